@@ -1,0 +1,237 @@
+import { inspect } from 'node:util';
+import { redactSecrets } from './secrets.js';
+
+const BRAND = Symbol.for('rxllm.LlmError');
+
+/** Fields every rxllm error may carry. */
+export interface LlmErrorOptions {
+  /** HTTP status, when the server answered. */
+  status?: number;
+  /** Machine-readable code: the provider's error `code`/`type`, or one of ours (`timeout`, `body_too_large`, …). */
+  code?: string;
+  /** Provider id, e.g. `openai`, `anthropic`. */
+  provider?: string;
+  /** The server's request id (`x-request-id`, `request-id`). */
+  requestId?: string;
+  /** Milliseconds the server asked us to wait (`retry-after-ms` / `retry-after`). */
+  retryAfterMs?: number;
+  /** Overrides the class default (e.g. from `x-should-retry`). */
+  retryable?: boolean;
+  /** The error body the server sent (parsed JSON or text), secrets redacted. */
+  body?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * Root of every error rxllm produces. `retryable` says whether another attempt may succeed; `fatal` says that
+ * nothing else in the batch can succeed (bad key, no credit, no permission), so pipelines stop.
+ * Messages and bodies never contain API keys.
+ */
+export class LlmError extends Error {
+  override name = 'LlmError';
+  readonly status?: number;
+  readonly code?: string;
+  readonly provider?: string;
+  readonly requestId?: string;
+  readonly retryAfterMs?: number;
+  readonly retryable: boolean;
+  readonly fatal: boolean;
+  readonly body?: unknown;
+
+  constructor(message: string, options: LlmErrorOptions = {}, defaults: { retryable?: boolean; fatal?: boolean } = {}) {
+    super(redactSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
+    Object.defineProperty(this, BRAND, { value: true });
+    if (options.status !== undefined) this.status = options.status;
+    if (options.code !== undefined) this.code = options.code;
+    if (options.provider !== undefined) this.provider = options.provider;
+    if (options.requestId !== undefined) this.requestId = options.requestId;
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    if (options.body !== undefined) this.body = redactBody(options.body);
+    this.fatal = defaults.fatal ?? false;
+    this.retryable = this.fatal ? false : (options.retryable ?? defaults.retryable ?? false);
+  }
+
+  /** A plain, key-free summary, used by `JSON.stringify`. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      message: this.message,
+      status: this.status,
+      code: this.code,
+      provider: this.provider,
+      requestId: this.requestId,
+      retryable: this.retryable,
+      fatal: this.fatal,
+      retryAfterMs: this.retryAfterMs,
+    };
+  }
+
+  [inspect.custom](): string {
+    return `${this.stack ?? `${this.name}: ${this.message}`} ${inspect(this.toJSON(), { breakLength: Infinity })}`;
+  }
+}
+
+/** True for any rxllm error, even from another copy of the library. */
+export function isLlmError(value: unknown): value is LlmError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** The socket failed: DNS, refused, reset, or the body ended early. Retryable. */
+export class APIConnectionError extends LlmError {
+  override name = 'APIConnectionError';
+  constructor(message = 'Connection error.', options: LlmErrorOptions = {}) {
+    super(message, { code: 'connection_error', ...options }, { retryable: true });
+  }
+}
+
+/** Which clock ran out. */
+export type TimeoutPhase = 'connect' | 'request' | 'idle';
+
+/** A timeout ran out: connecting, the whole request, or the idle time between stream chunks. Retryable. */
+export class APITimeoutError extends APIConnectionError {
+  override name = 'APITimeoutError';
+  readonly phase: TimeoutPhase;
+  constructor(phase: TimeoutPhase, timeoutMs: number, options: LlmErrorOptions = {}) {
+    super(`${describePhase(phase)} timed out after ${timeoutMs} ms.`, { code: `${phase}_timeout`, ...options });
+    this.phase = phase;
+  }
+}
+
+/** The server answered with an HTTP error status. Retryable for 408, 409, 429 and 5xx unless it says otherwise. */
+export class ApiCallError extends LlmError {
+  override name = 'ApiCallError';
+  declare readonly status: number;
+  constructor(message: string, options: LlmErrorOptions & { status: number }, fatal = false) {
+    super(message, options, { retryable: isRetryableStatus(options.status), fatal });
+  }
+}
+
+/** 400: the request is wrong; retrying will not help. */
+export class BadRequestError extends ApiCallError {
+  override name = 'BadRequestError';
+}
+/** 401: the API key is missing or wrong. Fatal. */
+export class AuthenticationError extends ApiCallError {
+  override name = 'AuthenticationError';
+  constructor(message: string, options: LlmErrorOptions & { status: number }) {
+    super(message, options, true);
+  }
+}
+/** 402, or a 429 whose body says the quota or credit is exhausted. Fatal. */
+export class InsufficientCreditsError extends ApiCallError {
+  override name = 'InsufficientCreditsError';
+  constructor(message: string, options: LlmErrorOptions & { status: number }) {
+    super(message, options, true);
+  }
+}
+/** 403: the key may not use this model or endpoint. Fatal. */
+export class PermissionDeniedError extends ApiCallError {
+  override name = 'PermissionDeniedError';
+  constructor(message: string, options: LlmErrorOptions & { status: number }) {
+    super(message, options, true);
+  }
+}
+/** 404: no such model or endpoint. */
+export class NotFoundError extends ApiCallError {
+  override name = 'NotFoundError';
+}
+/** 429: too many requests or tokens. Retryable; pipelines pause for `retryAfterMs`. */
+export class RateLimitError extends ApiCallError {
+  override name = 'RateLimitError';
+}
+/** 5xx (and 529 overloaded). Retryable. */
+export class ServerError extends ApiCallError {
+  override name = 'ServerError';
+}
+/** 503: the endpoint is not ready yet (cold start, scaling). Retryable. */
+export class EndpointNotReadyError extends ServerError {
+  override name = 'EndpointNotReadyError';
+}
+
+/** A stream broke after its first chunk. Keeps what arrived in `partialText`. Not retried (unless `resumeStreams`). */
+export class StreamInterruptedError extends LlmError {
+  override name = 'StreamInterruptedError';
+  readonly partialText: string;
+  constructor(partialText: string, options: LlmErrorOptions = {}) {
+    const reason = options.cause instanceof Error ? `: ${options.cause.message}` : '.';
+    super(`Stream interrupted after ${partialText.length} characters${reason}`, { code: 'stream_interrupted', ...options });
+    this.partialText = partialText;
+  }
+}
+
+/** The server sent something that is not the protocol: malformed JSON or SSE, wrong shapes, wrong content type. */
+export class ResponseValidationError extends LlmError {
+  override name = 'ResponseValidationError';
+  /** zod issues, when a schema rejected the body. */
+  readonly issues?: unknown[];
+  constructor(message: string, options: LlmErrorOptions & { issues?: unknown[] } = {}) {
+    super(message, { code: 'invalid_response', ...options });
+    if (options.issues !== undefined) this.issues = options.issues;
+  }
+}
+
+/** The response body grew past the size cap and was cut off. */
+export class ResponseTooLargeError extends ResponseValidationError {
+  override name = 'ResponseTooLargeError';
+  constructor(limitBytes: number, options: LlmErrorOptions = {}) {
+    super(`Response body exceeded the ${limitBytes}-byte cap and was cut off.`, { code: 'body_too_large', ...options });
+  }
+}
+
+/** The model's answer does not satisfy the user's schema. Keeps the raw text and the zod issues. */
+export class StructuredOutputError extends LlmError {
+  override name = 'StructuredOutputError';
+  readonly rawText: string;
+  readonly issues: unknown[];
+  constructor(rawText: string, issues: unknown[], options: LlmErrorOptions = {}) {
+    super(`The answer does not match the schema (${issues.length} issue${issues.length === 1 ? '' : 's'}).`, {
+      code: 'structured_output_invalid',
+      ...options,
+    });
+    this.rawText = rawText;
+    this.issues = issues;
+  }
+}
+
+/** A prompt was not sent because it could overrun the run's `maxCost` or `maxTotalTokens` budget. */
+export class BudgetExceededError extends LlmError {
+  override name = 'BudgetExceededError';
+  constructor(message: string, options: LlmErrorOptions = {}) {
+    super(message, { code: 'budget_exceeded', ...options });
+  }
+}
+
+/** An option, prompt or schema is invalid. Thrown at once, before anything is sent; the message names the field. */
+export class InvalidOptionsError extends LlmError {
+  override name = 'InvalidOptionsError';
+  constructor(message: string, options: LlmErrorOptions = {}) {
+    super(message, { code: 'invalid_options', ...options });
+  }
+}
+
+/** 408, 409, 429 and every 5xx may succeed on another attempt. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/** Turns anything thrown into an `LlmError`, keeping rxllm errors as they are. */
+export function toLlmError(error: unknown, provider?: string): LlmError {
+  if (isLlmError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new LlmError(message, { cause: error, ...(provider === undefined ? {} : { provider }) });
+}
+
+function describePhase(phase: TimeoutPhase): string {
+  if (phase === 'connect') return 'Connecting';
+  if (phase === 'idle') return 'Waiting for the next stream chunk';
+  return 'The request';
+}
+
+function redactBody(body: unknown): unknown {
+  if (typeof body === 'string') return redactSecrets(body);
+  try {
+    return JSON.parse(redactSecrets(JSON.stringify(body))) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import type { ChatMessage, ChatParams, Prompt } from './types.js';
+import { validateOptions } from './validate-options.js';
+
+/** What a provider adapter receives: messages plus fully merged parameters and the model name. */
+export interface ProviderRequest {
+  model: string;
+  messages: ChatMessage[];
+  params: ChatParams;
+}
+
+const responseFormatSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('text') }),
+  z.strictObject({ type: z.literal('json_object') }),
+  z.strictObject({
+    type: z.literal('json_schema'),
+    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, _ or -'),
+    schema: z.record(z.string(), z.unknown()),
+    strict: z.boolean().optional(),
+    description: z.string().optional(),
+  }),
+]);
+
+/** zod schema of `ChatParams`; unknown keys are errors so that typos are caught. */
+export const chatParamsSchema = z.strictObject({
+  maxTokens: z.number().int().positive().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  topP: z.number().min(0).max(1).optional(),
+  stop: z.union([z.string(), z.array(z.string()).max(16)]).optional(),
+  seed: z.number().int().optional(),
+  responseFormat: responseFormatSchema.optional(),
+  model: z.string().min(1).optional(),
+  extra: z.record(z.string(), z.unknown()).optional(),
+});
+
+const messageSchema = z.strictObject({
+  role: z.enum(['system', 'user', 'assistant']),
+  content: z.string(),
+});
+
+const messagesSchema = z.array(messageSchema).min(1, 'expected at least one message');
+
+const promptSchema = z.union([
+  z.string(),
+  messagesSchema,
+  z.strictObject({ messages: messagesSchema, params: chatParamsSchema.optional() }),
+]);
+
+/**
+ * Turns a prompt (string, messages or full request) plus layered parameters into a `ProviderRequest`.
+ * Later layers win field by field; `extra` objects are merged. Throws `InvalidOptionsError` naming the field.
+ *
+ * @param prompt - The prompt to send.
+ * @param model - The model name used unless a layer sets `params.model`.
+ * @param layers - Parameter layers from the factory, the call and so on, lowest precedence first.
+ * @param label - How the prompt is named in error messages, e.g. `prompts[3]`.
+ */
+export function resolvePrompt(
+  prompt: Prompt,
+  model: string,
+  layers: ReadonlyArray<ChatParams | undefined>,
+  label = 'prompt',
+): ProviderRequest {
+  const parsed = validateOptions(promptSchema, prompt, label);
+  const messages = typeof parsed === 'string' ? [{ role: 'user' as const, content: parsed }] : Array.isArray(parsed) ? parsed : parsed.messages;
+  const promptParams = typeof parsed === 'object' && !Array.isArray(parsed) ? parsed.params : undefined;
+  const params = mergeParams([...layers, promptParams]);
+  return { model: params.model ?? model, messages, params };
+}
+
+/** Merges parameter layers, lowest precedence first; `extra` objects are merged key by key. */
+export function mergeParams(layers: ReadonlyArray<ChatParams | undefined>): ChatParams {
+  const merged: ChatParams = {};
+  for (const layer of layers) {
+    if (layer === undefined) continue;
+    const { extra, ...rest } = layer;
+    for (const [key, value] of Object.entries(rest)) {
+      if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+    }
+    if (extra !== undefined) merged.extra = { ...merged.extra, ...extra };
+  }
+  return merged;
+}

@@ -1,0 +1,43 @@
+import type { Dispatcher } from 'undici';
+import type { RateLimitInfo } from '../types.js';
+
+/** One POST, as the transport sends it. The body is serialised to JSON by the transport. */
+export interface HttpPostOptions {
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+  /** The provider's shared keep-alive `Agent` (connect timeout lives there). */
+  dispatcher: Dispatcher;
+  /** Provider id, named in error messages. */
+  provider: string;
+  /** Whole request, from sending to the last body byte (JSON); until the first byte of the body (SSE). */
+  timeoutMs: number;
+  /** SSE only: the longest wait between two body chunks. */
+  idleTimeoutMs?: number;
+  /** Bodies larger than this end in `ResponseTooLargeError`. */
+  maxResponseBytes: number;
+  /** Extra cancellation besides unsubscribing. */
+  signal?: AbortSignal;
+}
+
+/** What the transport read from the response head. */
+export interface ResponseMeta {
+  status: number;
+  /** Lower-cased header names; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  requestId?: string;
+  rateLimit?: RateLimitInfo;
+}
+
+/** A successful JSON response. */
+export interface JsonResponse extends ResponseMeta {
+  body: unknown;
+}
+
+/** One server-sent event, with the response head it came on. */
+export interface SseEvent {
+  event?: string;
+  data: string;
+  id?: string;
+  response: ResponseMeta;
+}
