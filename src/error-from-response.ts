@@ -23,7 +23,8 @@ export interface ErrorResponse {
   shouldRetry?: boolean;
 }
 
-const QUOTA_PATTERN = /insufficient_quota|quota|credit balance|insufficient (credit|funds|balance)|billing|payment required/i;
+const QUOTA_PATTERN =
+  /insufficient_quota|quota|credit balance|insufficient (credit|funds|balance)|billing|payment required|spend(ing)?[_ ]limit|specified API usage limits/i;
 
 /**
  * Chooses the error class for an HTTP error status and body (OpenAI `{ error: { message, type, code } }`,
@@ -48,7 +49,7 @@ export function errorFromResponse(response: ErrorResponse): ApiCallError {
     ...(response.shouldRetry === undefined ? {} : { retryable: response.shouldRetry }),
   };
   const message = `${provider} answered ${status}${detail.message === undefined ? '' : `: ${truncate(detail.message)}`}`;
-  const quota = QUOTA_PATTERN.test(`${detail.code ?? ''} ${detail.type ?? ''} ${detail.message ?? ''}`);
+  const quota = QUOTA_PATTERN.test(`${detail.code ?? ''} ${detail.type ?? ''} ${detail.message ?? ''} ${detail.detailCode ?? ''}`);
 
   if (status === 402 || ((status === 429 || status === 400) && quota)) return new InsufficientCreditsError(message, options);
   if (status === 401) return new AuthenticationError(message, options);
@@ -65,6 +66,8 @@ interface ErrorDetail {
   message?: string;
   type?: string;
   code?: string;
+  /** Anthropic's `error.details.error_code`, e.g. `enforced_spend_limit_reached`. */
+  detailCode?: string;
 }
 
 function readErrorDetail(body: unknown): ErrorDetail {
@@ -76,10 +79,13 @@ function readErrorDetail(body: unknown): ErrorDetail {
   const message = text(inner.message) ?? text(record.message) ?? text(record.error);
   const type = text(inner.type);
   const code = text(inner.code) ?? type;
+  const details = typeof inner.details === 'object' && inner.details !== null ? (inner.details as Record<string, unknown>) : {};
+  const detailCode = text(details.error_code);
   return {
     ...(message === undefined ? {} : { message }),
     ...(type === undefined ? {} : { type }),
     ...(code === undefined ? {} : { code }),
+    ...(detailCode === undefined ? {} : { detailCode }),
   };
 }
 

@@ -42,9 +42,10 @@ export class LlmError extends Error {
     super(redactSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
     Object.defineProperty(this, BRAND, { value: true });
     if (options.status !== undefined) this.status = options.status;
-    if (options.code !== undefined) this.code = options.code;
+    // code and requestId may come from a server's body or headers, which can echo the key back
+    if (options.code !== undefined) this.code = redactSecrets(options.code);
     if (options.provider !== undefined) this.provider = options.provider;
-    if (options.requestId !== undefined) this.requestId = options.requestId;
+    if (options.requestId !== undefined) this.requestId = redactSecrets(options.requestId);
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
     if (options.body !== undefined) this.body = redactBody(options.body);
     this.fatal = defaults.fatal ?? false;

@@ -47,7 +47,68 @@ export type { ProviderRequest } from './resolve-prompt.js';
 export { createChatModel } from './chat-model.js';
 export type { ChatModelSettings } from './chat-model.js';
 export { estimateInputTokens } from './estimate-tokens.js';
+export { openai } from './providers/openai-compatible/openai.js';
+export type { OpenAIOptions } from './providers/openai-compatible/openai.js';
+export { anthropic, DEFAULT_ANTHROPIC_MAX_TOKENS } from './providers/anthropic/anthropic.js';
+export type { AnthropicOptions } from './providers/anthropic/anthropic.js';
+export { chatModel, knownProviders } from './providers/chat-model-router.js';
+export type { ChatModelOptions, ProviderPreset } from './providers/chat-model-router.js';
+
+// Templates, usage and cost
+export { interpolate } from './interpolate.js';
+export type { TemplateValue, TemplateVariables } from './interpolate.js';
+export { DEFAULT_PRICES, definePrices, PRICES_AS_OF, priceOf } from './cost/model-prices.js';
+export type { ModelPrice, PriceTable } from './cost/model-prices.js';
+export { costOf } from './cost/cost-of.js';
+export { estimateCost } from './cost/estimate-cost.js';
+export type { CostEstimate, EstimateCostOptions } from './cost/estimate-cost.js';
+export { summarizeUsage } from './cost/summarize-usage.js';
+export type { ModelUsage, UsageSource, UsageSummary } from './cost/summarize-usage.js';
+export { createBudget } from './cost/create-budget.js';
+export type { Budget, BudgetOptions, BudgetReservation, BudgetState } from './cost/create-budget.js';
+
+// Structured output
+export { structuredOutput } from './structured/structured-output.js';
+export type { StructuredOutput, StructuredOutputOptions, StructuredParseResult } from './structured/structured-output.js';
+export { chatStructured } from './structured/chat-structured.js';
+export type { ChatStructuredOptions } from './structured/chat-structured.js';
+export { parallelChatStructured } from './structured/parallel-chat-structured.js';
+export type { ParallelChatStructuredOptions, ParallelChatStructuredResult } from './structured/parallel-chat-structured.js';
+
+// Transport helpers (pure)
+export { parseRetryAfter } from './transport/retry-after.js';
+export { parseRateLimitHeaders } from './transport/rate-limit-headers.js';
+
+// Rate limiting
+export { rateLimiter } from './rate-limiter/rate-limiter.js';
+export type { RateLimiterOptions } from './rate-limiter/rate-limiter.js';
+export type { RateLimiter, RequestCost, Reservation } from './rate-limiter/rate-limiter-types.js';
+export { createMemoryStore } from './rate-limiter/create-memory-store.js';
+export type { MemoryStore } from './rate-limiter/create-memory-store.js';
+export type {
+  MaybePromise,
+  RateLimiterStore,
+  RateLimits,
+  ReserveRequest,
+  ReserveResult,
+} from './rate-limiter/rate-limiter-store.js';
+export { rateLimit } from './operators/rate-limit.js';
 
 // Operators
 export { retryWithBackoff } from './operators/retry-with-backoff.js';
 export type { RetryEvent, RetryWithBackoffOptions } from './operators/retry-with-backoff.js';
+
+// The parallel pipeline
+export { chatEach } from './operators/chat-each.js';
+export type { ChatEachOptions } from './operators/chat-each.js';
+export { streamEach } from './operators/stream-each.js';
+export type { StreamEachOptions, StreamItem } from './operators/stream-each.js';
+export type { OnError, PipelineOptions } from './operators/pipeline-options.js';
+export { parallelChat } from './parallel-chat.js';
+export type { ParallelChatOptions, ParallelChatResult, PromptSource } from './parallel-chat.js';
+export { parallelChatText } from './parallel-chat-text.js';
+export { partialResultsOf } from './partial-results.js';
+export { pullPrompts } from './pull-prompts.js';
+export type { PullPromptsOptions, PullSource } from './pull-prompts.js';
+export { createProgress } from './progress/create-progress.js';
+export type { Progress, ProgressOptions, ProgressRecorder, ProgressTracker } from './progress/create-progress.js';

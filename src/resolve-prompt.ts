@@ -40,11 +40,15 @@ const messageSchema = z.strictObject({
 
 const messagesSchema = z.array(messageSchema).min(1, 'expected at least one message');
 
-const promptSchema = z.union([
-  z.string(),
-  messagesSchema,
-  z.strictObject({ messages: messagesSchema, params: chatParamsSchema.optional() }),
-]);
+const requestSchema = z.strictObject({ messages: messagesSchema, params: chatParamsSchema.optional() });
+
+/** The schema for the prompt's shape, so that errors name the bad field instead of a bare "Invalid input" from a union. */
+function promptSchemaFor(prompt: unknown): z.ZodType<Prompt> {
+  if (typeof prompt === 'string') return z.string();
+  if (Array.isArray(prompt)) return messagesSchema;
+  if (typeof prompt === 'object' && prompt !== null) return requestSchema;
+  return z.custom<Prompt>(() => false, 'expected a string, an array of messages, or { messages, params }');
+}
 
 /**
  * Turns a prompt (string, messages or full request) plus layered parameters into a `ProviderRequest`.
@@ -61,7 +65,7 @@ export function resolvePrompt(
   layers: ReadonlyArray<ChatParams | undefined>,
   label = 'prompt',
 ): ProviderRequest {
-  const parsed = validateOptions(promptSchema, prompt, label);
+  const parsed = validateOptions(promptSchemaFor(prompt), prompt, label);
   const messages = typeof parsed === 'string' ? [{ role: 'user' as const, content: parsed }] : Array.isArray(parsed) ? parsed : parsed.messages;
   const promptParams = typeof parsed === 'object' && !Array.isArray(parsed) ? parsed.params : undefined;
   const params = mergeParams([...layers, promptParams]);

@@ -1,13 +1,38 @@
 import type { Observable } from 'rxjs';
 import type { RateLimitInfo } from '../types.js';
 
-/** What one request is expected to spend. */
+/**
+ * What one request is expected to spend.
+ *
+ * @example
+ * ```ts
+ * import { estimateInputTokens, type RequestCost } from 'rxllm';
+ * const messages = [{ role: 'user' as const, content: 'Summarise this.' }];
+ * const cost: RequestCost = { tokens: estimateInputTokens(messages) + 512 }; // input estimate + maxTokens
+ * console.log(cost);
+ * ```
+ */
 export interface RequestCost {
-  /** Estimated tokens: input estimate + `maxTokens` (or the default output allowance). */
+  /** Estimated tokens: input estimate + `maxTokens` (or the default output allowance). A finite number >= 0. */
   tokens: number;
 }
 
-/** A granted turn. `settle` corrects the token estimate once the real usage is known (refund or charge). */
+/**
+ * A granted turn. `settle` corrects the token estimate once the real usage is known (refund or charge).
+ * It may be called more than once (each call sets the actual total, so the same figure twice counts once);
+ * non-finite or negative figures are ignored, and without `tpm` it does nothing.
+ *
+ * @example
+ * ```ts
+ * import { rateLimiter } from 'rxllm';
+ * const limiter = rateLimiter({ rpm: 60, tpm: 10_000 });
+ * limiter.acquire({ tokens: 1_200 }).subscribe((reservation) => {
+ *   // ... send the request; the server reports 300 input + 150 output tokens:
+ *   reservation.settle(450); // refunds 750 tokens to everyone sharing the limiter
+ *   console.log('settled');
+ * });
+ * ```
+ */
 export interface Reservation {
   settle(actualTokens: number): void;
 }
@@ -15,9 +40,19 @@ export interface Reservation {
 /**
  * A rate limiter shared by any number of pipelines (and, through its store, processes).
  * `acquire` is cold: it waits when subscribed, emits one `Reservation` when the caller may send, then completes;
- * unsubscribing before it emits gives the turn back.
+ * unsubscribing before it emits gives the turn back. Made by `rateLimiter()`.
+ *
+ * @example
+ * ```ts
+ * import { rateLimiter } from 'rxllm';
+ * const limiter = rateLimiter({ rpm: 120 });
+ * limiter.acquire({ tokens: 0 }).subscribe(() => console.log('send now'));
+ * limiter.observe({ remainingRequests: 0, resetRequestsMs: 2_000 }); // the server says: wait 2 s
+ * limiter.acquire({ tokens: 0 }).subscribe(() => console.log('sent after the pause'));
+ * ```
  */
 export interface RateLimiter {
+  /** Waits for a turn (cold; FIFO among waiters); emits one `Reservation`, then completes. */
   acquire(cost: RequestCost): Observable<Reservation>;
   /** Holds every user of this limiter for `ms` (a 429, `retry-after`, or an exhausted budget). */
   pause(ms: number): void;

@@ -18,6 +18,13 @@ export interface HttpPostOptions {
   maxResponseBytes: number;
   /** Extra cancellation besides unsubscribing. */
   signal?: AbortSignal;
+  /** The dispatcher's connect timeout, named in `APITimeoutError('connect')` messages. */
+  connectTimeoutMs?: number;
+  /**
+   * SSE only: true for the protocol's last event (`data: [DONE]`, `event: message_stop`). The transport emits it,
+   * completes at once, and lets the rest of the body drain so that the socket can go back to the pool.
+   */
+  isLastEvent?: (event: { event?: string; data: string }) => boolean;
 }
 
 /** What the transport read from the response head. */

@@ -1,0 +1,215 @@
+// Markdown tables, targets and --check verdicts from the aggregated results.
+
+const dash = '—';
+
+function fmt(value, digits) {
+  if (value === undefined || !Number.isFinite(value)) return dash;
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** "median (min–max)" or just the median for a single run. */
+function ranged(stat, digits, scale = 1) {
+  if (stat === undefined) return dash;
+  const median = fmt(stat.median * scale, digits);
+  if (stat.count < 2) return median;
+  return `${median} (${fmt(stat.min * scale, digits)}–${fmt(stat.max * scale, digits)})`;
+}
+
+function ratio(stat, base, digits = 2) {
+  if (stat === undefined || base === undefined || !(base.median > 0)) return dash;
+  return `${fmt(stat.median / base.median, digits)}×`;
+}
+
+function count(value) {
+  return value === undefined ? dash : fmt(value, 0);
+}
+
+function row(cells) {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function table(header, rows) {
+  return [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n');
+}
+
+/** Column definitions per scenario: [header, (agg, ctx) => cell]. */
+const COLUMNS = {
+  concurrency: (s) => [
+    ['Wall s', (a) => ranged(a.wallMs, 2, 1e-3)],
+    ['× baseline', (a, c) => ratio(a.wallMs, c.base?.wallMs)],
+    [`× ideal (${fmt(ideal(s) / 1000, 2)} s)`, (a) => (a.wallMs ? `${fmt(a.wallMs.median / ideal(s), 2)}×` : dash)],
+    ['CPU/item µs', (a) => ranged(a.cpuPerItemUs, 0)],
+    ['CPU × baseline', (a, c) => ratio(a.cpuPerItemUs, c.base?.cpuPerItemUs)],
+    ['Peak RSS MB', (a) => ranged(a.maxRssMB, 0)],
+    ['Max in flight', (a) => count(a.maxInFlight)],
+    ['429s', (a) => count(a.status429Worst)],
+    ['Failed', (a) => count(a.failed)],
+    ['Lost', (a) => count(a.lost)],
+    ['Dup', (a) => count(a.duplicateSuccesses)],
+  ],
+  'rate-limit': (s) => [
+    ['Wall s', (a) => ranged(a.wallMs, 2, 1e-3)],
+    ['Rate req/s', (a) => ranged(a.throughput, 1)],
+    ['% of limit', (a) => (a.throughput ? `${fmt((100 * a.throughput.median) / limitPerSecond(s), 1)} %` : dash)],
+    ['Server 429s', (a) => ranged(a.status429, 0)],
+    ['Requests/item', (a) => ranged(a.requestsPerItem, 3)],
+    ['CPU/item µs', (a) => ranged(a.cpuPerItemUs, 0)],
+    ['Peak RSS MB', (a) => ranged(a.maxRssMB, 0)],
+    ['Failed', (a) => count(a.failed)],
+    ['Lost', (a) => count(a.lost)],
+    ['Dup', (a) => count(a.duplicateSuccesses)],
+  ],
+  faults: () => [
+    ['Wall s', (a) => ranged(a.wallMs, 2, 1e-3)],
+    ['× baseline', (a, c) => ratio(a.wallMs, c.base?.wallMs)],
+    ['Requests/item', (a) => ranged(a.requestsPerItem, 3)],
+    ['Server 429s', (a) => ranged(a.status429, 0)],
+    ['CPU/item µs', (a) => ranged(a.cpuPerItemUs, 0)],
+    ['CPU × baseline', (a, c) => ratio(a.cpuPerItemUs, c.base?.cpuPerItemUs)],
+    ['Peak RSS MB', (a) => ranged(a.maxRssMB, 0)],
+    ['Failed', (a) => count(a.failed)],
+    ['Lost', (a) => count(a.lost)],
+    ['Dup successes', (a) => count(a.duplicateSuccesses)],
+    ['Answered twice (server)', (a) => count(a.serverDuplicates)],
+  ],
+  scale: () => [
+    ['N', (a) => reachedCell(a)],
+    ['Wall s', (a) => ranged(a.wallMs, 2, 1e-3)],
+    ['req/s', (a) => ranged(a.throughput, 0)],
+    ['× baseline', (a, c) => ratio(a.throughput, c.base?.throughput)],
+    ['CPU/item µs', (a) => ranged(a.cpuPerItemUs, 0)],
+    ['CPU × baseline', (a, c) => ratio(a.cpuPerItemUs, c.base?.cpuPerItemUs)],
+    ['Peak RSS MB', (a) => ranged(a.maxRssMB, 0)],
+    ['Failed', (a) => count(a.failed)],
+    ['Lost', (a) => (a.partial ? dash : count(a.lost))],
+  ],
+  streaming: () => [
+    ['Wall s', (a) => ranged(a.wallMs, 2, 1e-3)],
+    ['× baseline', (a, c) => ratio(a.wallMs, c.base?.wallMs)],
+    ['CPU/token µs', (a) => ranged(a.cpuPerTokenUs, 1)],
+    ['CPU × baseline', (a, c) => ratio(a.cpuPerTokenUs, c.base?.cpuPerTokenUs)],
+    ['TTFT p50 ms', (a) => ranged(a.ttftP50, 2)],
+    ['TTFT − baseline ms', (a, c) => (a.ttftP50 && c.base?.ttftP50 ? fmt(a.ttftP50.median - c.base.ttftP50.median, 2) : dash)],
+    ['Peak RSS MB', (a) => ranged(a.maxRssMB, 0)],
+    ['Failed', (a) => count(a.failed)],
+    ['Lost', (a) => count(a.lost)],
+  ],
+};
+
+function reachedCell(a) {
+  if (a.reached === undefined) return dash;
+  const reached = fmt(a.reached.median, 0);
+  const n = fmt(a.n, 0);
+  return a.partial ? `${reached} of ${n} (time cap)` : n;
+}
+
+/** ceil(N / C) × latency, the wall time of a perfect client against this server. */
+export function ideal(scenario) {
+  return Math.ceil(scenario.n / scenario.concurrency) * scenario.latencyMs;
+}
+
+function limitPerSecond(scenario) {
+  return scenario.rateLimit.rpm / 60;
+}
+
+/** The markdown section of one scenario: description, table, targets, broken runs. */
+export function scenarioSection(scenario, rows) {
+  const base = rows.find((r) => r.clientId === 'baseline')?.agg;
+  const columns = COLUMNS[scenario.id](scenario);
+  const body = rows.map((r) => [r.label + (r.clientId === 'baseline' ? '' : ''), ...columns.map(([, cell]) => cell(r.agg, { base }))]);
+  const lines = [`### ${scenario.title}`, '', `${scenario.summary} N = ${fmt(scenario.n, 0)}${scenario.peerN ? ` (peers: ${fmt(scenario.peerN, 0)})` : ''}; runs: ${describeRuns(rows)}.`, ''];
+  lines.push(table(['Client', ...columns.map(([header]) => header)], body), '');
+  const targets = evaluateTargets(scenario, rows);
+  if (targets.length > 0) {
+    lines.push('Targets (rxllm):', '');
+    for (const target of targets) lines.push(`- ${target.met === undefined ? '?' : target.met ? '✅' : '❌'} ${target.text}`);
+    lines.push('');
+  }
+  for (const r of rows) {
+    if (r.agg.broken.length > 0) lines.push(`- ⚠️ ${r.label}: ${r.agg.broken.length} broken run(s): ${oneLine(r.agg.broken[0])}`);
+    if (r.agg.blocked > 0) lines.push(`- ⚠️ ${r.label}: the network guard blocked ${r.agg.blocked} non-local request(s).`);
+    const kinds = Object.entries(r.agg.errorKinds ?? {});
+    if (kinds.length > 0 && (r.agg.failed ?? 0) > 0) {
+      lines.push(`- ${r.label}: failures by error: ${kinds.map(([kind, n]) => `${kind} × ${n}`).join(', ')}.`);
+    }
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+function describeRuns(rows) {
+  const counts = [...new Set(rows.map((r) => r.agg.runs))];
+  return counts.length === 1 ? `${counts[0]} per client` : rows.map((r) => `${r.label} ${r.agg.runs}`).join(', ');
+}
+
+function oneLine(text) {
+  return String(text ?? '').split('\n')[0].slice(0, 200);
+}
+
+/** rxllm's targets from issue 6, evaluated on the medians (reported, never fatal). */
+export function evaluateTargets(scenario, rows) {
+  const rx = rows.find((r) => r.clientId === 'rxllm')?.agg;
+  const base = rows.find((r) => r.clientId === 'baseline')?.agg;
+  if (rx === undefined || rx.goodRuns === 0) return [];
+  const r = (a, b) => (a && b && b.median > 0 ? a.median / b.median : Number.NaN);
+  const out = [];
+  const add = (value, limit, text, lowerIsBetter = true) =>
+    out.push({ met: Number.isFinite(value) ? (lowerIsBetter ? value <= limit : value >= limit) : undefined, text });
+  switch (scenario.id) {
+    case 'concurrency': {
+      const wall = r(rx.wallMs, base?.wallMs);
+      const cpu = r(rx.cpuPerItemUs, base?.cpuPerItemUs);
+      add(wall, 1.05, `wall ≤ 1.05 × baseline: ${fmt(wall, 3)}× (rxllm ${fmt(rx.wallMs.median / 1000, 2)} s, baseline ${fmt(base?.wallMs?.median / 1000, 2)} s, ideal ${fmt(ideal(scenario) / 1000, 2)} s)`);
+      add(cpu, 1.3, `CPU per request ≤ 1.3 × baseline: ${fmt(cpu, 3)}× (${fmt(rx.cpuPerItemUs?.median, 0)} µs vs ${fmt(base?.cpuPerItemUs?.median, 0)} µs)`);
+      break;
+    }
+    case 'rate-limit': {
+      const percent = rx.throughput ? (100 * rx.throughput.median) / limitPerSecond(scenario) : Number.NaN;
+      add(rx.status429Worst, 0, `zero server 429s: ${fmt(rx.status429Worst, 0)} (worst run)`);
+      add(percent, 97, `achieved rate ≥ 97 % of the limit: ${fmt(percent, 1)} %`, false);
+      break;
+    }
+    case 'faults':
+      add(rx.lost + rx.failed, 0, `zero lost: ${fmt(rx.lost, 0)} lost, ${fmt(rx.failed, 0)} failed after retries (worst run)`);
+      add(rx.duplicateSuccesses, 0, `zero duplicate successes: ${fmt(rx.duplicateSuccesses, 0)}`);
+      add(rx.requestsPerItem?.median, 1.15, `requests per item ≤ 1.15: ${fmt(rx.requestsPerItem?.median, 3)}`);
+      break;
+    case 'scale': {
+      const speed = r(rx.throughput, base?.throughput);
+      add(rx.maxRssMB?.max, 150, `peak RSS ≤ 150 MB at N = ${fmt(scenario.n, 0)}: ${fmt(rx.maxRssMB?.max, 0)} MB (worst run)`);
+      add(speed, 0.75, `throughput ≥ 0.75 × baseline: ${fmt(speed, 3)}× (${fmt(rx.throughput?.median, 0)} vs ${fmt(base?.throughput?.median, 0)} req/s)`, false);
+      break;
+    }
+    case 'streaming': {
+      const cpu = r(rx.cpuPerTokenUs, base?.cpuPerTokenUs);
+      const overhead = rx.ttftP50 && base?.ttftP50 ? rx.ttftP50.median - base.ttftP50.median : Number.NaN;
+      add(cpu, 1.3, `CPU per token ≤ 1.3 × baseline: ${fmt(cpu, 3)}× (${fmt(rx.cpuPerTokenUs?.median, 1)} µs vs ${fmt(base?.cpuPerTokenUs?.median, 1)} µs)`);
+      add(overhead, 1, `time-to-first-token overhead ≤ 1 ms at the median: ${fmt(overhead, 2)} ms (${fmt(rx.ttftP50?.median, 2)} vs ${fmt(base?.ttftP50?.median, 2)} ms)`);
+      break;
+    }
+  }
+  return out;
+}
+
+/**
+ * What `--check` fails on: broken runs, rxllm or baseline items lost / failed / answered twice, peers' items
+ * unaccounted for, 429s drawn by rxllm in the rate-limit scenario, traffic the guard blocked. Never timing.
+ */
+export function checkProblems(scenario, rows) {
+  const problems = [];
+  for (const { clientId, label, kind, agg } of rows) {
+    const where = `${scenario.title} / ${label}`;
+    if (agg.broken.length > 0) problems.push(`${where}: ${agg.broken.length} broken run(s): ${oneLine(agg.broken[0])}`);
+    if (agg.goodRuns === 0) continue;
+    if (agg.duplicateSuccesses > 0) problems.push(`${where}: ${agg.duplicateSuccesses} duplicate successes`);
+    if (agg.lost > 0) problems.push(`${where}: ${agg.lost} items lost (no outcome at all)`);
+    if (agg.blocked > 0) problems.push(`${where}: ${agg.blocked} non-local requests blocked`);
+    if (kind !== 'peer' && agg.failed > 0) problems.push(`${where}: ${agg.failed} items failed`);
+    if (clientId === 'rxllm' && scenario.id === 'rate-limit' && agg.status429Worst > 0) {
+      problems.push(`${where}: the server answered 429 ${agg.status429Worst} times`);
+    }
+    if (clientId === 'rxllm' && (scenario.id === 'concurrency' || scenario.id === 'scale') && agg.maxInFlight > scenario.concurrency) {
+      problems.push(`${where}: ${agg.maxInFlight} requests in flight, above maxActive ${scenario.concurrency}`);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,45 @@
+// Child-process entry of one benchmark run: `fork(runner-process.mjs, [jobJson])`.
+// Imports one runner, runs the job, and sends back { wall, client CPU, peak RSS, per-index outcomes } over IPC.
+// Only the run itself is timed: module loading happens before the clock starts.
+import { performance } from 'node:perf_hooks';
+import { installNetworkGuard } from './network-guard.mjs';
+import { Tally } from './tally.mjs';
+
+const job = JSON.parse(process.argv[2] ?? '{}');
+let sent = false;
+const blockedReport = installNetworkGuard();
+
+try {
+  const runner = await import(new URL(`../runners/${job.runner}.mjs`, import.meta.url).href);
+  const tally = new Tally(job.n, { stream: job.stream === true });
+  const rssBefore = process.memoryUsage().rss;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const report = (partial) => {
+    const wallMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    send({
+      ok: true,
+      partial,
+      wallMs,
+      cpuUserUs: cpu.user,
+      cpuSystemUs: cpu.system,
+      maxRssMB: process.resourceUsage().maxRSS / 1024,
+      rssBeforeMB: rssBefore / 2 ** 20,
+      outcome: tally.summary(),
+      blocked: blockedReport(),
+    });
+  };
+  // A capped job reports what it reached when its time is up, then exits (its work is abandoned).
+  if (job.timeLimitMs !== undefined) setTimeout(() => report(true), job.timeLimitMs).unref();
+  await runner.run(job, tally);
+  report(false);
+} catch (error) {
+  send({ ok: false, error: error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error) });
+}
+
+function send(message) {
+  if (sent) return;
+  sent = true;
+  process.send(message, () => process.exit(0));
+}

@@ -1,0 +1,125 @@
+// The five scenarios of issue 6: sizes (full and --quick), server settings, and which clients run them.
+//
+// Clients: `baseline` (bare undici worker pool), `rxllm` (chatEach / streamEach), `rxllm-parallelChat`, and the
+// peers `openai`, `langchain`, `ai-sdk` (installed in bench/node_modules only).
+
+/** Every client the benchmark knows, with the runner module that drives it. */
+export const CLIENTS = {
+  baseline: { runner: 'baseline', label: 'baseline: undici + worker pool', kind: 'baseline' },
+  rxllm: { runner: 'rxllm', label: 'rxllm chatEach', streamLabel: 'rxllm streamEach', kind: 'rxllm' },
+  'rxllm-parallelChat': { runner: 'rxllm', variant: 'parallelChat', label: 'rxllm parallelChat', kind: 'rxllm' },
+  openai: { runner: 'openai-sdk', label: 'openai + p-limit', kind: 'peer', packages: ['openai', 'p-limit'] },
+  'openai-p-queue': {
+    runner: 'openai-sdk',
+    variant: 'p-queue',
+    label: 'openai + p-queue (intervalCap)',
+    kind: 'peer',
+    packages: ['openai', 'p-queue'],
+  },
+  langchain: {
+    runner: 'langchain',
+    label: '@langchain/openai .batch',
+    streamLabel: '@langchain/openai .stream + p-limit',
+    kind: 'peer',
+    packages: ['@langchain/openai', '@langchain/core', 'p-limit'],
+  },
+  'ai-sdk': { runner: 'ai-sdk', label: 'ai + @ai-sdk/openai + p-limit', kind: 'peer', packages: ['ai', '@ai-sdk/openai', 'p-limit'] },
+};
+
+/** Every package a peer needs, from bench/package.json. */
+export const PEER_PACKAGES = [...new Set(Object.values(CLIENTS).flatMap((client) => client.packages ?? []))];
+
+/**
+ * @param {{ quick: boolean }} mode
+ * @returns the scenarios in run order. `runs` applies to rxllm and the baseline; `peerRuns` to peers.
+ */
+export function scenarios({ quick }) {
+  const limitRpm = 6_000;
+  const windowMs = 1_000; // the server's minute, scaled down to one second
+  const perWindow = (limitRpm * windowMs) / 60_000;
+  return [
+    {
+      id: 'concurrency',
+      title: '1. Concurrency',
+      summary: `N prompts, ${100} in flight, 50 ms server latency, non-streaming.`,
+      n: quick ? 1_000 : 5_000,
+      concurrency: 100,
+      latencyMs: 50,
+      server: { latencyMs: 50, answerTokens: 8 },
+      clients: ['baseline', 'rxllm', 'rxllm-parallelChat', 'openai', 'langchain', 'ai-sdk'],
+      runs: quick ? 1 : 3,
+      peerRuns: quick ? 1 : 3,
+    },
+    {
+      id: 'rate-limit',
+      title: '2. Rate limit',
+      summary:
+        `The server allows ${limitRpm.toLocaleString('en-US')} requests per minute, its window scaled down to ` +
+        `${windowMs} ms (${perWindow} requests per rolling ${windowMs} ms window, answering 429 beyond); ` +
+        `maxActive 200; rxllm's rpm = the server's limit; the baseline paces starts exactly 60 000 / rpm ms apart.`,
+      n: quick ? 300 : 1_200,
+      concurrency: 200,
+      latencyMs: 50,
+      server: { latencyMs: 50, answerTokens: 8, rpmLimit: perWindow, windowMs, rateLimitAlgorithm: 'sliding-window' },
+      rateLimit: { rpm: limitRpm, windowMs, perWindow },
+      clients: quick ? ['baseline', 'rxllm', 'openai-p-queue'] : ['baseline', 'rxllm', 'openai-p-queue', 'langchain', 'ai-sdk'],
+      runs: quick ? 1 : 3,
+      peerRuns: 1,
+    },
+    {
+      id: 'faults',
+      title: '3. Faults',
+      summary:
+        'Injected faults: 5 % 500, 3 % 503, 2 % connection resets, 1 % 429 with retry-after (100 ms); ' +
+        '100 in flight, 50 ms latency; rxllm and the baseline both retry up to 6 times (500 ms doubling backoff, jitter, retry-after honoured).',
+      n: quick ? 500 : 2_000,
+      concurrency: 100,
+      latencyMs: 50,
+      server: {
+        latencyMs: 50,
+        answerTokens: 8,
+        faults: { 500: 0.05, 503: 0.03, reset: 0.02, 429: 0.01 },
+        faultRetryAfterMs: 100,
+      },
+      retry: { maxRetries: 6 },
+      clients: ['baseline', 'rxllm'],
+      runs: quick ? 1 : 3,
+      peerRuns: 0,
+    },
+    {
+      id: 'scale',
+      title: '4. Scale',
+      summary:
+        'N prompts from a lazy async generator, maxActive 256, 1 ms latency. rxllm reads it through `pullPrompts`; ' +
+        'peers get a smaller N and a time cap, and report what they reach.',
+      n: quick ? 20_000 : 1_000_000,
+      peerN: quick ? 1_000 : 100_000,
+      peerTimeLimitMs: quick ? 10_000 : 90_000,
+      concurrency: 256,
+      latencyMs: 1,
+      source: 'generator',
+      server: { latencyMs: 1, answerTokens: 8 },
+      clients: ['baseline', 'rxllm', 'openai', 'langchain', 'ai-sdk'],
+      // One run each by default: a million requests take about two minutes per client even on a quiet machine, and
+      // the full benchmark must stay under 15 minutes. `--only scale --runs 3` gives medians (about 12 minutes).
+      runs: 1,
+      peerRuns: 1,
+    },
+    {
+      id: 'streaming',
+      title: '5. Streaming',
+      summary:
+        'N streams × 200 tokens (one token per SSE event, paced at 200 tokens/s per stream), 50 ms to the first token, maxActive 100. ' +
+        'Time to first token runs from the moment a prompt gets a concurrency slot to its first content token.',
+      n: quick ? 100 : 500,
+      tokens: 200,
+      concurrency: 100,
+      latencyMs: 50,
+      stream: true,
+      server: { latencyMs: 50, answerTokens: 200, tokensPerSecond: 200, chunkTokens: 1 },
+      clients: ['baseline', 'rxllm', 'openai', 'langchain', 'ai-sdk'],
+      runs: quick ? 1 : 3,
+      peerRuns: quick ? 1 : 1,
+    },
+  ];
+}

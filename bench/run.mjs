@@ -1,0 +1,214 @@
+#!/usr/bin/env node
+// rxllm benchmark: `npm run bench [-- --quick] [-- --check]`. See bench/README.md.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { aggregate, runMetrics } from './lib/aggregate.mjs';
+import { stopAll } from './lib/children.mjs';
+import { ROOT_DIR } from './lib/from-root.mjs';
+import { ensureDist, ensurePeers, environment } from './lib/prepare.mjs';
+import { API_KEY, MODEL } from './lib/prompts.mjs';
+import { checkProblems, scenarioSection } from './lib/report.mjs';
+import { runInChild } from './lib/run-in-child.mjs';
+import { CLIENTS, scenarios } from './lib/scenarios.mjs';
+import { startServer } from './lib/server-control.mjs';
+
+const HELP = `Usage: npm run bench -- [options]
+
+  --quick           small N, one run each (under 2 minutes on 2 cores)
+  --check           exit 1 on broken benchmarks, lost items, duplicate successes, or 429s drawn by rxllm
+                    in the rate-limit scenario (never on timing)
+  --only <ids>      scenarios to run, e.g. "concurrency,streaming" or "1,5"
+  --clients <ids>   clients to run: baseline, rxllm, rxllm-parallelChat, openai, openai-p-queue, langchain, ai-sdk
+  --runs <n>        runs per client (overrides the scenario's)
+  --n <n>           prompts per run (overrides the scenario's N, peers included)
+  --no-peers        skip the peer libraries (no install)
+  --dist <dir>      benchmark another build of rxllm (default: dist/, built by \`npm run build\`)
+  --cpu-prof        write a V8 CPU profile of every runner to bench/results/profiles/
+  -h, --help        this text
+`;
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    clients: { type: 'string' },
+    runs: { type: 'string' },
+    n: { type: 'string' },
+    'no-peers': { type: 'boolean', default: false },
+    dist: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  strict: true,
+});
+if (args.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+const log = (line) => process.stderr.write(`${line}\n`);
+const started = Date.now();
+const resultsDir = join(ROOT_DIR, 'bench', 'results');
+const distDir = resolve(args.dist ?? process.env.RXLLM_BENCH_DIST ?? join(ROOT_DIR, 'dist'));
+const runsOverride = args.runs === undefined ? undefined : Math.max(1, Math.min(20, Number.parseInt(args.runs, 10) || 1));
+const nOverride = args.n === undefined ? undefined : Math.max(1, Math.min(10_000_000, Number.parseInt(args.n, 10) || 1));
+
+async function main() {
+  ensureDist(distDir, { isDefault: args.dist === undefined && process.env.RXLLM_BENCH_DIST === undefined });
+  let peers = { ok: false, reason: '--no-peers' };
+  if (!args['no-peers']) peers = ensurePeers();
+  if (!peers.ok) log(`bench: peers skipped: ${peers.reason}`);
+
+  const all = scenarios({ quick: args.quick }).map((s) => (nOverride === undefined ? s : { ...s, n: nOverride, peerN: s.peerN === undefined ? undefined : nOverride }));
+  const wanted = args.only?.split(',').map((s) => s.trim());
+  const selected = wanted === undefined ? all : all.filter((s, i) => wanted.includes(s.id) || wanted.includes(String(i + 1)));
+  if (selected.length === 0) throw new Error(`--only matched no scenario (ids: ${all.map((s) => s.id).join(', ')})`);
+  const clientFilter = args.clients?.split(',').map((s) => s.trim());
+  for (const id of clientFilter ?? []) if (!(id in CLIENTS)) throw new Error(`unknown client ${id}`);
+
+  const env = environment(distDir);
+  const sections = [];
+  const problems = [];
+  const raw = [];
+  const profileDir = args['cpu-prof'] ? join(resultsDir, 'profiles') : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+
+  for (const scenario of selected) {
+    const clientIds = scenario.clients.filter(
+      (id) => (clientFilter === undefined || clientFilter.includes(id)) && (CLIENTS[id].kind !== 'peer' || peers.ok),
+    );
+    const runsOf = (id) => runsOverride ?? (CLIENTS[id].kind === 'peer' ? scenario.peerRuns : scenario.runs);
+    const rounds = Math.max(0, ...clientIds.map(runsOf));
+    const runs = Object.fromEntries(clientIds.map((id) => [id, []]));
+    log(`\n== ${scenario.title}: N = ${scenario.n.toLocaleString('en-US')}, ${clientIds.length} clients, up to ${rounds} run(s) each`);
+    // Rounds interleave the clients, so that a noisy moment on the machine does not land on one client only.
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const id of clientIds) {
+        if (round > runsOf(id)) continue;
+        const run = await runOnce(scenario, id, round, profileDir);
+        runs[id].push(run);
+        raw.push({ scenario: scenario.id, client: id, round, ...run });
+        log(`  ${scenario.id} ${round}/${runsOf(id)} ${labelOf(scenario, id)}: ${describe(run)}`);
+      }
+    }
+    const rows = clientIds.map((id) => ({ clientId: id, label: labelOf(scenario, id), kind: CLIENTS[id].kind, agg: aggregate(runs[id]) }));
+    sections.push(scenarioSection(scenario, rows));
+    problems.push(...checkProblems(scenario, rows));
+    if (clientFilter === undefined && !clientIds.includes('rxllm')) problems.push(`${scenario.title}: rxllm did not run`);
+  }
+
+  env.loadEnd = os.loadavg();
+  const markdown = renderMarkdown(env, sections, peers, problems);
+  process.stdout.write(`\n${markdown}`);
+  const name = args.quick ? 'quick' : wanted !== undefined || clientFilter !== undefined || runsOverride !== undefined || nOverride !== undefined ? 'partial' : 'latest';
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, `${name}.md`), markdown);
+  writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify({ env, runs: raw, problems }, null, 2)}\n`);
+  log(`\nbench: wrote bench/results/${name}.md and ${name}.json in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (args.check) {
+    if (problems.length > 0) {
+      log(`bench --check: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+      return 1;
+    }
+    log('bench --check: no broken benchmark, nothing lost, no duplicate success, no 429 drawn by rxllm');
+  }
+  return 0;
+}
+
+function labelOf(scenario, id) {
+  const client = CLIENTS[id];
+  return scenario.stream && client.streamLabel ? client.streamLabel : client.label;
+}
+
+/** One run of one client: a fresh server process and a fresh runner process. */
+async function runOnce(scenario, id, round, profileDir) {
+  const client = CLIENTS[id];
+  const isPeer = client.kind === 'peer';
+  const n = isPeer && scenario.peerN !== undefined ? scenario.peerN : scenario.n;
+  const timeLimitMs = isPeer ? scenario.peerTimeLimitMs : undefined;
+  let server;
+  try {
+    server = await startServer({ distDir, options: { ...scenario.server, seed: round } });
+    const job = {
+      runner: client.runner,
+      variant: client.variant,
+      scenario: scenario.id,
+      baseURL: server.url,
+      model: MODEL,
+      apiKey: API_KEY,
+      n,
+      concurrency: scenario.concurrency,
+      stream: scenario.stream === true,
+      source: scenario.source ?? 'array',
+      rateLimit: scenario.rateLimit,
+      retry: scenario.retry,
+      distDir,
+      timeLimitMs,
+    };
+    const report = await runInChild(job, { timeoutMs: hardTimeout(scenario, n, timeLimitMs), cpuProfileDir: profileDir });
+    if (!report.ok) return { error: `${report.error}${report.output ? `\n${report.output.slice(-2000)}` : ''}` };
+    const stats = await server.stats();
+    return { metrics: runMetrics(report, stats, scenario) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await server?.stop();
+  }
+}
+
+/** Generous ceilings: a run that takes longer is broken, not slow. */
+function hardTimeout(scenario, n, timeLimitMs) {
+  if (timeLimitMs !== undefined) return timeLimitMs + 60_000;
+  const perItemMs = scenario.stream ? 50 : scenario.id === 'rate-limit' ? 60_000 / scenario.rateLimit.rpm : 2;
+  return Math.min(20 * 60_000, 60_000 + 10 * n * perItemMs);
+}
+
+function describe(run) {
+  if (run.metrics === undefined) return `BROKEN: ${String(run.error).split('\n')[0]}`;
+  const m = run.metrics;
+  const parts = [
+    `${(m.wallMs / 1000).toFixed(2)} s`,
+    m.partial ? `reached ${m.reached}/${m.n} (time cap)` : undefined,
+    `${Math.round(m.throughput)} req/s`,
+    `cpu ${Math.round(m.cpuPerItemUs)} µs/item`,
+    m.tokens && m.expectedTokens ? `${m.cpuPerTokenUs.toFixed(1)} µs/token, ttft p50 ${m.ttftP50?.toFixed(1)} ms` : undefined,
+    `rss ${Math.round(m.maxRssMB)} MB`,
+    `req/item ${m.requestsPerItem.toFixed(3)}`,
+    `429s ${m.status429}`,
+    `failed ${m.failed}`,
+    `lost ${m.lost}`,
+    `dup ${m.duplicateSuccesses}`,
+  ];
+  return parts.filter(Boolean).join(', ');
+}
+
+function renderMarkdown(env, sections, peers, problems) {
+  const load = (l) => l.map((x) => x.toFixed(2)).join(' / ');
+  const lines = [
+    `## Results${args.quick ? ' (--quick: small N, one run each — not the measurement)' : ''}`,
+    '',
+    `- Date: ${env.date}; Node ${env.node}; ${env.os}; ${env.cpu}; ${env.memoryGB} GB RAM`,
+    `- Load average (1/5/15 min) at start ${load(env.loadStart)}, at end ${load(env.loadEnd)} — figures taken on a busy machine are noisy`,
+    `- rxllm ${env.rxllm} from \`${env.distDir.startsWith(ROOT_DIR) ? env.distDir.slice(ROOT_DIR.length) : env.distDir}\``,
+    `- ${Object.entries(env.packages).map(([name, version]) => `${name} ${version}`).join(', ')}`,
+    peers.ok ? undefined : `- Peers skipped: ${peers.reason}`,
+    '- Each run: a fresh mock-server process and a fresh client process; wall time and client CPU (user + system, all threads) cover the run only, not module loading; peak RSS is the client process\'s `maxRSS`. Figures: median (min–max) over the runs.',
+    '',
+    ...sections.flatMap((section) => [section, '']),
+  ].filter((line) => line !== undefined);
+  if (problems.length > 0) lines.push('### Problems (`--check` fails on these)', '', ...problems.map((p) => `- ${p}`), '');
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+let exitCode = 1;
+try {
+  exitCode = await main();
+} catch (error) {
+  log(`bench: ${error instanceof Error ? error.message : String(error)}`);
+} finally {
+  await stopAll();
+}
+process.exit(exitCode);

@@ -1,0 +1,94 @@
+import { PassThrough, Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run-cli.js';
+
+/** Runs the CLI in this process with captured output (for usage paths that send nothing). */
+async function cli(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const out = new PassThrough().setEncoding('utf8');
+  const err = new PassThrough().setEncoding('utf8');
+  out.on('data', (text: string) => (stdout += text));
+  err.on('data', (text: string) => (stderr += text));
+  const code = await runCli(args, {
+    stdin: Readable.from([]) as unknown as NodeJS.ReadStream,
+    stdout: out,
+    stderr: err,
+    script: '/usr/bin/rxllm',
+    signals: { on: () => process, off: () => process } as unknown as Pick<NodeJS.Process, 'on' | 'off'>,
+  });
+  return { code, stdout, stderr };
+}
+
+describe('rxllm (in process)', () => {
+  it('prints the help for --help, help run and run --help', async () => {
+    const main = await cli(['--help']);
+    expect(main.code).toBe(0);
+    expect(main.stdout).toContain('rxllm run <prompts.jsonl|->');
+    expect(main.stdout).toContain('rxllm mock-server');
+    const run = await cli(['run', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('--max-active <n>');
+    expect(run.stdout).toContain('--retry-failed');
+    expect((await cli(['help', 'run'])).stdout).toBe(run.stdout);
+  });
+
+  it('prints the usage and exits 64 without a command', async () => {
+    const result = await cli([]);
+    expect(result.code).toBe(64);
+    expect(result.stdout).toContain('Usage:');
+  });
+
+  it('prints the package version', async () => {
+    const result = await cli(['--version']);
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\S*\n$/) });
+  });
+
+  it('prints the mock server help through its own command', async () => {
+    const result = await cli(['mock-server', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: rxllm mock-server');
+  });
+
+  it('names an unknown command and suggests the closest', async () => {
+    const result = await cli(['runn', 'p.jsonl']);
+    expect(result.code).toBe(64);
+    expect(result.stderr).toBe("rxllm: unknown command runn (did you mean run?); commands: run, mock-server\nSee 'rxllm --help'.\n");
+  });
+
+  it('exits 64 with the flag named and a hint to run --help for bad flags', async () => {
+    const result = await cli(['run', 'p.jsonl', '-o', 'o.jsonl', '--model', 'openai/m', '--max-active', '-1']);
+    expect(result.code).toBe(64);
+    expect(result.stderr).toMatch(/--max-active/);
+    expect(result.stderr).toContain("See 'rxllm run --help'.");
+  });
+
+  it('exits 64 for an unknown provider, listing the known ones', async () => {
+    const result = await cli(['run', 'p.jsonl', '-o', 'o.jsonl', '--model', 'nope/m']);
+    expect(result.code).toBe(64);
+    expect(result.stderr).toContain('--model nope/m');
+    expect(result.stderr).toContain('openai, anthropic');
+  });
+
+  it('exits 64 when api.openai.com is the target and no key is set', async () => {
+    const saved = process.env.OPENAI_API_KEY;
+    const savedBase = process.env.OPENAI_BASE_URL;
+    delete process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_BASE_URL;
+    try {
+      const result = await cli(['run', 'p.jsonl', '-o', 'o.jsonl', '--model', 'openai/gpt-4o-mini']);
+      expect(result.code).toBe(64);
+      expect(result.stderr).toContain('OPENAI_API_KEY');
+      expect(result.stderr).toContain('--base-url');
+    } finally {
+      if (saved !== undefined) process.env.OPENAI_API_KEY = saved;
+      if (savedBase !== undefined) process.env.OPENAI_BASE_URL = savedBase;
+    }
+  });
+
+  it('refuses to write the results over the prompts file', async () => {
+    const result = await cli(['run', 'same.jsonl', '-o', './same.jsonl', '--model', 'openai/m', '--base-url', 'http://127.0.0.1:9/v1']);
+    expect(result.code).toBe(64);
+    expect(result.stderr).toContain('must not be the prompts file');
+  });
+});

@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'tsup';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+/**
+ * The CLI for child processes: `dist/cli.js` when it is newer than every source file (CI builds before testing),
+ * else the current `src/cli/main.ts` bundled into one file under `node_modules/.cache` (so that it resolves the
+ * package's dependencies), removed by `remove()`.
+ */
+export async function buildCli(): Promise<{ path: string; remove: () => Promise<void> }> {
+  const dist = join(ROOT, 'dist/cli.js');
+  if (existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(ROOT, 'src'))) {
+    return { path: dist, remove: async () => undefined };
+  }
+  const outDir = join(ROOT, 'node_modules/.cache/rxllm-spec', `cli-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  await build({
+    entry: { cli: join(ROOT, 'src/cli/main.ts') },
+    outDir,
+    format: ['esm'],
+    config: false,
+    silent: true,
+    dts: false,
+    sourcemap: false,
+    clean: false,
+    target: 'node20',
+    splitting: false,
+  });
+  return { path: join(outDir, 'cli.js'), remove: () => rm(outDir, { recursive: true, force: true }) };
+}
+
+/** A child `rxllm` process with its output collected. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when the process exits. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the bundled CLI with `args`, stdin from `input` (or closed), in `cwd`, with `env` added to a clean one. */
+export function startCli(cli: string, args: readonly string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): CliProcess {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env };
+  const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => (out += text));
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (err += text));
+  if (options.input !== undefined) child.stdin!.end(options.input);
+  else child.stdin!.end();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
+    child.once('close', (code, signal) => resolveExit({ code, signal }));
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Runs the CLI to completion. */
+export async function runCliToEnd(
+  cli: string,
+  args: readonly string[],
+  options: { env?: Record<string, string>; cwd?: string; input?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = startCli(cli, args, options);
+  const { code } = await run.exited;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+/**
+ * Waits until `condition` holds, checking it every 10 ms (a wait on output, not a fixed sleep); fails with `what`
+ * after `timeoutMs`.
+ */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolveTick) => setTimeout(resolveTick, 10));
+  }
+}
+
+/** The complete (newline-terminated) lines of a file, or none when it does not exist. */
+export function completeLines(path: string): string[] {
+  if (!existsSync(path)) return [];
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n');
+  lines.pop();
+  return lines.filter((line) => line !== '');
+}
+
+/** The parsed result records of a results file. */
+export function resultRecords(path: string): Array<Record<string, unknown> & { id: string | number; ok: boolean }> {
+  return completeLines(path).map((line) => JSON.parse(line) as Record<string, unknown> & { id: string | number; ok: boolean });
+}
+
+/** A fresh temporary directory, removed by the returned function. */
+export async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'rxllm-cli-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** `count` prompt lines: JSON strings `"Question <i>: …"` (ids default to line-<n>). */
+export function promptLines(count: number, prefix = 'Question'): string {
+  return Array.from({ length: count }, (_, i) => `${JSON.stringify(`${prefix} ${i + 1}: what is ${i} + ${i}?`)}\n`).join('');
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}

@@ -1,0 +1,116 @@
+import { firstValueFrom } from 'rxjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ChatModel, chatModel, InvalidOptionsError, knownProviders } from '../../src/index.js';
+import { type LocalServer, respond, startLocalServer } from '../support/local-server.js';
+import { completionBody } from '../support/openai-transcripts.js';
+import { messageBody } from './anthropic/anthropic-transcripts.js';
+
+const ENV_NAMES = Object.values(knownProviders).flatMap((preset) => [preset.apiKeyEnv, preset.baseURLEnv]).concat('OLLAMA_HOST');
+
+let server: LocalServer;
+let savedEnv: Record<string, string | undefined>;
+const models: ChatModel[] = [];
+
+beforeEach(async () => {
+  server = await startLocalServer();
+  savedEnv = Object.fromEntries(ENV_NAMES.map((name) => [name, process.env[name]]));
+  for (const name of ENV_NAMES) delete process.env[name];
+});
+afterEach(async () => {
+  for (const [name, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  await Promise.all(models.splice(0).map((model) => model.provider.close?.()));
+  await server.close();
+});
+
+function make(id: string, options?: Parameters<typeof chatModel>[1]): ChatModel {
+  const model = chatModel(id, options);
+  models.push(model);
+  return model;
+}
+
+describe('knownProviders', () => {
+  it('lists each prefix with its protocol, default base URL and environment variables', () => {
+    const table = Object.fromEntries(Object.entries(knownProviders).map(([name, preset]) => [name, [preset.protocol, preset.baseURL, preset.apiKeyEnv, preset.baseURLEnv]]));
+    expect(table).toEqual({
+      openai: ['openai', 'https://api.openai.com/v1', 'OPENAI_API_KEY', 'OPENAI_BASE_URL'],
+      anthropic: ['anthropic', 'https://api.anthropic.com', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL'],
+      ollama: ['openai', 'http://127.0.0.1:11434/v1', 'OLLAMA_API_KEY', 'OLLAMA_BASE_URL'],
+      vllm: ['openai', undefined, 'VLLM_API_KEY', 'VLLM_BASE_URL'],
+      openrouter: ['openai', 'https://openrouter.ai/api/v1', 'OPENROUTER_API_KEY', 'OPENROUTER_BASE_URL'],
+      groq: ['openai', 'https://api.groq.com/openai/v1', 'GROQ_API_KEY', 'GROQ_BASE_URL'],
+      together: ['openai', 'https://api.together.xyz/v1', 'TOGETHER_API_KEY', 'TOGETHER_BASE_URL'],
+      deepseek: ['openai', 'https://api.deepseek.com/v1', 'DEEPSEEK_API_KEY', 'DEEPSEEK_BASE_URL'],
+      mistral: ['openai', 'https://api.mistral.ai/v1', 'MISTRAL_API_KEY', 'MISTRAL_BASE_URL'],
+      fireworks: ['openai', 'https://api.fireworks.ai/inference/v1', 'FIREWORKS_API_KEY', 'FIREWORKS_BASE_URL'],
+    });
+  });
+});
+
+describe('chatModel()', () => {
+  const openAICompatible = Object.entries(knownProviders).filter(([, preset]) => preset.protocol === 'openai');
+  for (const [prefix, preset] of openAICompatible) {
+    it(`routes ${prefix}/… to an OpenAI-compatible provider with ${preset.apiKeyEnv} and ${preset.baseURLEnv}`, async () => {
+      process.env[preset.baseURLEnv] = server.baseURL;
+      process.env[preset.apiKeyEnv] = `key-for-${prefix}-123456`;
+      server.handle(respond.json(200, completionBody('hi')));
+      const model = make(`${prefix}/org/some-model:latest`);
+      expect(model.provider.id).toBe(prefix);
+      expect(model.model).toBe('org/some-model:latest');
+      expect(model.id).toBe(`${prefix}/org/some-model:latest`);
+      await firstValueFrom(model.chat('Hi'));
+      const request = server.requests[0]!;
+      expect(request.path).toBe('/v1/chat/completions');
+      expect(request.headers.authorization).toBe(`Bearer key-for-${prefix}-123456`);
+      expect((request.body as { model: string }).model).toBe('org/some-model:latest');
+    });
+  }
+
+  it('routes anthropic/… to the Messages API with ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL', async () => {
+    process.env.ANTHROPIC_BASE_URL = server.url;
+    process.env.ANTHROPIC_API_KEY = 'sk-ant-router-123456';
+    server.handle(respond.json(200, messageBody('hi')));
+    const model = make('anthropic/claude-haiku-4-5', { maxTokens: 64 });
+    expect(model.provider.id).toBe('anthropic');
+    expect(model.id).toBe('anthropic/claude-haiku-4-5');
+    await firstValueFrom(model.chat('Hi'));
+    expect(server.requests[0]!.path).toBe('/v1/messages');
+    expect(server.requests[0]!.headers['x-api-key']).toBe('sk-ant-router-123456');
+    expect((server.requests[0]!.body as { max_tokens: number }).max_tokens).toBe(64);
+  });
+
+  it('reaches ollama through OLLAMA_HOST without a key, and options win over the environment', async () => {
+    process.env.OLLAMA_HOST = `127.0.0.1:${server.port}`;
+    server.handle(respond.json(200, completionBody('hi')));
+    await firstValueFrom(make('ollama/llama3.2').chat('Hi'));
+    expect(server.requests[0]!.path).toBe('/v1/chat/completions');
+    expect(server.requests[0]!.headers.authorization).toBeUndefined();
+
+    process.env.GROQ_BASE_URL = 'http://127.0.0.1:1/v1';
+    await firstValueFrom(make('groq/llama-3.1-8b-instant', { baseURL: server.baseURL, apiKey: 'groq-from-options' }).chat('Hi'));
+    expect(server.requests[1]!.headers.authorization).toBe('Bearer groq-from-options');
+  });
+
+  it('fails with a clear message for an unknown prefix or a missing slash, listing the known prefixes', () => {
+    for (const id of ['gemini/pro', 'gpt-4o-mini', '/gpt-4o', 'openai/']) {
+      expect(() => chatModel(id)).toThrow(InvalidOptionsError);
+    }
+    expect(() => chatModel('gemini/pro')).toThrow(/unknown provider prefix "gemini".*openai, anthropic, ollama, vllm, openrouter, groq/);
+    expect(() => chatModel('gpt-4o-mini')).toThrow(/no provider prefix/);
+    expect(() => chatModel('openai/')).toThrow(/no model name/);
+  });
+
+  it('fails at once without a key for a hosted provider, and without a base URL for vllm', () => {
+    expect(() => chatModel('groq/llama3')).toThrow(/GROQ_API_KEY/);
+    expect(() => chatModel('openrouter/meta-llama/llama-3-70b')).toThrow(/OPENROUTER_API_KEY/);
+    expect(() => chatModel('openai/gpt-4o-mini')).toThrow(/OPENAI_API_KEY/);
+    expect(() => chatModel('anthropic/claude-haiku-4-5')).toThrow(/ANTHROPIC_API_KEY/);
+    expect(() => chatModel('vllm/qwen')).toThrow(/VLLM_BASE_URL/);
+  });
+
+  it('passes options through to the factory, which names bad fields', () => {
+    expect(() => chatModel('ollama/x', { timeout: -1 })).toThrow(/options\.timeout/);
+  });
+});

@@ -1,0 +1,59 @@
+import { Observable } from 'rxjs';
+import type { RateLimiter, RequestCost, Reservation } from '../../src/rate-limiter/rate-limiter-types.js';
+import type { RateLimitInfo } from '../../src/types.js';
+
+/** What a recording limiter saw. */
+export interface LimiterLog {
+  acquired: RequestCost[];
+  /** Tokens passed to `settle`, in call order. */
+  settled: number[];
+  paused: number[];
+  observed: (RateLimitInfo | undefined)[];
+}
+
+/**
+ * Wraps a limiter (by default one that grants every turn at once) and records every call, so tests can check
+ * what a pipeline asked of it.
+ */
+export function recordingLimiter(inner: RateLimiter = immediateLimiter()): RateLimiter & { log: LimiterLog } {
+  const log: LimiterLog = { acquired: [], settled: [], paused: [], observed: [] };
+  return {
+    log,
+    acquire: (cost) =>
+      new Observable<Reservation>((subscriber) => {
+        log.acquired.push(cost);
+        return inner.acquire(cost).subscribe({
+          next: (reservation) =>
+            subscriber.next({
+              settle: (tokens) => {
+                log.settled.push(tokens);
+                reservation.settle(tokens);
+              },
+            }),
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => subscriber.complete(),
+        });
+      }),
+    pause: (ms) => {
+      log.paused.push(ms);
+      inner.pause(ms);
+    },
+    observe: (info) => {
+      log.observed.push(info);
+      inner.observe(info);
+    },
+  };
+}
+
+/** Grants every turn at once; ignores pauses. */
+export function immediateLimiter(): RateLimiter {
+  return {
+    acquire: () =>
+      new Observable<Reservation>((subscriber) => {
+        subscriber.next({ settle: () => undefined });
+        subscriber.complete();
+      }),
+    pause: () => undefined,
+    observe: () => undefined,
+  };
+}

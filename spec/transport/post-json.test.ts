@@ -1,0 +1,287 @@
+import { createServer } from 'node:net';
+import { firstValueFrom } from 'rxjs';
+import type { Agent } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  APIConnectionError,
+  APITimeoutError,
+  ApiCallError,
+  InsufficientCreditsError,
+  LlmError,
+  RateLimitError,
+  ResponseTooLargeError,
+  ResponseValidationError,
+  ServerError,
+} from '../../src/errors.js';
+import { createAgent } from '../../src/transport/create-agent.js';
+import type { HttpPostOptions } from '../../src/transport/http-types.js';
+import { postJson } from '../../src/transport/post-json.js';
+import { type LocalServer, respond, startLocalServer } from '../support/local-server.js';
+import { errorOf, settle } from '../support/settle.js';
+
+let server: LocalServer;
+let agent: Agent;
+
+beforeEach(async () => {
+  server = await startLocalServer();
+  agent = createAgent({ connectTimeoutMs: 2000 });
+});
+afterEach(async () => {
+  await server.close();
+  await agent.destroy();
+});
+
+function options(overrides: Partial<HttpPostOptions> = {}): HttpPostOptions {
+  return {
+    url: `${server.baseURL}/chat/completions`,
+    headers: { authorization: 'Bearer test-key' },
+    body: { hello: 'wörld' },
+    dispatcher: agent,
+    provider: 'test',
+    timeoutMs: 5000,
+    maxResponseBytes: 1024 * 1024,
+    ...overrides,
+  };
+}
+
+describe('postJson happy path', () => {
+  it('POSTs the JSON body and emits the parsed answer with the response head, once', async () => {
+    server.handle(
+      respond.json(200, { ok: true, text: 'héllo 👋' }, { 'x-request-id': 'req_123', 'x-ratelimit-remaining-requests': '41', 'retry-after-ms': '5' }),
+    );
+    const { values, completed } = await settle(postJson(options()));
+    expect(completed).toBe(true);
+    expect(values).toHaveLength(1);
+    expect(values[0]).toMatchObject({
+      status: 200,
+      body: { ok: true, text: 'héllo 👋' },
+      requestId: 'req_123',
+      rateLimit: { remainingRequests: 41, retryAfterMs: 5 },
+    });
+    expect(values[0]!.headers['content-type']).toBe('application/json');
+    const [request] = server.requests;
+    expect(request).toMatchObject({ method: 'POST', path: '/v1/chat/completions', body: { hello: 'wörld' } });
+    expect(request!.headers).toMatchObject({ 'content-type': 'application/json', accept: 'application/json', authorization: 'Bearer test-key' });
+  });
+
+  it('takes the request id from request-id when x-request-id is absent', async () => {
+    server.handle(respond.json(200, {}, { 'request-id': 'req_anthropic' }));
+    expect((await firstValueFrom(postJson(options()))).requestId).toBe('req_anthropic');
+  });
+
+  it('accepts a JSON body served without a content type', async () => {
+    server.handle(({ res }) => {
+      res.removeHeader('content-type');
+      res.end('{"a":1}');
+    });
+    expect((await firstValueFrom(postJson(options()))).body).toEqual({ a: 1 });
+  });
+
+  it('is cold: nothing is sent before subscription', async () => {
+    server.handle(respond.json(200, {}));
+    postJson(options({ body: { which: 'never subscribed' } }));
+    await firstValueFrom(postJson(options({ body: { which: 'subscribed' } })));
+    expect(server.requests.map((request) => request.body)).toEqual([{ which: 'subscribed' }]);
+  });
+
+  it('sends again on each subscription', async () => {
+    server.handle(respond.json(200, {}));
+    const request$ = postJson(options());
+    await firstValueFrom(request$);
+    await firstValueFrom(request$);
+    expect(server.requestCount).toBe(2);
+  });
+
+  it('reuses the keep-alive socket for sequential requests', async () => {
+    server.handle(respond.json(200, {}));
+    for (let i = 0; i < 5; i += 1) await firstValueFrom(postJson(options()));
+    expect(server.closedSockets).toBe(0);
+    expect(server.openSockets).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('postJson cancellation', () => {
+  it('aborts the socket at once when unsubscribed; the server sees it close', async () => {
+    server.handle(respond.hang());
+    const subscription = postJson(options()).subscribe({ error: () => expect.fail('unsubscribing is not an error') });
+    await server.waitForRequests(1);
+    subscription.unsubscribe();
+    await expect(server.requests[0]!.closed).resolves.toEqual({ aborted: true });
+    await server.requests[0]!.socketClosed;
+  });
+
+  it('aborts when options.signal fires, failing with a non-retryable aborted error', async () => {
+    server.handle(respond.hang());
+    const controller = new AbortController();
+    const outcome = settle(postJson(options({ signal: controller.signal })));
+    await server.waitForRequests(1);
+    controller.abort(new Error('user cancelled'));
+    const { error } = await outcome;
+    expect(error).toBeInstanceOf(LlmError);
+    expect(error).toMatchObject({ code: 'aborted', retryable: false, provider: 'test' });
+    await server.requests[0]!.socketClosed;
+  });
+
+  it('sends nothing when options.signal is already aborted', async () => {
+    server.handle(respond.json(200, {}));
+    const error = await errorOf(postJson(options({ signal: AbortSignal.abort(), body: { which: 'aborted' } })));
+    expect(error).toMatchObject({ code: 'aborted' });
+    await firstValueFrom(postJson(options({ body: { which: 'sent' } })));
+    expect(server.requests.map((request) => request.body)).toEqual([{ which: 'sent' }]);
+  });
+
+  it('fails with a non-retryable LlmError when the body cannot be serialised, sending nothing', async () => {
+    const error = await errorOf(postJson(options({ body: { n: 1n } })));
+    expect(error).toBeInstanceOf(LlmError);
+    expect(error).toMatchObject({ retryable: false });
+    expect(server.requestCount).toBe(0);
+  });
+});
+
+describe('postJson timeouts', () => {
+  it('times out a server that never answers: APITimeoutError phase request, socket closed', async () => {
+    server.handle(respond.hang());
+    const error = await errorOf(postJson(options({ timeoutMs: 100 })));
+    expect(error).toBeInstanceOf(APITimeoutError);
+    expect(error).toMatchObject({ phase: 'request', code: 'request_timeout', retryable: true, provider: 'test' });
+    expect((error as Error).message).toContain('100 ms');
+    await server.requests[0]!.socketClosed;
+  });
+
+  it('counts the body against the whole-request timeout', async () => {
+    server.handle(respond.bytes('{"partial":', { contentType: 'application/json', then: 'hang' }));
+    const error = await errorOf(postJson(options({ timeoutMs: 150 })));
+    expect(error).toMatchObject({ name: 'APITimeoutError', phase: 'request' });
+  });
+});
+
+describe('postJson HTTP errors', () => {
+  it('maps the status and body through errorFromResponse with request id and retry-after', async () => {
+    server.handle(
+      respond.json(
+        429,
+        { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } },
+        { 'x-request-id': 'req_429', 'retry-after': '1.5' },
+      ),
+    );
+    const error = await errorOf(postJson(options()));
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error).toMatchObject({
+      status: 429,
+      code: 'rate_limit_exceeded',
+      requestId: 'req_429',
+      retryAfterMs: 1500,
+      retryable: true,
+      fatal: false,
+      provider: 'test',
+      body: { error: { message: 'Rate limit reached for requests' } },
+    });
+    expect((error as Error).message).toBe('test answered 429: Rate limit reached for requests');
+  });
+
+  it('maps 429 insufficient_quota to a fatal InsufficientCreditsError', async () => {
+    server.handle(respond.json(429, { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } }));
+    const error = await errorOf(postJson(options()));
+    expect(error).toBeInstanceOf(InsufficientCreditsError);
+    expect(error).toMatchObject({ fatal: true, retryable: false });
+  });
+
+  it('honours x-should-retry in both directions', async () => {
+    server.enqueue(respond.json(400, { error: { message: 'flaky' } }, { 'x-should-retry': 'true' }));
+    server.enqueue(respond.json(503, { error: { message: 'down' } }, { 'x-should-retry': 'false' }));
+    expect(await errorOf(postJson(options()))).toMatchObject({ status: 400, retryable: true });
+    expect(await errorOf(postJson(options()))).toMatchObject({ status: 503, retryable: false });
+  });
+
+  it('keeps a non-JSON error body (an HTML error page) as text', async () => {
+    server.handle(respond.text(502, '<html><body>Bad Gateway</body></html>', { 'content-type': 'text/html' }));
+    const error = await errorOf(postJson(options()));
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error).toMatchObject({ status: 502, retryable: true, body: '<html><body>Bad Gateway</body></html>' });
+  });
+
+  it('still reports the status when the error body is endless (read up to a cap, then the socket is dropped)', async () => {
+    server.handle(respond.endless({ status: 500, contentType: 'text/plain' }));
+    const error = await errorOf(postJson(options()));
+    expect(error).toBeInstanceOf(ServerError);
+    expect((error as ServerError).body).toEqual(expect.any(String));
+    await server.requests[0]!.socketClosed;
+  });
+
+  it('still reports the status when the error body breaks off', async () => {
+    server.handle(respond.truncated(503, '{"error":{"message":"overloaded"}}', 10));
+    expect(await errorOf(postJson(options()))).toMatchObject({ name: 'EndpointNotReadyError', status: 503 });
+  });
+
+  it('reports unknown 4xx as a plain ApiCallError', async () => {
+    server.handle(respond.json(418, { error: { message: 'teapot' } }));
+    const error = await errorOf(postJson(options()));
+    expect(error).toBeInstanceOf(ApiCallError);
+    expect(error).toMatchObject({ name: 'ApiCallError', status: 418, retryable: false });
+  });
+});
+
+describe('postJson garbage', () => {
+  it('fails with ResponseValidationError on malformed JSON', async () => {
+    server.handle(respond.text(200, '{"choices": [', { 'content-type': 'application/json' }));
+    const error = await errorOf(postJson(options()));
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect(error).toMatchObject({ status: 200, retryable: false, code: 'invalid_response' });
+    expect((error as Error).message).toContain('not valid JSON');
+  });
+
+  it('fails with ResponseValidationError on a 2xx HTML page', async () => {
+    server.handle(respond.text(200, '<html>login</html>', { 'content-type': 'text/html; charset=utf-8' }));
+    const error = await errorOf(postJson(options()));
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect((error as Error).message).toContain('text/html');
+  });
+
+  it('fails with APIConnectionError when the body is shorter than its content-length', async () => {
+    server.handle(respond.truncated(200, '{"choices":[{"message":{"content":"hello"}}]}', 12));
+    const error = await errorOf(postJson(options()));
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error).toMatchObject({ retryable: true });
+    expect((error as Error).cause).toBeDefined();
+  });
+
+  it('cuts an endless body off at maxResponseBytes with ResponseTooLargeError and frees the socket', async () => {
+    server.handle(respond.endless());
+    const error = await errorOf(postJson(options({ maxResponseBytes: 100_000 })));
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect(error).toMatchObject({ code: 'body_too_large', retryable: false });
+    await server.requests[0]!.socketClosed;
+  });
+
+  it('refuses a declared content-length over the cap before reading', async () => {
+    server.handle(respond.json(200, { big: 'x'.repeat(5000) }));
+    expect(await errorOf(postJson(options({ maxResponseBytes: 1000 })))).toBeInstanceOf(ResponseTooLargeError);
+  });
+});
+
+describe('postJson socket failures', () => {
+  it('maps a reset connection to APIConnectionError with the undici error as cause', async () => {
+    server.handle(respond.resetSocket());
+    const error = await errorOf(postJson(options()));
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error).not.toBeInstanceOf(APITimeoutError);
+    expect(error).toMatchObject({ retryable: true, provider: 'test' });
+    expect((error as Error).cause).toBeInstanceOf(Error);
+  });
+
+  it('maps a refused connection to APIConnectionError', async () => {
+    const port = await closedPort();
+    const error = await errorOf(postJson(options({ url: `http://127.0.0.1:${port}/v1/chat/completions` })));
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect((error as Error & { cause: { code?: string } }).cause.code).toBe('ECONNREFUSED');
+  });
+});
+
+/** A port nothing listens on: bind one, then close it. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}

@@ -1,0 +1,207 @@
+import { lastValueFrom, take, toArray } from 'rxjs';
+import type { Agent } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  APIConnectionError,
+  APITimeoutError,
+  RateLimitError,
+  ResponseTooLargeError,
+  ResponseValidationError,
+  ServerError,
+} from '../../src/errors.js';
+import { createAgent } from '../../src/transport/create-agent.js';
+import type { HttpPostOptions, SseEvent } from '../../src/transport/http-types.js';
+import { postSse } from '../../src/transport/post-sse.js';
+import { everyOffset, type LocalServer, respond, startLocalServer } from '../support/local-server.js';
+import { readFixture } from '../support/openai-transcripts.js';
+import { errorOf, settle } from '../support/settle.js';
+
+let server: LocalServer;
+let agent: Agent;
+
+beforeEach(async () => {
+  server = await startLocalServer();
+  agent = createAgent();
+});
+afterEach(async () => {
+  await server.close();
+  await agent.destroy();
+});
+
+const isDone = (event: { data: string }) => event.data === '[DONE]';
+
+function options(overrides: Partial<HttpPostOptions> = {}): HttpPostOptions {
+  return {
+    url: `${server.baseURL}/chat/completions`,
+    headers: {},
+    body: { stream: true },
+    dispatcher: agent,
+    provider: 'test',
+    timeoutMs: 5000,
+    maxResponseBytes: 1024 * 1024,
+    ...overrides,
+  };
+}
+
+const compact = readFixture('openai-stream-compact.sse');
+const dataOf = (events: SseEvent[]) => events.map((event) => event.data);
+const expectedCompact = [
+  '{"choices":[{"delta":{"content":"héllo"}}]}',
+  '{"choices":[{"delta":{"content":" 👋 世"}}]}',
+  '{"choices":[{"delta":{"content":"界"},"finish_reason":"stop"}]}',
+  '{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5}}',
+  '[DONE]',
+];
+
+describe('postSse happy path', () => {
+  it('emits each event with the response head, then completes when the body ends', async () => {
+    server.handle(respond.sse('event: ping\ndata: {"a":1}\nid: 7\n\n: a comment\n\ndata: line one\ndata: line two\n\n', { headers: { 'x-request-id': 'req_sse' } }));
+    const events = await lastValueFrom(postSse(options()).pipe(toArray()));
+    expect(events.map(({ event, data, id }) => ({ event, data, id }))).toEqual([
+      { event: 'ping', data: '{"a":1}', id: '7' },
+      { event: undefined, data: 'line one\nline two', id: undefined },
+    ]);
+    expect(events[0]!.response).toMatchObject({ status: 200, requestId: 'req_sse' });
+    expect(server.requests[0]!.headers.accept).toBe('text/event-stream');
+  });
+
+  it('gives identical events when every byte (multi-byte UTF-8, CRLF) arrives in its own write', async () => {
+    server.handle(respond.sse(compact, { splitAt: everyOffset(Buffer.byteLength(compact)), gapMs: 0 }));
+    expect(dataOf(await lastValueFrom(postSse(options()).pipe(toArray())))).toEqual(expectedCompact);
+  });
+
+  it('reads a recorded OpenAI transcript cut in uneven pieces', async () => {
+    const transcript = readFixture('openai-stream.sse');
+    server.handle(respond.sse(transcript, { splitAt: [1, 2, 3, 50, 51, 400, 401, 402, 999, 1500, 1501], gapMs: 2 }));
+    const events = await lastValueFrom(postSse(options()).pipe(toArray()));
+    expect(events).toHaveLength(9);
+    expect(events.at(-1)!.data).toBe('[DONE]');
+  });
+
+  it('completes at the last event without waiting for the body to end, and lets the socket be reused', async () => {
+    server.enqueue(respond.sse(compact), respond.sse(compact));
+    for (let i = 0; i < 2; i += 1) {
+      const events = await lastValueFrom(postSse(options({ isLastEvent: isDone })).pipe(toArray()));
+      expect(dataOf(events)).toEqual(expectedCompact);
+    }
+    await Promise.all(server.requests.map((request) => request.closed));
+    expect(server.requests.map((request) => request.aborted)).toEqual([false, false]);
+    expect(server.closedSockets).toBe(0);
+  });
+
+  it('completes at the last event even when the server then hangs; the drained socket is closed later', async () => {
+    server.handle(respond.sse(compact, { then: 'hang' }));
+    const events = await lastValueFrom(postSse(options({ isLastEvent: isDone })).pipe(toArray()));
+    expect(dataOf(events)).toEqual(expectedCompact);
+    await expect(server.requests[0]!.closed).resolves.toEqual({ aborted: true });
+  });
+
+  it('ignores events after the last one', async () => {
+    server.handle(respond.sse('data: a\n\ndata: [DONE]\n\ndata: late\n\n'));
+    const events = await lastValueFrom(postSse(options({ isLastEvent: isDone })).pipe(toArray()));
+    expect(dataOf(events)).toEqual(['a', '[DONE]']);
+  });
+});
+
+describe('postSse cancellation', () => {
+  it('aborts the socket when the consumer unsubscribes mid-stream; the server sees it close', async () => {
+    server.handle(respond.sse('data: one\n\ndata: two\n\n', { splitAt: [11], then: 'hang' }));
+    const events = await lastValueFrom(postSse(options()).pipe(take(1), toArray()));
+    expect(dataOf(events)).toEqual(['one']);
+    await expect(server.requests[0]!.closed).resolves.toEqual({ aborted: true });
+    await server.requests[0]!.socketClosed;
+  });
+});
+
+describe('postSse timeouts', () => {
+  it('times out waiting for the head: APITimeoutError phase request', async () => {
+    server.handle(respond.hang());
+    const error = await errorOf(postSse(options({ timeoutMs: 100, idleTimeoutMs: 5000 })));
+    expect(error).toBeInstanceOf(APITimeoutError);
+    expect(error).toMatchObject({ phase: 'request', retryable: true });
+    await server.requests[0]!.socketClosed;
+  });
+
+  it('times out waiting for the first body byte after the head: phase request', async () => {
+    server.handle(respond.sse('', { then: 'hang' }));
+    expect(await errorOf(postSse(options({ timeoutMs: 100, idleTimeoutMs: 5000 })))).toMatchObject({ name: 'APITimeoutError', phase: 'request' });
+  });
+
+  it('times out a stream that stalls between chunks: phase idle, after the events so far', async () => {
+    server.handle(respond.sse('data: one\n\n', { then: 'hang' }));
+    const { values, error } = await settle(postSse(options({ timeoutMs: 5000, idleTimeoutMs: 100 })));
+    expect(dataOf(values)).toEqual(['one']);
+    expect(error).toBeInstanceOf(APITimeoutError);
+    expect(error).toMatchObject({ phase: 'idle', code: 'idle_timeout' });
+    await server.requests[0]!.socketClosed;
+  });
+
+  it('resets the idle timer on every chunk', async () => {
+    const pieces = 'data: a\n\ndata: b\n\ndata: c\n\ndata: d\n\n';
+    server.handle(respond.sse(pieces, { splitAt: [9, 18, 27], gapMs: 60 }));
+    const events = await lastValueFrom(postSse(options({ idleTimeoutMs: 150 })).pipe(toArray()));
+    expect(dataOf(events)).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
+
+describe('postSse errors', () => {
+  it('maps an HTTP error status with its JSON body', async () => {
+    server.handle(respond.json(429, { error: { message: 'slow down' } }, { 'retry-after-ms': '10' }));
+    const error = await errorOf(postSse(options()));
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error).toMatchObject({ retryAfterMs: 10 });
+  });
+
+  it('maps a JSON error body served with 200 instead of an event stream, status from the body', async () => {
+    server.enqueue(respond.json(200, { error: { message: 'Rate limit exceeded', code: 429 } }));
+    server.enqueue(respond.json(200, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }));
+    server.enqueue(respond.json(200, { error: { message: 'something odd' } }));
+    expect(await errorOf(postSse(options()))).toMatchObject({ name: 'RateLimitError', status: 429 });
+    expect(await errorOf(postSse(options()))).toMatchObject({ name: 'ServerError', status: 529, retryable: true });
+    const unknown = await errorOf(postSse(options()));
+    expect(unknown).toBeInstanceOf(ServerError);
+    expect(unknown).toMatchObject({ status: 500 });
+  });
+
+  it('fails with ResponseValidationError on a 2xx with the wrong content type', async () => {
+    server.handle(respond.text(200, '<html>hi</html>', { 'content-type': 'text/html' }));
+    const error = await errorOf(postSse(options()));
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect((error as Error).message).toContain('text/html');
+  });
+
+  it('fails with ResponseValidationError on lines that are not SSE', async () => {
+    server.handle(respond.sse('this is not sse\n\n'));
+    const error = await errorOf(postSse(options()));
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect((error as Error).message).toContain('malformed server-sent event');
+  });
+
+  it('fails with ResponseValidationError on a non-SSE tail without a newline', async () => {
+    server.handle(respond.sse('data: ok\n\n{"error":"boom"}'));
+    const { values, error } = await settle(postSse(options()));
+    expect(dataOf(values)).toEqual(['ok']);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+  });
+
+  it('fails with APIConnectionError when the connection drops mid-stream, after the events so far', async () => {
+    const firstEventBytes = Buffer.byteLength(compact.slice(0, compact.indexOf('\n\n') + 2));
+    server.handle(respond.dropAfter(firstEventBytes + 10, compact, { contentType: 'text/event-stream' }));
+    const { values, error } = await settle(postSse(options()));
+    expect(dataOf(values)).toEqual([expectedCompact[0]]);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error).toMatchObject({ retryable: true });
+  });
+
+  it('fails with APIConnectionError when the socket is reset before any answer', async () => {
+    server.handle(respond.resetSocket());
+    expect(await errorOf(postSse(options()))).toBeInstanceOf(APIConnectionError);
+  });
+
+  it('cuts an endless stream off at maxResponseBytes and frees the socket', async () => {
+    server.handle(respond.endless({ contentType: 'text/event-stream', piece: ': keep-alive padding\n\n'.repeat(200) }));
+    const error = await errorOf(postSse(options({ maxResponseBytes: 50_000 })));
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    await server.requests[0]!.socketClosed;
+  });
+});

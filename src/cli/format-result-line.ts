@@ -1,0 +1,116 @@
+import type { LlmError } from '../errors.js';
+import type { ChatResponse, Usage } from '../types.js';
+import type { PromptId } from './id-set.js';
+
+/** The `error` field of a failed result line. */
+export interface ResultLineError {
+  /** The error class, e.g. `RateLimitError`, `AuthenticationError`, `BudgetExceededError`. */
+  type: string;
+  /** HTTP status, or `null` when the server did not answer. */
+  status: number | null;
+  /** Machine-readable code, e.g. `insufficient_quota`, `timeout`. */
+  code: string | null;
+  message: string;
+  /** Text received before a stream broke (`StreamInterruptedError`). */
+  partialText?: string;
+}
+
+/** One line of the results file. `id`, `index` and `ok` come first, in that order (resume reads them fast). */
+export type ResultLine =
+  | {
+      id: PromptId;
+      index: number;
+      ok: true;
+      text: string;
+      /** The parsed answer with `--structured`. */
+      data?: unknown;
+      finishReason: string | null;
+      usage: Usage;
+      model: string;
+      /** HTTP attempts, retries included; `null` with `--stream` (not reported by the stream pipeline). */
+      attempts: number | null;
+      latencyMs: number;
+      meta?: unknown;
+    }
+  | {
+      id: PromptId;
+      index: number;
+      ok: false;
+      error: ResultLineError;
+      usage: null;
+      model: string;
+      attempts: number | null;
+      latencyMs: number;
+      meta?: unknown;
+    };
+
+/** Where a result came from, besides the response or error. */
+export interface ResultContext {
+  id: PromptId;
+  index: number;
+  /** The model asked for (used when the server does not say). */
+  model: string;
+  attempts: number | null;
+  latencyMs: number;
+  meta?: unknown;
+}
+
+/**
+ * Builds the result line of a successful prompt.
+ *
+ * @example
+ * ```ts
+ * okResultLine({ id: 'q1', index: 0, model: 'gpt-4o-mini', attempts: 1, latencyMs: 420 }, response);
+ * // { id: 'q1', index: 0, ok: true, text: 'Lima', finishReason: 'stop', usage: {…}, model: 'gpt-4o-mini-2024-07-18', … }
+ * ```
+ */
+export function okResultLine(context: ResultContext, response: ChatResponse, data?: unknown): ResultLine {
+  return {
+    id: context.id,
+    index: context.index,
+    ok: true,
+    text: response.text,
+    ...(data === undefined ? {} : { data }),
+    finishReason: response.finishReason,
+    usage: { inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens },
+    model: response.model || context.model,
+    attempts: context.attempts,
+    latencyMs: context.latencyMs,
+    ...(context.meta === undefined ? {} : { meta: context.meta }),
+  };
+}
+
+/**
+ * Builds the result line of a failed prompt. The message is the error's own, which never holds an API key.
+ *
+ * @example
+ * ```ts
+ * failedResultLine({ id: 'q2', index: 1, model: 'gpt-4o-mini', attempts: 3, latencyMs: 9100 }, error);
+ * // { id: 'q2', index: 1, ok: false, error: { type: 'ServerError', status: 500, code: null, message: '…' }, usage: null, … }
+ * ```
+ */
+export function failedResultLine(context: ResultContext, error: LlmError): ResultLine {
+  const partialText = (error as { partialText?: unknown }).partialText;
+  return {
+    id: context.id,
+    index: context.index,
+    ok: false,
+    error: {
+      type: error.name,
+      status: error.status ?? null,
+      code: error.code ?? null,
+      message: error.message,
+      ...(typeof partialText === 'string' && partialText !== '' ? { partialText } : {}),
+    },
+    usage: null,
+    model: context.model,
+    attempts: context.attempts,
+    latencyMs: context.latencyMs,
+    ...(context.meta === undefined ? {} : { meta: context.meta }),
+  };
+}
+
+/** Serialises a result line to one line of JSON (no newline inside: JSON escapes them). */
+export function formatResultLine(line: ResultLine): string {
+  return JSON.stringify(line);
+}

@@ -1,0 +1,45 @@
+import { formatCost, formatCount, formatDuration } from './format-figures.js';
+import type { RunStats } from './run-stats.js';
+
+/** What ended the run, for the summary's first line. */
+export type RunEnding = 'finished' | 'interrupted' | 'stopped';
+
+/**
+ * The end-of-run summary of `rxllm run`: counts (ok, failed, skipped as already done, bad lines, not sent), tokens,
+ * cost when the price table knows the model, wall time, p50/p95 latency and the results file.
+ *
+ * @example
+ * ```ts
+ * process.stderr.write(formatSummary(stats, { ending: 'finished', output: 'results.jsonl' }));
+ * // rxllm: finished in 12.4s: 500 prompts, 497 ok, 3 failed
+ * //   tokens 12,345 in + 6,789 out · cost $0.0052
+ * //   latency p50 230ms · p95 870ms · 2,420 prompts/min
+ * //   results: results.jsonl
+ * ```
+ */
+export function formatSummary(stats: RunStats, { ending, output }: { ending: RunEnding; output: string }): string {
+  const elapsed = stats.elapsedMs();
+  const counts = [`${formatCount(stats.ok)} ok`, `${formatCount(stats.failed)} failed`];
+  if (stats.skipped > 0) counts.push(`${formatCount(stats.skipped)} skipped (already in ${output})`);
+  if (stats.badLines > 0) counts.push(`${formatCount(stats.badLines)} bad input line${stats.badLines === 1 ? '' : 's'}`);
+  if (stats.notSent > 0) counts.push(`${formatCount(stats.notSent)} not sent (budget)`);
+  const lines = [
+    `rxllm: ${ending} in ${formatDuration(elapsed)}: ${formatCount(stats.completed)} prompt${stats.completed === 1 ? '' : 's'} this run, ${counts.join(', ')}`,
+  ];
+  const tokens = `tokens ${formatCount(stats.inputTokens)} in + ${formatCount(stats.outputTokens)} out`;
+  const cost =
+    stats.ok === 0
+      ? ''
+      : stats.costKnown
+        ? ` · cost ${formatCost(stats.cost)}`
+        : ` · cost unknown (no price for ${[...stats.unpricedModels].join(', ')})`;
+  lines.push(`  ${tokens}${cost}`);
+  const p50 = stats.latencies.percentile(50);
+  const p95 = stats.latencies.percentile(95);
+  if (p50 !== undefined && p95 !== undefined) {
+    const perMinute = elapsed > 0 ? (stats.completed * 60_000) / elapsed : 0;
+    lines.push(`  latency p50 ${formatDuration(p50)} · p95 ${formatDuration(p95)} · ${formatCount(perMinute)} prompts/min`);
+  }
+  lines.push(`  results: ${output}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,70 @@
+/** `rxllm --help`. */
+export const MAIN_HELP = `rxllm: run many LLM chat completions in parallel, within rate limits, resumable.
+
+Usage:
+  rxllm run <prompts.jsonl|-> -o <results.jsonl> --model <provider/model> [flags]
+  rxllm mock-server [flags]        a local OpenAI/Anthropic-compatible server, for offline runs and tests
+  rxllm --version
+  rxllm <command> --help
+
+Example:
+  rxllm run prompts.jsonl -o results.jsonl --model openai/gpt-4o-mini --max-active 16 --rpm 500 --tpm 200000
+
+Exit codes: 0 all ok · 1 some prompts failed · 2 a fatal error stopped the run · 64 bad usage · 130 Ctrl-C
+`;
+
+/** `rxllm run --help`. */
+export const RUN_HELP = `Usage: rxllm run <prompts.jsonl|-> -o <results.jsonl> --model <provider/model> [flags]
+
+Sends every prompt of a JSONL file (or stdin, with -) to a model, in parallel within the rate limits, and appends
+one result line per prompt to the results file as each completes. Re-running the same command resumes: prompts
+whose id is already in the results file are not sent again (even after kill -9; a torn last line is cut off).
+
+Input, one prompt per line (blank lines are ignored):
+  "What is the capital of Peru?"                                a string: one user message
+  [{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"}]
+  {"id":"q1","prompt":"Capital of Chad?","params":{"temperature":0},"meta":{"row":7}}
+  {"id":2,"messages":[{"role":"user","content":"Hi"}],"params":{"maxTokens":50}}
+  id: a string or integer, unique in the file; default line-<n> (the 1-based line number), so give ids if you
+  may edit the file between runs. params: camelCase (maxTokens, temperature, topP, stop, seed, responseFormat,
+  extra). meta: any JSON, copied to the result line.
+
+Output, one line per prompt, in completion order (sort by index for input order):
+  {"id":"q1","index":0,"ok":true,"text":"…","finishReason":"stop","usage":{"inputTokens":12,"outputTokens":3},
+   "model":"gpt-4o-mini-2024-07-18","attempts":1,"latencyMs":412}
+  {"id":"q2","index":1,"ok":false,"error":{"type":"ServerError","status":500,"code":null,"message":"…"},
+   "usage":null,"model":"gpt-4o-mini","attempts":3,"latencyMs":9120}
+  index: the 0-based line index in the input. latencyMs: from taking a slot to the outcome, rate-limit waits
+  and retries included. data: the parsed answer, with --structured.
+
+Flags:
+  -o, --output <file>        results file, appended to (required)
+  -m, --model <p/m>          provider/model, e.g. openai/gpt-4o-mini, anthropic/claude-haiku-4-5 (required)
+      --max-active <n>       requests in flight at once (default 10)
+      --rpm <n>              requests per minute, spaced smoothly (default 500)
+      --tpm <n>              tokens per minute: input estimate + maxTokens (default: no limit)
+      --max-retries <n>      retries per prompt on retryable errors (default 2)
+      --on-error <mode>      continue: failures are result lines (default) · return: send nothing new after a
+                             failure, finish what is in flight · stop: abort at the first failure
+      --max-cost <usd>       budget: send nothing that could overrun it (unsent prompts stay unrecorded)
+      --max-total-tokens <n> budget in tokens, the same way
+      --structured <file>    a JSON Schema file; answers must satisfy it (result lines get "data")
+  -p, --param <key=value>    a generation parameter for every prompt, repeatable: temperature=0,
+                             maxTokens=200, stop=END, extra.top_k=5 (values are JSON when they parse)
+      --stream               stream each answer (token-level timeouts between chunks)
+      --base-url <url>       the provider's base URL, e.g. http://127.0.0.1:8080/v1
+      --timeout <seconds>    per request (streams: the longest silence between chunks); default 60
+      --bad-lines <mode>     malformed input lines and duplicate ids: skip (default; reported with their line
+                             numbers, exit code 1) or fail (stop the run, exit code 2)
+      --retry-failed         on resume, send again the prompts recorded as failed (their old lines are removed);
+                             by default every recorded id, ok or failed, is skipped
+      --progress <mode>      auto (a bar on a TTY, else lines) · bar · lines · none (default auto)
+      --progress-interval <s> seconds between progress lines when not on a TTY (default 2)
+      --grace <seconds>      on Ctrl-C, how long to wait for requests in flight (default 5); Ctrl-C twice aborts
+  -q, --quiet                no progress and no summary; errors only
+  -h, --help                 this help
+
+API keys come from the usual variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, …) and never appear in output.
+Exit codes: 0 all ok · 1 some prompts failed, or were not sent (bad lines, budget) · 2 a fatal error stopped the
+run (401/402/403, --on-error stop, unreadable files) · 64 bad usage · 130 Ctrl-C (re-run the command to resume)
+`;

@@ -1,0 +1,73 @@
+import { isLlmError } from '../errors.js';
+import { ExitCode } from './exit-codes.js';
+import { MAIN_HELP, RUN_HELP } from './help-text.js';
+import { runMockServerSubcommand } from './mock-server-subcommand.js';
+import { parseRunArgs } from './parse-run-args.js';
+import { type RunContext, runCommand } from './run-command.js';
+import { suggestFlag } from './suggest-flag.js';
+import { FatalCliError, UsageError } from './usage-error.js';
+import { CLI_VERSION } from './version.js';
+
+/** What the CLI needs from the process: `RunContext` plus stdout. */
+export interface CliContext extends Omit<RunContext, 'args'> {
+  stdout: NodeJS.WritableStream;
+}
+
+const COMMANDS = ['run', 'mock-server'];
+
+/**
+ * The `rxllm` command line: dispatches to `run` or `mock-server`, prints help and version, and turns errors into
+ * messages and exit codes (64 for usage errors with a hint to `--help`, 2 for fatal ones). Never throws.
+ *
+ * @param args - The arguments after the script, e.g. `['run', 'prompts.jsonl', '-o', 'out.jsonl', …]`.
+ * @param context - The process's streams and signals.
+ * @returns The exit code.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(process.argv.slice(2), { ...process, script: process.argv[1] });
+ * ```
+ */
+export async function runCli(args: readonly string[], context: CliContext): Promise<number> {
+  const { stdout, stderr } = context;
+  const [command, ...rest] = args;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      const topic = command === 'help' ? rest[0] : undefined;
+      stdout.write(topic === 'run' ? RUN_HELP : MAIN_HELP);
+      return command === undefined ? ExitCode.usage : ExitCode.ok;
+    }
+    if (command === '--version' || command === '-v' || command === 'version') {
+      stdout.write(`${CLI_VERSION}\n`);
+      return ExitCode.ok;
+    }
+    if (command === 'run') {
+      const options = parseRunArgs(rest);
+      if (options === 'help') {
+        stdout.write(RUN_HELP);
+        return ExitCode.ok;
+      }
+      return await runCommand(options, { ...context, args });
+    }
+    if (command === 'mock-server') return await runMockServerSubcommand(rest, context);
+    if (command.startsWith('-')) throw new UsageError(`unknown flag ${command} (flags go after the command, e.g. rxllm run --help)`);
+    const suggestion = suggestFlag(command, COMMANDS);
+    throw new UsageError(`unknown command ${command}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; commands: ${COMMANDS.join(', ')}`);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const help = error.command === undefined ? 'rxllm --help' : `rxllm ${error.command} --help`;
+      stderr.write(`rxllm: ${error.message}\nSee '${help}'.\n`);
+      return ExitCode.usage;
+    }
+    if (error instanceof FatalCliError) {
+      stderr.write(`rxllm: ${error.message}\n`);
+      return ExitCode.fatal;
+    }
+    if (isLlmError(error) && error.code === 'invalid_options') {
+      stderr.write(`rxllm: ${error.message}\nSee 'rxllm ${command === 'mock-server' ? 'mock-server' : 'run'} --help'.\n`);
+      return ExitCode.usage;
+    }
+    stderr.write(`rxllm: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return ExitCode.fatal;
+  }
+}

@@ -1,0 +1,109 @@
+import { costOf } from '../cost/cost-of.js';
+import type { Usage } from '../types.js';
+import { LatencyHistogram } from './latency-histogram.js';
+
+/** Live figures of the pipeline, read from the library's progress tracker. */
+export interface PipelineFigures {
+  inFlight: number;
+  retries: number;
+  requestsPerMinute: number;
+}
+
+const RATE_WINDOW_MS = 30_000;
+
+/**
+ * The counts of one `rxllm run`: prompts finished in this run (ok, failed, not sent), prompts skipped because the
+ * results file already has them, malformed lines, tokens, cost and latencies. Feeds the progress display and the
+ * summary; figures about requests in flight come from the library's `ProgressTracker`.
+ *
+ * @example
+ * ```ts
+ * const stats = new RunStats('openai/gpt-4o-mini', () => performance.now());
+ * stats.recordOk({ inputTokens: 12, outputTokens: 3 }, 'gpt-4o-mini', 240);
+ * stats.completed; // 1
+ * ```
+ */
+export class RunStats {
+  /** Non-empty lines of the input, once counted (file input only). */
+  total: number | undefined;
+  /** Prompts already in the results file, skipped. */
+  skipped = 0;
+  /** Malformed lines and duplicate ids. */
+  badLines = 0;
+  /** Prompts answered in this run. */
+  ok = 0;
+  /** Prompts that failed in this run (after retries). */
+  failed = 0;
+  /** Prompts refused by the budget (`--max-cost`, `--max-total-tokens`): not sent, not recorded. */
+  notSent = 0;
+  inputTokens = 0;
+  outputTokens = 0;
+  /** USD spent in this run on priced answers. */
+  cost = 0;
+  /** Models that answered without a known price. */
+  readonly unpricedModels = new Set<string>();
+  readonly latencies = new LatencyHistogram();
+  readonly startedAt: number;
+  readonly #model: string;
+  readonly #now: () => number;
+  readonly #samples: Array<[time: number, completed: number]> = [];
+
+  constructor(model: string, now: () => number = () => performance.now()) {
+    this.#model = model;
+    this.#now = now;
+    this.startedAt = now();
+  }
+
+  /** Prompts finished in this run, whatever their outcome. */
+  get completed(): number {
+    return this.ok + this.failed;
+  }
+
+  /** Input lines accounted for: finished, skipped, bad or not sent. */
+  get accounted(): number {
+    return this.ok + this.failed + this.skipped + this.badLines + this.notSent;
+  }
+
+  /** Milliseconds since the run started. */
+  elapsedMs(): number {
+    return this.#now() - this.startedAt;
+  }
+
+  /** An answered prompt. */
+  recordOk(usage: Usage, model: string, latencyMs: number): void {
+    this.ok += 1;
+    this.inputTokens += usage.inputTokens;
+    this.outputTokens += usage.outputTokens;
+    const cost = costOf(model, usage) ?? costOf(this.#model, usage);
+    if (cost === undefined) this.unpricedModels.add(model);
+    else this.cost += cost;
+    this.latencies.record(latencyMs);
+  }
+
+  /** A prompt that failed after its retries. */
+  recordFailed(latencyMs: number): void {
+    this.failed += 1;
+    this.latencies.record(latencyMs);
+  }
+
+  /** True when every answer so far had a price. */
+  get costKnown(): boolean {
+    return this.unpricedModels.size === 0;
+  }
+
+  /**
+   * Estimated milliseconds until every input line is accounted for, from the completion rate of the last 30 seconds;
+   * `undefined` until the total is known and something has completed. Call it periodically (it samples the rate).
+   */
+  etaMs(): number | undefined {
+    const now = this.#now();
+    this.#samples.push([now, this.completed]);
+    while (this.#samples.length > 2 && this.#samples[0]![0] < now - RATE_WINDOW_MS) this.#samples.shift();
+    if (this.total === undefined) return undefined;
+    const remaining = Math.max(0, this.total - this.accounted);
+    if (remaining === 0) return 0;
+    const [firstTime, firstCompleted] = this.#samples[0]!;
+    const rate = (this.completed - firstCompleted) / (now - firstTime);
+    return rate > 0 && Number.isFinite(rate) ? remaining / rate : undefined;
+  }
+}

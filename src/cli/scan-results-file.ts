@@ -1,0 +1,152 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { appendFile, open, rename, stat, truncate, unlink } from 'node:fs/promises';
+import { once } from 'node:events';
+import { IdSet, type PromptId } from './id-set.js';
+import { readLines } from './read-lines.js';
+import { FatalCliError } from './usage-error.js';
+
+/** Options of `scanResultsFile`. */
+export interface ScanResultsOptions {
+  /**
+   * Leave failed ids out of `done` so they are sent again, and rewrite the file without their lines so that each id
+   * keeps one line. @defaultValue `false`
+   */
+  retryFailed?: boolean;
+}
+
+/** What a results file already holds. */
+export interface ResultsScan {
+  /** Ids that must not be sent again: every recorded id, or only the ok ones with `retryFailed`. */
+  done: IdSet;
+  /** Result lines recorded as ok. */
+  ok: number;
+  /** Result lines recorded as failed (dropped from the file with `retryFailed`). */
+  failed: number;
+  /** Bytes of a torn last line (a crash mid-write) cut off the end of the file; 0 when none. */
+  tornBytes: number;
+  /** True when the file did not exist. */
+  created: boolean;
+}
+
+/** `{"id":<string|number>,"index":<n>,"ok":<bool>` as `formatResultLine` writes it: read without a full parse. */
+const FAST_PREFIX = /^\{"id":("(?:[^"\\]|\\.)*"|-?\d+),"index":\d+,"ok":(true|false)[,}]/;
+
+/**
+ * Reads a results file before a run resumes, line by line (memory bounded by the set of ids, not the file), and
+ * collects the ids already recorded. A last line without its newline that is not a whole result record is torn (the
+ * process died mid-write): it is cut off the file, so that request is sent again. A whole record missing only its
+ * newline gets the newline. Any other line that is not a result record is an error, since appending to a file we do
+ * not understand could lose work.
+ *
+ * @param path - The results file; a missing file is an empty scan.
+ * @param options - `retryFailed` to send failed prompts again.
+ * @returns The recorded ids and counts.
+ * @throws FatalCliError naming the line when the file holds something that is not a result record.
+ *
+ * @example
+ * ```ts
+ * const { done, ok, failed, tornBytes } = await scanResultsFile('results.jsonl');
+ * if (done.has('line-3')) console.log('line 3 is done');
+ * ```
+ */
+export async function scanResultsFile(path: string, { retryFailed = false }: ScanResultsOptions = {}): Promise<ResultsScan> {
+  const scan: ResultsScan = { done: new IdSet(), ok: 0, failed: 0, tornBytes: 0, created: false };
+  const failedIds = new IdSet();
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new FatalCliError(`${path} is not a regular file`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ...scan, created: true };
+    if (error instanceof FatalCliError) throw error;
+    throw new FatalCliError(`cannot read the results file ${path}: ${(error as Error).message}`);
+  }
+
+  let tornAt: number | undefined;
+  let missingNewline = false;
+  try {
+    for await (const line of readLines(createReadStream(path))) {
+      if (line.text.trim() === '' && !line.tooLong) continue;
+      const record = line.tooLong ? undefined : readRecord(line.text, line.terminated);
+      if (record === undefined) {
+        if (!line.terminated) {
+          tornAt = line.offset;
+          break;
+        }
+        throw new FatalCliError(
+          `${path} line ${line.number} is not a result record (expected {"id":…,"ok":…}); fix or remove that line, or choose another -o file`,
+        );
+      }
+      if (!line.terminated) missingNewline = true;
+      if (record.ok) {
+        scan.ok += 1;
+        scan.done.add(record.id);
+      } else {
+        scan.failed += 1;
+        if (retryFailed) failedIds.add(record.id);
+        else scan.done.add(record.id);
+      }
+    }
+  } catch (error) {
+    if (error instanceof FatalCliError) throw error;
+    throw new FatalCliError(`cannot read the results file ${path}: ${(error as Error).message}`);
+  }
+
+  if (tornAt !== undefined) {
+    const size = (await stat(path)).size;
+    await truncate(path, tornAt);
+    scan.tornBytes = size - tornAt;
+  } else if (missingNewline) {
+    await appendFile(path, '\n');
+  }
+  if (retryFailed && scan.failed > 0) await dropFailedLines(path);
+  return scan;
+}
+
+interface RecordHead {
+  id: PromptId;
+  ok: boolean;
+}
+
+function readRecord(text: string, trustPrefix: boolean): RecordHead | undefined {
+  const fast = trustPrefix ? FAST_PREFIX.exec(text) : null;
+  if (fast !== null) {
+    const id = JSON.parse(fast[1]!) as PromptId;
+    return { id, ok: fast[2] === 'true' };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { id, ok } = value as { id?: unknown; ok?: unknown };
+  if ((typeof id !== 'string' && typeof id !== 'number') || typeof ok !== 'boolean') return undefined;
+  return { id, ok };
+}
+
+/**
+ * Rewrites the results file keeping only its ok lines (streamed to a temporary file, synced,
+ * then renamed over the original: a crash leaves either the old or the new file, never a mix).
+ */
+async function dropFailedLines(path: string): Promise<void> {
+  const temporary = `${path}.rxllm-rewrite`;
+  const out = createWriteStream(temporary, { flags: 'w' });
+  try {
+    for await (const line of readLines(createReadStream(path))) {
+      const record = line.text.trim() === '' ? undefined : readRecord(line.text, true);
+      if (record === undefined || !record.ok) continue;
+      if (!out.write(`${line.text}\n`)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    const handle = await open(temporary, 'r+');
+    await handle.sync();
+    await handle.close();
+    await rename(temporary, path);
+  } catch (error) {
+    out.destroy();
+    await unlink(temporary).catch(() => undefined);
+    throw new FatalCliError(`cannot rewrite ${path} for --retry-failed: ${(error as Error).message}`);
+  }
+}

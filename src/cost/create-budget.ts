@@ -1,0 +1,188 @@
+import { Observable, Subject } from 'rxjs';
+import { z } from 'zod';
+import { BudgetExceededError, InvalidOptionsError } from '../errors.js';
+import type { Usage } from '../types.js';
+import { validateOptions } from '../validate-options.js';
+import { priceUsage } from './cost-of.js';
+import { type PriceTable, priceOf, validatePrices } from './model-prices.js';
+import { DEFAULT_OUTPUT_ALLOWANCE, type UsageRequest, worstCaseUsage } from './worst-case-usage.js';
+
+/** Options of `createBudget`. At least one limit is required. */
+export interface BudgetOptions {
+  /** Most US dollars the run may spend (priced with the price table). */
+  maxCost?: number;
+  /** Most input + output tokens the run may spend. */
+  maxTotalTokens?: number;
+  /** Price overrides consulted before `definePrices` and the built-in table. */
+  prices?: PriceTable;
+  /** Output tokens assumed for a request that sets no `maxTokens`. @defaultValue `4096` */
+  defaultMaxTokens?: number;
+  /**
+   * Factor applied to the input-token estimate (about four characters per token) when reserving. Raise it for
+   * text that tokenizes densely (code, CJK) so the estimate cannot fall short. @defaultValue `1`
+   */
+  inputMargin?: number;
+}
+
+/** The worst case held for one request until it is settled or released. */
+export interface BudgetReservation {
+  readonly modelId: string;
+  /** Reserved input + output tokens. */
+  readonly tokens: number;
+  /** Reserved USD (0 when the budget has no `maxCost`). */
+  readonly cost: number;
+  /** The worst-case usage reserved. */
+  readonly usage: Usage;
+}
+
+/** Spent and reserved totals of a budget. */
+export interface BudgetState {
+  spentTokens: number;
+  spentCost: number;
+  reservedTokens: number;
+  reservedCost: number;
+  /** Reservations neither settled nor released. */
+  outstanding: number;
+  /** True once a request was refused with nothing outstanding: the budget refuses everything from then on. */
+  exhausted: boolean;
+}
+
+/**
+ * A spending limit shared by the requests of a run. Before sending, a pipeline calls `reserve`; a refusal means
+ * the request could overrun the limit and must not be sent. When the answer arrives, `settle` replaces the
+ * reserved worst case by the real usage; `release` gives it back when the request spent nothing.
+ */
+export interface Budget {
+  readonly maxCost: number | undefined;
+  readonly maxTotalTokens: number | undefined;
+  /**
+   * Reserves a request's worst case (input estimate + `maxTokens`). Returns `undefined`, reserving nothing,
+   * when that could take spending plus outstanding reservations past a limit. A refusal while other reservations
+   * are outstanding may turn into a grant once they settle (see `changes`); a refusal with nothing outstanding
+   * exhausts the budget, which then refuses every request (the run is over). Throws `InvalidOptionsError`
+   * when `maxCost` is set and the model has no price.
+   */
+  reserve(modelId: string, request: UsageRequest): BudgetReservation | undefined;
+  /** Replaces a reservation by the usage the server reported. Later calls for the same reservation are ignored. */
+  settle(reservation: BudgetReservation, usage: Usage): void;
+  /** Gives a reservation back unspent (the request failed before the server did any work). */
+  release(reservation: BudgetReservation): void;
+  /** Current totals. */
+  state(): BudgetState;
+  /** Emits after each settle or release: a refused request may fit now if `state().outstanding` was above 0. */
+  readonly changes: Observable<BudgetState>;
+  /** The error given to prompts not sent because of this budget. */
+  exceededError(modelId?: string): BudgetExceededError;
+}
+
+const budgetOptionsSchema = z
+  .strictObject({
+    maxCost: z.number().nonnegative().finite().optional(),
+    maxTotalTokens: z.number().int().nonnegative().optional(),
+    prices: z.unknown().optional(),
+    defaultMaxTokens: z.number().int().positive().optional(),
+    inputMargin: z.number().min(1).max(10).optional(),
+  })
+  .refine((options) => options.maxCost !== undefined || options.maxTotalTokens !== undefined, {
+    message: 'set maxCost or maxTotalTokens',
+  });
+
+/** Tolerance on cost comparisons, for floating-point sums. */
+const COST_EPSILON = 1e-12;
+
+/**
+ * Creates a budget (`maxCost` in USD and/or `maxTotalTokens`) that a run reserves against before each request,
+ * so that nothing is sent that could overrun it. Pass it to a pipeline's `budget` option; prompts refused for
+ * good end as `BudgetExceededError` results (`null` in `parallelChat`, never submitted). One budget is meant for
+ * one run, but several pipelines may share it. The guarantee holds as far as the input estimate holds: raise
+ * `inputMargin` for densely tokenized text.
+ *
+ * @param options - Limits, prices, and the assumed output allowance. Throws `InvalidOptionsError` when invalid.
+ * @returns A `Budget`.
+ *
+ * @example
+ * ```ts
+ * import { createBudget } from 'rxllm';
+ * const budget = createBudget({ maxCost: 0.01 });
+ * const request = { messages: [{ role: 'user' as const, content: 'Hi' }], params: { maxTokens: 100 } };
+ * const reservation = budget.reserve('gpt-4o-mini', request);
+ * if (reservation) budget.settle(reservation, { inputTokens: 9, outputTokens: 12 });
+ * console.log(budget.state());
+ * ```
+ */
+export function createBudget(options: BudgetOptions): Budget {
+  const parsed = validateOptions(budgetOptionsSchema, options, 'createBudget() options');
+  const prices = parsed.prices === undefined ? undefined : validatePrices(parsed.prices, 'createBudget() options.prices');
+  const { maxCost, maxTotalTokens, defaultMaxTokens = DEFAULT_OUTPUT_ALLOWANCE, inputMargin = 1 } = parsed;
+  const open = new Set<BudgetReservation>();
+  const changes = new Subject<BudgetState>();
+  const totals = { spentTokens: 0, spentCost: 0, reservedTokens: 0, reservedCost: 0 };
+  let exhausted = false;
+
+  const state = (): BudgetState => ({ ...totals, outstanding: open.size, exhausted });
+  const priceFor = (modelId: string) => {
+    if (maxCost === undefined) return undefined;
+    const price = priceOf(modelId, prices);
+    if (price === undefined) {
+      throw new InvalidOptionsError(`createBudget(): no price for model "${modelId}"; add it with the prices option or definePrices()`);
+    }
+    return price;
+  };
+  const close = (reservation: BudgetReservation, usage: Usage | undefined) => {
+    if (!open.delete(reservation)) return;
+    totals.reservedTokens -= reservation.tokens;
+    totals.reservedCost -= reservation.cost;
+    if (usage !== undefined) {
+      totals.spentTokens += usage.inputTokens + usage.outputTokens;
+      const price = priceFor(reservation.modelId);
+      if (price !== undefined) totals.spentCost += priceUsage(price, usage);
+    }
+    if (open.size === 0) {
+      totals.reservedTokens = 0;
+      totals.reservedCost = 0;
+    }
+    changes.next(state());
+  };
+
+  return {
+    maxCost,
+    maxTotalTokens,
+    reserve(modelId, request) {
+      const usage = worstCaseUsage(request, defaultMaxTokens, inputMargin);
+      const price = priceFor(modelId);
+      const tokens = usage.inputTokens + usage.outputTokens;
+      const cost = price === undefined ? 0 : priceUsage(price, usage);
+      const fits =
+        !exhausted &&
+        (maxTotalTokens === undefined || totals.spentTokens + totals.reservedTokens + tokens <= maxTotalTokens) &&
+        (maxCost === undefined || totals.spentCost + totals.reservedCost + cost <= maxCost + COST_EPSILON);
+      if (!fits) {
+        if (open.size === 0) exhausted = true;
+        return undefined;
+      }
+      const reservation: BudgetReservation = Object.freeze({ modelId, tokens, cost, usage });
+      open.add(reservation);
+      totals.reservedTokens += tokens;
+      totals.reservedCost += cost;
+      return reservation;
+    },
+    settle: (reservation, usage) => close(reservation, usage),
+    release: (reservation) => close(reservation, undefined),
+    state,
+    changes: changes.asObservable(),
+    exceededError(modelId) {
+      const limits = [
+        ...(maxCost === undefined ? [] : [`maxCost $${maxCost} (spent $${round(totals.spentCost)})`]),
+        ...(maxTotalTokens === undefined ? [] : [`maxTotalTokens ${maxTotalTokens} (spent ${totals.spentTokens})`]),
+      ];
+      return new BudgetExceededError(
+        `Not sent: the request's worst case could overrun the budget: ${limits.join(', ')}.`,
+        modelId?.includes('/') === true ? { provider: modelId.slice(0, modelId.indexOf('/')) } : {},
+      );
+    },
+  };
+}
+
+function round(value: number): string {
+  return value.toFixed(6).replace(/0+$/, '').replace(/\.$/, '');
+}

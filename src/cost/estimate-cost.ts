@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { ChatModel } from '../providers/provider.js';
+import type { ChatParams, Prompt } from '../types.js';
+import { validateOptions } from '../validate-options.js';
+import { priceUsage } from './cost-of.js';
+import { type PriceTable, priceOf, validatePrices } from './model-prices.js';
+import { DEFAULT_OUTPUT_ALLOWANCE, worstCaseUsage } from './worst-case-usage.js';
+
+/** Options of `estimateCost`. */
+export interface EstimateCostOptions {
+  /** Price overrides consulted before `definePrices` and the built-in table. */
+  prices?: PriceTable;
+  /** Output tokens assumed for a request that sets no `maxTokens`. @defaultValue `4096` */
+  defaultMaxTokens?: number;
+  /**
+   * Output tokens expected per request for the `expected` figures (a guess: answers are usually much shorter than
+   * `maxTokens`). Capped at each request's `maxTokens`. @defaultValue `256`
+   */
+  expectedOutputTokens?: number;
+}
+
+/** A run's cost before it starts. Costs are `undefined` when a model has no price (see `unpricedModels`). */
+export interface CostEstimate {
+  requests: number;
+  /** Estimated input tokens (about four characters per token). */
+  inputTokens: number;
+  /** Sum of the requests' `maxTokens`: the most the run can write. */
+  maxOutputTokens: number;
+  /** Output tokens if each answer has `expectedOutputTokens`. */
+  expectedOutputTokens: number;
+  /** USD if every answer used its whole `maxTokens`: the worst case a budget reserves. */
+  maxCost: number | undefined;
+  /** USD at `expectedOutputTokens` per answer. */
+  expectedCost: number | undefined;
+  /** `provider/model` ids that have no price. */
+  unpricedModels: string[];
+}
+
+const optionsSchema = z.strictObject({
+  prices: z.unknown().optional(),
+  defaultMaxTokens: z.number().int().positive().optional(),
+  expectedOutputTokens: z.number().int().nonnegative().optional(),
+});
+
+/**
+ * Prices a run before it starts: each prompt is resolved against the model's defaults and `params` (so
+ * per-prompt `maxTokens` and `model` count), its input estimated at about four characters per token, and its
+ * output taken as `maxTokens` (worst case) or `expectedOutputTokens` (expected case). Sends nothing. Throws
+ * `InvalidOptionsError` for an invalid prompt or option, naming it.
+ *
+ * @param model - The model the run will use.
+ * @param prompts - The run's prompts (read once).
+ * @param params - Parameters the run will pass (as `chatEach`/`parallelChat` would).
+ * @param options - Price overrides and output assumptions.
+ * @returns Token counts and USD figures.
+ *
+ * @example
+ * ```ts
+ * import { anthropic, estimateCost } from 'rxllm';
+ * const model = anthropic({ model: 'claude-haiku-4-5' });
+ * const estimate = estimateCost(model, ['Summarise: …', 'Translate: …'], { maxTokens: 300 });
+ * console.log(`at most $${estimate.maxCost}, expected $${estimate.expectedCost}`);
+ * ```
+ */
+export function estimateCost(
+  model: ChatModel,
+  prompts: Iterable<Prompt>,
+  params?: ChatParams,
+  options: EstimateCostOptions = {},
+): CostEstimate {
+  const parsed = validateOptions(optionsSchema, options, 'estimateCost() options');
+  const prices = parsed.prices === undefined ? undefined : validatePrices(parsed.prices, 'estimateCost() options.prices');
+  const { defaultMaxTokens = DEFAULT_OUTPUT_ALLOWANCE, expectedOutputTokens = 256 } = parsed;
+  const estimate: CostEstimate = {
+    requests: 0,
+    inputTokens: 0,
+    maxOutputTokens: 0,
+    expectedOutputTokens: 0,
+    maxCost: 0,
+    expectedCost: 0,
+    unpricedModels: [],
+  };
+  let index = 0;
+  for (const prompt of prompts) {
+    const request = model.resolve(prompt, params, `prompts[${index}]`);
+    index += 1;
+    const worst = worstCaseUsage(request, defaultMaxTokens);
+    const expected = { inputTokens: worst.inputTokens, outputTokens: Math.min(worst.outputTokens, expectedOutputTokens) };
+    estimate.requests += 1;
+    estimate.inputTokens += worst.inputTokens;
+    estimate.maxOutputTokens += worst.outputTokens;
+    estimate.expectedOutputTokens += expected.outputTokens;
+    const modelId = `${model.provider.id}/${request.model}`;
+    const price = priceOf(modelId, prices);
+    if (price === undefined) {
+      if (!estimate.unpricedModels.includes(modelId)) estimate.unpricedModels.push(modelId);
+      continue;
+    }
+    estimate.maxCost! += priceUsage(price, worst);
+    estimate.expectedCost! += priceUsage(price, expected);
+  }
+  if (estimate.unpricedModels.length > 0) {
+    estimate.maxCost = undefined;
+    estimate.expectedCost = undefined;
+  }
+  return estimate;
+}

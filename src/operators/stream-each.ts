@@ -1,0 +1,230 @@
+import {
+  catchError,
+  defer,
+  EMPTY,
+  finalize,
+  lastValueFrom,
+  mergeMap,
+  Observable,
+  type OperatorFunction,
+  reduce,
+  ReplaySubject,
+  tap,
+  throwError,
+} from 'rxjs';
+import { z } from 'zod';
+import { type LlmError, StreamInterruptedError, toLlmError } from '../errors.js';
+import { estimateInputTokens } from '../estimate-tokens.js';
+import type { ChatModel, ChatProvider } from '../providers/provider.js';
+import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
+import type { ProviderRequest } from '../resolve-prompt.js';
+import type { ChatChunk, Prompt, Usage } from '../types.js';
+import { validateOptions } from '../validate-options.js';
+import { markStreamInterruption } from './mark-stream-interruption.js';
+import { type PipelineOptions, pipelineOptionsShape } from './pipeline-options.js';
+import { DEFAULT_RETRY } from './retry-with-backoff.js';
+import { assertChatModel, type PipelineRun, pipelineSettings, runPipeline } from './run-pipeline.js';
+import { withBudget } from '../cost/with-budget.js';
+
+/** Options of `streamEach`: those of `chatEach`, plus `resumeStreams`. */
+export interface StreamEachOptions extends PipelineOptions {
+  /**
+   * When a stream breaks after its first chunk, re-request it with the partial answer as an assistant prefix, so
+   * that the consumer sees one continuous stream. Only where `model.provider.supportsPrefill` (elsewhere the item
+   * fails with `StreamInterruptedError` as usual); at most `retry.maxRetries` resumptions per prompt.
+   * @defaultValue `false`
+   */
+  resumeStreams?: boolean;
+}
+
+/** One started streaming request. */
+export interface StreamItem {
+  /** The prompt's position in the source. */
+  index: number;
+  prompt: Prompt;
+  /**
+   * The answer's chunks, replayed from the first, so a late subscriber misses none. Errors with the item's failure:
+   * an `LlmError` after retries, a `StreamInterruptedError` (keeping `partialText`) when the stream broke after its
+   * first chunk, or a `StreamInterruptedError` with code `cancelled` when the pipeline was unsubscribed or stopped.
+   */
+  chunks: Observable<ChatChunk>;
+  /** The whole text once the stream ends; rejects as `chunks` errors. An unobserved rejection is never reported as unhandled. */
+  text: Promise<string>;
+}
+
+/** The strict zod schema of `StreamEachOptions`. */
+export const streamEachOptionsSchema = z.strictObject({ ...pipelineOptionsShape, resumeStreams: z.boolean().optional() });
+
+/**
+ * Streams the answer of each prompt of the source from `model`, at most `maxActive` streams at a time and within
+ * `rpm` / `tpm`, and emits one `StreamItem` per prompt as soon as its request is sent (the limiter granted its turn):
+ * the item's `chunks` carry the token deltas. Items come in start order, tagged with the prompt's `index`.
+ *
+ * A stream holds its `maxActive` slot until its last chunk. Every attempt takes a limiter turn; a stream is retried
+ * only before its first chunk (the item is emitted once, and a retry continues the same `chunks`); a drop after that
+ * fails the item with `StreamInterruptedError` (or resumes it, with `resumeStreams`). An invalid prompt is emitted at
+ * once with `chunks` failing with its `InvalidOptionsError`, nothing sent. A failed item's `chunks` error; then
+ * `onError` applies as in `chatEach` (`'continue'` by default; `'return'` starts nothing new; `'stop'` and fatal
+ * errors error the Observable). Unsubscribing aborts the streams in flight; their `chunks` then error with a
+ * `StreamInterruptedError` whose code is `cancelled`, so no `text` waits forever. Invalid options throw at call.
+ *
+ * @param model - The model, e.g. from `openai()`.
+ * @param options - See `StreamEachOptions`.
+ * @returns An operator from prompts to stream items.
+ *
+ * @example
+ * ```ts
+ * import { from, mergeMap, map } from 'rxjs';
+ * import { openai, streamEach } from 'rxllm';
+ * const model = openai({ model: 'gpt-4o-mini' });
+ * from(['Write a haiku about rain.', 'Write a haiku about snow.'])
+ *   .pipe(
+ *     streamEach(model, { maxActive: 2 }),
+ *     mergeMap((item) => item.chunks.pipe(map((chunk) => `[${item.index}] ${chunk.text}`))),
+ *   )
+ *   .subscribe(console.log);
+ * ```
+ */
+export function streamEach(model: ChatModel, options: StreamEachOptions = {}): OperatorFunction<Prompt, StreamItem> {
+  assertChatModel(model, 'streamEach() model');
+  const { resumeStreams = false, ...pipelineOptions } = validateOptions(streamEachOptionsSchema, options, 'streamEach() options');
+  const settings = pipelineSettings(model, pipelineOptions, 'continue');
+  return (source) => runPipeline(source, settings, (prompt, index, run) => streamOne(model, prompt, index, run, resumeStreams));
+}
+
+function streamOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineRun, resumeStreams: boolean): Observable<StreamItem> {
+  return new Observable<StreamItem>((subscriber) => {
+    const { progress } = run;
+    const { provider } = model;
+    const chunks = new ReplaySubject<ChatChunk>();
+    const text = lastValueFrom(chunks.pipe(reduce((all, chunk) => all + chunk.text, '')));
+    text.catch(() => undefined); // the rejection stays observable to whoever awaits `text`
+    const item: StreamItem = { index, prompt, chunks: chunks.asObservable(), text };
+    let started = false;
+    let ended = false;
+    let received = '';
+
+    const fail = (error: LlmError) => {
+      ended = true;
+      chunks.error(error);
+      progress?.promptFinished(false, started);
+      if (run.endsRun(error)) subscriber.error(error);
+      else subscriber.complete();
+    };
+
+    let request: ProviderRequest;
+    try {
+      request = model.resolve(prompt, run.settings.params, `prompts[${index}]`);
+    } catch (error) {
+      subscriber.next(item);
+      fail(toLlmError(error));
+      return undefined;
+    }
+
+    const attemptStream = (attemptRequest: ProviderRequest): Observable<ChatChunk> => {
+      const inputTokens = estimateInputTokens(attemptRequest.messages);
+      const tokens = inputTokens + (attemptRequest.params.maxTokens ?? run.settings.defaultOutputTokens);
+      return defer(() => run.takeTurn(tokens, !started)).pipe(
+        mergeMap((reservation) => {
+          if (!started) {
+            started = true;
+            progress?.promptSubmitted();
+            subscriber.next(item);
+            if (subscriber.closed) return EMPTY;
+          }
+          progress?.requestSent();
+          return sendStream(provider, attemptRequest, reservation, inputTokens, run);
+        }),
+        withBudget(run.settings.budget, `${provider.id}/${attemptRequest.model}`, attemptRequest), // cost budget: reserve the worst case per attempt
+        markStreamInterruption(provider.id),
+        run.retry(),
+      );
+    };
+    const canResume = resumeStreams && provider.supportsPrefill;
+    const streamFrom = (prefix: string, resumesLeft: number): Observable<ChatChunk> =>
+      attemptStream(prefix === '' ? request : withPrefill(request, prefix)).pipe(
+        catchError((error: unknown) => {
+          if (error instanceof StreamInterruptedError) {
+            const partial = prefix + error.partialText;
+            if (canResume && resumesLeft > 0) return streamFrom(partial, resumesLeft - 1);
+            return throwError(() => (prefix === '' ? error : interrupted(partial, error, provider.id)));
+          }
+          return throwError(() => (prefix === '' ? error : interrupted(prefix, error, provider.id)));
+        }),
+      );
+
+    const subscription = streamFrom('', run.settings.retry.maxRetries ?? DEFAULT_RETRY.maxRetries).subscribe({
+      next: (chunk) => {
+        received += chunk.text;
+        chunks.next(chunk);
+      },
+      error: (error: unknown) => fail(toLlmError(error, provider.id)),
+      complete: () => {
+        ended = true;
+        if (started) {
+          chunks.complete();
+          progress?.promptFinished(true, true);
+        }
+        subscriber.complete();
+      },
+    });
+    return () => {
+      subscription.unsubscribe();
+      if (started && !ended) {
+        ended = true;
+        chunks.error(
+          new StreamInterruptedError(received, { code: 'cancelled', provider: provider.id, cause: new Error('The pipeline was unsubscribed.') }),
+        );
+        progress?.promptCancelled();
+      }
+    };
+  });
+}
+
+/** One streamed attempt; the limiter and progress are told what it cost when it ends. */
+function sendStream(provider: ChatProvider, request: ProviderRequest, reservation: Reservation, inputTokens: number, run: PipelineRun): Observable<ChatChunk> {
+  return defer(() => {
+    let observed = false;
+    let usage: Usage | undefined;
+    return provider.stream(request).pipe(
+      tap({
+        next: (chunk) => {
+          if (!observed && chunk.rateLimit !== undefined) {
+            observed = true;
+            run.limiter.observe(chunk.rateLimit);
+          }
+          if (chunk.usage !== undefined) usage = chunk.usage;
+        },
+        error: (error: unknown) => run.pauseFor(error),
+      }),
+      finalize(() => {
+        if (usage === undefined) {
+          reservation.settle(inputTokens);
+          return;
+        }
+        reservation.settle(usage.inputTokens + usage.outputTokens);
+        run.progress?.tokensUsed(usage.inputTokens, usage.outputTokens);
+      }),
+    );
+  });
+}
+
+/** The request with `prefix` as (the end of) a final assistant message, for providers that continue it. */
+function withPrefill(request: ProviderRequest, prefix: string): ProviderRequest {
+  const last = request.messages.at(-1);
+  const messages =
+    last?.role === 'assistant'
+      ? [...request.messages.slice(0, -1), { role: 'assistant' as const, content: last.content + prefix }]
+      : [...request.messages, { role: 'assistant' as const, content: prefix }];
+  return { ...request, messages };
+}
+
+function interrupted(partialText: string, cause: unknown, provider: string): StreamInterruptedError {
+  const base = cause instanceof StreamInterruptedError ? cause : undefined;
+  return new StreamInterruptedError(partialText, {
+    provider,
+    cause: base?.cause ?? cause,
+    ...(base?.status === undefined ? {} : { status: base.status }),
+    ...(base?.requestId === undefined ? {} : { requestId: base.requestId }),
+  });
+}

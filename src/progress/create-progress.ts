@@ -1,0 +1,230 @@
+import { asyncScheduler, defer, type Observable, type SchedulerLike, startWith, Subject } from 'rxjs';
+import { z } from 'zod';
+import { validateOptions } from '../validate-options.js';
+
+/** Options of `createProgress`. */
+export interface ProgressOptions {
+  /** Number of prompts expected, when known; enables `etaMs`. `parallelChat` fills it in for arrays. */
+  total?: number;
+  /** Clock for `elapsedMs`, the rate window and the ETA. @defaultValue `asyncScheduler` */
+  scheduler?: SchedulerLike;
+}
+
+/** A snapshot of a run's progress. */
+export interface Progress {
+  /** Prompts expected, when known. */
+  total: number | undefined;
+  /** Prompts whose first request was sent. */
+  submitted: number;
+  /** Prompts sent and not finished yet (including those waiting for a retry). */
+  inFlight: number;
+  /** Prompts with an outcome: `succeeded + failed`. Invalid prompts count here without ever being submitted. */
+  done: number;
+  succeeded: number;
+  failed: number;
+  /** Retries scheduled, over all prompts. */
+  retries: number;
+  /** Input tokens reported by the server, over all answers. */
+  inputTokens: number;
+  /** Output tokens reported by the server, over all answers. */
+  outputTokens: number;
+  /** HTTP requests (attempts, retries included) sent per minute over the last 60 seconds. */
+  requestsPerMinute: number;
+  /** Time since the first run started, up to now or to the end of the last run. */
+  elapsedMs: number;
+  /**
+   * Estimated time until `done` reaches `total`, from the completion rate of the last 60 seconds;
+   * `undefined` while `total` is unknown or nothing has completed yet.
+   */
+  etaMs: number | undefined;
+}
+
+/**
+ * Records what a pipeline does. `chatEach`, `streamEach` and `parallelChat` call these; call them yourself only to
+ * report progress of a pipeline of your own.
+ */
+export interface ProgressRecorder {
+  /** A run subscribed. */
+  runStarted(): void;
+  /** A run completed, failed or was unsubscribed. */
+  runEnded(): void;
+  /** Sets `total` unless it is already set. */
+  expectTotal(total: number): void;
+  /** A prompt's first request was sent. */
+  promptSubmitted(): void;
+  /** An HTTP request was sent (first attempt or retry). */
+  requestSent(): void;
+  /** A retry was scheduled. */
+  retryScheduled(): void;
+  /** The server reported token usage. */
+  tokensUsed(inputTokens: number, outputTokens: number): void;
+  /** A prompt has its outcome; `submitted` says whether it had been counted by `promptSubmitted`. */
+  promptFinished(ok: boolean, submitted: boolean): void;
+  /** A submitted prompt was cancelled without an outcome (unsubscribed or stopped). */
+  promptCancelled(): void;
+}
+
+/** A progress tracker: pass it as a pipeline's `progress` option and watch `progress$`. */
+export interface ProgressTracker extends ProgressRecorder {
+  /**
+   * The current snapshot at subscription, then a new one after every change (unthrottled: pipe it through
+   * `auditTime` for a display). Completes when `complete()` is called; subscribing after that gives the final
+   * snapshot and completes.
+   */
+  readonly progress$: Observable<Progress>;
+  /** The current snapshot. */
+  snapshot(): Progress;
+  /** Completes `progress$` (after one last snapshot). */
+  complete(): void;
+}
+
+const WINDOW_MS = 60_000;
+/** Shortest window used for rates, so that the first request does not read as a huge rate. */
+const MIN_WINDOW_MS = 1_000;
+
+const progressOptionsSchema = z.strictObject({
+  total: z.number().int().nonnegative().optional(),
+  scheduler: z
+    .custom<SchedulerLike>((value) => typeof (value as SchedulerLike | undefined)?.now === 'function', 'expected a SchedulerLike')
+    .optional(),
+});
+
+/**
+ * Creates a progress tracker to pass to `chatEach`, `streamEach` or `parallelChat` (`progress` option). It counts
+ * submitted, in-flight, done, succeeded and failed prompts, retries and tokens, and derives the request rate and an
+ * ETA. One tracker may follow several runs; counts add up.
+ *
+ * Options are validated (`InvalidOptionsError` naming the field). `progress$` emits synchronously on every change
+ * and never completes on its own: call `complete()` when the display is done.
+ *
+ * @param options - The expected `total` and a clock.
+ * @returns A `ProgressTracker`.
+ *
+ * @example
+ * ```ts
+ * import { from, auditTime } from 'rxjs';
+ * import { chatEach, createProgress, openai } from 'rxllm';
+ * const model = openai({ model: 'gpt-4o-mini' });
+ * const prompts = ['Name a colour.', 'Name a fruit.', 'Name a tree.'];
+ * const progress = createProgress({ total: prompts.length });
+ * progress.progress$.pipe(auditTime(200)).subscribe((p) => console.log(`${p.done}/${p.total}, eta ${p.etaMs} ms`));
+ * from(prompts).pipe(chatEach(model, { progress })).subscribe({ complete: () => progress.complete() });
+ * ```
+ */
+export function createProgress(options: ProgressOptions = {}): ProgressTracker {
+  const parsed = validateOptions(progressOptionsSchema, options, 'createProgress() options');
+  const scheduler = parsed.scheduler ?? asyncScheduler;
+  const changes = new Subject<Progress>();
+  const counts = {
+    total: parsed.total,
+    submitted: 0,
+    inFlight: 0,
+    done: 0,
+    succeeded: 0,
+    failed: 0,
+    retries: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+  };
+  const sent = new TimeWindow();
+  const finished = new TimeWindow();
+  let startedAt: number | undefined;
+  let endedAt: number | undefined;
+  let activeRuns = 0;
+
+  const snapshot = (): Progress => {
+    const now = endedAt ?? scheduler.now();
+    const elapsedMs = startedAt === undefined ? 0 : now - startedAt;
+    const windowMs = Math.max(MIN_WINDOW_MS, Math.min(WINDOW_MS, elapsedMs));
+    const since = now - WINDOW_MS;
+    const requestsPerMinute = (sent.countSince(since) * WINDOW_MS) / windowMs;
+    const recentDone = finished.countSince(since);
+    const remaining = counts.total === undefined ? undefined : Math.max(0, counts.total - counts.done);
+    const etaMs =
+      remaining === undefined ? undefined : remaining === 0 ? 0 : recentDone === 0 ? undefined : Math.round((remaining * windowMs) / recentDone);
+    return { ...counts, requestsPerMinute, elapsedMs, etaMs };
+  };
+  const changed = () => {
+    if (changes.observed) changes.next(snapshot());
+  };
+
+  return {
+    progress$: defer(() => changes.pipe(startWith(snapshot()))),
+    snapshot,
+    complete: () => {
+      if (changes.observed) changes.next(snapshot());
+      changes.complete();
+    },
+    runStarted: () => {
+      const now = scheduler.now();
+      startedAt ??= now;
+      endedAt = undefined;
+      activeRuns += 1;
+      changed();
+    },
+    runEnded: () => {
+      activeRuns = Math.max(0, activeRuns - 1);
+      if (activeRuns === 0) endedAt = scheduler.now();
+      changed();
+    },
+    expectTotal: (total) => {
+      if (counts.total !== undefined) return;
+      counts.total = total;
+      changed();
+    },
+    promptSubmitted: () => {
+      counts.submitted += 1;
+      counts.inFlight += 1;
+      changed();
+    },
+    requestSent: () => {
+      sent.add(scheduler.now());
+      changed();
+    },
+    retryScheduled: () => {
+      counts.retries += 1;
+      changed();
+    },
+    tokensUsed: (inputTokens, outputTokens) => {
+      counts.inputTokens += inputTokens;
+      counts.outputTokens += outputTokens;
+      changed();
+    },
+    promptFinished: (ok, submitted) => {
+      if (submitted) counts.inFlight -= 1;
+      counts.done += 1;
+      if (ok) counts.succeeded += 1;
+      else counts.failed += 1;
+      finished.add(scheduler.now());
+      changed();
+    },
+    promptCancelled: () => {
+      counts.inFlight -= 1;
+      changed();
+    },
+  };
+}
+
+/** Timestamps of the last minute, oldest first, pruned as they age out. */
+class TimeWindow {
+  private readonly times: number[] = [];
+  private head = 0;
+
+  add(time: number): void {
+    this.times.push(time);
+    this.prune(time - WINDOW_MS);
+  }
+
+  countSince(since: number): number {
+    this.prune(since);
+    return this.times.length - this.head;
+  }
+
+  private prune(since: number): void {
+    while (this.head < this.times.length && this.times[this.head]! <= since) this.head += 1;
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}

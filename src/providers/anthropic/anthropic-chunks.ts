@@ -1,0 +1,166 @@
+import { concat, concatMap, defer, EMPTY, type Observable, type OperatorFunction, takeWhile, throwError } from 'rxjs';
+import { APIConnectionError, ResponseValidationError } from '../../errors.js';
+import type { ProviderRequest } from '../../resolve-prompt.js';
+import { errorFromErrorBody } from '../../transport/error-from-error-body.js';
+import type { SseEvent } from '../../transport/http-types.js';
+import type { ChatChunk, RateLimitInfo, Usage } from '../../types.js';
+import { parseWith, toUsage } from './anthropic-response.js';
+import { type AnthropicStreamEvent, anthropicStreamEventSchema } from './anthropic-schemas.js';
+import { structuredTool } from './anthropic-wire-request.js';
+
+const KNOWN_EVENTS = new Set([
+  'message_start',
+  'content_block_start',
+  'content_block_delta',
+  'content_block_stop',
+  'message_delta',
+  'message_stop',
+  'ping',
+  'error',
+]);
+
+interface StreamState {
+  requestId?: string;
+  rateLimit?: RateLimitInfo;
+  model?: string;
+  /** True once a chunk carried the response metadata. */
+  announced: boolean;
+  usage: Usage;
+  finishReason: string | null;
+  stopped: boolean;
+  /** Content blocks by index: kind, and JSON characters sent for the structured tool. */
+  blocks: Map<number, { structured: boolean; sent: number }>;
+  sawTool: boolean;
+}
+
+/**
+ * Turns Anthropic Messages SSE events into `ChatChunk`s: `text_delta`s become text chunks (for a structured
+ * request, the forced tool's `input_json_delta`s do instead), `ping` and unknown events are ignored, and
+ * `message_stop` gives the final chunk with `finishReason` (from `message_delta`) and `usage` (input from
+ * `message_start`, output from `message_delta`). The first chunk carries `requestId`, `model` and `rateLimit`.
+ *
+ * Errors: an `error` event becomes the class of its type (`overloaded_error` → retryable `ServerError`); malformed
+ * JSON or shapes a `ResponseValidationError`; a stream that ends without `message_stop` an `APIConnectionError`.
+ */
+export function anthropicChunks(request: ProviderRequest, provider: string): OperatorFunction<SseEvent, ChatChunk> {
+  const tool = structuredTool(request.params.responseFormat);
+  return (source) =>
+    defer(() => {
+      const state: StreamState = {
+        announced: false,
+        usage: { inputTokens: 0, outputTokens: 0 },
+        finishReason: null,
+        stopped: false,
+        blocks: new Map(),
+        sawTool: false,
+      };
+      const chunks = source.pipe(
+        takeWhile(() => !state.stopped),
+        concatMap((event) => handleEvent(event, state, tool?.name, provider)),
+      );
+      const ending: Observable<never> = defer(() =>
+        state.stopped
+          ? EMPTY
+          : throwError(
+              () =>
+                new APIConnectionError(`${provider}: stream ended early (no message_stop event).`, {
+                  provider,
+                  ...(state.requestId === undefined ? {} : { requestId: state.requestId }),
+                }),
+            ),
+      );
+      return concat(chunks, ending);
+    });
+}
+
+function handleEvent(sse: SseEvent, state: StreamState, toolName: string | undefined, provider: string): ChatChunk[] {
+  if (state.requestId === undefined && sse.response.requestId !== undefined) state.requestId = sse.response.requestId;
+  if (state.rateLimit === undefined && sse.response.rateLimit !== undefined) state.rateLimit = sse.response.rateLimit;
+  let json: unknown;
+  try {
+    json = JSON.parse(sse.data);
+  } catch (error) {
+    throw new ResponseValidationError(`${provider} sent a stream event that is not JSON.`, {
+      provider,
+      cause: error,
+      ...(state.requestId === undefined ? {} : { requestId: state.requestId }),
+    });
+  }
+  const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
+  if (typeof type === 'string' && !KNOWN_EVENTS.has(type)) return []; // a newer event type: ignored
+  const event = parseWith(anthropicStreamEventSchema, json, provider, state.requestId);
+  return toChunks(event, state, toolName, provider);
+}
+
+function toChunks(event: AnthropicStreamEvent, state: StreamState, toolName: string | undefined, provider: string): ChatChunk[] {
+  switch (event.type) {
+    case 'message_start':
+      if (event.message.model != null) state.model = event.message.model;
+      state.usage.inputTokens = toUsage(event.message.usage).inputTokens;
+      return [];
+    case 'content_block_start': {
+      const block = event.content_block;
+      const structured = toolName !== undefined && block.type === 'tool_use' && block.name === toolName;
+      if (structured) state.sawTool = true;
+      state.blocks.set(event.index, { structured, sent: 0 });
+      if (toolName === undefined && block.type === 'text' && block.text) return [announce(state, { text: block.text })];
+      return [];
+    }
+    case 'content_block_delta': {
+      const block = state.blocks.get(event.index);
+      const { delta } = event;
+      if (toolName === undefined && delta.type === 'text_delta' && delta.text) return [announce(state, { text: delta.text })];
+      if (block?.structured === true && delta.type === 'input_json_delta' && delta.partial_json) {
+        block.sent += delta.partial_json.length;
+        return [announce(state, { text: delta.partial_json })];
+      }
+      return [];
+    }
+    case 'content_block_stop': {
+      const block = state.blocks.get(event.index);
+      if (block?.structured === true && block.sent === 0) {
+        block.sent = 2;
+        return [announce(state, { text: '{}' })];
+      }
+      return [];
+    }
+    case 'message_delta': {
+      if (event.delta.stop_reason != null) state.finishReason = event.delta.stop_reason;
+      const usage = event.usage;
+      if (usage?.output_tokens != null) state.usage.outputTokens = usage.output_tokens;
+      if (usage?.input_tokens != null) state.usage.inputTokens = Math.max(state.usage.inputTokens, toUsage(usage).inputTokens);
+      return [];
+    }
+    case 'message_stop':
+      state.stopped = true;
+      if (toolName !== undefined && !state.sawTool) {
+        throw new ResponseValidationError(`${provider} answered without the forced "${toolName}" tool call.`, {
+          provider,
+          ...(state.requestId === undefined ? {} : { requestId: state.requestId }),
+        });
+      }
+      return [announce(state, { text: '', finishReason: state.finishReason, usage: { ...state.usage } })];
+    case 'ping':
+      return [];
+    case 'error':
+      // Typed as its HTTP status would be (overloaded_error → 529, a retryable ServerError).
+      throw errorFromErrorBody({
+        body: event,
+        provider,
+        fallbackStatus: 500,
+        ...(state.requestId === undefined ? {} : { requestId: state.requestId }),
+      });
+  }
+}
+
+/** Adds the response metadata to the first chunk. */
+function announce(state: StreamState, chunk: ChatChunk): ChatChunk {
+  if (state.announced) return chunk;
+  state.announced = true;
+  return {
+    ...chunk,
+    ...(state.requestId === undefined ? {} : { requestId: state.requestId }),
+    ...(state.model === undefined ? {} : { model: state.model }),
+    ...(state.rateLimit === undefined ? {} : { rateLimit: state.rateLimit }),
+  };
+}

@@ -1,0 +1,100 @@
+import { defer, map, type Observable } from 'rxjs';
+import type { Dispatcher } from 'undici';
+import type { ProviderRequest } from '../../resolve-prompt.js';
+import type { HttpPostOptions } from '../../transport/http-types.js';
+import { postJson } from '../../transport/post-json.js';
+import { postSse } from '../../transport/post-sse.js';
+import type { ChatChunk } from '../../types.js';
+import type { ChatProvider } from '../provider.js';
+import { anthropicChunks } from './anthropic-chunks.js';
+import { toAnthropicChatResponse } from './anthropic-response.js';
+import { toAnthropicRequest } from './anthropic-wire-request.js';
+
+/** The Messages API version header sent by default. */
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+/** Everything `createAnthropicProvider` needs; `anthropic()` fills it from validated options. */
+export interface AnthropicProviderSettings {
+  /** Provider id, named in errors and model ids. @defaultValue `'anthropic'` */
+  id?: string;
+  /** Base URL without `/v1`, e.g. `https://api.anthropic.com`. */
+  baseURL: string;
+  /** Sent as `x-api-key`; no header when absent. */
+  apiKey?: string;
+  /** `anthropic-version` header. @defaultValue `'2023-06-01'` */
+  version?: string;
+  /** Extra headers, sent last (they override ours), e.g. `anthropic-beta`. */
+  headers?: Record<string, string>;
+  /** The provider's shared keep-alive agent; `close()` closes it. */
+  dispatcher: Dispatcher;
+  /** Whole JSON request; time to the first stream byte. */
+  timeoutMs: number;
+  /** Longest wait between two stream chunks. */
+  idleTimeoutMs: number;
+  /** The agent's connect timeout (for error messages). */
+  connectTimeoutMs?: number;
+  /** Response body cap. */
+  maxResponseBytes: number;
+  /** `max_tokens` when a request sets no `maxTokens` (the API requires one). @defaultValue `4096` */
+  defaultMaxTokens?: number;
+}
+
+/**
+ * Creates the adapter for Anthropic's Messages API (`POST {baseURL}/v1/messages`). Each `chat` / `stream` call is
+ * one cold attempt without retries (`createChatModel` adds them); unsubscribing aborts the socket.
+ *
+ * Requests: system messages go to `system`, the rest to `messages` (see `toAnthropicRequest`); a final assistant
+ * message is continued (prefill). A `responseFormat` of type `json_schema` (or `json_object`) becomes a forced tool
+ * call, and the tool's input, as JSON text, is the answer's `text` — so structured output reads the same for every
+ * provider. Responses: `text` from the text blocks, `finishReason` = `stop_reason`, usage from
+ * `input_tokens` (+ cache tokens) / `output_tokens`, `requestId` from `request-id`, `rateLimit` from the
+ * `anthropic-ratelimit-*` headers (requests, tokens, input and output tokens). Streams: see `anthropicChunks`.
+ * Errors: HTTP errors map by status and body (`overloaded_error` 529 retryable, `authentication_error` and
+ * credit/billing errors fatal); a body of the wrong shape is a `ResponseValidationError`.
+ *
+ * @param settings - Endpoint, credentials, agent and limits.
+ * @returns A `ChatProvider`.
+ *
+ * @example
+ * ```ts
+ * import { createAgent } from '../../transport/create-agent.js';
+ * const provider = createAnthropicProvider({ baseURL: 'http://127.0.0.1:8080', dispatcher: createAgent(),
+ *   timeoutMs: 60_000, idleTimeoutMs: 60_000, maxResponseBytes: 32 << 20 });
+ * provider.chat({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'Hi' }], params: {} })
+ *   .subscribe((response) => console.log(response.text));
+ * ```
+ */
+export function createAnthropicProvider(settings: AnthropicProviderSettings): ChatProvider {
+  const { id = 'anthropic', dispatcher, defaultMaxTokens = 4096 } = settings;
+  const url = `${settings.baseURL.replace(/\/+$/, '')}/v1/messages`;
+  const headers: Record<string, string> = {
+    'user-agent': 'rxllm',
+    'anthropic-version': settings.version ?? ANTHROPIC_VERSION,
+    ...(settings.apiKey === undefined || settings.apiKey === '' ? {} : { 'x-api-key': settings.apiKey }),
+    ...settings.headers,
+  };
+  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions => ({
+    url,
+    headers,
+    body: toAnthropicRequest(request, defaultMaxTokens, stream),
+    dispatcher,
+    provider: id,
+    timeoutMs: settings.timeoutMs,
+    idleTimeoutMs: settings.idleTimeoutMs,
+    maxResponseBytes: settings.maxResponseBytes,
+    ...(settings.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: settings.connectTimeoutMs }),
+    ...(stream ? { isLastEvent: isMessageStop } : {}),
+  });
+
+  return {
+    id,
+    supportsPrefill: true,
+    chat: (request) => defer(() => postJson(post(request, false))).pipe(map((response) => toAnthropicChatResponse(response, request, id))),
+    stream: (request): Observable<ChatChunk> => defer(() => postSse(post(request, true))).pipe(anthropicChunks(request, id)),
+    close: () => dispatcher.close(),
+  };
+}
+
+function isMessageStop(event: { event?: string; data: string }): boolean {
+  return event.event === 'message_stop' || /^\s*\{\s*"type"\s*:\s*"message_stop"/.test(event.data);
+}

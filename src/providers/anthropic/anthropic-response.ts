@@ -1,0 +1,75 @@
+import type { z } from 'zod';
+import { ResponseValidationError } from '../../errors.js';
+import type { ProviderRequest } from '../../resolve-prompt.js';
+import { errorFromErrorBody, isErrorBody } from '../../transport/error-from-error-body.js';
+import type { JsonResponse } from '../../transport/http-types.js';
+import type { ChatResponse, Usage } from '../../types.js';
+import { type AnthropicUsage, anthropicMessageSchema } from './anthropic-schemas.js';
+import { structuredTool } from './anthropic-wire-request.js';
+
+/**
+ * Turns a Messages API response into a `ChatResponse`. `text` is the text blocks joined; for a structured request
+ * (forced tool) it is the tool's `input` as JSON text, so that `ChatResponse` stays the same for every provider.
+ * Throws `ResponseValidationError` when the body is not a message, or a structured answer has no tool call, and the
+ * mapped error class when a 2xx body is an error envelope (`{ type: 'error', error: { type, message } }`).
+ */
+export function toAnthropicChatResponse(response: JsonResponse, request: ProviderRequest, provider: string): ChatResponse {
+  if (isErrorBody(response.body) && !anthropicMessageSchema.safeParse(response.body).success) {
+    throw errorFromErrorBody({
+      body: response.body,
+      provider,
+      fallbackStatus: 500,
+      ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
+    });
+  }
+  const message = parseWith(anthropicMessageSchema, response.body, provider, response.requestId);
+  const tool = structuredTool(request.params.responseFormat);
+  let text: string;
+  if (tool === undefined) {
+    text = message.content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join('');
+  } else {
+    const call = message.content.find((block) => block.type === 'tool_use' && block.name === tool.name);
+    if (call === undefined) {
+      throw new ResponseValidationError(`${provider} answered without the forced "${tool.name}" tool call.`, {
+        provider,
+        ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
+      });
+    }
+    text = JSON.stringify(call.input ?? {});
+  }
+  return {
+    text,
+    finishReason: message.stop_reason ?? null,
+    usage: toUsage(message.usage),
+    model: message.model ?? request.model,
+    ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
+    ...(response.rateLimit === undefined ? {} : { rateLimit: response.rateLimit }),
+    raw: response.body,
+  };
+}
+
+/**
+ * Anthropic usage as rxllm `Usage`. Input counts include prompt-cache writes and reads (Anthropic reports them
+ * apart from `input_tokens`), so totals and budgets never under-count.
+ */
+export function toUsage(usage: AnthropicUsage | null | undefined): Usage {
+  return {
+    inputTokens: (usage?.input_tokens ?? 0) + (usage?.cache_creation_input_tokens ?? 0) + (usage?.cache_read_input_tokens ?? 0),
+    outputTokens: usage?.output_tokens ?? 0,
+  };
+}
+
+/** Parses `value` with `schema` or throws a `ResponseValidationError` holding the zod issues. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, provider: string, requestId?: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const where = result.error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+  throw new ResponseValidationError(`${provider} sent a response that does not follow its protocol (${where}).`, {
+    provider,
+    issues: result.error.issues,
+    ...(requestId === undefined ? {} : { requestId }),
+  });
+}

@@ -1,0 +1,150 @@
+import { concatMap, concatWith, defer, map, type Observable } from 'rxjs';
+import type { Dispatcher } from 'undici';
+import { ResponseValidationError } from '../../errors.js';
+import type { ProviderRequest } from '../../resolve-prompt.js';
+import { errorFromErrorBody, isErrorBody } from '../../transport/error-from-error-body.js';
+import type { HttpPostOptions, JsonResponse } from '../../transport/http-types.js';
+import { postJson } from '../../transport/post-json.js';
+import { postSse } from '../../transport/post-sse.js';
+import type { ChatChunk, ChatResponse } from '../../types.js';
+import type { ChatProvider } from '../provider.js';
+import { openAIChatCompletionSchema } from './openai-schemas.js';
+import { createOpenAIStreamReader } from './read-openai-stream.js';
+import { toOpenAIRequest } from './to-openai-request.js';
+
+/** Everything `createOpenAIProvider` needs; `openai()` fills it from validated options. */
+export interface OpenAIProviderSettings {
+  /** Provider id (`openai`, `groq`, `ollama`, …), named in errors and model ids. */
+  id: string;
+  /** Base URL including the version path, e.g. `https://api.openai.com/v1`. */
+  baseURL: string;
+  /** Sent as `Authorization: Bearer …`; no header when absent. */
+  apiKey?: string;
+  /** `OpenAI-Organization` header. */
+  organization?: string;
+  /** `OpenAI-Project` header. */
+  project?: string;
+  /** Extra headers, sent last (they override ours). */
+  headers?: Record<string, string>;
+  /** The provider's shared keep-alive agent; `close()` closes it. */
+  dispatcher: Dispatcher;
+  /** Whole JSON request; time to the first stream byte. */
+  timeoutMs: number;
+  /** Longest wait between two stream chunks. */
+  idleTimeoutMs: number;
+  /** The agent's connect timeout (for error messages). */
+  connectTimeoutMs?: number;
+  /** Response body cap. */
+  maxResponseBytes: number;
+  /** Wire name of `maxTokens`. @defaultValue `max_completion_tokens` for api.openai.com, else `max_tokens` */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** The server continues a trailing assistant message. @defaultValue `false` */
+  supportsPrefill?: boolean;
+}
+
+/**
+ * Creates the adapter for OpenAI Chat Completions and every compatible server (vLLM, llama.cpp, Ollama, Groq,
+ * OpenRouter, …). Each `chat` / `stream` call is one cold attempt, no retries (`createChatModel` adds them).
+ *
+ * `chat` POSTs `{baseURL}/chat/completions` and maps the first choice into a `ChatResponse` (`text` is the content
+ * or `''`; usage from `prompt_tokens` / `completion_tokens`, `0` when the server omits it; `model` falls back to
+ * the requested one; `requestId`, `rateLimit` and the raw body included). A body of the wrong shape is a
+ * `ResponseValidationError` carrying the zod issues; a 2xx body that is an error envelope maps to its error class.
+ * `stream` adds `stream: true` and `stream_options.include_usage` and reads the events as described at
+ * `createOpenAIStreamReader`: text deltas, then one final chunk with `finishReason` and `usage`.
+ *
+ * @param settings - Endpoint, credentials, agent and limits.
+ * @returns A `ChatProvider`.
+ *
+ * @example
+ * ```ts
+ * const provider = createOpenAIProvider({ id: 'local', baseURL: 'http://127.0.0.1:8080/v1', dispatcher: createAgent(),
+ *   timeoutMs: 60_000, idleTimeoutMs: 60_000, maxResponseBytes: 32 << 20 });
+ * provider.chat({ model: 'any', messages: [{ role: 'user', content: 'Hi' }], params: {} }).subscribe((r) => console.log(r.text));
+ * ```
+ */
+export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProvider {
+  const { id, dispatcher } = settings;
+  const url = `${settings.baseURL.replace(/\/+$/, '')}/chat/completions`;
+  const maxTokensField = settings.maxTokensField ?? (isOpenAIHost(settings.baseURL) ? 'max_completion_tokens' : 'max_tokens');
+  const headers: Record<string, string> = {
+    'user-agent': 'rxllm',
+    ...(settings.apiKey === undefined || settings.apiKey === '' ? {} : { authorization: `Bearer ${settings.apiKey}` }),
+    ...(settings.organization === undefined ? {} : { 'openai-organization': settings.organization }),
+    ...(settings.project === undefined ? {} : { 'openai-project': settings.project }),
+    ...settings.headers,
+  };
+  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions => ({
+    url,
+    headers,
+    body: toOpenAIRequest(request, { stream, maxTokensField }),
+    dispatcher,
+    provider: id,
+    timeoutMs: settings.timeoutMs,
+    idleTimeoutMs: settings.idleTimeoutMs,
+    maxResponseBytes: settings.maxResponseBytes,
+    ...(settings.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: settings.connectTimeoutMs }),
+    ...(stream ? { isLastEvent: (event: { data: string }) => event.data.trim() === '[DONE]' } : {}),
+  });
+
+  return {
+    id,
+    supportsPrefill: settings.supportsPrefill ?? false,
+    chat: (request) => postJson(post(request, false)).pipe(map((response) => toChatResponse(response, request.model, id))),
+    stream: (request): Observable<ChatChunk> =>
+      defer(() => {
+        const reader = createOpenAIStreamReader(id, request.model);
+        return postSse(post(request, true)).pipe(
+          concatMap((event) => reader.push(event)),
+          concatWith(defer(() => reader.end())),
+        );
+      }),
+    close: () => dispatcher.close(),
+  };
+}
+
+/**
+ * True for OpenAI's own API host, which needs a key and takes `max_completion_tokens`.
+ *
+ * @example
+ * ```ts
+ * isOpenAIHost('https://api.openai.com/v1'); // true
+ * ```
+ */
+export function isOpenAIHost(baseURL: string): boolean {
+  try {
+    return new URL(baseURL).hostname.toLowerCase() === 'api.openai.com';
+  } catch {
+    return false;
+  }
+}
+
+function toChatResponse(response: JsonResponse, requestModel: string, provider: string): ChatResponse {
+  const where = { provider, status: response.status, ...(response.requestId === undefined ? {} : { requestId: response.requestId }) };
+  const parsed = openAIChatCompletionSchema.safeParse(response.body);
+  if (!parsed.success) {
+    if (isErrorBody(response.body)) {
+      throw errorFromErrorBody({
+        body: response.body,
+        provider,
+        fallbackStatus: 500,
+        ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
+      });
+    }
+    throw new ResponseValidationError(
+      `${provider} answered with a body of the wrong shape: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`,
+      { ...where, issues: parsed.error.issues },
+    );
+  }
+  const body = parsed.data;
+  const choice = body.choices[0]!;
+  return {
+    text: choice.message?.content ?? '',
+    finishReason: choice.finish_reason ?? null,
+    usage: { inputTokens: body.usage?.prompt_tokens ?? 0, outputTokens: body.usage?.completion_tokens ?? 0 },
+    model: body.model ?? requestModel,
+    ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
+    ...(response.rateLimit === undefined ? {} : { rateLimit: response.rateLimit }),
+    raw: response.body,
+  };
+}

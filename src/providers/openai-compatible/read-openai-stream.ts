@@ -1,0 +1,113 @@
+import { APIConnectionError, ResponseValidationError } from '../../errors.js';
+import type { ResponseMeta, SseEvent } from '../../transport/http-types.js';
+import { errorFromErrorBody, isErrorBody } from '../../transport/error-from-error-body.js';
+import type { ChatChunk, Usage } from '../../types.js';
+import { openAIChatChunkSchema } from './openai-schemas.js';
+
+/** Turns the SSE events of one OpenAI-compatible stream into `ChatChunk`s; one reader per attempt. */
+export interface OpenAIStreamReader {
+  /** The chunks one event yields (often none); throws an `LlmError` for error events and garbage. */
+  push(event: SseEvent): ChatChunk[];
+  /** The chunks owed when the body ends; throws `APIConnectionError` when the stream ended early. */
+  end(): ChatChunk[];
+}
+
+/**
+ * Creates the state machine that reads an OpenAI Chat Completions stream.
+ *
+ * Chunks with text are emitted as they come; chunks with no text, no finish reason and no usage are skipped. The
+ * finish reason and the usage (which `include_usage` sends in a separate last chunk with empty `choices`) are merged
+ * into **one final chunk** `{ text: '', finishReason, usage }`, emitted at `data: [DONE]` (or when the body ends
+ * after a finish reason without `[DONE]`). The first emitted chunk carries `requestId`, `model` and `rateLimit`.
+ * A `{"error": …}` event fails with the class its type or code maps to (a plain `ServerError` when unknown);
+ * malformed JSON or a wrong shape fails with `ResponseValidationError`; a body that ends with neither `[DONE]` nor
+ * a finish reason fails with `APIConnectionError` (retryable before the first chunk).
+ *
+ * @param provider - Provider id for error messages.
+ * @param requestModel - Model name used when the server names none.
+ * @returns A fresh reader.
+ *
+ * @example
+ * ```ts
+ * const reader = createOpenAIStreamReader('openai', 'gpt-4o-mini');
+ * postSse(options).pipe(concatMap((event) => reader.push(event)), concatWith(defer(() => reader.end())));
+ * ```
+ */
+export function createOpenAIStreamReader(provider: string, requestModel: string): OpenAIStreamReader {
+  let done = false;
+  let started = false;
+  let meta: ResponseMeta | undefined;
+  let model: string | undefined;
+  let finishReason: string | undefined;
+  let usage: Usage | undefined;
+
+  const withMeta = (chunk: ChatChunk): ChatChunk => {
+    if (started) return chunk;
+    started = true;
+    return {
+      ...chunk,
+      model: model ?? requestModel,
+      ...(meta?.requestId === undefined ? {} : { requestId: meta.requestId }),
+      ...(meta?.rateLimit === undefined ? {} : { rateLimit: meta.rateLimit }),
+    };
+  };
+  const finalChunks = (): ChatChunk[] => {
+    done = true;
+    if (finishReason === undefined && usage === undefined) return [];
+    return [withMeta({ text: '', finishReason: finishReason ?? null, ...(usage === undefined ? {} : { usage }) })];
+  };
+  const where = () => ({
+    provider,
+    ...(meta === undefined ? {} : { status: meta.status }),
+    ...(meta?.requestId === undefined ? {} : { requestId: meta.requestId }),
+  });
+
+  return {
+    push(event) {
+      if (done) return [];
+      meta = event.response;
+      const data = event.data.trim();
+      if (data === '[DONE]') return finalChunks();
+      let json: unknown;
+      try {
+        json = JSON.parse(data) as unknown;
+      } catch {
+        // no `cause`: the SyntaxError quotes the data verbatim
+        throw new ResponseValidationError(`${provider} sent a stream event that is not JSON: ${JSON.stringify(data.slice(0, 120))}`, where());
+      }
+      if (event.event === 'error' || isErrorBody(json)) {
+        throw errorFromErrorBody({
+          body: json,
+          provider,
+          fallbackStatus: 500,
+          ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
+        });
+      }
+      const parsed = openAIChatChunkSchema.safeParse(json);
+      if (!parsed.success) {
+        throw new ResponseValidationError(`${provider} sent a stream chunk of the wrong shape: ${parsed.error.issues[0]?.message ?? ''}`, {
+          ...where(),
+          issues: parsed.error.issues,
+        });
+      }
+      const chunk = parsed.data;
+      model ??= chunk.model ?? undefined;
+      const choice = chunk.choices?.[0];
+      const out: ChatChunk[] = [];
+      const text = choice?.delta?.content ?? '';
+      if (text !== '') out.push(withMeta({ text }));
+      if (choice?.finish_reason != null) finishReason = choice.finish_reason;
+      if (chunk.usage != null) usage = { inputTokens: chunk.usage.prompt_tokens ?? 0, outputTokens: chunk.usage.completion_tokens ?? 0 };
+      return out;
+    },
+    end() {
+      if (done) return [];
+      if (finishReason !== undefined) return finalChunks();
+      throw new APIConnectionError(`${provider}: the stream ended early (no [DONE] and no finish_reason).`, {
+        provider,
+        ...(meta?.requestId === undefined ? {} : { requestId: meta.requestId }),
+        code: 'stream_ended_early',
+      });
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import type { ProviderRequest } from '../../resolve-prompt.js';
+import type { ResponseFormat } from '../../types.js';
+
+/** Options of `toOpenAIRequest`. */
+export interface ToOpenAIRequestOptions {
+  /** Build a streaming body (`stream: true`, `stream_options.include_usage`). */
+  stream: boolean;
+  /** Wire name of `maxTokens`: OpenAI itself wants `max_completion_tokens`; compatible servers know `max_tokens`. */
+  maxTokensField: 'max_tokens' | 'max_completion_tokens';
+}
+
+/**
+ * Builds the Chat Completions wire body: `model`, `messages`, the camelCase params in their snake_case form
+ * (`maxTokens` → `max_tokens` or `max_completion_tokens`, `topP` → `top_p`, `responseFormat` → `response_format`
+ * with `json_schema: { name, schema, strict }`), `stream` + `stream_options: { include_usage: true }` for streams,
+ * then `params.extra` merged last (an `undefined` value there removes a field, e.g. `stream_options`).
+ *
+ * @param request - The resolved request.
+ * @param options - Streaming and the `maxTokens` wire name.
+ * @returns The JSON body to POST to `/chat/completions`.
+ *
+ * @example
+ * ```ts
+ * toOpenAIRequest({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], params: { maxTokens: 5 } },
+ *   { stream: false, maxTokensField: 'max_tokens' });
+ * // { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 5 }
+ * ```
+ */
+export function toOpenAIRequest(request: ProviderRequest, options: ToOpenAIRequestOptions): Record<string, unknown> {
+  const { params } = request;
+  const body: Record<string, unknown> = {
+    model: request.model,
+    messages: request.messages.map(({ role, content }) => ({ role, content })),
+  };
+  if (params.maxTokens !== undefined) body[options.maxTokensField] = params.maxTokens;
+  if (params.temperature !== undefined) body.temperature = params.temperature;
+  if (params.topP !== undefined) body.top_p = params.topP;
+  if (params.stop !== undefined) body.stop = params.stop;
+  if (params.seed !== undefined) body.seed = params.seed;
+  if (params.responseFormat !== undefined) body.response_format = toWireResponseFormat(params.responseFormat);
+  if (options.stream) {
+    body.stream = true;
+    body.stream_options = { include_usage: true };
+  }
+  return { ...body, ...params.extra };
+}
+
+function toWireResponseFormat(format: ResponseFormat): Record<string, unknown> {
+  if (format.type !== 'json_schema') return { type: format.type };
+  return {
+    type: 'json_schema',
+    json_schema: {
+      name: format.name,
+      schema: format.schema,
+      strict: format.strict ?? true,
+      ...(format.description === undefined ? {} : { description: format.description }),
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { createGcraState, gcraAdjust, gcraPauseUntil, gcraReserve, type GcraState } from './gcra.js';
+import type { RateLimiterStore, RateLimits, ReserveRequest, ReserveResult } from './rate-limiter-store.js';
+
+/**
+ * The in-memory `RateLimiterStore`, whose answers are synchronous.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStore, type MemoryStore } from 'rxllm';
+ * const store: MemoryStore = createMemoryStore();
+ * console.log(store.reserve('k', { rpm: 60, burst: 1, tokenBurst: 0, tokens: 0 }, 0).granted); // true
+ * ```
+ */
+export interface MemoryStore extends RateLimiterStore {
+  reserve(key: string, request: ReserveRequest, nowMs: number): ReserveResult;
+  adjust(key: string, tokens: number, limits: RateLimits, nowMs: number): void;
+  pauseUntil(key: string, untilMs: number, limits: RateLimits, nowMs: number): void;
+}
+
+/**
+ * Creates the in-memory `RateLimiterStore`: GCRA state per key in a `Map`, answering synchronously (so virtual-time
+ * tests stay exact). Every `rateLimiter()` without a `store` gets its own; pass one store to several limiters (with
+ * the same `key`) to make them share a budget inside one process. For a budget shared across processes, implement
+ * `RateLimiterStore` on a shared database (e.g. Redis) following the contract documented there.
+ *
+ * @returns A store whose state lives as long as the object.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStore, rateLimiter } from 'rxllm';
+ * const store = createMemoryStore();
+ * const chat = rateLimiter({ rpm: 500, tpm: 200_000, store, key: 'openai' });
+ * const embeddings = rateLimiter({ rpm: 500, tpm: 200_000, store, key: 'openai' }); // same budget as `chat`
+ * chat.acquire({ tokens: 1_000 }).subscribe(() => console.log('send the chat request'));
+ * embeddings.acquire({ tokens: 50 }).subscribe(() => console.log('send the embeddings request'));
+ * ```
+ */
+export function createMemoryStore(): MemoryStore {
+  const states = new Map<string, GcraState>();
+  const stateOf = (key: string): GcraState => {
+    let state = states.get(key);
+    if (state === undefined) {
+      state = createGcraState();
+      states.set(key, state);
+    }
+    return state;
+  };
+  return {
+    reserve: (key, request, nowMs) => gcraReserve(stateOf(key), request, nowMs),
+    adjust: (key, tokens, limits, nowMs) => gcraAdjust(stateOf(key), tokens, limits, nowMs),
+    pauseUntil: (key, untilMs, limits) => gcraPauseUntil(stateOf(key), untilMs, limits),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * A value now, or later. Stores may answer synchronously (in memory) or asynchronously (Redis).
+ *
+ * @example
+ * ```ts
+ * import type { MaybePromise } from 'rxllm';
+ * const now: MaybePromise<number> = 1;
+ * const later: MaybePromise<number> = Promise.resolve(1);
+ * console.log(now, await later);
+ * ```
+ */
+export type MaybePromise<T> = T | PromiseLike<T>;
+
+/**
+ * The configured rates. They travel with every store call, so a store holds only state, never configuration,
+ * and limiters in several processes configured alike share one budget.
+ *
+ * @example
+ * ```ts
+ * import type { RateLimits } from 'rxllm';
+ * const limits: RateLimits = { rpm: 500, burst: 1, tpm: 200_000, tokenBurst: 200_000 / 60 };
+ * console.log(60_000 / limits.rpm, 'ms between requests');
+ * ```
+ */
+export interface RateLimits {
+  /** Requests per minute: one request per emission interval of `60_000 / rpm` ms. */
+  rpm: number;
+  /** Requests that may be released back to back from idle (an integer, at least 1). */
+  burst: number;
+  /** Tokens per minute, or `undefined` when tokens are not limited. */
+  tpm?: number;
+  /** Tokens that may be released back to back from idle: the capacity of the token bucket. */
+  tokenBurst: number;
+}
+
+/**
+ * One request asking for its turn: the rates plus the tokens it is expected to spend.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStore, type ReserveRequest } from 'rxllm';
+ * const request: ReserveRequest = { rpm: 60, burst: 1, tpm: 10_000, tokenBurst: 1_000, tokens: 800 };
+ * console.log(createMemoryStore().reserve('org', request, Date.now())); // { granted: true, waitMs: 0 }
+ * ```
+ */
+export interface ReserveRequest extends RateLimits {
+  /** Estimated tokens of the request (0 or more). Ignored when `tpm` is undefined. */
+  tokens: number;
+}
+
+/**
+ * A store's answer to `reserve`.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStore } from 'rxllm';
+ * const store = createMemoryStore();
+ * const request = { rpm: 30, burst: 1, tokenBurst: 0, tokens: 0 };
+ * store.reserve('k', request, 0);
+ * console.log(store.reserve('k', request, 0)); // { granted: false, waitMs: 2000 }
+ * ```
+ */
+export interface ReserveResult {
+  /** True when the turn was taken and the state advanced; false when nothing changed. */
+  granted: boolean;
+  /** When not granted: milliseconds until asking again may succeed (more than 0). 0 when granted. */
+  waitMs: number;
+}
+
+/**
+ * Owns the state of a rate limiter (per `key`), so the same budget can be shared by several limiters — in one
+ * process with the in-memory store, or across processes with a shared store such as Redis.
+ *
+ * **The algorithm** is GCRA (generic cell rate algorithm), run twice, on a request clock and a token clock.
+ * State per key: `requestTat`, `tokenTat` (theoretical arrival times, ms) and `pausedUntil` (ms), all starting at 0.
+ * With `T = 60_000 / rpm`, `τ = (burst - 1) · T`, `I = 60_000 / tpm`, `B = tokenBurst`, a request of `c` tokens
+ * at time `now` conforms when
+ *
+ * - `now >= pausedUntil`, and
+ * - `requestTat - τ <= now`, and
+ * - when `tpm` is set: `tokenTat - (B - min(c, B)) · I <= now` (a request larger than the whole
+ *   bucket, `c > B`, therefore waits until the token clock has caught up with `now`, then goes alone).
+ *
+ * **Contract** (a Redis implementation runs each method as one Lua script):
+ *
+ * - `reserve` is atomic check-and-take. If the request conforms, it sets
+ *   `requestTat = max(requestTat, now) + T` and (with `tpm`) `tokenTat = max(tokenTat, now) + c · I`, and answers
+ *   `{ granted: true, waitMs: 0 }`. Otherwise it changes **nothing** and answers `{ granted: false, waitMs }` with
+ *   `waitMs > 0` the time until the request would conform (rounding up is fine; answering early only costs
+ *   another call). Because a refusal reserves nothing, a caller that gives up never has to hand anything back.
+ * - `adjust(key, tokens)` corrects a granted request's token estimate: `tokens > 0` charges
+ *   (`tokenTat = max(tokenTat, now) + tokens · I`), `tokens < 0` refunds (`tokenTat = max(now, tokenTat + tokens · I)`,
+ *   and nothing when `tokenTat <= now`: an idle bucket cannot be filled beyond full). No-op without `tpm`.
+ * - `pauseUntil(key, untilMs)` sets `pausedUntil = max(pausedUntil, untilMs)` (a pause is extended, never shortened)
+ *   and `requestTat = max(requestTat, untilMs + τ)`, so requests resume one emission interval apart rather than
+ *   in a burst.
+ * - `nowMs` is the caller's clock (the limiter's scheduler). A store that keeps its own clock (Redis `TIME`, to
+ *   survive skew between machines) should use it instead, reading `untilMs - nowMs` as a duration; `waitMs` is a
+ *   duration, so callers never need clocks that agree.
+ * - Each method may return its answer directly or as a Promise. The in-memory store answers synchronously, which
+ *   keeps virtual-time tests exact. A rejected `reserve` fails the waiting request; rejected `adjust` and
+ *   `pauseUntil` calls are ignored by the limiter (the budget is then only approximately right).
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStore, rateLimiter } from 'rxllm';
+ * const store = createMemoryStore();
+ * // Two limiters with one store and key share one budget of 60 requests per minute, as two processes would with Redis.
+ * const a = rateLimiter({ rpm: 60, store, key: 'org' });
+ * const b = rateLimiter({ rpm: 60, store, key: 'org' });
+ * a.acquire({ tokens: 0 }).subscribe(() => console.log('a may send'));
+ * b.acquire({ tokens: 0 }).subscribe(() => console.log('b may send, a second later'));
+ * ```
+ */
+export interface RateLimiterStore {
+  /** Takes a turn for one request if it conforms now; otherwise changes nothing and says how long to wait. */
+  reserve(key: string, request: ReserveRequest, nowMs: number): MaybePromise<ReserveResult>;
+  /** Charges (`tokens > 0`) or refunds (`tokens < 0`) tokens of an already granted request. */
+  adjust(key: string, tokens: number, limits: RateLimits, nowMs: number): MaybePromise<void>;
+  /** Holds every request of `key` until `untilMs`; extends an existing pause, never shortens it. */
+  pauseUntil(key: string, untilMs: number, limits: RateLimits, nowMs: number): MaybePromise<void>;
+}

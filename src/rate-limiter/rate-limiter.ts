@@ -1,0 +1,348 @@
+import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { z } from 'zod';
+import { InvalidOptionsError } from '../errors.js';
+import type { RateLimitInfo } from '../types.js';
+import { validateOptions } from '../validate-options.js';
+import { createMemoryStore } from './create-memory-store.js';
+import type { MaybePromise, RateLimiterStore, RateLimits, ReserveResult } from './rate-limiter-store.js';
+import type { RateLimiter, RequestCost, Reservation } from './rate-limiter-types.js';
+
+/** Options of `rateLimiter`. */
+export interface RateLimiterOptions {
+  /** Requests per minute. Requests are spaced `60_000 / rpm` ms apart (after the burst). */
+  rpm: number;
+  /** Tokens per minute; omit to count requests only. Each request's token cost is reserved before it is sent. */
+  tpm?: number;
+  /**
+   * Requests that may be released back to back from idle. With the default, every request waits a full
+   * emission interval after the previous one, and no 60-second window ever holds more than `rpm` releases.
+   * @defaultValue `1`
+   */
+  burst?: number;
+  /**
+   * Tokens that may be released back to back from idle (the token bucket's capacity). A request costing more
+   * waits until the token budget is idle, then goes alone.
+   * @defaultValue `tpm / 60` (one second of the token budget)
+   */
+  tokenBurst?: number;
+  /** Clock and timer source. @defaultValue `asyncScheduler` */
+  scheduler?: SchedulerLike;
+  /** Where the state lives; share one store (and `key`) to share one budget. @defaultValue a new `createMemoryStore()` */
+  store?: RateLimiterStore;
+  /** The budget's name in the store. @defaultValue `'rxllm'` */
+  key?: string;
+}
+
+const optionsSchema = z.strictObject({
+  rpm: z.number().positive(),
+  tpm: z.number().positive().optional(),
+  burst: z.number().int().min(1).optional(),
+  tokenBurst: z.number().min(0).optional(),
+  scheduler: z
+    .custom<SchedulerLike>((value) => hasMethods(value, ['now', 'schedule']), 'expected a scheduler with now() and schedule()')
+    .optional(),
+  store: z
+    .custom<RateLimiterStore>(
+      (value) => hasMethods(value, ['reserve', 'adjust', 'pauseUntil']),
+      'expected a RateLimiterStore with reserve(), adjust() and pauseUntil()',
+    )
+    .optional(),
+  key: z.string().min(1).optional(),
+});
+
+/**
+ * Creates a rate limiter that any number of pipelines (and, through a shared `store`, processes) can use together.
+ * Scheduling is smooth GCRA on two clocks: requests are spaced `60_000 / rpm` ms apart after a burst of `burst`,
+ * and each request's token cost advances the token clock by `cost × 60_000 / tpm` ms.
+ *
+ * Guarantees: no 60-second window `[t, t + 60 s)` holds more than `ceil(rpm) + burst - 1` releases; the tokens
+ * reserved in such a window (plus `settle` corrections made in it before its last release) stay below
+ * `tpm + max(tokenBurst, c)`, `c` being the cost of the window's last release. A request costing more than
+ * `tokenBurst` (even more than `tpm`) goes alone once the token budget is idle, instead of waiting forever.
+ * Waiters on one limiter are served in subscription order (FIFO), so small requests never starve a big one.
+ *
+ * `acquire(cost)` is cold: on subscribe it queues, emits one `Reservation` when the caller may send, and completes;
+ * unsubscribing before that leaves the queue without spending anything. `settle(actualTokens)` on the reservation
+ * refunds or charges the difference from the estimate. `pause(ms)` holds every user until `now + ms` (extending,
+ * never shortening, a pause in force); afterwards they resume one interval apart. `observe(info)` pauses for
+ * `retryAfterMs` or until the matching reset when a remaining count is 0. A failing store fails the waiting
+ * `acquire` with its error. Throws `InvalidOptionsError` naming the field for bad options.
+ *
+ * @param options - `rpm` (required), `tpm`, `burst` (default 1), `tokenBurst`, `scheduler`, `store`, `key`.
+ * @returns A `RateLimiter`.
+ *
+ * @example
+ * ```ts
+ * import { rateLimiter } from 'rxllm';
+ * const limiter = rateLimiter({ rpm: 60, tpm: 100_000 });
+ * for (const name of ['a', 'b', 'c']) {
+ *   limiter.acquire({ tokens: 500 }).subscribe((reservation) => {
+ *     console.log(name, 'may send at', new Date().toISOString()); // a now, b a second later, c a second after b
+ *     reservation.settle(320); // the server reported 320 tokens: refund the rest
+ *   });
+ * }
+ * ```
+ */
+export function rateLimiter(options: RateLimiterOptions): RateLimiter {
+  const parsed = validateOptions(optionsSchema, options, 'rateLimiter() options');
+  const limits: RateLimits = {
+    rpm: parsed.rpm,
+    burst: parsed.burst ?? 1,
+    tokenBurst: parsed.tokenBurst ?? (parsed.tpm === undefined ? 0 : parsed.tpm / 60),
+  };
+  if (parsed.tpm !== undefined) limits.tpm = parsed.tpm;
+  const queue = new TurnQueue(parsed.store ?? createMemoryStore(), parsed.key ?? 'rxllm', limits, parsed.scheduler ?? asyncScheduler);
+  return {
+    acquire: (cost: RequestCost) => queue.acquire(cost),
+    pause: (ms: number) => queue.pause(ms),
+    observe: (info: RateLimitInfo | undefined) => {
+      const ms = pauseFromInfo(info);
+      if (ms > 0) queue.pause(ms);
+    },
+  };
+}
+
+/** Longest single timer (Node fires longer `setTimeout`s at once); the head simply asks again after it. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** One subscriber waiting for its turn. */
+interface Waiter {
+  tokens: number;
+  subscriber: Subscriber<Reservation>;
+  /** Served or failed: no longer in the queue. */
+  done: boolean;
+}
+
+/**
+ * The FIFO of waiters of one limiter. Only the head asks the store; when refused it sleeps the store's `waitMs`
+ * on the scheduler and asks again. So a waiter that leaves has reserved nothing, and order is kept.
+ */
+class TurnQueue {
+  private readonly waiters = new Fifo<Waiter>();
+  private timer: Subscription | undefined;
+  /** A `reserve` call is running (a sync loop, or an async call in flight). */
+  private busy = false;
+  /** Something changed while busy (a refund): ask again instead of sleeping. */
+  private again = false;
+
+  constructor(
+    private readonly store: RateLimiterStore,
+    private readonly key: string,
+    private readonly limits: RateLimits,
+    private readonly scheduler: SchedulerLike,
+  ) {}
+
+  acquire(cost: RequestCost): Observable<Reservation> {
+    return new Observable<Reservation>((subscriber) => {
+      const tokens = checkCost(cost);
+      if (tokens instanceof Error) {
+        subscriber.error(tokens);
+        return undefined;
+      }
+      const waiter: Waiter = { tokens, subscriber, done: false };
+      const wasIdle = this.head() === undefined;
+      this.waiters.push(waiter);
+      if (wasIdle) this.drain();
+      return () => this.leave(waiter);
+    });
+  }
+
+  pause(ms: number): void {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) return;
+    const now = this.scheduler.now();
+    ignoreFailure(() => this.store.pauseUntil(this.key, now + ms, this.limits, now));
+  }
+
+  private leave(waiter: Waiter): void {
+    if (waiter.done) return; // served or failed
+    const wasHead = this.head() === waiter;
+    waiter.done = true; // dropped lazily when it reaches the front
+    if (wasHead && !this.busy) this.drain(); // the next waiter asks now, not when the old head's timer fires
+  }
+
+  /** The first waiter still waiting. */
+  private head(): Waiter | undefined {
+    for (let first = this.waiters.peek(); first !== undefined; first = this.waiters.peek()) {
+      if (!first.done) return first;
+      this.waiters.shift();
+    }
+    return undefined;
+  }
+
+  private adjust(tokens: number, kick = true): void {
+    if (this.limits.tpm === undefined || tokens === 0) return;
+    const now = this.scheduler.now();
+    const done = ignoreFailure(() => this.store.adjust(this.key, tokens, this.limits, now));
+    if (tokens > 0 || !kick) return; // a charge can only lengthen waits; the head finds out when it asks again
+    if (done === undefined) this.kick();
+    else void done.then(() => this.kick());
+  }
+
+  /** A refund may let the head go sooner: ask again now. */
+  private kick(): void {
+    if (this.busy) this.again = true;
+    else if (this.head() !== undefined) this.drain();
+  }
+
+  /** Asks the store for the head's turn until one is refused (then sleeps) or the store answers asynchronously. */
+  private drain(): void {
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    this.timer?.unsubscribe();
+    this.timer = undefined;
+    let pending = false;
+    try {
+      for (let head = this.head(); head !== undefined; head = this.head()) {
+        this.again = false;
+        const answer = this.ask(head);
+        if (answer === undefined) continue; // the store threw: that waiter failed, next
+        if (isPromiseLike(answer)) {
+          pending = true;
+          answer.then(
+            (result) => this.answered(head, result),
+            (error: unknown) => this.answered(head, undefined, error),
+          );
+          return;
+        }
+        if (!this.apply(head, answer)) return;
+      }
+    } finally {
+      if (!pending) this.busy = false;
+    }
+  }
+
+  private ask(head: Waiter): MaybePromise<ReserveResult> | undefined {
+    try {
+      const { rpm, burst, tpm, tokenBurst } = this.limits;
+      return this.store.reserve(this.key, { rpm, burst, tpm, tokenBurst, tokens: head.tokens }, this.scheduler.now());
+    } catch (error) {
+      this.fail(head, error);
+      return undefined;
+    }
+  }
+
+  /** Grants the head, or sleeps until it may ask again. Returns true when the loop should go on. */
+  private apply(head: Waiter, result: ReserveResult): boolean {
+    if (result.granted) {
+      this.grant(head);
+      return true;
+    }
+    const waitMs = Number.isFinite(result.waitMs) && result.waitMs > 0 ? Math.min(Math.ceil(result.waitMs), MAX_TIMER_MS) : 1;
+    this.timer = this.scheduler.schedule(() => {
+      this.timer = undefined;
+      this.drain();
+    }, waitMs);
+    return false;
+  }
+
+  /** An asynchronous store answered for `head`, which may have left meanwhile. */
+  private answered(head: Waiter, result: ReserveResult | undefined, error?: unknown): void {
+    this.busy = false;
+    if (!head.done) {
+      if (result === undefined) this.fail(head, error);
+      else if (result.granted) this.grant(head);
+      else if (!this.again) {
+        this.apply(head, result); // sleep; nothing changed while the store was answering
+        return;
+      }
+    } else if (result?.granted === true) {
+      // The waiter left while its turn was being taken: hand its tokens back (its request slot stays spent).
+      this.adjust(-head.tokens, false);
+    }
+    this.drain();
+  }
+
+  private grant(waiter: Waiter): void {
+    waiter.done = true;
+    let charged = waiter.tokens;
+    const reservation: Reservation = {
+      settle: (actualTokens: number) => {
+        if (typeof actualTokens !== 'number' || !Number.isFinite(actualTokens) || actualTokens < 0) return;
+        const delta = actualTokens - charged;
+        charged = actualTokens;
+        this.adjust(delta);
+      },
+    };
+    waiter.subscriber.next(reservation);
+    waiter.subscriber.complete();
+  }
+
+  private fail(waiter: Waiter, error: unknown): void {
+    waiter.done = true;
+    waiter.subscriber.error(error);
+  }
+}
+
+/** A first-in, first-out queue with O(1) push and shift. */
+class Fifo<T> {
+  private items: (T | undefined)[] = [];
+  private start = 0;
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  peek(): T | undefined {
+    return this.items[this.start];
+  }
+
+  shift(): void {
+    this.items[this.start++] = undefined;
+    if (this.start === this.items.length) {
+      this.items = [];
+      this.start = 0;
+    } else if (this.start >= 1024 && this.start * 2 >= this.items.length) {
+      this.items = this.items.slice(this.start);
+      this.start = 0;
+    }
+  }
+}
+
+/** How long the server's rate-limit headers ask everyone to wait; 0 when they don't. */
+function pauseFromInfo(info: RateLimitInfo | undefined): number {
+  if (typeof info !== 'object' || info === null) return 0;
+  const waits = [
+    duration(info.retryAfterMs),
+    exhausted(info.remainingRequests) ? duration(info.resetRequestsMs) : 0,
+    exhausted(info.remainingTokens) ? duration(info.resetTokensMs) : 0,
+    exhausted(info.remainingInputTokens) ? duration(info.resetInputTokensMs) : 0,
+    exhausted(info.remainingOutputTokens) ? duration(info.resetOutputTokensMs) : 0,
+  ];
+  return Math.max(...waits);
+}
+
+function exhausted(remaining: unknown): boolean {
+  return remaining === 0;
+}
+
+function duration(ms: unknown): number {
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : 0;
+}
+
+function checkCost(cost: RequestCost | undefined): number | InvalidOptionsError {
+  const tokens: unknown = cost === undefined ? 0 : (cost as { tokens?: unknown } | null)?.tokens;
+  if (typeof tokens === 'number' && Number.isFinite(tokens) && tokens >= 0) return tokens;
+  return new InvalidOptionsError(`RateLimiter.acquire() cost.tokens: expected a finite number >= 0, got ${String(tokens)}`);
+}
+
+function hasMethods(value: unknown, names: readonly string[]): boolean {
+  return typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+}
+
+function isPromiseLike<T>(value: MaybePromise<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/** Runs a store call whose failure must not break the caller; returns its promise when it is asynchronous. */
+function ignoreFailure(call: () => MaybePromise<void>): PromiseLike<void> | undefined {
+  try {
+    const result = call();
+    if (!isPromiseLike(result)) return undefined;
+    return Promise.resolve(result).catch(() => undefined);
+  } catch {
+    return undefined;
+  }
+}

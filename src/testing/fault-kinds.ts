@@ -1,0 +1,52 @@
+/**
+ * Every fault the mock server can inject, by the name used in `faults` and in the `x-mock-fault` header.
+ *
+ * - `400`, `401`, `402`, `403`, `500`, `502`, `503`, `504`, `529`: that status with the provider's error body
+ *   (`402` says `insufficient_quota` / `billing_error`; `529` is Anthropic's `overloaded_error`).
+ * - `429`: rate-limit error with `retry-after-ms` and `retry-after`; `429-no-retry-after`: the same without them.
+ * - `reset`: the socket is destroyed before any response byte.
+ * - `hang`: no answer at all until the client gives up.
+ * - `midstream-drop`: a stream is cut (socket destroyed) after some content chunks; a JSON body is cut halfway.
+ * - `malformed-json`: a 200 whose JSON (or, for streams, whose first event's data) does not parse.
+ * - `malformed-sse`: a 200 `text/event-stream` body of garbage lines with no valid event and no terminator.
+ * - `truncated-body`: JSON: `content-length` promises more than is sent before the socket ends;
+ *   streams: the body ends cleanly in the middle of an event, without the final events.
+ * - `wrong-content-type`: a 200 `text/html` page instead of the protocol.
+ * - `html-error`: a 502 with an nginx-style HTML page.
+ * - `endless-body`: a 200 whose body never ends (stops when the client disconnects or after `endlessBodyMaxBytes`).
+ */
+export const FAULT_KINDS = [
+  '400',
+  '401',
+  '402',
+  '403',
+  '429',
+  '429-no-retry-after',
+  '500',
+  '502',
+  '503',
+  '504',
+  '529',
+  'reset',
+  'hang',
+  'midstream-drop',
+  'malformed-json',
+  'malformed-sse',
+  'truncated-body',
+  'wrong-content-type',
+  'html-error',
+  'endless-body',
+] as const;
+
+/** One fault the mock server can inject. See `FAULT_KINDS`. */
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** The retryable faults `--fail-rate` spreads its rate across, evenly. */
+export const COMMON_RETRYABLE_FAULTS: readonly FaultKind[] = ['500', '502', '503', '429', 'reset'];
+
+const KIND_SET: ReadonlySet<string> = new Set(FAULT_KINDS);
+
+/** True when `value` names a fault kind. */
+export function isFaultKind(value: string): value is FaultKind {
+  return KIND_SET.has(value);
+}

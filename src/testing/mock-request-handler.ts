@@ -1,0 +1,255 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { anthropicWire } from './anthropic-wire.js';
+import { createSeededRandom } from './create-seeded-random.js';
+import { FAULT_KINDS, type FaultKind, isFaultKind } from './fault-kinds.js';
+import { hashString, mixHash } from './hash-string.js';
+import { jsonFromSchema } from './json-from-schema.js';
+import { answerPieces, continuePieces, jsonPieces } from './mock-answer.js';
+import { type ExchangeHost, MockExchange } from './mock-exchange.js';
+import type { ResolvedMockServerOptions } from './mock-server-options.js';
+import { StatsRecorder } from './mock-stats.js';
+import { openaiWire } from './openai-wire.js';
+import { createRateWindow, type RateWindow } from './rate-window.js';
+import type { MockChatRequest } from './read-chat-request.js';
+import { writeJsonAnswer, writeStreamAnswer } from './write-answer.js';
+import { type FaultSettings, writeFault } from './write-fault.js';
+import type { RateSnapshot, WireFormat } from './wire-format.js';
+
+const JSON_TYPE = 'application/json';
+
+/**
+ * Routes and answers every request of a mock server. Chat requests become `MockExchange`s; the hot path does no
+ * validation beyond the few fields it reads, and builds bodies from strings.
+ */
+export class MockRequestHandler implements ExchangeHost {
+  readonly stats: StatsRecorder;
+  readonly active = new Set<MockExchange>();
+  private readonly random: () => number;
+  private readonly requestWindow: RateWindow | undefined;
+  private readonly tokenWindow: RateWindow | undefined;
+  private readonly faultSettings: FaultSettings;
+  private readonly modelsBody: string;
+  private sequence = 0;
+
+  constructor(private readonly config: ResolvedMockServerOptions) {
+    this.stats = new StatsRecorder(config.trackDeliveries);
+    this.random = createSeededRandom(config.seed);
+    const { rateLimitAlgorithm, windowMs } = config;
+    this.requestWindow = config.rpmLimit === undefined ? undefined : createRateWindow(rateLimitAlgorithm, config.rpmLimit, windowMs);
+    this.tokenWindow = config.tpmLimit === undefined ? undefined : createRateWindow(rateLimitAlgorithm, config.tpmLimit, windowMs);
+    this.faultSettings = {
+      chunkTokens: config.chunkTokens,
+      tokensPerSecond: config.tokensPerSecond,
+      faultRetryAfterMs: config.faultRetryAfterMs,
+      endlessBodyMaxBytes: config.endlessBodyMaxBytes,
+      random: this.random,
+    };
+    const created = '2024-01-01T00:00:00Z';
+    this.modelsBody = JSON.stringify({
+      object: 'list',
+      data: config.models.map((id) => ({
+        id,
+        object: 'model',
+        created: 1_704_067_200,
+        owned_by: 'rxllm',
+        type: 'model',
+        display_name: id,
+        created_at: created,
+      })),
+      has_more: false,
+      first_id: config.models[0],
+      last_id: config.models[config.models.length - 1],
+    });
+  }
+
+  /** The `node:http` request listener. */
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    if (path === '/v1/chat/completions' || path === '/chat/completions') {
+      if (req.method === 'POST') this.start(req, res, openaiWire);
+      else sendPlain(req, res, 405, openaiWire.errorBody(405, `Use POST for ${path}.`));
+      return;
+    }
+    if (path === '/v1/messages' || path === '/messages') {
+      if (req.method === 'POST') this.start(req, res, anthropicWire);
+      else sendPlain(req, res, 405, anthropicWire.errorBody(405, `Use POST for ${path}.`));
+      return;
+    }
+    if (path === '/stats' && req.method === 'GET') {
+      const deliveries = query !== -1 && /(?:^|[?&])deliveries=(?:1|true)(?:&|$)/.test(url.slice(query));
+      sendPlain(req, res, 200, JSON.stringify(this.stats.snapshot(deliveries)));
+    } else if (path === '/stats/reset' && req.method === 'POST') {
+      this.stats.reset();
+      sendPlain(req, res, 200, '{"ok":true}');
+    } else if ((path === '/v1/models' || path === '/models') && req.method === 'GET') {
+      sendPlain(req, res, 200, this.modelsBody);
+    } else if ((path === '/' || path === '/health') && req.method === 'GET') {
+      sendPlain(req, res, 200, '{"ok":true,"server":"rxllm mock server"}');
+    } else {
+      sendPlain(req, res, 404, openaiWire.errorBody(404, `No route for ${req.method ?? 'GET'} ${path}.`));
+    }
+  };
+
+  /** Clears the timers of every exchange in progress (their sockets are destroyed by the caller). */
+  shutdown(): void {
+    for (const exchange of [...this.active]) exchange.finish();
+  }
+
+  private start(req: IncomingMessage, res: ServerResponse, wire: WireFormat): void {
+    const exchange = new MockExchange(this, req, res, wire, ++this.sequence);
+    this.stats.started();
+    this.active.add(exchange);
+    exchange.listen();
+  }
+
+  /** Called once the request body has arrived: parse, decide, then answer after the latency. */
+  dispatch(exchange: MockExchange): void {
+    const text = exchange.takeBody();
+    if (text === undefined) return exchange.sendError(413, 'The request body is too large.');
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return exchange.sendError(400, 'The request body is not valid JSON.');
+    }
+    const request = exchange.wire.read(body);
+    if (typeof request === 'string') return exchange.sendError(400, request);
+    const headers = exchange.req.headers;
+    const config = this.config;
+    if (config.apiKey !== undefined && !isAuthorized(headers, config.apiKey)) {
+      return exchange.sendError(401, 'Incorrect API key provided.');
+    }
+
+    let fault: FaultKind | undefined;
+    const forced = headers['x-mock-fault'];
+    if (forced !== undefined) {
+      if (typeof forced === 'string' && isFaultKind(forced)) fault = forced;
+      else if (forced !== 'none') return exchange.sendError(400, `x-mock-fault: unknown fault ${JSON.stringify(forced)}; expected none or one of ${FAULT_KINDS.join(', ')}.`);
+    } else if (config.faultKinds.length > 0) {
+      fault = this.drawFault();
+    }
+    const answerTokens = readIntegerHeader(headers['x-mock-answer-tokens'], config.answerTokens, 1, 1_000_000);
+    if (answerTokens === undefined) return exchange.sendError(400, 'x-mock-answer-tokens: expected an integer from 1 to 1000000.');
+    const promptHash = mixHash(hashString(request.key), config.seed);
+    let latency: number | undefined = config.latencyMin;
+    if (headers['x-mock-latency-ms'] !== undefined) {
+      latency = readIntegerHeader(headers['x-mock-latency-ms'], 0, 0, 3_600_000);
+      if (latency === undefined) return exchange.sendError(400, 'x-mock-latency-ms: expected an integer from 0 to 3600000.');
+    } else if (config.latencySpan > 0) {
+      latency += Math.round((mixHash(promptHash, 0x5bd1e995) / 4_294_967_296) * config.latencySpan);
+    }
+
+    const keyHeader = headers['x-mock-key'];
+    exchange.key = typeof keyHeader === 'string' ? keyHeader : request.key;
+    let pieces = this.answerPieces(request, promptHash, answerTokens);
+    let finish: 'stop' | 'length' = 'stop';
+    if (request.maxTokens !== undefined && pieces.length > request.maxTokens) {
+      pieces = pieces.slice(0, request.maxTokens);
+      finish = 'length';
+    }
+    const sequence = exchange.sequence;
+    exchange.answer = {
+      id: exchange.wire === openaiWire ? `chatcmpl-mock${sequence}` : `msg_mock${sequence}`,
+      model: request.model ?? config.model,
+      created: Math.floor(Date.now() / 1000),
+      request,
+      pieces,
+      finish,
+      toolId: `toolu_mock${sequence}`,
+    };
+
+    if ((this.requestWindow !== undefined || this.tokenWindow !== undefined) && !this.admit(exchange, request.inputTokens + pieces.length)) return;
+    exchange.fault = fault;
+    if (fault !== undefined) {
+      this.stats.faulted(fault);
+      if (fault === 'hang') return;
+    }
+    if (latency > 0) exchange.timer = setTimeout(respond, latency, exchange);
+    else this.respond(exchange);
+  }
+
+  /** Answers after the latency: the fault, or the answer as JSON or SSE. */
+  respond(exchange: MockExchange): void {
+    exchange.timer = undefined;
+    if (exchange.finished) return;
+    if (exchange.fault !== undefined) writeFault(exchange, exchange.fault, this.faultSettings);
+    else if (exchange.answer?.request.stream === true) writeStreamAnswer(exchange, this.config.chunkTokens, this.config.tokensPerSecond);
+    else writeJsonAnswer(exchange);
+  }
+
+  private answerPieces(request: MockChatRequest, hash: number, answerTokens: number): string[] {
+    const output = request.output;
+    let pieces: string[];
+    if (output.kind === 'text') {
+      pieces = answerPieces(request.key, hash, answerTokens);
+    } else {
+      const value = output.schema === undefined ? { answer: answerPieces(request.key, hash, answerTokens).join('') } : jsonFromSchema(output.schema, hash);
+      pieces = jsonPieces(JSON.stringify(value));
+    }
+    return request.prefill === '' ? pieces : continuePieces(pieces, request.prefill);
+  }
+
+  /** Spends rate budget, adding the rate-limit headers; or answers 429 and returns false. */
+  private admit(exchange: MockExchange, tokens: number): boolean {
+    const now = performance.now();
+    const requests = this.requestWindow;
+    const tokenWindow = this.tokenWindow;
+    const requestWait = requests === undefined ? 0 : requests.waitMs(1, now);
+    const tokenWait = tokenWindow === undefined ? 0 : tokenWindow.waitMs(tokens, now);
+    const limited = requestWait > 0 || tokenWait > 0;
+    if (!limited) {
+      requests?.take(1, now);
+      tokenWindow?.take(tokens, now);
+    }
+    const snapshot: RateSnapshot = {
+      requestsLimit: requests?.limit,
+      requestsRemaining: requestWait > 0 ? 0 : (requests?.remaining(now) ?? 0),
+      requestsResetMs: requests === undefined ? 0 : Math.max(requestWait, requests.resetMs(now)),
+      tokensLimit: tokenWindow?.limit,
+      tokensRemaining: tokenWait > 0 ? 0 : (tokenWindow?.remaining(now) ?? 0),
+      tokensResetMs: tokenWindow === undefined ? 0 : Math.max(tokenWait, tokenWindow.resetMs(now)),
+    };
+    exchange.wire.addRateLimitHeaders(exchange.headers, snapshot);
+    if (!limited) return true;
+    const wait = Math.max(requestWait, tokenWait);
+    exchange.headers['retry-after-ms'] = String(wait);
+    exchange.headers['retry-after'] = String(Math.ceil(wait / 1000));
+    this.stats.rateLimitedByLimits++;
+    const what = requestWait > 0 ? `requests: limit ${requests?.limit ?? 0}` : `tokens: limit ${tokenWindow?.limit ?? 0}, requested ${tokens}`;
+    exchange.sendError(429, `Rate limit reached for ${what} per ${this.config.windowMs} ms. Please try again in ${wait}ms.`);
+    return false;
+  }
+
+  private drawFault(): FaultKind | undefined {
+    const draw = this.random();
+    const bounds = this.config.faultBounds;
+    for (let index = 0; index < bounds.length; index++) {
+      if (draw < (bounds[index] as number)) return this.config.faultKinds[index];
+    }
+    return undefined;
+  }
+}
+
+function respond(exchange: MockExchange): void {
+  (exchange.host as MockRequestHandler).respond(exchange);
+}
+
+function sendPlain(req: IncomingMessage, res: ServerResponse, status: number, body: string): void {
+  req.resume();
+  res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
+function isAuthorized(headers: IncomingHttpHeaders, apiKey: string): boolean {
+  return headers['x-api-key'] === apiKey || headers.authorization === `Bearer ${apiKey}`;
+}
+
+function readIntegerHeader(value: string | string[] | undefined, fallback: number, min: number, max: number): number | undefined {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) return undefined;
+  const number = Number(value);
+  return number >= min && number <= max ? number : undefined;
+}

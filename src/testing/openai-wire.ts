@@ -1,0 +1,89 @@
+import { readOpenAIRequest } from './read-chat-request.js';
+import { groupPieces, type MockAnswer, type RateSnapshot, repeatToBlock, type StreamParts, type WireFormat } from './wire-format.js';
+
+const ERROR_TYPES: Record<number, [type: string, code: string | null]> = {
+  400: ['invalid_request_error', null],
+  401: ['invalid_request_error', 'invalid_api_key'],
+  402: ['insufficient_quota', 'insufficient_quota'],
+  403: ['invalid_request_error', 'permission_denied'],
+  404: ['invalid_request_error', 'not_found'],
+  405: ['invalid_request_error', 'method_not_allowed'],
+  413: ['invalid_request_error', 'request_too_large'],
+  429: ['requests', 'rate_limit_exceeded'],
+  529: ['server_error', 'overloaded'],
+};
+
+/** The OpenAI Chat Completions wire format (`POST /v1/chat/completions`). */
+export const openaiWire: WireFormat = {
+  provider: 'openai',
+  requestIdHeader: 'x-request-id',
+  read: readOpenAIRequest,
+
+  completion(answer: MockAnswer): string {
+    const { request } = answer;
+    const output = answer.pieces.length;
+    return (
+      `{"id":"${answer.id}","object":"chat.completion","created":${answer.created},"model":${JSON.stringify(answer.model)},` +
+      `"choices":[{"index":0,"message":{"role":"assistant","content":${JSON.stringify(answer.pieces.join(''))},"refusal":null,"annotations":[]},` +
+      `"logprobs":null,"finish_reason":"${answer.finish}"}],` +
+      `"usage":{"prompt_tokens":${request.inputTokens},"completion_tokens":${output},"total_tokens":${request.inputTokens + output}},` +
+      `"service_tier":"default","system_fingerprint":"fp_mock"}`
+    );
+  },
+
+  stream(answer: MockAnswer, chunkTokens: number): StreamParts {
+    const { request } = answer;
+    const usageNull = request.includeUsage ? ',"usage":null' : '';
+    const prefix =
+      `data: {"id":"${answer.id}","object":"chat.completion.chunk","created":${answer.created},` +
+      `"model":${JSON.stringify(answer.model)},"service_tier":"default","system_fingerprint":"fp_mock","choices":[{"index":0,"delta":`;
+    const suffix = `,"logprobs":null,"finish_reason":null}]${usageNull}}\n\n`;
+    const content = groupPieces(answer.pieces, chunkTokens).map((text) => `${prefix}{"content":${JSON.stringify(text)}}${suffix}`);
+    const output = answer.pieces.length;
+    let tail = `${prefix}{},"logprobs":null,"finish_reason":"${answer.finish}"}]${usageNull}}\n\n`;
+    if (request.includeUsage) {
+      tail +=
+        `data: {"id":"${answer.id}","object":"chat.completion.chunk","created":${answer.created},` +
+        `"model":${JSON.stringify(answer.model)},"service_tier":"default","system_fingerprint":"fp_mock","choices":[],` +
+        `"usage":{"prompt_tokens":${request.inputTokens},"completion_tokens":${output},"total_tokens":${request.inputTokens + output}}}\n\n`;
+    }
+    tail += 'data: [DONE]\n\n';
+    return { head: `${prefix}{"role":"assistant","content":"","refusal":null}${suffix}`, content, tail };
+  },
+
+  errorBody(status: number, message: string): string {
+    const [type, code] = ERROR_TYPES[status] ?? ['server_error', null];
+    return `{"error":{"message":${JSON.stringify(message)},"type":"${type}","param":null,"code":${code === null ? 'null' : `"${code}"`}}}`;
+  },
+
+  addRateLimitHeaders(headers: Record<string, string>, snapshot: RateSnapshot): void {
+    if (snapshot.requestsLimit !== undefined) {
+      headers['x-ratelimit-limit-requests'] = String(snapshot.requestsLimit);
+      headers['x-ratelimit-remaining-requests'] = String(snapshot.requestsRemaining);
+      headers['x-ratelimit-reset-requests'] = formatDuration(snapshot.requestsResetMs);
+    }
+    if (snapshot.tokensLimit !== undefined) {
+      headers['x-ratelimit-limit-tokens'] = String(snapshot.tokensLimit);
+      headers['x-ratelimit-remaining-tokens'] = String(snapshot.tokensRemaining);
+      headers['x-ratelimit-reset-tokens'] = formatDuration(snapshot.tokensResetMs);
+    }
+  },
+
+  malformedJson:
+    '{"id":"chatcmpl-malformed","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Re: unterminated',
+  malformedStream:
+    'data: {"id":"chatcmpl-malformed","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Re: unterminated\n\n',
+  endlessStreamHead:
+    'data: {"id":"chatcmpl-endless","object":"chat.completion.chunk","created":0,"model":"mock-model","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n',
+  endlessStreamBlock: repeatToBlock(
+    'data: {"id":"chatcmpl-endless","object":"chat.completion.chunk","created":0,"model":"mock-model","choices":[{"index":0,"delta":{"content":" endless"},"finish_reason":null}]}\n\n',
+  ),
+};
+
+/** OpenAI's reset format: `250ms`, `1.5s`, `6m0s`. */
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.ceil(ms))}ms`;
+  if (ms < 60_000) return `${Math.round(ms / 10) / 100}s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes}m${Math.round((ms - minutes * 60_000) / 10) / 100}s`;
+}

@@ -1,0 +1,141 @@
+/** What the answer should be: plain text, a JSON object (optionally fitting a schema), or a forced tool call. */
+export type MockOutput =
+  | { kind: 'text' }
+  | { kind: 'json'; schema: unknown }
+  | { kind: 'tool'; name: string; schema: unknown };
+
+/** The few fields of an OpenAI or Anthropic chat request that the mock server reads. */
+export interface MockChatRequest {
+  /** The last user message's text: what the answer echoes and what deliveries are counted by. */
+  key: string;
+  model: string | undefined;
+  stream: boolean;
+  /** OpenAI `stream_options.include_usage`. */
+  includeUsage: boolean;
+  maxTokens: number | undefined;
+  /** `3 + Σ (4 + ⌈chars / 4⌉)` over the messages and system prompt, like `estimateInputTokens`. */
+  inputTokens: number;
+  output: MockOutput;
+  /** Text of a trailing assistant message (prefill) that the answer continues; `''` when none. */
+  prefill: string;
+}
+
+const TEXT_OUTPUT: MockOutput = { kind: 'text' };
+
+/**
+ * Reads an OpenAI `POST /v1/chat/completions` body. Returns the request, or an error message for a 400.
+ */
+export function readOpenAIRequest(body: unknown): MockChatRequest | string {
+  if (!isRecord(body)) return 'The request body must be a JSON object.';
+  const messages = body.messages;
+  if (!Array.isArray(messages) || messages.length === 0) return 'messages: expected a non-empty array.';
+  const conversation = readMessages(messages);
+  if (typeof conversation === 'string') return conversation;
+  const limit = body.max_completion_tokens ?? body.max_tokens;
+  if (limit !== undefined && limit !== null && !isPositiveInteger(limit)) {
+    return `${body.max_completion_tokens === undefined ? 'max_tokens' : 'max_completion_tokens'}: expected a positive integer.`;
+  }
+  let output = TEXT_OUTPUT;
+  const format = body.response_format;
+  if (isRecord(format)) {
+    if (format.type === 'json_schema') {
+      const spec = format.json_schema;
+      if (!isRecord(spec) || !isRecord(spec.schema)) return 'response_format.json_schema.schema: expected an object.';
+      output = { kind: 'json', schema: spec.schema };
+    } else if (format.type === 'json_object') {
+      output = { kind: 'json', schema: undefined };
+    }
+  }
+  const streamOptions = body.stream_options;
+  return {
+    key: conversation.key,
+    model: typeof body.model === 'string' && body.model !== '' ? body.model : undefined,
+    stream: body.stream === true,
+    includeUsage: isRecord(streamOptions) && streamOptions.include_usage === true,
+    maxTokens: typeof limit === 'number' ? limit : undefined,
+    inputTokens: conversation.tokens,
+    output,
+    prefill: conversation.prefill,
+  };
+}
+
+/**
+ * Reads an Anthropic `POST /v1/messages` body (`max_tokens` is required). Returns the request, or an error
+ * message for a 400.
+ */
+export function readAnthropicRequest(body: unknown): MockChatRequest | string {
+  if (!isRecord(body)) return 'The request body must be a JSON object.';
+  if (body.max_tokens === undefined) return 'max_tokens: Field required';
+  if (!isPositiveInteger(body.max_tokens)) return 'max_tokens: expected a positive integer.';
+  const messages = body.messages;
+  if (!Array.isArray(messages) || messages.length === 0) return 'messages: expected a non-empty array.';
+  const conversation = readMessages(messages);
+  if (typeof conversation === 'string') return conversation;
+  const system = body.system === undefined ? '' : contentText(body.system);
+  let output = TEXT_OUTPUT;
+  const choice = body.tool_choice;
+  if (isRecord(choice) && (choice.type === 'tool' || choice.type === 'any')) {
+    const tools = Array.isArray(body.tools) ? body.tools : [];
+    const tool = tools.find((candidate): candidate is Record<string, unknown> =>
+      isRecord(candidate) && (choice.type === 'any' || candidate.name === choice.name));
+    if (tool === undefined || typeof tool.name !== 'string') {
+      return choice.type === 'tool' ? `tool_choice.name: no tool named ${JSON.stringify(choice.name)} in tools.` : 'tools: expected at least one tool.';
+    }
+    output = { kind: 'tool', name: tool.name, schema: tool.input_schema };
+  } else if (isRecord(body.output_format) && body.output_format.type === 'json_schema') {
+    output = { kind: 'json', schema: body.output_format.schema };
+  }
+  return {
+    key: conversation.key,
+    model: typeof body.model === 'string' && body.model !== '' ? body.model : undefined,
+    stream: body.stream === true,
+    includeUsage: true,
+    maxTokens: body.max_tokens,
+    inputTokens: conversation.tokens + (system === '' ? 0 : 4 + Math.ceil(system.length / 4)),
+    output,
+    prefill: conversation.prefill,
+  };
+}
+
+interface Conversation {
+  key: string;
+  tokens: number;
+  prefill: string;
+}
+
+function readMessages(messages: unknown[]): Conversation | string {
+  let tokens = 3;
+  let key: string | undefined;
+  let lastText = '';
+  for (let index = 0; index < messages.length; index++) {
+    const message = messages[index];
+    if (!isRecord(message) || typeof message.role !== 'string') return `messages[${index}]: expected an object with a role.`;
+    const text = contentText(message.content);
+    tokens += 4 + Math.ceil(text.length / 4);
+    if (message.role === 'user') key = text;
+    lastText = text;
+  }
+  const last = messages[messages.length - 1] as Record<string, unknown>;
+  const prefill = last.role === 'assistant' ? lastText : '';
+  return { key: key ?? lastText, tokens, prefill };
+}
+
+/** The text of a message's `content`: a string, or the `text` of its parts/blocks joined. */
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  let text = '';
+  for (const part of content) {
+    if (isRecord(part) && typeof part.text === 'string') text += part.text;
+    else if (isRecord(part) && typeof part.content === 'string') text += part.content;
+  }
+  return text;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}

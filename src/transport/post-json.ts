@@ -1,0 +1,73 @@
+import type { Observable } from 'rxjs';
+import { ResponseTooLargeError, ResponseValidationError } from '../errors.js';
+import { collectBody } from './collect-body.js';
+import { headerValue } from './header-value.js';
+import type { HttpPostOptions, JsonResponse } from './http-types.js';
+import { runExchange } from './run-exchange.js';
+
+/**
+ * POSTs `options.body` as JSON and emits the parsed JSON answer once, then completes.
+ *
+ * Cold: nothing is sent before subscription; unsubscribing (or `options.signal`) aborts the socket at once.
+ * `options.timeoutMs` bounds the whole exchange, from sending to the last body byte (`APITimeoutError`, phase
+ * `'request'`); the agent's connect timeout gives phase `'connect'`. Socket failures are `APIConnectionError`s
+ * (with the undici error as `cause`); an HTTP error status becomes the class `errorFromResponse` picks; a body
+ * past `maxResponseBytes` is cut off with `ResponseTooLargeError`; a 2xx body that is not JSON (or is served as,
+ * say, `text/html`) is a `ResponseValidationError`. All failures arrive as `LlmError`s on the Observable.
+ *
+ * @param options - URL, headers, body, dispatcher, timeouts and size cap.
+ * @returns A cold Observable of one `JsonResponse`.
+ *
+ * @example
+ * ```ts
+ * const agent = createAgent();
+ * postJson({ url: 'http://127.0.0.1:8080/v1/chat/completions', headers: {}, body: { model: 'm', messages: [] },
+ *   dispatcher: agent, provider: 'local', timeoutMs: 60_000, maxResponseBytes: 32 << 20 })
+ *   .subscribe((response) => console.log(response.status, response.body));
+ * ```
+ */
+export function postJson(options: HttpPostOptions): Observable<JsonResponse> {
+  const { provider, maxResponseBytes } = options;
+  return runExchange<JsonResponse>(options, 'application/json', (response, controls) => {
+    const { meta } = controls;
+    const where = { provider, status: meta.status, ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }) };
+    const contentType = headerValue(meta.headers, 'content-type');
+    if (contentType !== undefined && !/\bjson\b/i.test(contentType)) {
+      response.body.destroy();
+      controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with content-type ${contentType}, expected JSON.`, where));
+      return;
+    }
+    const declaredLength = Number(headerValue(meta.headers, 'content-length'));
+    if (Number.isFinite(declaredLength) && declaredLength > maxResponseBytes) {
+      response.body.destroy();
+      controls.fail(new ResponseTooLargeError(maxResponseBytes, where));
+      return;
+    }
+    collectBody(response.body, { limitBytes: maxResponseBytes, overflow: 'fail', provider }).then((bytes) => {
+      const text = new TextDecoder().decode(bytes);
+      let body: unknown;
+      try {
+        body = JSON.parse(text) as unknown;
+      } catch {
+        // no `cause`: the SyntaxError quotes the body verbatim, and a body may echo secrets we do not know
+        controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with a body that is not valid JSON: ${preview(text)}`, where));
+        return;
+      }
+      controls.release();
+      controls.subscriber.next({ ...meta, body });
+      controls.complete();
+    }, controls.fail);
+  });
+}
+
+/**
+ * The start of a body as a quoted string, for error messages (secrets are redacted later, by `LlmError`).
+ *
+ * @example
+ * ```ts
+ * preview('<html>…'); // '"<html>…"'
+ * ```
+ */
+export function preview(text: string, max = 120): string {
+  return JSON.stringify(text.length <= max ? text : `${text.slice(0, max)}…`);
+}
