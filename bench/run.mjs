@@ -25,7 +25,8 @@ const HELP = `Usage: npm run bench -- [options]
   --n <n>           prompts per run (overrides the scenario's N, peers included)
   --no-peers        skip the peer libraries (no install)
   --dist <dir>      benchmark another build of rxllm (default: dist/, built by \`npm run build\`)
-  --cpu-prof        write a V8 CPU profile of every runner to bench/results/profiles/
+  --cpu-prof        write a V8 CPU profile of every client process to bench/results/profiles/
+                    (<scenario>-<client>-<run>.cpuprofile; summarise with node bench/profile-summary.mjs)
   -h, --help        this text
 `;
 
@@ -129,9 +130,10 @@ async function runOnce(scenario, id, round, profileDir) {
   const isPeer = client.kind === 'peer';
   const n = isPeer && scenario.peerN !== undefined ? scenario.peerN : scenario.n;
   const timeLimitMs = isPeer ? scenario.peerTimeLimitMs : undefined;
+  const timeoutMs = hardTimeout(scenario, n, timeLimitMs);
   let server;
   try {
-    server = await startServer({ distDir, options: { ...scenario.server, seed: round } });
+    server = await startServer({ distDir, maxLifetimeMs: timeoutMs + 120_000, options: { ...scenario.server, seed: round } });
     const job = {
       runner: client.runner,
       variant: client.variant,
@@ -147,8 +149,13 @@ async function runOnce(scenario, id, round, profileDir) {
       retry: scenario.retry,
       distDir,
       timeLimitMs,
+      hardLimitMs: timeoutMs + 30_000,
     };
-    const report = await runInChild(job, { timeoutMs: hardTimeout(scenario, n, timeLimitMs), cpuProfileDir: profileDir });
+    const report = await runInChild(job, {
+      timeoutMs,
+      cpuProfileDir: profileDir,
+      cpuProfileName: `${scenario.id}-${id}-${round}.cpuprofile`,
+    });
     if (!report.ok) return { error: `${report.error}${report.output ? `\n${report.output.slice(-2000)}` : ''}` };
     const stats = await server.stats();
     return { metrics: runMetrics(report, stats, scenario) };

@@ -10,6 +10,7 @@ import {
   RateLimitError,
   ServerError,
 } from './errors.js';
+import { redactSecrets } from './secrets.js';
 
 /** What the transport knows about a failed HTTP response. */
 export interface ErrorResponse {
@@ -48,7 +49,8 @@ export function errorFromResponse(response: ErrorResponse): ApiCallError {
     ...(response.retryAfterMs === undefined ? {} : { retryAfterMs: response.retryAfterMs }),
     ...(response.shouldRetry === undefined ? {} : { retryable: response.shouldRetry }),
   };
-  const message = `${provider} answered ${status}${detail.message === undefined ? '' : `: ${truncate(detail.message)}`}`;
+  // Redact before truncating: a cut through the middle of an echoed key would leave a piece no redaction recognises.
+  const message = `${provider} answered ${status}${detail.message === undefined ? '' : `: ${truncate(redactSecrets(detail.message))}`}`;
   const quota = QUOTA_PATTERN.test(`${detail.code ?? ''} ${detail.type ?? ''} ${detail.message ?? ''} ${detail.detailCode ?? ''}`);
 
   if (status === 402 || ((status === 429 || status === 400) && quota)) return new InsufficientCreditsError(message, options);

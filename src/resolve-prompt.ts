@@ -42,12 +42,16 @@ const messagesSchema = z.array(messageSchema).min(1, 'expected at least one mess
 
 const requestSchema = z.strictObject({ messages: messagesSchema, params: chatParamsSchema.optional() });
 
+// Built once: constructing a zod schema costs more than parsing a prompt with it.
+const stringPromptSchema = z.string();
+const unknownPromptSchema = z.custom<Prompt>(() => false, 'expected a string, an array of messages, or { messages, params }');
+
 /** The schema for the prompt's shape, so that errors name the bad field instead of a bare "Invalid input" from a union. */
 function promptSchemaFor(prompt: unknown): z.ZodType<Prompt> {
-  if (typeof prompt === 'string') return z.string();
+  if (typeof prompt === 'string') return stringPromptSchema;
   if (Array.isArray(prompt)) return messagesSchema;
   if (typeof prompt === 'object' && prompt !== null) return requestSchema;
-  return z.custom<Prompt>(() => false, 'expected a string, an array of messages, or { messages, params }');
+  return unknownPromptSchema;
 }
 
 /**

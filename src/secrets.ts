@@ -15,7 +15,8 @@ export function rememberSecret(secret: string | undefined): void {
 /** Replaces every remembered secret (and any `Bearer …` token) in `text` with `[redacted]`. */
 export function redactSecrets(text: string): string {
   let out = text;
-  for (const secret of secrets) {
+  // Longest first: a shorter secret inside a longer one would otherwise break it up and leave the rest readable.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     if (out.includes(secret)) out = out.split(secret).join('[redacted]');
   }
   return out.replace(/(bearer\s+)[A-Za-z0-9._~+/=-]{6,}/gi, '$1[redacted]');

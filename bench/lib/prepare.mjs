@@ -58,13 +58,13 @@ export function ensurePeers() {
   const started = Date.now();
   // Run from bench/ itself, never with `--prefix` from the root: `npm ci` empties the node_modules of the project it
   // finds from its working directory (npm's localPrefix), whatever `--prefix` says.
-  const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+  const install = spawnSync('npm', ['ci', '--include=dev', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: BENCH_DIR,
     stdio: ['ignore', 2, 2],
     timeout: 240_000,
   });
   if (install.status !== 0 || !peersInstalled()) {
-    return { ok: false, reason: `\`npm ci --prefix bench\` failed (${install.error?.message ?? `exit ${install.status}`})` };
+    return { ok: false, reason: `\`npm ci\` in bench/ failed (${install.error?.message ?? `exit ${install.status}`})` };
   }
   log(`bench: peers installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { ok: true };

@@ -8,12 +8,13 @@ const SCRUBBED = /(API_KEY|_TOKEN|SECRET|^OPENAI_|^ANTHROPIC_|^LANGCHAIN_|^LANGS
 
 /**
  * @param {object} job - serialisable job, see runners/*.mjs
- * @param {{ timeoutMs: number, cpuProfileDir?: string }} options
+ * @param {{ timeoutMs: number, cpuProfileDir?: string, cpuProfileName?: string }} options
  */
-export async function runInChild(job, { timeoutMs, cpuProfileDir }) {
+export async function runInChild(job, { timeoutMs, cpuProfileDir, cpuProfileName = 'runner.cpuprofile' }) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SCRUBBED.test(name)));
   Object.assign(env, { LANGCHAIN_TRACING_V2: 'false', LANGSMITH_TRACING: 'false', LANGCHAIN_CALLBACKS_BACKGROUND: 'true' });
-  const execArgv = cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`];
+  const execArgv =
+    cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, `--cpu-prof-name=${cpuProfileName}`];
   const child = track(fork(RUNNER_SCRIPT, [JSON.stringify(job)], { env, execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
   let output = '';
   const keep = (part) => {

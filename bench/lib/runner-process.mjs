@@ -8,6 +8,9 @@ import { Tally } from './tally.mjs';
 const job = JSON.parse(process.argv[2] ?? '{}');
 let sent = false;
 const blockedReport = installNetworkGuard();
+// Never outlive the benchmark: exit when the parent goes away, or after the job's hard limit.
+process.on('disconnect', () => process.exit(1));
+if (job.hardLimitMs !== undefined) setTimeout(() => process.exit(1), job.hardLimitMs).unref();
 
 try {
   const runner = await import(new URL(`../runners/${job.runner}.mjs`, import.meta.url).href);

@@ -92,7 +92,7 @@ export function scenarios({ quick }) {
       summary:
         'N prompts from a lazy async generator, maxActive 256, 1 ms latency. rxllm reads it through `pullPrompts`; ' +
         'peers get a smaller N and a time cap, and report what they reach.',
-      n: quick ? 20_000 : 1_000_000,
+      n: quick ? 10_000 : 1_000_000,
       peerN: quick ? 1_000 : 100_000,
       peerTimeLimitMs: quick ? 10_000 : 90_000,
       concurrency: 256,

@@ -113,6 +113,14 @@ describe('rxllm run (in process, against the mock server)', () => {
     }
   });
 
+  it('creates the directory of the results file', async () => {
+    server = await startMockServer();
+    const input = await promptsFile(promptLines(2));
+    const output = join(dir, 'runs', 'today', 'results.jsonl');
+    expect((await cli(runArgs(input, output))).code).toBe(0);
+    expect(resultRecords(output)).toHaveLength(2);
+  });
+
   it('stops with exit 2 on a 402 (no credit), recording nothing, with the resume command', async () => {
     server = await startMockServer({ faults: { '402': 1 } });
     const input = await promptsFile(promptLines(10));
@@ -188,6 +196,22 @@ describe('rxllm run (in process, against the mock server)', () => {
     expect(stats.requests).toBe(records.length);
     // gpt-4o-mini list prices: $0.15 / $0.60 per million tokens; what the server delivered stays within the budget.
     expect((stats.inputTokens * 0.15 + stats.outputTokens * 0.6) / 1_000_000).toBeLessThanOrEqual(maxCost);
+  });
+
+  it('keeps --max-total-tokens with --stream too', async () => {
+    server = await startMockServer({ answerTokens: 20 });
+    const input = await promptsFile(promptLines(50));
+    const output = join(dir, 'results.jsonl');
+    const result = await cli(runArgs(input, output, ['--stream', '--max-total-tokens', '300', '--param', 'maxTokens=20', '--max-active', '2']));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('rxllm: budget reached');
+    expect(result.stderr).toMatch(/[1-9]\d* not sent \(budget\)/);
+    const records = resultRecords(output);
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.length).toBeLessThan(50);
+    const stats = server.stats();
+    expect(stats.requests).toBe(records.length);
+    expect(stats.inputTokens + stats.outputTokens).toBeLessThanOrEqual(300);
   });
 
   it('refuses --max-cost for a model without a known price', async () => {

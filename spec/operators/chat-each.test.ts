@@ -173,7 +173,7 @@ describe('chatEach', () => {
       expectSubscriptions(aRetry.subscriptions).toBe('1025ms (^!)');
     }));
 
-  it('shares one limiter between pipelines: turns interleave and a 429 in one pauses the other', () =>
+  it('shares one limiter between pipelines: one queue of turns, and a 429 in one pauses the other', () =>
     scheduler.run(({ cold, expectSubscriptions }) => {
       const R = reply('R');
       const limited = new RateLimitError('fake answered 429', { status: 429, retryAfterMs: 500 });
@@ -187,10 +187,10 @@ describe('chatEach', () => {
       const limiter = rateLimiter({ rpm: 6000 }); // one turn per 10 ms, for both pipelines
       from(['a', 'b']).pipe(chatEach(model, { limiter, retry: { ...noJitter, maxRetries: 0 } })).subscribe();
       from(['x', 'y']).pipe(chatEach(model, { limiter })).subscribe();
-      // Turns in order a (0), x (10)… but a's 429 at 5 ms holds everyone until 505 ms.
+      // Turns go in request order (a, b, x, y), one per 10 ms, but a's 429 at 5 ms holds everyone until 505 ms.
       expectSubscriptions(calls.a.subscriptions).toBe('^ 4ms !');
-      expectSubscriptions(calls.x.subscriptions).toBe('505ms (^!)');
-      expectSubscriptions(calls.b.subscriptions).toBe('515ms (^!)');
+      expectSubscriptions(calls.b.subscriptions).toBe('505ms (^!)');
+      expectSubscriptions(calls.x.subscriptions).toBe('515ms (^!)');
       expectSubscriptions(calls.y.subscriptions).toBe('525ms (^!)');
     }));
 

@@ -1,4 +1,4 @@
-import { from, map, mergeMap, type Observable, ReplaySubject, share } from 'rxjs';
+import { from, map, mergeMap, type Observable, ReplaySubject, share, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -215,6 +215,17 @@ describe('streamEach', () => {
     expect(received).toHaveLength(1);
     await expect(received[0]!.text).rejects.toBeInstanceOf(InvalidOptionsError);
     await expect(received[0]!.text).rejects.toThrow(/^prompts\[0\]/);
+    expect(provider.requests).toHaveLength(0);
+  });
+
+  it('still emits one failed item when the limiter fails before the request is sent', async () => {
+    const storeDown = new Error('limiter store unreachable');
+    const limiter = { acquire: () => throwError(() => storeDown), pause: () => undefined, observe: () => undefined };
+    const { model, provider } = fakeModel({ stream: () => from([chunk('x')]) });
+    const received: StreamItem[] = [];
+    from(['a', 'b']).pipe(streamEach(model, { limiter })).subscribe((item) => received.push(item));
+    expect(received.map((item) => item.index)).toEqual([0, 1]);
+    await expect(received[0]!.text).rejects.toMatchObject({ cause: storeDown });
     expect(provider.requests).toHaveLength(0);
   });
 

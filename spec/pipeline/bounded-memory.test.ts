@@ -10,6 +10,9 @@ import { fakeModel, reply } from '../support/fake-provider.js';
 import { type LocalServer, startLocalServer } from '../support/local-server.js';
 import { chatCompletions } from '../support/pipeline-server.js';
 
+/** About 3 s of CPU each on an idle machine; the margin is for a loaded CI box, not for waiting. */
+const HEAVY_TIMEOUT_MS = 60_000;
+
 /** An async generator of `total` prompts that records how far ahead of the finished prompts it was ever read. */
 function trackedSource(total: number) {
   const state = { read: 0, finished: 0, mostAhead: 0 };
@@ -46,7 +49,7 @@ describe('memory bounded by maxActive, not by the number of prompts', () => {
     expect(answered).toBe(total);
     expect(state.mostAhead).toBeLessThanOrEqual(maxActive + readAhead + 1);
     expect(heapPeak - heapBefore).toBeLessThan(64 * 1024 * 1024); // loose: the run itself holds next to nothing
-  });
+  }, HEAVY_TIMEOUT_MS);
 
   describe('over HTTP', () => {
     let server: LocalServer;
@@ -79,6 +82,6 @@ describe('memory bounded by maxActive, not by the number of prompts', () => {
       expect(results.every((result) => result !== null && !isLlmError(result))).toBe(true);
       expect(state.mostAhead).toBeLessThanOrEqual(maxActive + 1 + 1);
       expect(server.maxInFlight).toBeLessThanOrEqual(maxActive);
-    });
+    }, HEAVY_TIMEOUT_MS);
   });
 });

@@ -58,7 +58,7 @@ Flags:
                              numbers, exit code 1) or fail (stop the run, exit code 2)
       --retry-failed         on resume, send again the prompts recorded as failed (their old lines are removed);
                              by default every recorded id, ok or failed, is skipped
-      --progress <mode>      auto (a bar on a TTY, else lines) · bar · lines · none (default auto)
+      --progress <mode>      auto: a live bar on a TTY, else plain lines (default) · lines · none
       --progress-interval <s> seconds between progress lines when not on a TTY (default 2)
       --grace <seconds>      on Ctrl-C, how long to wait for requests in flight (default 5); Ctrl-C twice aborts
   -q, --quiet                no progress and no summary; errors only

@@ -9,7 +9,7 @@ import { UsageError } from './usage-error.js';
 export type BadLinesPolicy = 'skip' | 'fail';
 
 /** How progress is shown on stderr. */
-export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
+export type ProgressMode = 'auto' | 'lines' | 'none';
 
 /** The validated options of `rxllm run`. */
 export interface RunOptions {
@@ -47,7 +47,7 @@ export interface RunOptions {
   retryFailed: boolean;
   /** No progress and no summary; errors only. @defaultValue `false` */
   quiet: boolean;
-  /** Progress display. `auto`: a bar on a TTY, log lines otherwise. @defaultValue `'auto'` */
+  /** Progress display. `auto`: a live bar on a TTY, plain lines otherwise; `lines`: always plain lines. @defaultValue `'auto'` */
   progress: ProgressMode;
   /** Interval of the plain progress lines. @defaultValue `2000` */
   progressIntervalMs: number;
@@ -118,7 +118,7 @@ const flagsSchema = z.strictObject({
   'bad-lines': z.enum(['skip', 'fail'], { error: 'expected skip or fail' }).default('skip'),
   'retry-failed': z.boolean().default(false),
   quiet: z.boolean().default(false),
-  progress: z.enum(['auto', 'bar', 'lines', 'none'], { error: 'expected auto, bar, lines or none' }).default('auto'),
+  progress: z.enum(['auto', 'lines', 'none'], { error: 'expected auto, lines or none' }).default('auto'),
   'progress-interval': positiveNumber.default(2),
   grace: nonNegativeNumber.default(5),
   timeout: positiveNumber.optional(),

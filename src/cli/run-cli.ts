@@ -34,6 +34,7 @@ export async function runCli(args: readonly string[], context: CliContext): Prom
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       const topic = command === 'help' ? rest[0] : undefined;
+      if (topic === 'mock-server') return await runMockServerSubcommand(['--help'], context);
       stdout.write(topic === 'run' ? RUN_HELP : MAIN_HELP);
       return command === undefined ? ExitCode.usage : ExitCode.ok;
     }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
-import { catchError, map, mergeMap, type Observable, of, reduce, Subject, takeUntil, tap, type Subscription } from 'rxjs';
+import { catchError, map, mergeMap, type Observable, of, reduce, Subject, type Subscription, takeUntil, takeWhile, tap } from 'rxjs';
 import { createBudget } from '../cost/create-budget.js';
 import { priceOf } from '../cost/model-prices.js';
 import { BudgetExceededError, isLlmError, type LlmError, toLlmError } from '../errors.js';
@@ -71,13 +71,20 @@ export async function runCommand(options: RunOptions, context: RunContext): Prom
   }
   const structured = options.structured === undefined ? undefined : await loadStructuredSchema(options.structured);
   const input = await openInput(options.input, context.stdin);
-  const scan = await scanResultsFile(options.output, { retryFailed: options.retryFailed });
-  const writer = ResultsWriter.open(options.output);
+  let scan: Awaited<ReturnType<typeof scanResultsFile>>;
+  let writer: ResultsWriter;
+  try {
+    scan = await scanResultsFile(options.output, { retryFailed: options.retryFailed });
+    writer = ResultsWriter.open(options.output);
+  } catch (error) {
+    if (input !== context.stdin) input.destroy?.();
+    throw error;
+  }
 
   const stats = new RunStats(model.id, now);
   const tracker = createProgress();
   const quiet = options.quiet;
-  const mode = options.progress === 'auto' ? (stderr.isTTY === true ? 'bar' : 'lines') : options.progress;
+  const mode = options.progress === 'auto' ? (stderr.isTTY === true ? 'bar' : 'lines') : options.progress; // a bar needs a TTY
   const display: ProgressDisplay = createProgressDisplay({
     mode,
     stream: stderr,
@@ -128,10 +135,29 @@ export async function runCommand(options: RunOptions, context: RunContext): Prom
       stats.skipped += 1;
     },
   });
+  const budget =
+    options.maxCost === undefined && options.maxTotalTokens === undefined
+      ? undefined
+      : createBudget({
+          ...(options.maxCost === undefined ? {} : { maxCost: options.maxCost }),
+          ...(options.maxTotalTokens === undefined ? {} : { maxTotalTokens: options.maxTotalTokens }),
+        });
+  let budgetReached = false;
+  const reachBudget = () => {
+    if (budgetReached) return;
+    budgetReached = true;
+    display.log('rxllm: budget reached: sending nothing new (a request could overrun it)');
+    stop$.next(); // every later prompt would be refused too: stop reading the input
+  };
+
   let inputDone = false;
   const prompts$: Observable<Prompt> = pullPrompts(source, { readAhead: 0 }).pipe(
     tap({ complete: () => (inputDone = true) }),
     takeUntil(stop$),
+    takeWhile(() => {
+      if (budget?.state().exhausted === true) reachBudget();
+      return !budgetReached;
+    }),
     map((line) => {
       pending.set(ordinal++, { line, startedAt: now() });
       return structured === undefined ? line.prompt : structured.apply(line.prompt);
@@ -146,14 +172,7 @@ export async function runCommand(options: RunOptions, context: RunContext): Prom
     onError: options.onError,
     params: options.params,
     progress: tracker,
-    ...(options.maxCost === undefined && options.maxTotalTokens === undefined
-      ? {}
-      : {
-          budget: createBudget({
-            ...(options.maxCost === undefined ? {} : { maxCost: options.maxCost }),
-            ...(options.maxTotalTokens === undefined ? {} : { maxTotalTokens: options.maxTotalTokens }),
-          }),
-        }),
+    ...(budget === undefined ? {} : { budget }),
   };
   const results$: Observable<ChatResult> = options.stream
     ? prompts$.pipe(
@@ -186,9 +205,7 @@ export async function runCommand(options: RunOptions, context: RunContext): Prom
       });
       if (parsed !== undefined && !parsed.ok) {
         writer.writeLine(formatResultLine(failedResultLine(context, parsed.error)));
-        stats.inputTokens += result.response.usage.inputTokens;
-        stats.outputTokens += result.response.usage.outputTokens;
-        stats.recordFailed(context.latencyMs);
+        stats.recordFailed(context.latencyMs, result.response.usage, result.response.model || model.model);
         return;
       }
       writer.writeLine(formatResultLine(okResultLine(context, result.response, parsed?.ok === true ? parsed.value : undefined)));
@@ -199,10 +216,7 @@ export async function runCommand(options: RunOptions, context: RunContext): Prom
     if (result.error.fatal) return;
     if (result.error instanceof BudgetExceededError) {
       stats.notSent += 1;
-      if (stats.notSent === 1) {
-        display.log(`rxllm: budget reached (${result.error.message}); sending nothing new`);
-        stop$.next(); // every later prompt would be refused too: stop reading the input
-      }
+      reachBudget();
       return;
     }
     writer.writeLine(formatResultLine(failedResultLine(context, result.error)));
@@ -219,6 +233,8 @@ export async function runCommand(options: RunOptions, context: RunContext): Prom
     const finish = (how: RunEnding, fatal?: LlmError | Error) => {
       if (finished) return;
       finished = true;
+      // streamEach gives a prompt the budget refused no item at all: those are still pending at the end.
+      if (budget !== undefined && how === 'finished') stats.notSent += pending.size;
       // `--on-error return` completes the pipeline before the input is read to the end.
       const ending: RunEnding = how === 'finished' && !inputDone ? 'stopped' : how;
       if (graceTimer !== undefined) clearTimeout(graceTimer);

@@ -72,18 +72,23 @@ export class RunStats {
   /** An answered prompt. */
   recordOk(usage: Usage, model: string, latencyMs: number): void {
     this.ok += 1;
+    this.#spend(usage, model);
+    this.latencies.record(latencyMs);
+  }
+
+  /** A prompt that failed after its retries; `usage` when an answer was paid for but rejected (`--structured`). */
+  recordFailed(latencyMs: number, usage?: Usage, model?: string): void {
+    this.failed += 1;
+    if (usage !== undefined) this.#spend(usage, model ?? this.#model);
+    this.latencies.record(latencyMs);
+  }
+
+  #spend(usage: Usage, model: string): void {
     this.inputTokens += usage.inputTokens;
     this.outputTokens += usage.outputTokens;
     const cost = costOf(model, usage) ?? costOf(this.#model, usage);
     if (cost === undefined) this.unpricedModels.add(model);
     else this.cost += cost;
-    this.latencies.record(latencyMs);
-  }
-
-  /** A prompt that failed after its retries. */
-  recordFailed(latencyMs: number): void {
-    this.failed += 1;
-    this.latencies.record(latencyMs);
   }
 
   /** True when every answer so far had a price. */

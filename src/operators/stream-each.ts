@@ -13,7 +13,7 @@ import {
   throwError,
 } from 'rxjs';
 import { z } from 'zod';
-import { type LlmError, StreamInterruptedError, toLlmError } from '../errors.js';
+import { BudgetExceededError, type LlmError, StreamInterruptedError, toLlmError } from '../errors.js';
 import { estimateInputTokens } from '../estimate-tokens.js';
 import type { ChatModel, ChatProvider } from '../providers/provider.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
@@ -62,8 +62,10 @@ export const streamEachOptionsSchema = z.strictObject({ ...pipelineOptionsShape,
  *
  * A stream holds its `maxActive` slot until its last chunk. Every attempt takes a limiter turn; a stream is retried
  * only before its first chunk (the item is emitted once, and a retry continues the same `chunks`); a drop after that
- * fails the item with `StreamInterruptedError` (or resumes it, with `resumeStreams`). An invalid prompt is emitted at
- * once with `chunks` failing with its `InvalidOptionsError`, nothing sent. A failed item's `chunks` error; then
+ * fails the item with `StreamInterruptedError` (or resumes it, with `resumeStreams`). A prompt that fails before
+ * anything is sent (an invalid prompt, with its `InvalidOptionsError`) is emitted at once with failing `chunks`, so
+ * every prompt gets exactly one item — except a prompt a `budget` refused, which counts as never submitted and gets
+ * none. A failed item's `chunks` error; then
  * `onError` applies as in `chatEach` (`'continue'` by default; `'return'` starts nothing new; `'stop'` and fatal
  * errors error the Observable). Unsubscribing aborts the streams in flight; their `chunks` then error with a
  * `StreamInterruptedError` whose code is `cancelled`, so no `text` waits forever. Invalid options throw at call.
@@ -101,11 +103,20 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     text.catch(() => undefined); // the rejection stays observable to whoever awaits `text`
     const item: StreamItem = { index, prompt, chunks: chunks.asObservable(), text };
     let started = false;
+    let emitted = false;
     let ended = false;
     let received = '';
 
+    const emit = () => {
+      if (emitted) return;
+      emitted = true;
+      subscriber.next(item);
+    };
+    // A prompt that fails before its request is sent (invalid, or the limiter failed) still gets its one item,
+    // failed; one the budget refused was never submitted, and gets none (as it gets `null` in `parallelChat`).
     const fail = (error: LlmError) => {
       ended = true;
+      if (started || !(error instanceof BudgetExceededError)) emit();
       chunks.error(error);
       progress?.promptFinished(false, started);
       if (run.endsRun(error)) subscriber.error(error);
@@ -116,7 +127,6 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     try {
       request = model.resolve(prompt, run.settings.params, `prompts[${index}]`);
     } catch (error) {
-      subscriber.next(item);
       fail(toLlmError(error));
       return undefined;
     }
@@ -129,7 +139,7 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
           if (!started) {
             started = true;
             progress?.promptSubmitted();
-            subscriber.next(item);
+            emit();
             if (subscriber.closed) return EMPTY;
           }
           progress?.requestSent();

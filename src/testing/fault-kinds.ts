@@ -14,6 +14,23 @@
  * - `wrong-content-type`: a 200 `text/html` page instead of the protocol.
  * - `html-error`: a 502 with an nginx-style HTML page.
  * - `endless-body`: a 200 whose body never ends (stops when the client disconnects or after `endlessBodyMaxBytes`).
+ *
+ * Faults are never counted as deliveries. `401`, `402` and `403` are fatal for rxllm (they stop a batch).
+ *
+ * @example
+ * ```ts
+ * import { FAULT_KINDS, startMockServer } from 'rxllm/testing';
+ * const server = await startMockServer();
+ * for (const kind of FAULT_KINDS) {
+ *   const response = await fetch(`${server.openaiBaseURL}/chat/completions`, {
+ *     method: 'POST',
+ *     headers: { 'content-type': 'application/json', 'x-mock-fault': kind === 'hang' ? 'none' : kind },
+ *     body: JSON.stringify({ model: 'mock-model', messages: [{ role: 'user', content: 'Hi' }] }),
+ *   }).catch((error: Error) => error);
+ *   console.log(kind, response instanceof Error ? response.message : response.status);
+ * }
+ * await server.close();
+ * ```
  */
 export const FAULT_KINDS = [
   '400',
@@ -38,7 +55,17 @@ export const FAULT_KINDS = [
   'endless-body',
 ] as const;
 
-/** One fault the mock server can inject. See `FAULT_KINDS`. */
+/**
+ * One fault the mock server can inject. See `FAULT_KINDS`.
+ *
+ * @example
+ * ```ts
+ * import { startMockServer, type FaultKind } from 'rxllm/testing';
+ * const kind: FaultKind = 'midstream-drop';
+ * const server = await startMockServer({ faults: { [kind]: 0.1 } });
+ * await server.close();
+ * ```
+ */
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** The retryable faults `--fail-rate` spreads its rate across, evenly. */

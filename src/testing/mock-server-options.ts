@@ -2,11 +2,34 @@ import { z } from 'zod';
 import { validateOptions } from '../validate-options.js';
 import { FAULT_KINDS, type FaultKind } from './fault-kinds.js';
 
-/** How the server-enforced limits (`rpmLimit`, `tpmLimit`) count. */
+/**
+ * How the server-enforced limits (`rpmLimit`, `tpmLimit`) count.
+ *
+ * @example
+ * ```ts
+ * import { startMockServer, type MockRateLimitAlgorithm } from 'rxllm/testing';
+ * const rateLimitAlgorithm: MockRateLimitAlgorithm = 'token-bucket';
+ * const server = await startMockServer({ rpmLimit: 100, windowMs: 1000, rateLimitAlgorithm });
+ * await server.close();
+ * ```
+ */
 export type MockRateLimitAlgorithm = 'sliding-window' | 'token-bucket';
 
 /**
- * Options of `startMockServer`. Every field is optional; unknown fields are errors.
+ * Options of `startMockServer`. Every field is optional; unknown fields are errors (`InvalidOptionsError`
+ * naming the field).
+ *
+ * @example
+ * ```ts
+ * import { startMockServer, type MockServerOptions } from 'rxllm/testing';
+ * const options: MockServerOptions = {
+ *   latencyMs: [50, 200], tokensPerSecond: 100, seed: 42,
+ *   faults: { '500': 0.05, '503': 0.03, reset: 0.02, '429': 0.01 },
+ *   rpmLimit: 100, windowMs: 1000, // 6,000 RPM, scaled down to one second
+ * };
+ * const server = await startMockServer(options);
+ * await server.close();
+ * ```
  */
 export interface MockServerOptions {
   /** TCP port; `0` picks a free one. @defaultValue `0` */

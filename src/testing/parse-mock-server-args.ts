@@ -3,7 +3,15 @@ import { InvalidOptionsError } from '../errors.js';
 import { COMMON_RETRYABLE_FAULTS, FAULT_KINDS, type FaultKind, isFaultKind } from './fault-kinds.js';
 import type { MockRateLimitAlgorithm, MockServerOptions } from './mock-server-options.js';
 
-/** Usage text of `rxllm mock-server`. */
+/**
+ * Usage text of `rxllm mock-server` (printed by `--help`).
+ *
+ * @example
+ * ```ts
+ * import { MOCK_SERVER_USAGE } from 'rxllm/testing';
+ * console.log(MOCK_SERVER_USAGE);
+ * ```
+ */
 export const MOCK_SERVER_USAGE = `Usage: rxllm mock-server [options]
 
 Starts a local OpenAI- and Anthropic-compatible chat server with deterministic answers,

@@ -2,7 +2,21 @@ import { isLlmError } from '../errors.js';
 import { MOCK_SERVER_USAGE, parseMockServerArgs } from './parse-mock-server-args.js';
 import { type MockServer, startMockServer } from './start-mock-server.js';
 
-/** Where `runMockServerCommand` writes and how it is stopped. */
+/**
+ * Where `runMockServerCommand` writes and how it is stopped.
+ *
+ * @example
+ * ```ts
+ * import { runMockServerCommand } from 'rxllm/testing';
+ * const controller = new AbortController();
+ * const exitCode = runMockServerCommand(['--latency', '20'], {
+ *   signal: controller.signal,
+ *   handleSignals: false,
+ *   onListening: (server) => { console.log(server.url); controller.abort(); },
+ * });
+ * console.log(await exitCode); // 0
+ * ```
+ */
 export interface MockServerCommandIo {
   /** Receives the listening line and the help. @defaultValue `process.stdout` */
   stdout?: { write(text: string): unknown };

@@ -4,7 +4,18 @@ import { MockRequestHandler } from './mock-request-handler.js';
 import { type MockServerOptions, resolveMockServerOptions } from './mock-server-options.js';
 import type { MockStats } from './mock-stats.js';
 
-/** A running mock server. */
+/**
+ * A running mock server, as returned by `startMockServer`.
+ *
+ * @example
+ * ```ts
+ * import { startMockServer } from 'rxllm/testing';
+ * const server = await startMockServer();
+ * process.env.OPENAI_BASE_URL = server.openaiBaseURL; // http://127.0.0.1:PORT/v1
+ * console.log(server.stats().requests); // 0
+ * await server.close();
+ * ```
+ */
 export interface MockServer {
   /** `http://127.0.0.1:PORT`, without a trailing slash. */
   readonly url: string;

@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import { ResponseTooLargeError, ResponseValidationError } from '../errors.js';
+import { redactSecrets } from '../secrets.js';
 import { collectBody } from './collect-body.js';
 import { headerValue } from './header-value.js';
 import type { HttpPostOptions, JsonResponse } from './http-types.js';
@@ -61,7 +62,7 @@ export function postJson(options: HttpPostOptions): Observable<JsonResponse> {
 }
 
 /**
- * The start of a body as a quoted string, for error messages (secrets are redacted later, by `LlmError`).
+ * The start of a body as a quoted string, for error messages, with known secrets redacted before it is cut.
  *
  * @example
  * ```ts
@@ -69,5 +70,7 @@ export function postJson(options: HttpPostOptions): Observable<JsonResponse> {
  * ```
  */
 export function preview(text: string, max = 120): string {
-  return JSON.stringify(text.length <= max ? text : `${text.slice(0, max)}…`);
+  // Redact before cutting: a cut through an echoed key would leave a piece that `LlmError` cannot recognise.
+  const clean = redactSecrets(text);
+  return JSON.stringify(clean.length <= max ? clean : `${clean.slice(0, max)}…`);
 }

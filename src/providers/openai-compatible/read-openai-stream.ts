@@ -1,6 +1,7 @@
 import { APIConnectionError, ResponseValidationError } from '../../errors.js';
 import type { ResponseMeta, SseEvent } from '../../transport/http-types.js';
 import { errorFromErrorBody, isErrorBody } from '../../transport/error-from-error-body.js';
+import { preview } from '../../transport/post-json.js';
 import type { ChatChunk, Usage } from '../../types.js';
 import { openAIChatChunkSchema } from './openai-schemas.js';
 
@@ -73,7 +74,7 @@ export function createOpenAIStreamReader(provider: string, requestModel: string)
         json = JSON.parse(data) as unknown;
       } catch {
         // no `cause`: the SyntaxError quotes the data verbatim
-        throw new ResponseValidationError(`${provider} sent a stream event that is not JSON: ${JSON.stringify(data.slice(0, 120))}`, where());
+        throw new ResponseValidationError(`${provider} sent a stream event that is not JSON: ${preview(data)}`, where());
       }
       if (event.event === 'error' || isErrorBody(json)) {
         throw errorFromErrorBody({
