@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Progress, ProgressTracker } from '../progress/create-progress.js';
 import type { Budget } from '../cost/create-budget.js';
 import type { RateLimiter } from '../rate-limiter/rate-limiter-types.js';
+import { retryOptionsSchema, schedulerSchema } from '../option-schemas.js';
 import { chatParamsSchema } from '../resolve-prompt.js';
 import type { ChatParams, RetryOptions } from '../types.js';
 
@@ -60,14 +61,6 @@ export const DEFAULT_OUTPUT_TOKENS = 1024;
 
 const functionSchema = <T>(what: string) => z.custom<T>((value) => typeof value === 'function', `expected ${what}`);
 
-const retrySchema = z.strictObject({
-  maxRetries: z.number().int().nonnegative().optional(),
-  initialDelayMs: z.number().nonnegative().optional(),
-  maxDelayMs: z.number().nonnegative().optional(),
-  maxRetryAfterMs: z.number().nonnegative().optional(),
-  jitter: z.boolean().optional(),
-});
-
 /** The zod shape of `PipelineOptions`, for strict schemas that extend it. */
 export const pipelineOptionsShape = {
   maxActive: z.number().int().positive().optional(),
@@ -79,16 +72,11 @@ export const pipelineOptionsShape = {
       return typeof limiter?.acquire === 'function' && typeof limiter.pause === 'function' && typeof limiter.observe === 'function';
     }, 'expected a RateLimiter (acquire, pause, observe)')
     .optional(),
-  retry: retrySchema.optional(),
+  retry: retryOptionsSchema.optional(),
   onError: z.enum(['continue', 'return', 'stop']).optional(),
   params: chatParamsSchema.optional(),
   signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal').optional(),
-  scheduler: z
-    .custom<SchedulerLike>((value) => {
-      const scheduler = value as Partial<SchedulerLike> | null | undefined;
-      return typeof scheduler?.now === 'function' && typeof scheduler.schedule === 'function';
-    }, 'expected a SchedulerLike')
-    .optional(),
+  scheduler: schedulerSchema.optional(),
   progress: z
     .custom<ProgressTracker>((value) => typeof (value as Partial<ProgressTracker> | null | undefined)?.promptFinished === 'function', 'expected a tracker from createProgress()')
     .optional(),

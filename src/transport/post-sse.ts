@@ -71,6 +71,7 @@ function streamEvents(body: Dispatcher.ResponseData['body'], options: HttpPostOp
   let drained = 0;
   let draining = false;
   let drainTimer: NodeJS.Timeout | undefined;
+  let endsWithCr = false;
 
   const startDraining = () => {
     draining = true;
@@ -118,7 +119,9 @@ function streamEvents(body: Dispatcher.ResponseData['body'], options: HttpPostOp
     }
     controls.setDeadline(idleTimeoutMs, 'idle');
     try {
-      parser.feed(decoder.decode(chunk, { stream: true }));
+      const text = decoder.decode(chunk, { stream: true });
+      if (text !== '') endsWithCr = text.endsWith('\r');
+      parser.feed(text);
       flush();
     } catch (error) {
       controls.fail(error);
@@ -128,7 +131,10 @@ function streamEvents(body: Dispatcher.ResponseData['body'], options: HttpPostOp
     if (drainTimer !== undefined) clearTimeout(drainTimer);
     if (controls.finished) return;
     try {
-      parser.feed(decoder.decode());
+      const rest = decoder.decode();
+      if (rest !== '') endsWithCr = rest.endsWith('\r');
+      // A CR at the very end is a whole line end (SSE allows bare CR); the parser keeps it waiting for a possible LF.
+      parser.feed(endsWithCr ? `${rest}\n` : rest);
       parser.reset({ consume: true });
       flush();
     } catch (error) {

@@ -22,7 +22,7 @@ const PROGRAMMING_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED
 /**
  * Maps anything a request can fail with to an `LlmError`: rxllm errors pass unchanged; undici's connect timeout
  * becomes `APITimeoutError('connect')` (headers/body timeouts, should a foreign dispatcher raise them, become
- * `'request'` / `'idle'`); HTTP parser errors become `ResponseValidationError`; socket, DNS and body-ended-early
+ * `'request'` / `'idle'`); HTTP parser errors and oversized heads become `ResponseValidationError`; socket, DNS and body-ended-early
  * errors become `APIConnectionError`. The original error is kept as `cause`.
  *
  * @param error - What was thrown or emitted.
@@ -53,7 +53,8 @@ export function toTransportError(error: unknown, context: TransportErrorContext)
   if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
     return new APIConnectionError(`${context.provider}: the response body ended early (${message}).`, options);
   }
-  if (code?.startsWith('HPE_') === true) {
+  // A response head past undici's header size cap is as broken as an unparsable one: retrying will not help.
+  if (code?.startsWith('HPE_') === true || code === 'UND_ERR_HEADERS_OVERFLOW') {
     return new ResponseValidationError(`${context.provider} sent a malformed HTTP response (${message}).`, options);
   }
   if (code !== undefined && PROGRAMMING_CODES.has(code)) {

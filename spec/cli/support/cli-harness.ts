@@ -42,9 +42,17 @@ export interface CliProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** How a child CLI runs: extra environment variables (`undefined` ones are left out), working directory, stdin text. */
+export interface CliRunOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  input?: string;
+}
+
 /** Starts the bundled CLI with `args`, stdin from `input` (or closed), in `cwd`, with `env` added to a clean one. */
-export function startCli(cli: string, args: readonly string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): CliProcess {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env };
+export function startCli(cli: string, args: readonly string[], options: CliRunOptions = {}): CliProcess {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
+  for (const [name, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[name] = value;
   const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -62,7 +70,7 @@ export function startCli(cli: string, args: readonly string[], options: { env?: 
 export async function runCliToEnd(
   cli: string,
   args: readonly string[],
-  options: { env?: Record<string, string>; cwd?: string; input?: string } = {},
+  options: CliRunOptions = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = startCli(cli, args, options);
   const { code } = await run.exited;

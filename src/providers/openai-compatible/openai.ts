@@ -1,16 +1,14 @@
 import { z } from 'zod';
 import { createChatModel } from '../../chat-model.js';
 import { InvalidOptionsError } from '../../errors.js';
-import { chatParamsSchema } from '../../resolve-prompt.js';
-import { rememberSecret } from '../../secrets.js';
-import { createAgent, DEFAULT_CONNECTIONS } from '../../transport/create-agent.js';
-import type { ChatParams, RetryOptions } from '../../types.js';
+import type { ChatParams } from '../../types.js';
 import { validateOptions } from '../../validate-options.js';
 import type { ChatModel } from '../provider.js';
+import { baseURLFromEnv, type ProviderOptions, providerOptionsShape, resolveConnection } from '../provider-options.js';
 import { createOpenAIProvider, isOpenAIHost } from './openai-provider.js';
 
 /** Options of `openai()`. Unknown keys are errors. */
-export interface OpenAIOptions {
+export interface OpenAIOptions extends ProviderOptions {
   /** Model name, e.g. `gpt-4o-mini`, or whatever a compatible server serves. */
   model: string;
   /**
@@ -25,26 +23,6 @@ export interface OpenAIOptions {
   organization?: string;
   /** `OpenAI-Project` header. */
   project?: string;
-  /** Extra request headers, sent last. Values of headers named like `*key*`, `*token*`, `authorization` are treated as secrets. */
-  headers?: Record<string, string>;
-  /** Whole request (JSON); time to the first byte (streams), in ms. @defaultValue `60000` */
-  timeout?: number;
-  /** TCP/TLS connect timeout in ms (checked on undici's coarse, ~0.5 s timer). @defaultValue `10000` */
-  connectTimeout?: number;
-  /** Longest wait between two stream chunks, in ms. @defaultValue `timeout` */
-  streamIdleTimeout?: number;
-  /** Retries after the first attempt; shorthand for `retry.maxRetries` (which wins when both are set). @defaultValue `2` */
-  maxRetries?: number;
-  /** Retry policy of `chat` and `stream` (pipelines may set their own). */
-  retry?: RetryOptions;
-  /** Default generation parameters. */
-  params?: ChatParams;
-  /** Response body cap in bytes. @defaultValue `33554432` (32 MiB) */
-  maxResponseBytes?: number;
-  /** Most sockets open to the server; size it for your concurrency. @defaultValue `256` */
-  maxSockets?: number;
-  /** Allow sending the key over plain `http://` to a host that is not loopback. @defaultValue `false` */
-  allowInsecureKey?: boolean;
   /** The server continues a trailing assistant message (prefill), so `resumeStreams` can use it. @defaultValue `false` */
   supportsPrefill?: boolean;
   /** Provider id for this OpenAI-compatible host (`groq`, `openrouter`, `ollama`, `vllm`, …). @defaultValue `'openai'` */
@@ -55,36 +33,11 @@ export interface OpenAIOptions {
   baseURLEnv?: string;
 }
 
-/** zod schema of `RetryOptions`; unknown keys are errors. */
-export const retryOptionsSchema = z.strictObject({
-  maxRetries: z.number().int().min(0).optional(),
-  initialDelayMs: z.number().min(0).optional(),
-  maxDelayMs: z.number().min(0).optional(),
-  maxRetryAfterMs: z.number().min(0).optional(),
-  jitter: z.boolean().optional(),
-});
-
-const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
-const positiveMs = z.number().int().positive().max(2_147_483_647);
-
 const openAIOptionsSchema = z.strictObject({
-  model: z.string().min(1, 'expected a model name'),
-  apiKey: z.string().optional(),
-  baseURL: httpUrl.optional(),
+  ...providerOptionsShape,
   organization: z.string().min(1).optional(),
   project: z.string().min(1).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  timeout: positiveMs.optional(),
-  connectTimeout: positiveMs.optional(),
-  streamIdleTimeout: positiveMs.optional(),
-  maxRetries: z.number().int().min(0).optional(),
-  retry: retryOptionsSchema.optional(),
-  params: chatParamsSchema.optional(),
-  maxResponseBytes: z.number().int().positive().optional(),
-  maxSockets: z.number().int().positive().optional(),
-  allowInsecureKey: z.boolean().optional(),
   supportsPrefill: z.boolean().optional(),
-  providerId: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'expected letters, digits, ".", "_" or "-"').optional(),
   apiKeyEnv: z.string().min(1).optional(),
   baseURLEnv: z.string().min(1).optional(),
 });
@@ -119,68 +72,35 @@ export function openai(options: OpenAIOptions): ChatModel {
   const providerId = valid.providerId ?? 'openai';
   const envPrefix = providerId.toUpperCase().replace(/[^A-Z0-9]/g, '_');
   const apiKeyEnv = valid.apiKeyEnv ?? `${envPrefix}_API_KEY`;
-  const baseURLEnv = valid.baseURLEnv ?? `${envPrefix}_BASE_URL`;
-
-  const baseURL = resolveBaseURL(valid.baseURL, baseURLEnv, providerId);
-  const apiKey = valid.apiKey ?? process.env[apiKeyEnv];
-  rememberSecret(apiKey);
-  for (const [name, value] of Object.entries(valid.headers ?? {})) {
-    if (/authorization|key|token|secret/i.test(name)) rememberSecret(value);
-  }
-  const hasKey = apiKey !== undefined && apiKey !== '';
-  const url = new URL(baseURL);
-  if (!hasKey && isOpenAIHost(baseURL)) {
-    throw new InvalidOptionsError(`${LABEL}.apiKey: an API key is required for ${url.host}; pass apiKey or set ${apiKeyEnv}.`);
-  }
-  if (hasKey && url.protocol === 'http:' && !isLoopbackHost(url.hostname) && valid.allowInsecureKey !== true) {
-    throw new InvalidOptionsError(
-      `${LABEL}.allowInsecureKey: refusing to send the API key${valid.apiKey === undefined ? ` (from ${apiKeyEnv})` : ''} over plain http to ${url.host}; ` +
-        `use https, pass apiKey: '' to send none, or set allowInsecureKey: true.`,
-    );
-  }
-
-  const timeoutMs = valid.timeout ?? 60_000;
-  const connectTimeoutMs = valid.connectTimeout ?? 10_000;
-  const dispatcher = createAgent({ connections: valid.maxSockets ?? DEFAULT_CONNECTIONS, connectTimeoutMs });
+  const baseURL = resolveBaseURL(valid.baseURL, valid.baseURLEnv ?? `${envPrefix}_BASE_URL`, providerId);
+  const { retry, ...connection } = resolveConnection(valid, valid.apiKey ?? process.env[apiKeyEnv], {
+    label: LABEL,
+    baseURL,
+    apiKeyEnv,
+    keyRequired: isOpenAIHost(baseURL),
+  });
   const provider = createOpenAIProvider({
     id: providerId,
     baseURL,
-    ...(hasKey ? { apiKey } : {}),
+    ...connection,
     ...(valid.organization === undefined ? {} : { organization: valid.organization }),
     ...(valid.project === undefined ? {} : { project: valid.project }),
     ...(valid.headers === undefined ? {} : { headers: valid.headers }),
-    dispatcher,
-    timeoutMs,
-    idleTimeoutMs: valid.streamIdleTimeout ?? timeoutMs,
-    connectTimeoutMs,
-    maxResponseBytes: valid.maxResponseBytes ?? 32 * 1024 * 1024,
     supportsPrefill: valid.supportsPrefill ?? false,
   });
-  const retry: RetryOptions = { maxRetries: valid.maxRetries ?? 2, ...dropUndefined(valid.retry ?? {}) };
-  return createChatModel(provider, { model: valid.model, retry, ...(valid.params === undefined ? {} : { params: valid.params as ChatParams }) });
+  return createChatModel(provider, {
+    model: valid.model,
+    retry,
+    ...(valid.params === undefined ? {} : { params: valid.params as ChatParams }),
+    ...(valid.scheduler === undefined ? {} : { scheduler: valid.scheduler }),
+  });
 }
 
 function resolveBaseURL(fromOptions: string | undefined, baseURLEnv: string, providerId: string): string {
-  if (fromOptions !== undefined) return fromOptions;
-  const fromEnv = process.env[baseURLEnv];
-  if (fromEnv !== undefined && fromEnv !== '') {
-    if (!httpUrl.safeParse(fromEnv).success) {
-      throw new InvalidOptionsError(`${LABEL}.baseURL: ${baseURLEnv} is not an http:// or https:// URL.`);
-    }
-    return fromEnv;
-  }
+  const baseURL = fromOptions ?? baseURLFromEnv(baseURLEnv, LABEL);
+  if (baseURL !== undefined) return baseURL;
   if (providerId !== 'openai') {
     throw new InvalidOptionsError(`${LABEL}.baseURL: required for providerId '${providerId}'; pass baseURL or set ${baseURLEnv}.`);
   }
   return OPENAI_BASE_URL;
-}
-
-/** Loopback hosts, where plain http never leaves the machine. */
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '[::1]';
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }
