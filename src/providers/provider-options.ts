@@ -78,15 +78,29 @@ export interface ConnectionContext {
   keyRequired: boolean;
 }
 
-/** The transport settings shared by every provider adapter. */
-export interface ProviderConnection {
-  /** The key to send, absent when none. */
+/** The transport settings every provider adapter takes (`createOpenAIProvider`, `createAnthropicProvider`). */
+export interface TransportSettings {
+  /** Base URL of the API. */
+  baseURL: string;
+  /** The key to send; no key header when absent. */
   apiKey?: string;
+  /** Extra headers, sent last (they override ours). */
+  headers?: Record<string, string>;
+  /** The provider's shared keep-alive agent; `close()` closes it. */
   dispatcher: HttpPostOptions['dispatcher'];
+  /** Whole JSON request; time to the first stream byte. */
   timeoutMs: number;
+  /** Longest wait between two stream chunks. */
   idleTimeoutMs: number;
-  connectTimeoutMs: number;
+  /** The agent's connect timeout (for error messages). */
+  connectTimeoutMs?: number;
+  /** Response body cap. */
   maxResponseBytes: number;
+}
+
+/** What `resolveConnection` makes of the options: transport settings plus the retry policy. */
+export interface ProviderConnection extends Omit<TransportSettings, 'baseURL' | 'headers'> {
+  connectTimeoutMs: number;
   retry: RetryOptions;
 }
 

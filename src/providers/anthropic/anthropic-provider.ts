@@ -1,11 +1,11 @@
 import { defer, map, type Observable } from 'rxjs';
-import type { Dispatcher } from 'undici';
 import type { ProviderRequest } from '../../resolve-prompt.js';
 import type { HttpPostOptions } from '../../transport/http-types.js';
 import { postJson } from '../../transport/post-json.js';
 import { postSse } from '../../transport/post-sse.js';
 import type { ChatChunk } from '../../types.js';
 import type { ChatProvider } from '../provider.js';
+import type { TransportSettings } from '../provider-options.js';
 import { anthropicChunks } from './anthropic-chunks.js';
 import { toAnthropicChatResponse } from './anthropic-response.js';
 import { toAnthropicRequest } from './anthropic-wire-request.js';
@@ -14,27 +14,11 @@ import { toAnthropicRequest } from './anthropic-wire-request.js';
 export const ANTHROPIC_VERSION = '2023-06-01';
 
 /** Everything `createAnthropicProvider` needs; `anthropic()` fills it from validated options. */
-export interface AnthropicProviderSettings {
+export interface AnthropicProviderSettings extends TransportSettings {
   /** Provider id, named in errors and model ids. @defaultValue `'anthropic'` */
   id?: string;
-  /** Base URL without `/v1`, e.g. `https://api.anthropic.com`. */
-  baseURL: string;
-  /** Sent as `x-api-key`; no header when absent. */
-  apiKey?: string;
   /** `anthropic-version` header. @defaultValue `'2023-06-01'` */
   version?: string;
-  /** Extra headers, sent last (they override ours), e.g. `anthropic-beta`. */
-  headers?: Record<string, string>;
-  /** The provider's shared keep-alive agent; `close()` closes it. */
-  dispatcher: Dispatcher;
-  /** Whole JSON request; time to the first stream byte. */
-  timeoutMs: number;
-  /** Longest wait between two stream chunks. */
-  idleTimeoutMs: number;
-  /** The agent's connect timeout (for error messages). */
-  connectTimeoutMs?: number;
-  /** Response body cap. */
-  maxResponseBytes: number;
   /** `max_tokens` when a request sets no `maxTokens` (the API requires one). @defaultValue `4096` */
   defaultMaxTokens?: number;
 }

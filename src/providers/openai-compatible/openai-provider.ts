@@ -1,5 +1,4 @@
 import { concatMap, concatWith, defer, map, type Observable } from 'rxjs';
-import type { Dispatcher } from 'undici';
 import { ResponseValidationError } from '../../errors.js';
 import type { ProviderRequest } from '../../resolve-prompt.js';
 import { errorFromErrorBody, isErrorBody } from '../../transport/error-from-error-body.js';
@@ -8,34 +7,19 @@ import { postJson } from '../../transport/post-json.js';
 import { postSse } from '../../transport/post-sse.js';
 import type { ChatChunk, ChatResponse } from '../../types.js';
 import type { ChatProvider } from '../provider.js';
+import type { TransportSettings } from '../provider-options.js';
 import { openAIChatCompletionSchema } from './openai-schemas.js';
 import { createOpenAIStreamReader } from './read-openai-stream.js';
 import { toOpenAIRequest } from './to-openai-request.js';
 
 /** Everything `createOpenAIProvider` needs; `openai()` fills it from validated options. */
-export interface OpenAIProviderSettings {
+export interface OpenAIProviderSettings extends TransportSettings {
   /** Provider id (`openai`, `groq`, `ollama`, …), named in errors and model ids. */
   id: string;
-  /** Base URL including the version path, e.g. `https://api.openai.com/v1`. */
-  baseURL: string;
-  /** Sent as `Authorization: Bearer …`; no header when absent. */
-  apiKey?: string;
   /** `OpenAI-Organization` header. */
   organization?: string;
   /** `OpenAI-Project` header. */
   project?: string;
-  /** Extra headers, sent last (they override ours). */
-  headers?: Record<string, string>;
-  /** The provider's shared keep-alive agent; `close()` closes it. */
-  dispatcher: Dispatcher;
-  /** Whole JSON request; time to the first stream byte. */
-  timeoutMs: number;
-  /** Longest wait between two stream chunks. */
-  idleTimeoutMs: number;
-  /** The agent's connect timeout (for error messages). */
-  connectTimeoutMs?: number;
-  /** Response body cap. */
-  maxResponseBytes: number;
   /** Wire name of `maxTokens`. @defaultValue `max_completion_tokens` for api.openai.com, else `max_tokens` */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
   /** The server continues a trailing assistant message. @defaultValue `false` */
