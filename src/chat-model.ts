@@ -5,7 +5,17 @@ import type { ChatModel, ChatProvider } from './providers/provider.js';
 import { resolvePrompt } from './resolve-prompt.js';
 import type { ChatChunk, ChatParams, ChatResponse, Prompt, RetryOptions } from './types.js';
 
-/** Settings shared by every model factory. */
+/**
+ * Settings shared by every model factory.
+ *
+ * @example
+ * ```ts
+ * import { createChatModel, openai, type ChatModelSettings } from 'rxllm';
+ * const settings: ChatModelSettings = { model: 'gpt-4o', params: { temperature: 0 }, retry: { maxRetries: 5 } };
+ * const careful = createChatModel(openai({ model: 'gpt-4o-mini' }).provider, settings);
+ * console.log(careful.id); // openai/gpt-4o
+ * ```
+ */
 export interface ChatModelSettings {
   model: string;
   /** Default generation parameters. */

@@ -1,9 +1,29 @@
 import { InvalidOptionsError } from './errors.js';
 
-/** A value a placeholder can take. */
+/**
+ * A value a placeholder can take.
+ *
+ * @example
+ * ```ts
+ * import { interpolate, type TemplateValue } from 'rxllm';
+ * const lengths: TemplateValue[] = [10, 50, 100];
+ * console.log(interpolate('Describe tea in {{ n }} words.', { n: lengths }));
+ * // ['Describe tea in 10 words.', 'Describe tea in 50 words.', 'Describe tea in 100 words.']
+ * ```
+ */
 export type TemplateValue = string | number | boolean | bigint;
 
-/** Variables of `interpolate`: one value (used for every prompt) or one value per prompt. */
+/**
+ * Variables of `interpolate`: one value (used for every prompt) or one value per prompt.
+ *
+ * @example
+ * ```ts
+ * import { interpolate, type TemplateVariables } from 'rxllm';
+ * const variables: TemplateVariables = { city: ['Lima', 'Quito'], language: 'Spanish' }; // a single value is used for every prompt
+ * console.log(interpolate('Describe {{ city }} in {{ language }}.', variables));
+ * // ['Describe Lima in Spanish.', 'Describe Quito in Spanish.']
+ * ```
+ */
 export type TemplateVariables = Readonly<Record<string, TemplateValue | readonly TemplateValue[]>>;
 
 /** A placeholder `{{ name }}`: a name of letters, digits, `_`, `$`, `-` and `.`, not starting with a digit. */

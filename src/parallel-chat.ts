@@ -10,10 +10,32 @@ import { isPullSource, pullPrompts } from './pull-prompts.js';
 import type { ChatResponse, Prompt } from './types.js';
 import { validateOptions } from './validate-options.js';
 
-/** Where the Promise wrappers read prompts from. Iterables are pulled one prompt per free slot (plus `readAhead`). */
+/**
+ * Where the Promise wrappers read prompts from. Iterables are pulled one prompt per free slot (plus `readAhead`).
+ *
+ * @example
+ * ```ts
+ * import { openai, parallelChatText, type PromptSource } from 'rxllm';
+ * async function* fromDatabase() {
+ *   yield 'Say hi.'; // e.g. rows read page by page
+ *   yield 'Say hello.';
+ * }
+ * const sources: PromptSource[] = [['Say hi.'], new Set(['Say hey.']), fromDatabase()];
+ * for (const source of sources) console.log(await parallelChatText(openai({ model: 'gpt-4o-mini' }), source));
+ * ```
+ */
 export type PromptSource = Iterable<Prompt> | AsyncIterable<Prompt> | Observable<Prompt>;
 
-/** Options of `parallelChat` and `parallelChatText`: those of `chatEach`, with `onError` defaulting to `'return'`. */
+/**
+ * Options of `parallelChat` and `parallelChatText`: those of `chatEach`, with `onError` defaulting to `'return'`.
+ *
+ * @example
+ * ```ts
+ * import { openai, parallelChat, type ParallelChatOptions } from 'rxllm';
+ * const options: ParallelChatOptions = { maxActive: 8, onError: 'continue', signal: AbortSignal.timeout(30_000), onAbort: 'resolve' };
+ * console.log(await parallelChat(openai({ model: 'gpt-4o-mini' }), ['Say hi.', 'Say hello.'], options)); // what is done in 30 s
+ * ```
+ */
 export interface ParallelChatOptions extends PipelineOptions {
   /** Prompts read ahead of need from an (async) iterable. @defaultValue `2` */
   readAhead?: number;
@@ -25,7 +47,17 @@ export interface ParallelChatOptions extends PipelineOptions {
   onAbort?: 'reject' | 'resolve';
 }
 
-/** One entry of `parallelChat`'s result: the answer, the item's error, or `null` when the prompt was never submitted. */
+/**
+ * One entry of `parallelChat`'s result: the answer, the item's error, or `null` when the prompt was never submitted.
+ *
+ * @example
+ * ```ts
+ * import { openai, parallelChat, type ParallelChatResult } from 'rxllm';
+ * const describe = (result: ParallelChatResult) =>
+ *   result === null ? 'not sent' : result instanceof Error ? `failed: ${result.message}` : result.text;
+ * console.log((await parallelChat(openai({ model: 'gpt-4o-mini' }), ['Say hi.', 'Say hello.'])).map(describe));
+ * ```
+ */
 export type ParallelChatResult = ChatResponse | LlmError | null;
 
 const parallelChatOptionsSchema = z.strictObject({

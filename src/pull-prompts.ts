@@ -4,7 +4,21 @@ import { InvalidOptionsError } from './errors.js';
 import { currentPullDemand, withPullDemand } from './pull-demand.js';
 import { validateOptions } from './validate-options.js';
 
-/** Options of `pullPrompts`. */
+/**
+ * Options of `pullPrompts`.
+ *
+ * @example
+ * ```ts
+ * import { chatEach, openai, pullPrompts, type PullPromptsOptions } from 'rxllm';
+ * async function* rows() {
+ *   for (let i = 0; i < 100; i += 1) yield `Classify item ${i}.`; // e.g. rows of a database cursor
+ * }
+ * const options: PullPromptsOptions = { readAhead: 8 }; // keep 8 prompts ready for the next free slots
+ * pullPrompts(rows(), options)
+ *   .pipe(chatEach(openai({ model: 'gpt-4o-mini' }), { maxActive: 32 }))
+ *   .subscribe((result) => console.log(result.index, result.ok));
+ * ```
+ */
 export interface PullPromptsOptions {
   /** Prompts read ahead of need, waiting for a free slot, so that a freed slot never waits on the source. @defaultValue `2` */
   readAhead?: number;
@@ -14,7 +28,22 @@ const pullPromptsOptionsSchema = z.strictObject({
   readAhead: z.number().int().nonnegative().optional(),
 });
 
-/** What `pullPrompts` reads from. */
+/**
+ * What `pullPrompts` reads from.
+ *
+ * @example
+ * ```ts
+ * import { take } from 'rxjs';
+ * import { chatEach, openai, pullPrompts, type PullSource } from 'rxllm';
+ * function* facts() {
+ *   for (let i = 1; ; i += 1) yield `Tell me fact number ${i} about octopuses.`; // endless
+ * }
+ * const source: PullSource<string> = facts();
+ * pullPrompts(source)
+ *   .pipe(take(5), chatEach(openai({ model: 'gpt-4o-mini' })))
+ *   .subscribe((result) => console.log(result.index, result.ok ? result.response.text : result.error.message));
+ * ```
+ */
 export type PullSource<T> = Iterable<T> | AsyncIterable<T>;
 
 /**

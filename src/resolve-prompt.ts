@@ -2,7 +2,18 @@ import { z } from 'zod';
 import type { ChatMessage, ChatParams, Prompt } from './types.js';
 import { validateOptions } from './validate-options.js';
 
-/** What a provider adapter receives: messages plus fully merged parameters and the model name. */
+/**
+ * What a provider adapter receives: messages plus fully merged parameters and the model name.
+ *
+ * @example
+ * ```ts
+ * import { openai, type ProviderRequest } from 'rxllm';
+ * const model = openai({ model: 'gpt-4o-mini', params: { temperature: 0 } });
+ * const request: ProviderRequest = model.resolve('Say hi.', { maxTokens: 50 });
+ * console.log(request);
+ * // { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hi.' }], params: { temperature: 0, maxTokens: 50 } }
+ * ```
+ */
 export interface ProviderRequest {
   model: string;
   messages: ChatMessage[];
@@ -69,11 +80,47 @@ export function resolvePrompt(
   layers: ReadonlyArray<ChatParams | undefined>,
   label = 'prompt',
 ): ProviderRequest {
-  const parsed = validateOptions(promptSchemaFor(prompt), prompt, label);
+  // Plain strings and well-formed messages skip zod; anything else goes through it (which throws the message).
+  const parsed = quickPrompt(prompt) ?? validateOptions(promptSchemaFor(prompt), prompt, label);
   const messages = typeof parsed === 'string' ? [{ role: 'user' as const, content: parsed }] : Array.isArray(parsed) ? parsed : parsed.messages;
   const promptParams = typeof parsed === 'object' && !Array.isArray(parsed) ? parsed.params : undefined;
   const params = mergeParams([...layers, promptParams]);
   return { model: params.model ?? model, messages, params };
+}
+
+const ROLES: ReadonlySet<unknown> = new Set(['system', 'user', 'assistant']);
+
+/**
+ * What the schemas would return for the common valid shapes (a string; messages; `{ messages }` without params),
+ * or `undefined` when zod must decide. Never accepts what the schemas refuse.
+ */
+function quickPrompt(prompt: unknown): Prompt | undefined {
+  if (typeof prompt === 'string') return prompt;
+  if (Array.isArray(prompt)) return quickMessages(prompt);
+  if (typeof prompt !== 'object' || prompt === null || Object.getPrototypeOf(prompt) !== Object.prototype) return undefined;
+  const record = prompt as Record<string, unknown>;
+  for (const key in record) if (key !== 'messages') return undefined;
+  const messages = Array.isArray(record.messages) ? quickMessages(record.messages as unknown[]) : undefined;
+  return messages === undefined ? undefined : { messages };
+}
+
+/** Copies of the messages (as zod's strict objects return them), or `undefined` unless every one is valid. */
+function quickMessages(messages: readonly unknown[]): ChatMessage[] | undefined {
+  if (messages.length === 0) return undefined;
+  const copies: ChatMessage[] = [];
+  for (const message of messages) {
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
+    const { role, content } = message as Record<string, unknown>;
+    if (!ROLES.has(role) || typeof content !== 'string') return undefined;
+    let keys = 0;
+    for (const key in message) {
+      if (key !== 'role' && key !== 'content') return undefined;
+      keys += 1;
+    }
+    if (keys !== 2 || Object.getPrototypeOf(message) !== Object.prototype) return undefined;
+    copies.push({ role: role as ChatMessage['role'], content });
+  }
+  return copies;
 }
 
 /** Merges parameter layers, lowest precedence first; `extra` objects are merged key by key. */

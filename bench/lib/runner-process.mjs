@@ -14,7 +14,9 @@ if (job.hardLimitMs !== undefined) setTimeout(() => process.exit(1), job.hardLim
 
 try {
   const runner = await import(new URL(`../runners/${job.runner}.mjs`, import.meta.url).href);
-  const tally = new Tally(job.n, { stream: job.stream === true });
+  // Time to first token is taken in steady state: the first `concurrency` items all start at once (connections
+  // opening, code warming up), later ones start as slots free up, one at a time, the same way for every client.
+  const tally = new Tally(job.n, { stream: job.stream === true, ttftFrom: job.n > job.concurrency ? job.concurrency : 0 });
   const rssBefore = process.memoryUsage().rss;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();

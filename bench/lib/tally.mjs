@@ -1,7 +1,12 @@
 // Per-index outcome accounting inside a runner process: what the client saw for each input index.
 export class Tally {
-  /** @param {number} n - number of prompts; @param {{ stream?: boolean }} options */
-  constructor(n, { stream = false } = {}) {
+  /**
+   * @param {number} n - number of prompts
+   * @param {{ stream?: boolean, ttftFrom?: number }} options - `ttftFrom`: the first index counted in the time-to-first-token
+   *   figures (the items of the first, simultaneous start are left out when there are later ones)
+   */
+  constructor(n, { stream = false, ttftFrom = 0 } = {}) {
+    this.ttftFrom = ttftFrom;
     this.n = n;
     this.successes = new Uint8Array(n);
     this.failures = new Uint8Array(n);
@@ -62,7 +67,7 @@ export class Tally {
       errorKinds: Object.fromEntries([...this.errorKinds].sort((a, b) => b[1] - a[1]).slice(0, 8)),
     };
     if (this.ttft !== undefined) {
-      const seen = Array.from(this.ttft).filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
+      const seen = Array.from(this.ttft.subarray(this.ttftFrom)).filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
       result.ttftMs = { count: seen.length, p50: quantile(seen, 0.5), p90: quantile(seen, 0.9), p99: quantile(seen, 0.99) };
     }
     return result;

@@ -1,5 +1,5 @@
 // The floor: a bare undici `request` on one keep-alive Agent, a minimal worker pool (N workers pulling from a
-// shared index), eventsource-parser for streams, a bare retry loop (same policy as rxllm's defaults) and, in the
+// shared index), eventsource-parser for streams, a bare retry loop (500 ms doubling backoff like rxllm's default) and, in the
 // rate-limit scenario, a bare pacer that starts requests exactly 60 000 / rpm ms apart.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,7 +15,7 @@ export async function run(job, tally) {
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${job.apiKey}` };
   const next = job.source === 'generator' ? pullFrom(lazyPrompts(job.n)) : pullFromArray(promptArray(job.n));
   const pace = job.rateLimit === undefined ? undefined : pacer(60_000 / job.rateLimit.rpm);
-  const maxRetries = job.retry?.maxRetries ?? 2;
+  const maxRetries = job.retry?.maxRetries ?? 6; // the floor must not lose items to a 429 drawn at the exact limit
 
   const chatOnce = async (prompt) => {
     const body = JSON.stringify({ model: job.model, messages: [{ role: 'user', content: prompt }] });

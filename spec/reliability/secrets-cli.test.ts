@@ -74,7 +74,7 @@ describe('secrets: the CLI never prints or records the API key, whatever the ser
       const { code, texts } = await runCase(cliCase, key);
       expect(texts.stderr).not.toMatch(/unexpected error/);
       expect(code, texts.stderr).toBe(1); // some prompts failed
-      expect(texts['output file'].trim().split('\n')).toHaveLength(scripts.length);
+      expect(texts['output file']!.trim().split('\n')).toHaveLength(scripts.length);
       expect(leaksIn(texts, key)).toEqual([]);
     }
   });

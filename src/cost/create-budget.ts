@@ -7,7 +7,17 @@ import { priceUsage } from './cost-of.js';
 import { type PriceTable, priceOf, validatePrices } from './model-prices.js';
 import { DEFAULT_OUTPUT_ALLOWANCE, type UsageRequest, worstCaseUsage } from './worst-case-usage.js';
 
-/** Options of `createBudget`. At least one limit is required. */
+/**
+ * Options of `createBudget`. At least one limit is required.
+ *
+ * @example
+ * ```ts
+ * import { createBudget, openai, parallelChat, type BudgetOptions } from 'rxllm';
+ * const options: BudgetOptions = { maxCost: 1, maxTotalTokens: 500_000, inputMargin: 1.2 };
+ * const results = await parallelChat(openai({ model: 'gpt-4o-mini' }), ['Say hi.', 'Say hello.'], { budget: createBudget(options) });
+ * console.log(results.filter((result) => result === null).length, 'prompts not sent');
+ * ```
+ */
 export interface BudgetOptions {
   /** Most US dollars the run may spend (priced with the price table). */
   maxCost?: number;
@@ -24,7 +34,19 @@ export interface BudgetOptions {
   inputMargin?: number;
 }
 
-/** The worst case held for one request until it is settled or released. */
+/**
+ * The worst case held for one request until it is settled or released.
+ *
+ * @example
+ * ```ts
+ * import { createBudget, type BudgetReservation } from 'rxllm';
+ * const budget = createBudget({ maxCost: 0.05 });
+ * const request = { messages: [{ role: 'user' as const, content: 'Say hi.' }], params: { maxTokens: 1_000 } };
+ * const reservation: BudgetReservation | undefined = budget.reserve('openai/gpt-4o-mini', request);
+ * console.log(reservation?.tokens, reservation?.cost); // the worst case, held until settle() or release()
+ * if (reservation !== undefined) budget.release(reservation); // the request was not sent after all
+ * ```
+ */
 export interface BudgetReservation {
   readonly modelId: string;
   /** Reserved input + output tokens. */
@@ -35,7 +57,16 @@ export interface BudgetReservation {
   readonly usage: Usage;
 }
 
-/** Spent and reserved totals of a budget. */
+/**
+ * Spent and reserved totals of a budget.
+ *
+ * @example
+ * ```ts
+ * import { createBudget, type BudgetState } from 'rxllm';
+ * const state: BudgetState = createBudget({ maxCost: 0.5 }).state();
+ * console.log(state); // { spentTokens: 0, spentCost: 0, reservedTokens: 0, reservedCost: 0, outstanding: 0, exhausted: false }
+ * ```
+ */
 export interface BudgetState {
   spentTokens: number;
   spentCost: number;
@@ -51,6 +82,16 @@ export interface BudgetState {
  * A spending limit shared by the requests of a run. Before sending, a pipeline calls `reserve`; a refusal means
  * the request could overrun the limit and must not be sent. When the answer arrives, `settle` replaces the
  * reserved worst case by the real usage; `release` gives it back when the request spent nothing.
+ *
+ * @example
+ * ```ts
+ * import { createBudget, type Budget } from 'rxllm';
+ * const budget: Budget = createBudget({ maxTotalTokens: 10_000 });
+ * budget.changes.subscribe((state) => console.log(`spent ${state.spentTokens} of ${budget.maxTotalTokens} tokens`));
+ * const request = { messages: [{ role: 'user' as const, content: 'Say hi.' }], params: { maxTokens: 500 } };
+ * const reservation = budget.reserve('openai/gpt-4o-mini', request);
+ * if (reservation !== undefined) budget.settle(reservation, { inputTokens: 9, outputTokens: 120 }); // spent 129 of 10000 tokens
+ * ```
  */
 export interface Budget {
   readonly maxCost: number | undefined;

@@ -6,7 +6,19 @@ import { priceUsage } from './cost-of.js';
 import { type PriceTable, priceOf, validatePrices } from './model-prices.js';
 import { DEFAULT_OUTPUT_ALLOWANCE, worstCaseUsage } from './worst-case-usage.js';
 
-/** Options of `estimateCost`. */
+/**
+ * Options of `estimateCost`.
+ *
+ * @example
+ * ```ts
+ * import { estimateCost, openai, type EstimateCostOptions } from 'rxllm';
+ * const options: EstimateCostOptions = {
+ *   expectedOutputTokens: 120,
+ *   prices: { 'gpt-4o-mini': { inputPerMillion: 0.15, outputPerMillion: 0.6 } },
+ * };
+ * console.log(estimateCost(openai({ model: 'gpt-4o-mini' }), ['Summarise: …', 'Translate: …'], { maxTokens: 500 }, options));
+ * ```
+ */
 export interface EstimateCostOptions {
   /** Price overrides consulted before `definePrices` and the built-in table. */
   prices?: PriceTable;
@@ -19,7 +31,17 @@ export interface EstimateCostOptions {
   expectedOutputTokens?: number;
 }
 
-/** A run's cost before it starts. Costs are `undefined` when a model has no price (see `unpricedModels`). */
+/**
+ * A run's cost before it starts. Costs are `undefined` when a model has no price (see `unpricedModels`).
+ *
+ * @example
+ * ```ts
+ * import { estimateCost, openai, type CostEstimate } from 'rxllm';
+ * const estimate: CostEstimate = estimateCost(openai({ model: 'gpt-4o-mini' }), ['Say hi.', 'Say hello.'], { maxTokens: 100 });
+ * if (estimate.maxCost === undefined) console.log('no price for', estimate.unpricedModels);
+ * else console.log(`${estimate.requests} requests: at most $${estimate.maxCost.toFixed(6)}`);
+ * ```
+ */
 export interface CostEstimate {
   requests: number;
   /** Estimated input tokens (about four characters per token). */

@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { validateOptions } from '../validate-options.js';
 
-/** What one model costs, in US dollars per million tokens. */
+/**
+ * What one model costs, in US dollars per million tokens.
+ *
+ * @example
+ * ```ts
+ * import { costOf, type ModelPrice } from 'rxllm';
+ * const price: ModelPrice = { inputPerMillion: 0.2, outputPerMillion: 0.6 };
+ * console.log(costOf('my-model', { inputTokens: 1_000_000, outputTokens: 500_000 }, { 'my-model': price })); // 0.5
+ * ```
+ */
 export interface ModelPrice {
   /** USD per million input (prompt) tokens. */
   inputPerMillion: number;
@@ -9,10 +18,28 @@ export interface ModelPrice {
   outputPerMillion: number;
 }
 
-/** Prices by model id (`gpt-4o-mini`, `claude-haiku-4-5`, or a full `provider/model` id). */
+/**
+ * Prices by model id (`gpt-4o-mini`, `claude-haiku-4-5`, or a full `provider/model` id).
+ *
+ * @example
+ * ```ts
+ * import { estimateCost, openai, type PriceTable } from 'rxllm';
+ * const prices: PriceTable = { 'llama3.2': { inputPerMillion: 0, outputPerMillion: 0 } }; // a local model costs nothing
+ * const local = openai({ model: 'llama3.2', baseURL: 'http://127.0.0.1:11434/v1' });
+ * console.log(estimateCost(local, ['Say hi.'], {}, { prices }).maxCost); // 0
+ * ```
+ */
 export type PriceTable = Readonly<Record<string, ModelPrice>>;
 
-/** The date the built-in price table was checked against the providers' public pricing pages. */
+/**
+ * The date the built-in price table was checked against the providers' public pricing pages.
+ *
+ * @example
+ * ```ts
+ * import { PRICES_AS_OF } from 'rxllm';
+ * console.log(`built-in prices checked on ${PRICES_AS_OF}; override them with definePrices() if they changed`);
+ * ```
+ */
 export const PRICES_AS_OF = '2026-11-22';
 
 /**
@@ -23,6 +50,13 @@ export const PRICES_AS_OF = '2026-11-22';
  *
  * A model id matches an entry when it equals the key or starts with the key followed by `-`, `@` or `:`
  * (so `claude-3-5-haiku-20241022` and `gpt-4o-mini-2024-07-18` are found); the longest key wins.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_PRICES } from 'rxllm';
+ * console.log(DEFAULT_PRICES['gpt-4o-mini']); // { inputPerMillion: 0.15, outputPerMillion: 0.6 }
+ * console.log(Object.keys(DEFAULT_PRICES).length, 'models priced');
+ * ```
  */
 export const DEFAULT_PRICES: PriceTable = Object.freeze({
   // OpenAI

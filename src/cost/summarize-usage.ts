@@ -3,7 +3,17 @@ import type { ChatResponse, ChatResult } from '../types.js';
 import { priceUsage } from './cost-of.js';
 import { type PriceTable, priceOf } from './model-prices.js';
 
-/** Totals for one model in a `UsageSummary`. */
+/**
+ * Totals for one model in a `UsageSummary`.
+ *
+ * @example
+ * ```ts
+ * import { openai, parallelChat, summarizeUsage, type ModelUsage } from 'rxllm';
+ * const { byModel } = summarizeUsage(await parallelChat(openai({ model: 'gpt-4o-mini' }), ['Say hi.']));
+ * const rows: Array<[string, ModelUsage]> = Object.entries(byModel);
+ * for (const [model, usage] of rows) console.log(model, usage.requests, usage.inputTokens, usage.outputTokens, usage.cost);
+ * ```
+ */
 export interface ModelUsage {
   requests: number;
   inputTokens: number;
@@ -12,7 +22,16 @@ export interface ModelUsage {
   cost: number | undefined;
 }
 
-/** Token and cost totals of a run. */
+/**
+ * Token and cost totals of a run.
+ *
+ * @example
+ * ```ts
+ * import { openai, parallelChat, summarizeUsage, type UsageSummary } from 'rxllm';
+ * const summary: UsageSummary = summarizeUsage(await parallelChat(openai({ model: 'gpt-4o-mini' }), ['Say hi.', 'Say hello.']));
+ * console.log(`${summary.succeeded} ok, ${summary.failed} failed, ${summary.totalTokens} tokens, $${summary.cost}`);
+ * ```
+ */
 export interface UsageSummary {
   /** Results counted (all entries, including failures and never-submitted ones). */
   results: number;
@@ -31,7 +50,18 @@ export interface UsageSummary {
   byModel: Record<string, ModelUsage>;
 }
 
-/** What `summarizeUsage` accepts: `parallelChat` results, or `chatEach` results. */
+/**
+ * What `summarizeUsage` accepts: `parallelChat` results, or `chatEach` results.
+ *
+ * @example
+ * ```ts
+ * import { from, lastValueFrom, toArray } from 'rxjs';
+ * import { chatEach, openai, summarizeUsage, type UsageSource } from 'rxllm';
+ * const model = openai({ model: 'gpt-4o-mini' });
+ * const results: UsageSource = await lastValueFrom(from(['Say hi.', 'Say hello.']).pipe(chatEach(model), toArray()));
+ * console.log(summarizeUsage(results).totalTokens);
+ * ```
+ */
 export type UsageSource = ReadonlyArray<ChatResponse | LlmError | null> | ReadonlyArray<ChatResult>;
 
 /**

@@ -11,7 +11,19 @@ import { withBudget } from '../cost/with-budget.js';
 import { type PipelineOptions, pipelineOptionsShape } from './pipeline-options.js';
 import { assertChatModel, type PipelineRun, pipelineSettings, runPipeline } from './run-pipeline.js';
 
-/** Options of `chatEach`: concurrency, rate limits, retries, `onError`, parameters, cancellation and progress. */
+/**
+ * Options of `chatEach`: concurrency, rate limits, retries, `onError`, parameters, cancellation and progress.
+ *
+ * @example
+ * ```ts
+ * import { from } from 'rxjs';
+ * import { chatEach, openai, type ChatEachOptions } from 'rxllm';
+ * const options: ChatEachOptions = { maxActive: 16, rpm: 500, tpm: 200_000, retry: { maxRetries: 3 }, params: { maxTokens: 300 } };
+ * from(['Say hi.', 'Say hello.'])
+ *   .pipe(chatEach(openai({ model: 'gpt-4o-mini' }), options))
+ *   .subscribe((result) => console.log(result.index, result.ok));
+ * ```
+ */
 export type ChatEachOptions = PipelineOptions;
 
 /** The strict zod schema of `ChatEachOptions`. */

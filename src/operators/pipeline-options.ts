@@ -7,10 +7,35 @@ import { retryOptionsSchema, schedulerSchema } from '../option-schemas.js';
 import { chatParamsSchema } from '../resolve-prompt.js';
 import type { ChatParams, RetryOptions } from '../types.js';
 
-/** What a pipeline does with a prompt that failed after its retries. */
+/**
+ * What a pipeline does with a prompt that failed after its retries.
+ *
+ * @example
+ * ```ts
+ * import { openai, parallelChat, type OnError } from 'rxllm';
+ * const onError: OnError = process.env.STRICT === '1' ? 'stop' : 'continue';
+ * console.log(await parallelChat(openai({ model: 'gpt-4o-mini' }), ['Say hi.', 'Say hello.'], { onError }));
+ * ```
+ */
 export type OnError = 'continue' | 'return' | 'stop';
 
-/** Options shared by `chatEach`, `streamEach` and `parallelChat`. */
+/**
+ * Options shared by `chatEach`, `streamEach` and `parallelChat`.
+ *
+ * @example
+ * ```ts
+ * import { from } from 'rxjs';
+ * import { chatEach, createProgress, openai, rateLimiter, type PipelineOptions } from 'rxllm';
+ * const shared: PipelineOptions = {
+ *   limiter: rateLimiter({ rpm: 500 }),
+ *   progress: createProgress(),
+ *   signal: AbortSignal.timeout(60_000),
+ * };
+ * const model = openai({ model: 'gpt-4o-mini' });
+ * from(['Say hi.']).pipe(chatEach(model, shared)).subscribe((result) => console.log(result.ok));
+ * from(['Say hello.']).pipe(chatEach(model, { ...shared, maxActive: 4 })).subscribe((result) => console.log(result.ok));
+ * ```
+ */
 export interface PipelineOptions {
   /** Most requests open at once (streams count until their last chunk). @defaultValue `10` */
   maxActive?: number;

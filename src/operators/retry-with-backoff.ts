@@ -2,7 +2,23 @@ import { asyncScheduler, type MonoTypeOperatorFunction, retry, type SchedulerLik
 import { isLlmError, type LlmError } from '../errors.js';
 import type { RetryOptions } from '../types.js';
 
-/** Options of `retryWithBackoff`: the retry policy plus hooks for pipelines and tests. */
+/**
+ * Options of `retryWithBackoff`: the retry policy plus hooks for pipelines and tests.
+ *
+ * @example
+ * ```ts
+ * import { openai, retryWithBackoff, type RetryWithBackoffOptions } from 'rxllm';
+ * const options: RetryWithBackoffOptions = {
+ *   maxRetries: 4,
+ *   initialDelayMs: 250,
+ *   onRetry: (event) => console.log(`retry ${event.retry} in ${event.delayMs} ms`),
+ * };
+ * const model = openai({ model: 'gpt-4o-mini' });
+ * model.provider.chat(model.resolve('Say hi.'))
+ *   .pipe(retryWithBackoff(options))
+ *   .subscribe((response) => console.log(response.text));
+ * ```
+ */
 export interface RetryWithBackoffOptions extends RetryOptions {
   /** Clock and timer source. @defaultValue `asyncScheduler` */
   scheduler?: SchedulerLike;
@@ -12,7 +28,20 @@ export interface RetryWithBackoffOptions extends RetryOptions {
   random?: () => number;
 }
 
-/** One scheduled retry. */
+/**
+ * One scheduled retry.
+ *
+ * @example
+ * ```ts
+ * import { openai, retryWithBackoff, type RetryEvent } from 'rxllm';
+ * const log = (event: RetryEvent) =>
+ *   console.log(`${event.error.name}: retry ${event.retry} in ${event.delayMs} ms`, event.serverAsked ? '(retry-after)' : '');
+ * const model = openai({ model: 'gpt-4o-mini' });
+ * model.provider.chat(model.resolve('Say hi.'))
+ *   .pipe(retryWithBackoff({ onRetry: log }))
+ *   .subscribe((response) => console.log(response.text));
+ * ```
+ */
 export interface RetryEvent {
   error: LlmError;
   /** 1 for the first retry. */

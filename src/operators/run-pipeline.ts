@@ -113,6 +113,9 @@ export function runPipeline<R>(
         limiter.acquire({ tokens }).pipe(
           take(1),
           firstAttempt ? takeUntil(stopped$) : identity,
+          // Stopping cancels an earlier waiter, and the limiter may hand its turn on to this one before this one's own
+          // cancel arrives: a turn granted once the run has stopped is handed back unused, so 'return' sends nothing new.
+          firstAttempt ? filter((reservation) => (stopped.value ? (reservation.settle(0), false) : true)) : identity,
         ),
       retry: <T>() => retry as MonoTypeOperatorFunction<T>,
       pauseFor,

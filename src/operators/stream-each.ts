@@ -26,7 +26,19 @@ import { DEFAULT_RETRY } from './retry-with-backoff.js';
 import { assertChatModel, type PipelineRun, pipelineSettings, runPipeline } from './run-pipeline.js';
 import { withBudget } from '../cost/with-budget.js';
 
-/** Options of `streamEach`: those of `chatEach`, plus `resumeStreams`. */
+/**
+ * Options of `streamEach`: those of `chatEach`, plus `resumeStreams`.
+ *
+ * @example
+ * ```ts
+ * import { from, mergeMap } from 'rxjs';
+ * import { anthropic, streamEach, type StreamEachOptions } from 'rxllm';
+ * const options: StreamEachOptions = { maxActive: 4, resumeStreams: true }; // a broken stream continues where it stopped
+ * from(['Tell a story.', 'Tell a joke.'])
+ *   .pipe(streamEach(anthropic({ model: 'claude-haiku-4-5' }), options), mergeMap((item) => item.text))
+ *   .subscribe((text) => console.log(text));
+ * ```
+ */
 export interface StreamEachOptions extends PipelineOptions {
   /**
    * When a stream breaks after its first chunk, re-request it with the partial answer as an assistant prefix, so
@@ -37,7 +49,19 @@ export interface StreamEachOptions extends PipelineOptions {
   resumeStreams?: boolean;
 }
 
-/** One started streaming request. */
+/**
+ * One started streaming request.
+ *
+ * @example
+ * ```ts
+ * import { from } from 'rxjs';
+ * import { openai, streamEach, type StreamItem } from 'rxllm';
+ * const show = async (item: StreamItem) => console.log(`#${item.index}:`, await item.text.catch((error: Error) => error.message));
+ * from(['Say hi.', 'Say hello.'])
+ *   .pipe(streamEach(openai({ model: 'gpt-4o-mini' })))
+ *   .subscribe((item) => void show(item));
+ * ```
+ */
 export interface StreamItem {
   /** The prompt's position in the source. */
   index: number;

@@ -2,7 +2,16 @@ import { asyncScheduler, defer, type Observable, type SchedulerLike, startWith, 
 import { z } from 'zod';
 import { validateOptions } from '../validate-options.js';
 
-/** Options of `createProgress`. */
+/**
+ * Options of `createProgress`.
+ *
+ * @example
+ * ```ts
+ * import { createProgress, type ProgressOptions } from 'rxllm';
+ * const options: ProgressOptions = { total: 1_000 };
+ * console.log(createProgress(options).snapshot().total); // 1000
+ * ```
+ */
 export interface ProgressOptions {
   /** Number of prompts expected, when known; enables `etaMs`. `parallelChat` fills it in for arrays. */
   total?: number;
@@ -10,7 +19,21 @@ export interface ProgressOptions {
   scheduler?: SchedulerLike;
 }
 
-/** A snapshot of a run's progress. */
+/**
+ * A snapshot of a run's progress.
+ *
+ * @example
+ * ```ts
+ * import { auditTime } from 'rxjs';
+ * import { createProgress, openai, parallelChat, type Progress } from 'rxllm';
+ * const show = (p: Progress) =>
+ *   console.log(`${p.done}/${p.total ?? '?'} done, ${p.failed} failed, ${Math.round(p.requestsPerMinute)} requests/min`);
+ * const progress = createProgress();
+ * progress.progress$.pipe(auditTime(500)).subscribe(show);
+ * await parallelChat(openai({ model: 'gpt-4o-mini' }), ['Say hi.', 'Say hello.'], { progress });
+ * progress.complete();
+ * ```
+ */
 export interface Progress {
   /** Prompts expected, when known. */
   total: number | undefined;
@@ -42,6 +65,20 @@ export interface Progress {
 /**
  * Records what a pipeline does. `chatEach`, `streamEach` and `parallelChat` call these; call them yourself only to
  * report progress of a pipeline of your own.
+ *
+ * @example
+ * ```ts
+ * import { createProgress, type ProgressRecorder } from 'rxllm';
+ * const progress = createProgress({ total: 1 });
+ * const recorder: ProgressRecorder = progress; // report a pipeline of your own
+ * recorder.runStarted();
+ * recorder.promptSubmitted();
+ * recorder.requestSent();
+ * recorder.tokensUsed(12, 30);
+ * recorder.promptFinished(true, true);
+ * recorder.runEnded();
+ * console.log(progress.snapshot().done); // 1
+ * ```
  */
 export interface ProgressRecorder {
   /** A run subscribed. */
@@ -64,7 +101,19 @@ export interface ProgressRecorder {
   promptCancelled(): void;
 }
 
-/** A progress tracker: pass it as a pipeline's `progress` option and watch `progress$`. */
+/**
+ * A progress tracker: pass it as a pipeline's `progress` option and watch `progress$`.
+ *
+ * @example
+ * ```ts
+ * import { from } from 'rxjs';
+ * import { chatEach, createProgress, openai, type ProgressTracker } from 'rxllm';
+ * const tracker: ProgressTracker = createProgress({ total: 2 });
+ * from(['Say hi.', 'Say hello.'])
+ *   .pipe(chatEach(openai({ model: 'gpt-4o-mini' }), { progress: tracker }))
+ *   .subscribe({ complete: () => console.log(tracker.snapshot()) });
+ * ```
+ */
 export interface ProgressTracker extends ProgressRecorder {
   /**
    * The current snapshot at subscription, then a new one after every change (unthrottled: pipe it through

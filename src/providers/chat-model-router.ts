@@ -3,7 +3,16 @@ import { type AnthropicOptions, anthropic } from './anthropic/anthropic.js';
 import { type OpenAIOptions, openai } from './openai-compatible/openai.js';
 import type { ChatModel } from './provider.js';
 
-/** How `chatModel()` reaches one provider prefix. */
+/**
+ * How `chatModel()` reaches one provider prefix.
+ *
+ * @example
+ * ```ts
+ * import { knownProviders, type ProviderPreset } from 'rxllm';
+ * const groq: ProviderPreset | undefined = knownProviders.groq;
+ * console.log(groq); // { protocol: 'openai', baseURL: 'https://api.groq.com/openai/v1', apiKeyEnv: 'GROQ_API_KEY', … }
+ * ```
+ */
 export interface ProviderPreset {
   /** Wire protocol: OpenAI Chat Completions or Anthropic Messages. */
   protocol: 'openai' | 'anthropic';
@@ -20,6 +29,14 @@ export interface ProviderPreset {
 /**
  * The providers `chatModel("provider/model")` knows, by prefix. Base URLs and variables follow each provider's
  * documentation; `ollama` also reads `OLLAMA_HOST` (e.g. `127.0.0.1:11434`) when `OLLAMA_BASE_URL` is unset.
+ *
+ * @example
+ * ```ts
+ * import { knownProviders } from 'rxllm';
+ * for (const [prefix, preset] of Object.entries(knownProviders)) {
+ *   console.log(`${prefix}/…`, preset.baseURL ?? `(set ${preset.baseURLEnv})`, preset.apiKeyEnv);
+ * }
+ * ```
  */
 export const knownProviders: Readonly<Record<string, Readonly<ProviderPreset>>> = Object.freeze({
   openai: preset('openai', 'https://api.openai.com/v1', 'OPENAI', true),
@@ -34,7 +51,16 @@ export const knownProviders: Readonly<Record<string, Readonly<ProviderPreset>>> 
   fireworks: preset('openai', 'https://api.fireworks.ai/inference/v1', 'FIREWORKS', true),
 });
 
-/** Options of `chatModel`: those of `openai()` or `anthropic()` (per the prefix), without `model`. */
+/**
+ * Options of `chatModel`: those of `openai()` or `anthropic()` (per the prefix), without `model`.
+ *
+ * @example
+ * ```ts
+ * import { chatModel, type ChatModelOptions } from 'rxllm';
+ * const options: ChatModelOptions = { timeout: 30_000, maxRetries: 3, params: { temperature: 0 } };
+ * chatModel('groq/llama-3.1-8b-instant', options).chat('Say hi.').subscribe((response) => console.log(response.text));
+ * ```
+ */
 export type ChatModelOptions =
   | Omit<OpenAIOptions, 'model' | 'providerId' | 'apiKeyEnv' | 'baseURLEnv'>
   | Omit<AnthropicOptions, 'model' | 'providerId'>;

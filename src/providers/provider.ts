@@ -6,6 +6,23 @@ import type { ChatChunk, ChatParams, ChatResponse, Prompt, RetryOptions } from '
  * The contract every provider adapter meets: a plain object whose methods make **one attempt**, with no retries.
  * Both return cold Observables: subscribing sends the request, unsubscribing aborts its socket.
  * Failures are `LlmError`s; rate-limit headers ride on `ChatResponse.rateLimit` / the first `ChatChunk`.
+ *
+ * @example
+ * ```ts
+ * import { of } from 'rxjs';
+ * import { createChatModel, parallelChatText, type ChatProvider } from 'rxllm';
+ * // A provider of your own (here an echo, for tests): single attempts, cold Observables.
+ * const echo: ChatProvider = {
+ *   id: 'echo',
+ *   supportsPrefill: false,
+ *   chat: (request) => {
+ *     const text = request.messages.at(-1)?.content ?? '';
+ *     return of({ text, finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1 }, model: request.model, raw: null });
+ *   },
+ *   stream: (request) => of({ text: request.messages.at(-1)?.content ?? '' }, { text: '', finishReason: 'stop' }),
+ * };
+ * console.log(await parallelChatText(createChatModel(echo, { model: 'echo-1' }), ['Hi', 'Hello'])); // ['Hi', 'Hello']
+ * ```
  */
 export interface ChatProvider {
   /** Provider id: `openai`, `anthropic`, `groq`, … */
@@ -23,6 +40,13 @@ export interface ChatProvider {
 /**
  * A model bound to a provider, as returned by `openai()`, `anthropic()` and `chatModel()`.
  * `chat` and `stream` retry per `retry`; pipelines use `provider` directly so that every attempt passes the limiter.
+ *
+ * @example
+ * ```ts
+ * import { anthropic, openai, type ChatModel } from 'rxllm';
+ * const models: ChatModel[] = [openai({ model: 'gpt-4o-mini' }), anthropic({ model: 'claude-haiku-4-5' })];
+ * for (const model of models) model.chat('Say hi.').subscribe((response) => console.log(model.id, response.text));
+ * ```
  */
 export interface ChatModel {
   /** `provider/model`, e.g. `openai/gpt-4o-mini`. */

@@ -53,11 +53,12 @@ export interface ReserveRequest extends RateLimits {
  *
  * @example
  * ```ts
- * import { createMemoryStore } from 'rxllm';
+ * import { createMemoryStore, type ReserveResult } from 'rxllm';
  * const store = createMemoryStore();
  * const request = { rpm: 30, burst: 1, tokenBurst: 0, tokens: 0 };
  * store.reserve('k', request, 0);
- * console.log(store.reserve('k', request, 0)); // { granted: false, waitMs: 2000 }
+ * const second: ReserveResult = store.reserve('k', request, 0);
+ * console.log(second); // { granted: false, waitMs: 2000 }
  * ```
  */
 export interface ReserveResult {
@@ -103,8 +104,8 @@ export interface ReserveResult {
  *
  * @example
  * ```ts
- * import { createMemoryStore, rateLimiter } from 'rxllm';
- * const store = createMemoryStore();
+ * import { createMemoryStore, rateLimiter, type RateLimiterStore } from 'rxllm';
+ * const store: RateLimiterStore = createMemoryStore();
  * // Two limiters with one store and key share one budget of 60 requests per minute, as two processes would with Redis.
  * const a = rateLimiter({ rpm: 60, store, key: 'org' });
  * const b = rateLimiter({ rpm: 60, store, key: 'org' });

@@ -24,9 +24,9 @@ export interface RequestCost {
  *
  * @example
  * ```ts
- * import { rateLimiter } from 'rxllm';
+ * import { rateLimiter, type Reservation } from 'rxllm';
  * const limiter = rateLimiter({ rpm: 60, tpm: 10_000 });
- * limiter.acquire({ tokens: 1_200 }).subscribe((reservation) => {
+ * limiter.acquire({ tokens: 1_200 }).subscribe((reservation: Reservation) => {
  *   // ... send the request; the server reports 300 input + 150 output tokens:
  *   reservation.settle(450); // refunds 750 tokens to everyone sharing the limiter
  *   console.log('settled');
@@ -44,8 +44,8 @@ export interface Reservation {
  *
  * @example
  * ```ts
- * import { rateLimiter } from 'rxllm';
- * const limiter = rateLimiter({ rpm: 120 });
+ * import { rateLimiter, type RateLimiter } from 'rxllm';
+ * const limiter: RateLimiter = rateLimiter({ rpm: 120 });
  * limiter.acquire({ tokens: 0 }).subscribe(() => console.log('send now'));
  * limiter.observe({ remainingRequests: 0, resetRequestsMs: 2_000 }); // the server says: wait 2 s
  * limiter.acquire({ tokens: 0 }).subscribe(() => console.log('sent after the pause'));

@@ -7,7 +7,20 @@ import { createMemoryStore } from './create-memory-store.js';
 import type { MaybePromise, RateLimiterStore, RateLimits, ReserveResult } from './rate-limiter-store.js';
 import type { RateLimiter, RequestCost, Reservation } from './rate-limiter-types.js';
 
-/** Options of `rateLimiter`. */
+/**
+ * Options of `rateLimiter`.
+ *
+ * @example
+ * ```ts
+ * import { from } from 'rxjs';
+ * import { chatEach, openai, rateLimiter, type RateLimiterOptions } from 'rxllm';
+ * const options: RateLimiterOptions = { rpm: 500, tpm: 200_000, burst: 5 };
+ * const limiter = rateLimiter(options);
+ * from(['Say hi.', 'Say hello.'])
+ *   .pipe(chatEach(openai({ model: 'gpt-4o-mini' }), { limiter }))
+ *   .subscribe((result) => console.log(result.index, result.ok));
+ * ```
+ */
 export interface RateLimiterOptions {
   /** Requests per minute. Requests are spaced `60_000 / rpm` ms apart (after the burst). */
   rpm: number;
@@ -230,7 +243,9 @@ class TurnQueue {
       this.grant(head);
       return true;
     }
-    const waitMs = Number.isFinite(result.waitMs) && result.waitMs > 0 ? Math.min(Math.ceil(result.waitMs), MAX_TIMER_MS) : 1;
+    // An endless wait (a clock pushed to Infinity, e.g. by a server reporting 1e308 tokens) sleeps the longest timer
+    // and asks again, instead of polling every millisecond forever.
+    const waitMs = result.waitMs === Number.POSITIVE_INFINITY ? MAX_TIMER_MS : Number.isFinite(result.waitMs) && result.waitMs > 0 ? Math.min(Math.ceil(result.waitMs), MAX_TIMER_MS) : 1;
     this.timer = this.scheduler.schedule(() => {
       this.timer = undefined;
       this.drain();

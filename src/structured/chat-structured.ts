@@ -4,7 +4,18 @@ import type { ChatModel } from '../providers/provider.js';
 import type { ChatParams, ChatResponse, Prompt } from '../types.js';
 import { type StructuredOutputOptions, structuredOutput } from './structured-output.js';
 
-/** Options of `chatStructured`. */
+/**
+ * Options of `chatStructured`.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { chatStructured, openai, type ChatStructuredOptions } from 'rxllm';
+ * const options: ChatStructuredOptions = { name: 'city', repair: true, params: { temperature: 0 } };
+ * chatStructured(openai({ model: 'gpt-4o-mini' }), 'Capital of Peru?', z.object({ city: z.string() }), options)
+ *   .subscribe((answer) => console.log(answer.city));
+ * ```
+ */
 export interface ChatStructuredOptions extends StructuredOutputOptions {
   /** Generation parameters for the request (the schema's `responseFormat` is added). */
   params?: ChatParams;

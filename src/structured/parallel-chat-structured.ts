@@ -7,7 +7,18 @@ import type { ChatModel } from '../providers/provider.js';
 import type { ChatRequest, Prompt } from '../types.js';
 import { type StructuredOutput, type StructuredOutputOptions, type StructuredParseResult, structuredOutput } from './structured-output.js';
 
-/** Options of `parallelChatStructured`: those of `parallelChat`, how the schema is presented, and `repair`. */
+/**
+ * Options of `parallelChatStructured`: those of `parallelChat`, how the schema is presented, and `repair`.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { openai, parallelChatStructured, type ParallelChatStructuredOptions } from 'rxllm';
+ * const options: ParallelChatStructuredOptions = { maxActive: 8, onError: 'continue', name: 'city', repair: true };
+ * const City = z.object({ city: z.string() });
+ * console.log(await parallelChatStructured(openai({ model: 'gpt-4o-mini' }), ['Capital of Peru?', 'Capital of Chad?'], City, options));
+ * ```
+ */
 export interface ParallelChatStructuredOptions extends ParallelChatOptions, StructuredOutputOptions {
   /**
    * Give each answer that fails the schema one more try: the validation issues are sent back to the model as a
@@ -16,7 +27,19 @@ export interface ParallelChatStructuredOptions extends ParallelChatOptions, Stru
   repair?: boolean;
 }
 
-/** One entry of `parallelChatStructured`'s result: the validated value, the item's error, or `null` if never sent. */
+/**
+ * One entry of `parallelChatStructured`'s result: the validated value, the item's error, or `null` if never sent.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { openai, parallelChatStructured, type ParallelChatStructuredResult } from 'rxllm';
+ * const City = z.object({ city: z.string() });
+ * const model = openai({ model: 'gpt-4o-mini' });
+ * const rows: ParallelChatStructuredResult<z.infer<typeof City>>[] = await parallelChatStructured(model, ['Capital of Peru?'], City);
+ * for (const row of rows) console.log(row === null ? 'not sent' : row instanceof Error ? row.message : row.city);
+ * ```
+ */
 export type ParallelChatStructuredResult<T> = T | LlmError | null;
 
 type Parsed<T> = StructuredParseResult<T> | LlmError | null;

@@ -3,7 +3,18 @@ import { InvalidOptionsError, StructuredOutputError } from '../errors.js';
 import type { ChatMessage, ChatRequest, Prompt, ResponseFormat } from '../types.js';
 import { decodeAnswer, jsonSchemaFromZod, WRAPPED_KEY } from './json-schema-from-zod.js';
 
-/** How a schema is presented to the model. */
+/**
+ * How a schema is presented to the model.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { openai, parallelChatStructured, type StructuredOutputOptions } from 'rxllm';
+ * const format: StructuredOutputOptions = { name: 'sentiment', description: 'The sentiment of a product review' };
+ * const Sentiment = z.object({ label: z.enum(['positive', 'negative']) });
+ * console.log(await parallelChatStructured(openai({ model: 'gpt-4o-mini' }), ['Great product!', 'Broke in a day.'], Sentiment, format));
+ * ```
+ */
 export interface StructuredOutputOptions {
   /** Schema name sent to the provider (OpenAI `json_schema.name`, Anthropic tool name), `[a-zA-Z0-9_-]{1,64}`. @defaultValue `'answer'` */
   name?: string;
@@ -17,10 +28,32 @@ export interface StructuredOutputOptions {
   strict?: boolean;
 }
 
-/** One validated answer, or why it failed. */
+/**
+ * One validated answer, or why it failed.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { structuredOutput, type StructuredParseResult } from 'rxllm';
+ * const output = structuredOutput(z.object({ n: z.number() }));
+ * const result: StructuredParseResult<{ n: number }> = output.parse('{"n": 3}');
+ * console.log(result.ok ? result.value.n : result.error.issues); // 3
+ * ```
+ */
 export type StructuredParseResult<T> = { ok: true; value: T } | { ok: false; error: StructuredOutputError };
 
-/** A zod schema made ready for requests: the `responseFormat` to send and the parser of answers. */
+/**
+ * A zod schema made ready for requests: the `responseFormat` to send and the parser of answers.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { structuredOutput, type StructuredOutput } from 'rxllm';
+ * const city: StructuredOutput<{ city: string }> = structuredOutput(z.object({ city: z.string() }));
+ * console.log(city.responseFormat.type); // 'json_schema'
+ * console.log(city.apply('Capital of Peru?').params?.responseFormat === city.responseFormat); // true
+ * ```
+ */
 export interface StructuredOutput<T> {
   readonly responseFormat: ResponseFormat;
   /** Parses and validates an answer's text (code fences around the JSON are tolerated). */

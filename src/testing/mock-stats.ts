@@ -10,13 +10,13 @@ const DUPLICATE_EXAMPLES = 20;
  *
  * @example
  * ```ts
- * import { startMockServer } from 'rxllm/testing';
+ * import { startMockServer, type MockStats } from 'rxllm/testing';
  * const server = await startMockServer();
  * await fetch(`${server.openaiBaseURL}/chat/completions`, {
  *   method: 'POST', headers: { 'content-type': 'application/json' },
  *   body: JSON.stringify({ model: 'mock-model', messages: [{ role: 'user', content: 'Hi' }] }),
  * });
- * const { requests, delivered, duplicates } = server.stats();
+ * const { requests, delivered, duplicates }: MockStats = server.stats();
  * console.log(requests, delivered, duplicates); // 1 1 0
  * await server.close();
  * ```

@@ -7,14 +7,14 @@ import { type MockServer, startMockServer } from './start-mock-server.js';
  *
  * @example
  * ```ts
- * import { runMockServerCommand } from 'rxllm/testing';
+ * import { runMockServerCommand, type MockServerCommandIo } from 'rxllm/testing';
  * const controller = new AbortController();
- * const exitCode = runMockServerCommand(['--latency', '20'], {
+ * const io: MockServerCommandIo = {
  *   signal: controller.signal,
  *   handleSignals: false,
  *   onListening: (server) => { console.log(server.url); controller.abort(); },
- * });
- * console.log(await exitCode); // 0
+ * };
+ * console.log(await runMockServerCommand(['--latency', '20'], io)); // 0
  * ```
  */
 export interface MockServerCommandIo {

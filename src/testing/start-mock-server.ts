@@ -9,8 +9,8 @@ import type { MockStats } from './mock-stats.js';
  *
  * @example
  * ```ts
- * import { startMockServer } from 'rxllm/testing';
- * const server = await startMockServer();
+ * import { startMockServer, type MockServer } from 'rxllm/testing';
+ * const server: MockServer = await startMockServer();
  * process.env.OPENAI_BASE_URL = server.openaiBaseURL; // http://127.0.0.1:PORT/v1
  * console.log(server.stats().requests); // 0
  * await server.close();

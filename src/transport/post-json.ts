@@ -45,7 +45,7 @@ export function postJson(options: HttpPostOptions): Observable<JsonResponse> {
       return;
     }
     collectBody(response.body, { limitBytes: maxResponseBytes, overflow: 'fail', provider }).then((bytes) => {
-      const text = new TextDecoder().decode(bytes);
+      const text = UTF8.decode(bytes);
       let body: unknown;
       try {
         body = JSON.parse(text) as unknown;
@@ -60,6 +60,9 @@ export function postJson(options: HttpPostOptions): Observable<JsonResponse> {
     }, controls.fail);
   });
 }
+
+/** One decoder for every body (`decode` without `stream` keeps no state between calls). */
+const UTF8 = new TextDecoder();
 
 /**
  * The start of a body as a quoted string, for error messages, with known secrets redacted before it is cut.

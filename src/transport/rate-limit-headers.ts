@@ -1,5 +1,5 @@
 import type { RateLimitInfo } from '../types.js';
-import { type HeaderRecord, headerValue } from './header-value.js';
+import type { HeaderRecord } from './header-value.js';
 import { parseRetryAfter } from './retry-after.js';
 
 type Bucket = 'Requests' | 'Tokens' | 'InputTokens' | 'OutputTokens';
@@ -39,21 +39,23 @@ const DURATION_UNITS_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 6
  * ```
  */
 export function parseRateLimitHeaders(headers: HeaderRecord, nowMs: number): RateLimitInfo | undefined {
+  const lowered = lowerCaseNames(headers);
+  const get = (name: string) => lowerValue(lowered, name);
   const info: Record<string, number> = {};
   const set = (key: string, value: number | undefined) => {
     if (value !== undefined) info[key] = value;
   };
   for (const [bucket, name] of OPENAI_BUCKETS) {
-    set(`limit${bucket}`, parseCount(headerValue(headers, `x-ratelimit-limit-${name}`)));
-    set(`remaining${bucket}`, parseCount(headerValue(headers, `x-ratelimit-remaining-${name}`)));
-    set(`reset${bucket}Ms`, parseReset(headerValue(headers, `x-ratelimit-reset-${name}`), nowMs));
+    set(`limit${bucket}`, parseCount(get(`x-ratelimit-limit-${name}`)));
+    set(`remaining${bucket}`, parseCount(get(`x-ratelimit-remaining-${name}`)));
+    set(`reset${bucket}Ms`, parseReset(get(`x-ratelimit-reset-${name}`), nowMs));
   }
   for (const [bucket, name] of ANTHROPIC_BUCKETS) {
-    set(`limit${bucket}`, parseCount(headerValue(headers, `anthropic-ratelimit-${name}-limit`)));
-    set(`remaining${bucket}`, parseCount(headerValue(headers, `anthropic-ratelimit-${name}-remaining`)));
-    set(`reset${bucket}Ms`, parseReset(headerValue(headers, `anthropic-ratelimit-${name}-reset`), nowMs));
+    set(`limit${bucket}`, parseCount(get(`anthropic-ratelimit-${name}-limit`)));
+    set(`remaining${bucket}`, parseCount(get(`anthropic-ratelimit-${name}-remaining`)));
+    set(`reset${bucket}Ms`, parseReset(get(`anthropic-ratelimit-${name}-reset`), nowMs));
   }
-  set('retryAfterMs', parseRetryAfter(headers, nowMs));
+  set('retryAfterMs', parseRetryAfter(lowered, nowMs));
   return Object.keys(info).length === 0 ? undefined : (info as RateLimitInfo);
 }
 
@@ -89,4 +91,32 @@ function parseReset(text: string | undefined, nowMs: number): number | undefined
   if (!/^\d{4}-\d{2}-\d{2}T/.test(text)) return undefined;
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil(date - nowMs));
+}
+
+/** `headers` with lower-case names (repeated values joined), or `headers` itself when they are lower-case already. */
+function lowerCaseNames(headers: HeaderRecord): HeaderRecord {
+  let lowered: Record<string, string | readonly string[] | undefined> | undefined;
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (lowered === undefined && lower === name) continue;
+    if (lowered === undefined) {
+      // The first mixed-case name: copy what came before, then go on lower-casing.
+      lowered = {};
+      for (const earlier of Object.keys(headers)) {
+        if (earlier === name) break;
+        lowered[earlier] = headers[earlier];
+      }
+    }
+    // An exact lower-case name wins, else the first name that matches (as `headerValue` reads them).
+    if (lower === name || !(lower in lowered)) lowered[lower] = headers[name];
+  }
+  return lowered ?? headers;
+}
+
+/** `headerValue` on a record with lower-case names: a direct lookup. */
+function lowerValue(headers: HeaderRecord, lower: string): string | undefined {
+  const value = headers[lower];
+  if (value === undefined) return undefined;
+  const text = (typeof value === 'string' ? value : value.join(', ')).trim();
+  return text === '' ? undefined : text;
 }

@@ -87,9 +87,21 @@ export function runExchange<T>(options: HttpPostOptions, accept: string, onRespo
       clearDeadline();
       subscriber.complete();
     };
+    let timerMs = 0;
+    let timerPhase: TimeoutPhase | undefined;
     const setDeadline = (ms: number, phase: TimeoutPhase) => {
+      if (finished) {
+        clearDeadline();
+        return;
+      }
+      // The same deadline again (a stream's idle timeout, per chunk): re-arm the timer instead of replacing it.
+      if (timer !== undefined && ms === timerMs && phase === timerPhase) {
+        timer.refresh();
+        return;
+      }
       clearDeadline();
-      if (finished) return;
+      timerMs = ms;
+      timerPhase = phase;
       timer = setTimeout(() => fail(new APITimeoutError(phase, ms, { provider, ...(meta?.requestId === undefined ? {} : { requestId: meta.requestId }) })), ms);
     };
     const onAbortSignal = () =>
@@ -111,10 +123,10 @@ export function runExchange<T>(options: HttpPostOptions, accept: string, onRespo
 
     let request: Promise<Dispatcher.ResponseData>;
     try {
-      const url = new URL(options.url);
+      const { origin, path } = splitUrl(options.url);
       request = options.dispatcher.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
+        origin,
+        path,
         method: 'POST',
         headers: { 'content-type': 'application/json', accept, ...options.headers },
         body: JSON.stringify(options.body),
@@ -168,6 +180,21 @@ export function runExchange<T>(options: HttpPostOptions, accept: string, onRespo
   });
 }
 
+/** One decoder for whole bodies (`decode` without `stream` keeps no state between calls). */
+const UTF8 = new TextDecoder();
+
+/** The last URL split, reused: a provider posts to the same URL every time. */
+let lastUrl: { href: string; origin: string; path: string } | undefined;
+
+/** `origin` and `path` (with the query) of `href`, as `new URL` gives them; throws as it does for a bad URL. */
+function splitUrl(href: string): { origin: string; path: string } {
+  if (lastUrl?.href !== href) {
+    const url = new URL(href);
+    lastUrl = { href, origin: url.origin, path: `${url.pathname}${url.search}` };
+  }
+  return lastUrl;
+}
+
 /**
  * Reads an HTTP error response (capped body, JSON if it parses) into the error class for its status.
  */
@@ -175,7 +202,7 @@ async function readHttpError(response: Dispatcher.ResponseData, meta: ResponseMe
   let body: unknown;
   try {
     const bytes = await collectBody(response.body, { limitBytes: ERROR_BODY_LIMIT, overflow: 'truncate', provider });
-    body = parseJsonOrText(new TextDecoder().decode(bytes));
+    body = parseJsonOrText(UTF8.decode(bytes));
   } catch {
     body = undefined; // the status says enough; a broken error body does not hide it
   }

@@ -1,4 +1,4 @@
-import { type HeaderRecord, headerValue } from './header-value.js';
+import type { HeaderRecord } from './header-value.js';
 import type { ResponseMeta } from './http-types.js';
 import { parseRateLimitHeaders } from './rate-limit-headers.js';
 
@@ -18,15 +18,34 @@ import { parseRateLimitHeaders } from './rate-limit-headers.js';
  */
 export function toResponseMeta(status: number, headers: HeaderRecord, nowMs: number): ResponseMeta {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name.toLowerCase()] = typeof value === 'string' ? value : value.join(', ');
+  let rateLimited = false;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    flat[lower] = typeof value === 'string' ? value : value.join(', ');
+    if (!rateLimited && isRateLimitHeader(lower)) rateLimited = true;
   }
-  const requestId = headerValue(flat, 'x-request-id') ?? headerValue(flat, 'request-id');
-  const rateLimit = parseRateLimitHeaders(flat, nowMs);
+  const requestId = flatValue(flat, 'x-request-id') ?? flatValue(flat, 'request-id');
+  // Most responses carry no rate-limit header at all: skip the parser's dozen lookups then.
+  const rateLimit = rateLimited ? parseRateLimitHeaders(flat, nowMs) : undefined;
   return {
     status,
     headers: flat,
     ...(requestId === undefined ? {} : { requestId }),
     ...(rateLimit === undefined ? {} : { rateLimit }),
   };
+}
+
+/** A header `parseRateLimitHeaders` reads (lower-cased name). */
+function isRateLimitHeader(lower: string): boolean {
+  return lower.startsWith('x-ratelimit-') || lower.startsWith('anthropic-ratelimit-') || lower.startsWith('retry-after');
+}
+
+/** `headerValue` for a record whose names are all lower-case already: a direct lookup, trimmed, blank as absent. */
+function flatValue(flat: Record<string, string>, lower: string): string | undefined {
+  const value = flat[lower];
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  return text === '' ? undefined : text;
 }

@@ -79,10 +79,10 @@ function handleEvent(sse: SseEvent, state: StreamState, toolName: string | undef
   let json: unknown;
   try {
     json = JSON.parse(sse.data);
-  } catch (error) {
+  } catch {
+    // no `cause`: V8's SyntaxError quotes the data, which may echo secrets we do not know
     throw new ResponseValidationError(`${provider} sent a stream event that is not JSON.`, {
       provider,
-      cause: error,
       ...(state.requestId === undefined ? {} : { requestId: state.requestId }),
     });
   }

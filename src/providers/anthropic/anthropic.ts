@@ -6,7 +6,16 @@ import type { ChatModel } from '../provider.js';
 import { baseURLFromEnv, type ProviderOptions, providerOptionsShape, resolveConnection } from '../provider-options.js';
 import { ANTHROPIC_VERSION, createAnthropicProvider } from './anthropic-provider.js';
 
-/** Options of `anthropic()`. Unknown keys are errors. */
+/**
+ * Options of `anthropic()`. Unknown keys are errors.
+ *
+ * @example
+ * ```ts
+ * import { anthropic, type AnthropicOptions } from 'rxllm';
+ * const options: AnthropicOptions = { model: 'claude-haiku-4-5', maxTokens: 1_024, timeout: 120_000, maxRetries: 4 };
+ * anthropic(options).chat('Say hi.').subscribe((response) => console.log(response.text));
+ * ```
+ */
 export interface AnthropicOptions extends ProviderOptions {
   /** Model name, e.g. `claude-haiku-4-5` or `claude-3-5-haiku-latest`. */
   model: string;
@@ -33,7 +42,16 @@ export interface AnthropicOptions extends ProviderOptions {
   providerId?: string;
 }
 
-/** `max_tokens` sent when neither the request nor the factory sets one. */
+/**
+ * `max_tokens` sent when neither the request nor the factory sets one.
+ *
+ * @example
+ * ```ts
+ * import { anthropic, DEFAULT_ANTHROPIC_MAX_TOKENS } from 'rxllm';
+ * const model = anthropic({ model: 'claude-haiku-4-5' });
+ * console.log(model.params.maxTokens === DEFAULT_ANTHROPIC_MAX_TOKENS); // true, unless anthropic() is given maxTokens
+ * ```
+ */
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
 
 const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';

@@ -1,4 +1,4 @@
-import { concatMap, concatWith, defer, map, type Observable } from 'rxjs';
+import { map, Observable } from 'rxjs';
 import { ResponseValidationError } from '../../errors.js';
 import type { ProviderRequest } from '../../resolve-prompt.js';
 import { errorFromErrorBody, isErrorBody } from '../../transport/error-from-error-body.js';
@@ -8,7 +8,7 @@ import { postSse } from '../../transport/post-sse.js';
 import type { ChatChunk, ChatResponse } from '../../types.js';
 import type { ChatProvider } from '../provider.js';
 import type { TransportSettings } from '../provider-options.js';
-import { openAIChatCompletionSchema } from './openai-schemas.js';
+import { isOpenAIChatCompletion, openAIChatCompletionSchema } from './openai-schemas.js';
 import { createOpenAIStreamReader } from './read-openai-stream.js';
 import { toOpenAIRequest } from './to-openai-request.js';
 
@@ -76,12 +76,33 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
     supportsPrefill: settings.supportsPrefill ?? false,
     chat: (request) => postJson(post(request, false)).pipe(map((response) => toChatResponse(response, request.model, id))),
     stream: (request): Observable<ChatChunk> =>
-      defer(() => {
+      // What `concatMap(push)` + `concatWith(end)` would do, without an inner subscription per event.
+      new Observable<ChatChunk>((subscriber) => {
         const reader = createOpenAIStreamReader(id, request.model);
-        return postSse(post(request, true)).pipe(
-          concatMap((event) => reader.push(event)),
-          concatWith(defer(() => reader.end())),
-        );
+        return postSse(post(request, true)).subscribe({
+          next: (event) => {
+            let chunks: ChatChunk[];
+            try {
+              chunks = reader.push(event);
+            } catch (error) {
+              subscriber.error(error);
+              return;
+            }
+            for (const chunk of chunks) subscriber.next(chunk);
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => {
+            let chunks: ChatChunk[];
+            try {
+              chunks = reader.end();
+            } catch (error) {
+              subscriber.error(error);
+              return;
+            }
+            for (const chunk of chunks) subscriber.next(chunk);
+            subscriber.complete();
+          },
+        });
       }),
     close: () => dispatcher.close(),
   };
@@ -105,7 +126,8 @@ export function isOpenAIHost(baseURL: string): boolean {
 
 function toChatResponse(response: JsonResponse, requestModel: string, provider: string): ChatResponse {
   const where = { provider, status: response.status, ...(response.requestId === undefined ? {} : { requestId: response.requestId }) };
-  const parsed = openAIChatCompletionSchema.safeParse(response.body);
+  // The hand-written check is the fast path; zod runs only for a body it refuses (for the error message).
+  const parsed = isOpenAIChatCompletion(response.body) ? { success: true as const, data: response.body } : openAIChatCompletionSchema.safeParse(response.body);
   if (!parsed.success) {
     if (isErrorBody(response.body)) {
       throw errorFromErrorBody({

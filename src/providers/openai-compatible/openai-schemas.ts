@@ -65,3 +65,62 @@ export type OpenAIChatCompletion = z.infer<typeof openAIChatCompletionSchema>;
 export type OpenAIChatChunk = z.infer<typeof openAIChatChunkSchema>;
 /** Parsed usage. */
 export type OpenAIUsage = z.infer<typeof openAIUsageSchema>;
+
+/**
+ * A quick check that `body` has the shape `openAIChatCompletionSchema` accepts, without zod's per-parse cost.
+ * Never more lenient than the schema: callers run the schema when this says no (for its error message).
+ *
+ * @example
+ * ```ts
+ * isOpenAIChatCompletion({ choices: [{ message: { content: 'Hi' }, finish_reason: 'stop' }] }); // true
+ * ```
+ */
+export function isOpenAIChatCompletion(body: unknown): body is OpenAIChatCompletion {
+  if (!isRecord(body) || !isNullishString(body.id) || !isNullishString(body.model) || !isNullishUsage(body.usage)) return false;
+  const { choices } = body;
+  if (!Array.isArray(choices) || choices.length === 0) return false;
+  for (const choice of choices as unknown[]) {
+    if (!isRecord(choice) || !isNullishString(choice.finish_reason) || !isNullishContentHolder(choice.message)) return false;
+  }
+  return true;
+}
+
+/**
+ * A quick check that `chunk` has the shape `openAIChatChunkSchema` accepts; as strict as the schema, never more lenient.
+ *
+ * @example
+ * ```ts
+ * isOpenAIChatChunk({ choices: [{ delta: { content: 'Hel' }, finish_reason: null }] }); // true
+ * ```
+ */
+export function isOpenAIChatChunk(chunk: unknown): chunk is OpenAIChatChunk {
+  if (!isRecord(chunk) || !isNullishString(chunk.id) || !isNullishString(chunk.model) || !isNullishUsage(chunk.usage)) return false;
+  const { choices } = chunk;
+  if (choices === undefined || choices === null) return true;
+  if (!Array.isArray(choices)) return false;
+  for (const choice of choices as unknown[]) {
+    if (!isRecord(choice) || !isNullishString(choice.finish_reason) || !isNullishContentHolder(choice.delta)) return false;
+  }
+  return true;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isNullishString(value: unknown): boolean {
+  return value === undefined || value === null || typeof value === 'string';
+}
+
+function isNullishCount(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'number' && Number.isFinite(value) && value >= 0);
+}
+
+function isNullishUsage(value: unknown): boolean {
+  return value === undefined || value === null || (isRecord(value) && isNullishCount(value.prompt_tokens) && isNullishCount(value.completion_tokens));
+}
+
+/** `{ content?: string | null }`, nullish, as a choice's `message` or `delta`. */
+function isNullishContentHolder(value: unknown): boolean {
+  return value === undefined || value === null || (isRecord(value) && isNullishString(value.content));
+}

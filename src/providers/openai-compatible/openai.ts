@@ -7,7 +7,22 @@ import type { ChatModel } from '../provider.js';
 import { baseURLFromEnv, type ProviderOptions, providerOptionsShape, resolveConnection } from '../provider-options.js';
 import { createOpenAIProvider, isOpenAIHost } from './openai-provider.js';
 
-/** Options of `openai()`. Unknown keys are errors. */
+/**
+ * Options of `openai()`. Unknown keys are errors.
+ *
+ * @example
+ * ```ts
+ * import { openai, type OpenAIOptions } from 'rxllm';
+ * const options: OpenAIOptions = {
+ *   model: 'llama3.2',
+ *   baseURL: 'http://127.0.0.1:11434/v1', // Ollama: no key needed
+ *   timeout: 120_000,
+ *   maxRetries: 4,
+ *   params: { temperature: 0 },
+ * };
+ * openai(options).chat('Say hi.').subscribe((response) => console.log(response.text));
+ * ```
+ */
 export interface OpenAIOptions extends ProviderOptions {
   /** Model name, e.g. `gpt-4o-mini`, or whatever a compatible server serves. */
   model: string;
