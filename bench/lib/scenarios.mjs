@@ -94,7 +94,7 @@ export function scenarios({ quick }) {
         'peers get a smaller N and a time cap, and report what they reach.',
       n: quick ? 10_000 : 1_000_000,
       peerN: quick ? 1_000 : 100_000,
-      peerTimeLimitMs: quick ? 10_000 : 60_000,
+      peerTimeLimitMs: quick ? 10_000 : 30_000,
       concurrency: 256,
       latencyMs: 1,
       source: 'generator',

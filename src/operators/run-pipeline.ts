@@ -5,12 +5,10 @@ import {
   EMPTY,
   filter,
   finalize,
-  identity,
   mergeMap,
   type MonoTypeOperatorFunction,
   Observable,
   type SchedulerLike,
-  take,
   takeUntil,
   tap,
   throwError,
@@ -87,6 +85,8 @@ export function runPipeline<R>(
     const maxRetryAfterMs = settings.retry.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs;
     const stopped = new BehaviorSubject(false);
     const stopped$ = stopped.pipe(filter(Boolean));
+    /** First attempts waiting for a turn, given up when the run stops submitting. */
+    const stopListeners = new Set<() => void>();
     let received = 0;
     let finished = 0;
     let ended = false;
@@ -109,19 +109,41 @@ export function runPipeline<R>(
       settings,
       limiter,
       progress: tracker,
+      // What `acquire().pipe(take(1), takeUntil(stopped$), filter(…))` did, without a Subject subscription per attempt
+      // (whose removal is O(prompts in flight)): a first attempt's wait registers in `stopListeners` instead.
       takeTurn: (tokens, firstAttempt) =>
-        limiter.acquire({ tokens }).pipe(
-          take(1),
-          firstAttempt ? takeUntil(stopped$) : identity,
-          // Stopping cancels an earlier waiter, and the limiter may hand its turn on to this one before this one's own
-          // cancel arrives: a turn granted once the run has stopped is handed back unused, so 'return' sends nothing new.
-          firstAttempt ? filter((reservation) => (stopped.value ? (reservation.settle(0), false) : true)) : identity,
-        ),
+        new Observable<Reservation>((subscriber) => {
+          if (firstAttempt && stopped.value) {
+            subscriber.complete();
+            return undefined;
+          }
+          const onStop = firstAttempt ? () => subscriber.complete() : undefined;
+          if (onStop !== undefined) stopListeners.add(onStop);
+          const turn = limiter.acquire({ tokens }).subscribe({
+            next: (reservation) => {
+              // Stopping cancels an earlier waiter, and the limiter may hand its turn on to this one before this one's
+              // own cancel arrives: a turn granted once the run has stopped is handed back unused, so 'return' sends
+              // nothing new.
+              if (firstAttempt && stopped.value) reservation.settle(0);
+              else subscriber.next(reservation);
+              subscriber.complete();
+            },
+            error: (error: unknown) => subscriber.error(error),
+            complete: () => subscriber.complete(),
+          });
+          return () => {
+            if (onStop !== undefined) stopListeners.delete(onStop);
+            turn.unsubscribe();
+          };
+        }),
       retry: <T>() => retry as MonoTypeOperatorFunction<T>,
       pauseFor,
       endsRun: (error) => {
         if (error.fatal || settings.onError === 'stop') return true;
-        if (settings.onError === 'return' && !stopped.value) stopped.next(true);
+        if (settings.onError === 'return' && !stopped.value) {
+          stopped.next(true);
+          for (const onStop of [...stopListeners]) onStop();
+        }
         return false;
       },
     };

@@ -2,14 +2,10 @@ import {
   catchError,
   defer,
   EMPTY,
-  finalize,
-  lastValueFrom,
   mergeMap,
   Observable,
   type OperatorFunction,
-  reduce,
   ReplaySubject,
-  tap,
   throwError,
 } from 'rxjs';
 import { z } from 'zod';
@@ -123,7 +119,12 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     const { progress } = run;
     const { provider } = model;
     const chunks = new ReplaySubject<ChatChunk>();
-    const text = lastValueFrom(chunks.pipe(reduce((all, chunk) => all + chunk.text, '')));
+    // Settled where `chunks` ends, from `received` (the text of every chunk `chunks` carried): what
+    // `lastValueFrom(chunks.pipe(reduce(…)))` gives, without a second subscriber doing work per chunk.
+    let settleText!: { resolve: (text: string) => void; reject: (error: unknown) => void };
+    const text = new Promise<string>((resolve, reject) => {
+      settleText = { resolve, reject };
+    });
     text.catch(() => undefined); // the rejection stays observable to whoever awaits `text`
     const item: StreamItem = { index, prompt, chunks: chunks.asObservable(), text };
     let started = false;
@@ -141,6 +142,7 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     const fail = (error: LlmError) => {
       ended = true;
       if (started || !(error instanceof BudgetExceededError)) emit();
+      settleText.reject(error);
       chunks.error(error);
       progress?.promptFinished(false, started);
       if (run.endsRun(error)) subscriber.error(error);
@@ -196,6 +198,7 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
       complete: () => {
         ended = true;
         if (started) {
+          settleText.resolve(received);
           chunks.complete();
           progress?.promptFinished(true, true);
         }
@@ -206,9 +209,9 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
       subscription.unsubscribe();
       if (started && !ended) {
         ended = true;
-        chunks.error(
-          new StreamInterruptedError(received, { code: 'cancelled', provider: provider.id, cause: new Error('The pipeline was unsubscribed.') }),
-        );
+        const cancelled = new StreamInterruptedError(received, { code: 'cancelled', provider: provider.id, cause: new Error('The pipeline was unsubscribed.') });
+        settleText.reject(cancelled);
+        chunks.error(cancelled);
         progress?.promptCancelled();
       }
     };
@@ -217,29 +220,34 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
 
 /** One streamed attempt; the limiter and progress are told what it cost when it ends. */
 function sendStream(provider: ChatProvider, request: ProviderRequest, reservation: Reservation, inputTokens: number, run: PipelineRun): Observable<ChatChunk> {
-  return defer(() => {
+  // One hand-written layer (what `tap` + `finalize` did): every chunk of every stream passes through here.
+  return new Observable<ChatChunk>((subscriber) => {
     let observed = false;
     let usage: Usage | undefined;
-    return provider.stream(request).pipe(
-      tap({
-        next: (chunk) => {
-          if (!observed && chunk.rateLimit !== undefined) {
-            observed = true;
-            run.limiter.observe(chunk.rateLimit);
-          }
-          if (chunk.usage !== undefined) usage = chunk.usage;
-        },
-        error: (error: unknown) => run.pauseFor(error),
-      }),
-      finalize(() => {
-        if (usage === undefined) {
-          reservation.settle(inputTokens);
-          return;
+    const subscription = provider.stream(request).subscribe({
+      next: (chunk) => {
+        if (!observed && chunk.rateLimit !== undefined) {
+          observed = true;
+          run.limiter.observe(chunk.rateLimit);
         }
-        reservation.settle(usage.inputTokens + usage.outputTokens);
-        run.progress?.tokensUsed(usage.inputTokens, usage.outputTokens);
-      }),
-    );
+        if (chunk.usage !== undefined) usage = chunk.usage;
+        subscriber.next(chunk);
+      },
+      error: (error: unknown) => {
+        run.pauseFor(error);
+        subscriber.error(error);
+      },
+      complete: () => subscriber.complete(),
+    });
+    return () => {
+      subscription.unsubscribe();
+      if (usage === undefined) {
+        reservation.settle(inputTokens);
+        return;
+      }
+      reservation.settle(usage.inputTokens + usage.outputTokens);
+      run.progress?.tokensUsed(usage.inputTokens, usage.outputTokens);
+    };
   });
 }
 

@@ -108,7 +108,7 @@ function lowerCaseNames(headers: HeaderRecord): HeaderRecord {
       }
     }
     // An exact lower-case name wins, else the first name that matches (as `headerValue` reads them).
-    if (lower === name || !(lower in lowered)) lowered[lower] = headers[name];
+    if (lower === name || !Object.hasOwn(lowered, lower)) lowered[lower] = headers[name];
   }
   return lowered ?? headers;
 }
