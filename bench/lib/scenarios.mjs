@@ -55,12 +55,13 @@ export function scenarios({ quick }) {
       title: '2. Rate limit',
       summary:
         `The server allows ${limitRpm.toLocaleString('en-US')} requests per minute, its window scaled down to ` +
-        `${windowMs} ms (${perWindow} requests per rolling ${windowMs} ms window, answering 429 beyond); ` +
+        `${windowMs} ms (a bucket of ${perWindow} requests refilled continuously over ${windowMs} ms, as real APIs replenish ` +
+        `their limits, answering 429 when empty); ` +
         `maxActive 200; rxllm's rpm = the server's limit; the baseline paces starts exactly 60 000 / rpm ms apart.`,
       n: quick ? 300 : 1_200,
       concurrency: 200,
       latencyMs: 50,
-      server: { latencyMs: 50, answerTokens: 8, rpmLimit: perWindow, windowMs, rateLimitAlgorithm: 'sliding-window' },
+      server: { latencyMs: 50, answerTokens: 8, rpmLimit: perWindow, windowMs, rateLimitAlgorithm: 'token-bucket' },
       rateLimit: { rpm: limitRpm, windowMs, perWindow },
       clients: quick ? ['baseline', 'rxllm', 'openai-p-queue'] : ['baseline', 'rxllm', 'openai-p-queue', 'langchain', 'ai-sdk'],
       runs: quick ? 1 : 3,
