@@ -186,6 +186,13 @@ export class ApiCallError extends LlmError {
   }
 }
 
+/** An HTTP error after which nothing else in the batch can succeed (401, 402 / exhausted quota, 403): `fatal`, never retried. */
+abstract class FatalApiCallError extends ApiCallError {
+  constructor(message: string, options: LlmErrorOptions & { status: number }) {
+    super(message, options, true);
+  }
+}
+
 /**
  * 400: the request is wrong; retrying will not help.
  *
@@ -214,11 +221,8 @@ export class BadRequestError extends ApiCallError {
  * }
  * ```
  */
-export class AuthenticationError extends ApiCallError {
+export class AuthenticationError extends FatalApiCallError {
   override name = 'AuthenticationError';
-  constructor(message: string, options: LlmErrorOptions & { status: number }) {
-    super(message, options, true);
-  }
 }
 /**
  * 402, or a 429 whose body says the quota or credit is exhausted. Fatal.
@@ -233,11 +237,8 @@ export class AuthenticationError extends ApiCallError {
  * }
  * ```
  */
-export class InsufficientCreditsError extends ApiCallError {
+export class InsufficientCreditsError extends FatalApiCallError {
   override name = 'InsufficientCreditsError';
-  constructor(message: string, options: LlmErrorOptions & { status: number }) {
-    super(message, options, true);
-  }
 }
 /**
  * 403: the key may not use this model or endpoint. Fatal.
@@ -252,11 +253,8 @@ export class InsufficientCreditsError extends ApiCallError {
  * }
  * ```
  */
-export class PermissionDeniedError extends ApiCallError {
+export class PermissionDeniedError extends FatalApiCallError {
   override name = 'PermissionDeniedError';
-  constructor(message: string, options: LlmErrorOptions & { status: number }) {
-    super(message, options, true);
-  }
 }
 /**
  * 404: no such model or endpoint.

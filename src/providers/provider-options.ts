@@ -158,3 +158,25 @@ function isLoopbackHost(hostname: string): boolean {
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }
+
+/**
+ * The transport options of one POST to `url` with a provider's settings: its agent, timeouts and body cap.
+ * `isLastEvent` marks the event that ends a stream, so the socket goes back to the pool at once.
+ */
+export function toHttpPost(
+  settings: TransportSettings & { id?: string },
+  post: { url: string; headers: Record<string, string>; provider: string; body: unknown; isLastEvent?: HttpPostOptions['isLastEvent'] },
+): HttpPostOptions {
+  return {
+    url: post.url,
+    headers: post.headers,
+    body: post.body,
+    dispatcher: settings.dispatcher,
+    provider: post.provider,
+    timeoutMs: settings.timeoutMs,
+    idleTimeoutMs: settings.idleTimeoutMs,
+    maxResponseBytes: settings.maxResponseBytes,
+    ...(settings.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: settings.connectTimeoutMs }),
+    ...(post.isLastEvent === undefined ? {} : { isLastEvent: post.isLastEvent }),
+  };
+}

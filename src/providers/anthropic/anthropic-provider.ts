@@ -5,7 +5,7 @@ import { postJson } from '../../transport/post-json.js';
 import { postSse } from '../../transport/post-sse.js';
 import type { ChatChunk } from '../../types.js';
 import type { ChatProvider } from '../provider.js';
-import type { TransportSettings } from '../provider-options.js';
+import { toHttpPost, type TransportSettings } from '../provider-options.js';
 import { anthropicChunks } from './anthropic-chunks.js';
 import { toAnthropicChatResponse } from './anthropic-response.js';
 import { toAnthropicRequest } from './anthropic-wire-request.js';
@@ -57,18 +57,14 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Ch
     ...(settings.apiKey === undefined || settings.apiKey === '' ? {} : { 'x-api-key': settings.apiKey }),
     ...settings.headers,
   };
-  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions => ({
-    url,
-    headers,
-    body: toAnthropicRequest(request, defaultMaxTokens, stream),
-    dispatcher,
-    provider: id,
-    timeoutMs: settings.timeoutMs,
-    idleTimeoutMs: settings.idleTimeoutMs,
-    maxResponseBytes: settings.maxResponseBytes,
-    ...(settings.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: settings.connectTimeoutMs }),
-    ...(stream ? { isLastEvent: isMessageStop } : {}),
-  });
+  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions =>
+    toHttpPost(settings, {
+      url,
+      headers,
+      provider: id,
+      body: toAnthropicRequest(request, defaultMaxTokens, stream),
+      ...(stream ? { isLastEvent: isMessageStop } : {}),
+    });
 
   return {
     id,

@@ -7,7 +7,7 @@ import { postJson } from '../../transport/post-json.js';
 import { postSse } from '../../transport/post-sse.js';
 import type { ChatChunk, ChatResponse } from '../../types.js';
 import type { ChatProvider } from '../provider.js';
-import type { TransportSettings } from '../provider-options.js';
+import { toHttpPost, type TransportSettings } from '../provider-options.js';
 import { isOpenAIChatCompletion, openAIChatCompletionSchema } from './openai-schemas.js';
 import { createOpenAIStreamReader } from './read-openai-stream.js';
 import { toOpenAIRequest } from './to-openai-request.js';
@@ -58,18 +58,14 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
     ...(settings.project === undefined ? {} : { 'openai-project': settings.project }),
     ...settings.headers,
   };
-  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions => ({
-    url,
-    headers,
-    body: toOpenAIRequest(request, { stream, maxTokensField }),
-    dispatcher,
-    provider: id,
-    timeoutMs: settings.timeoutMs,
-    idleTimeoutMs: settings.idleTimeoutMs,
-    maxResponseBytes: settings.maxResponseBytes,
-    ...(settings.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: settings.connectTimeoutMs }),
-    ...(stream ? { isLastEvent: (event: { data: string }) => event.data.trim() === '[DONE]' } : {}),
-  });
+  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions =>
+    toHttpPost(settings, {
+      url,
+      headers,
+      provider: id,
+      body: toOpenAIRequest(request, { stream, maxTokensField }),
+      ...(stream ? { isLastEvent: (event: { data: string }) => event.data.trim() === '[DONE]' } : {}),
+    });
 
   return {
     id,
