@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type MockServer, startMockServer } from '../../src/testing/start-mock-server.js';
 import { buildCli, completeLines, resultRecords, runCliToEnd, startCli, tempDir, waitFor } from '../cli/support/cli-harness.js';
+import { createSeededRandom } from '../../src/testing/create-seeded-random.js';
 
 // Ctrl-C on `rxllm run` at random moments (seeded), against the built-in mock server with faults: the run stops
 // submitting, lets what is in flight finish (or aborts it when the grace runs out), exits 130, and the resume
@@ -26,17 +27,6 @@ afterEach(async () => {
   await removeDir();
 });
 
-/** A small seeded PRNG (mulberry32), for the moments. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 async function writePrompts(total: number): Promise<string> {
   const input = join(dir, 'prompts.jsonl');
@@ -57,7 +47,7 @@ describe('Ctrl-C on rxllm run at random moments', () => {
     const input = await writePrompts(total);
     const output = join(dir, 'results.jsonl');
     const args = ['run', input, '-o', output, '--model', 'openai/m', '--base-url', server.openaiBaseURL, '--rpm', '100000', '--max-active', '16', '--grace', '20', '--max-retries', '1'];
-    const next = random(2_718);
+    const next = createSeededRandom(2_718);
 
     for (let cycle = 0; cycle < 3; cycle += 1) {
       const before = completeLines(output).length;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockServer } from '../../src/testing/start-mock-server.js';
 import { buildCli, completeLines, resultRecords, runCliToEnd, startCli, tempDir, waitFor } from '../cli/support/cli-harness.js';
+import { createSeededRandom } from '../../src/testing/create-seeded-random.js';
 
 /**
  * `kill -9` at K random points of a 2,000-prompt `rxllm run`, resuming each time. CI kills 5 times;
@@ -19,17 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => cli.remove());
 
-/** mulberry32. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe(`crash safety: kill -9 at ${K} random points of a ${TOTAL}-prompt run`, () => {
   it(
@@ -44,7 +34,7 @@ describe(`crash safety: kill -9 at ${K} random points of a ${TOTAL}-prompt run`,
         const args = ['run', input, '-o', output, '--model', 'openai/m', '--base-url', server.openaiBaseURL, '--rpm', '1000000', '--max-active', String(MAX_ACTIVE), '--max-retries', '1', '--progress', 'none'];
 
         // K kill points spread over the run, as numbers of result lines written.
-        const next = random(1_789);
+        const next = createSeededRandom(1_789);
         const points = Array.from({ length: K }, () => 1 + Math.floor(next() * (TOTAL - 50))).sort((a, b) => a - b);
         let kills = 0;
         let tornRepairs = 0;

@@ -15,6 +15,7 @@
 import type { Handler } from './local-server.js';
 import { respond } from './local-server.js';
 import { completionBody, streamTranscript } from './openai-transcripts.js';
+import { createSeededRandom } from '../../src/testing/create-seeded-random.js';
 
 /** The faults `chatCompletions` can inject. */
 export type Fault = 'server-error' | 'unavailable' | 'reset' | 'rate-limit';
@@ -49,7 +50,7 @@ export interface ChatCompletions {
 /** Makes the handler; see the module documentation. */
 export function chatCompletions(options: ChatCompletionsOptions = {}): ChatCompletions {
   const { faultRate = 0, seed = 1, faults = ['server-error', 'unavailable', 'reset', 'rate-limit'], retryAfterMs = 5, script, delayMs = 0 } = options;
-  const random = mulberry32(seed);
+  const random = createSeededRandom(seed);
   const received = new Map<string, number>();
   const delivered = new Map<string, number>();
   const injected: Record<Fault, number> = { 'server-error': 0, unavailable: 0, reset: 0, 'rate-limit': 0 };
@@ -94,14 +95,3 @@ function faultHandler(fault: Fault, retryAfterMs: number): Handler {
   }
 }
 
-/** A small seeded PRNG in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

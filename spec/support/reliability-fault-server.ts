@@ -26,6 +26,7 @@ import {
   ServerError,
   StreamInterruptedError,
 } from '../../src/errors.js';
+import { hashString, mixHash } from '../../src/testing/hash-string.js';
 
 /** Every fault of the soak, by name. */
 export const SOAK_FAULTS = [
@@ -101,7 +102,7 @@ export interface FaultServer {
  */
 export function seededPlan({ seed, faultRate, faults = SOAK_FAULTS }: { seed: number; faultRate: number; faults?: readonly SoakFault[] }): FaultPlan {
   return (key, attempt) => {
-    const draw = hash32(`${seed}:${attempt}:${key}`) / 4_294_967_296;
+    const draw = mixHash(hashString(`${seed}:${attempt}:${key}`), 0) / 4_294_967_296;
     if (draw >= faultRate) return 'ok';
     return faults[Math.min(faults.length - 1, Math.floor((draw / faultRate) * faults.length))]!;
   };
@@ -398,17 +399,3 @@ function endless(res: ServerResponse, socket: Socket, stream: boolean, limitByte
   pump();
 }
 
-/** FNV-1a, 32 bits, with murmur3's final mix so that similar keys (`prompt 1`, `prompt 2`) draw independently. */
-function hash32(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b);
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  return hash >>> 0;
-}

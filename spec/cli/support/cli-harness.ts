@@ -1,11 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'tsup';
-
-const ROOT = resolve(import.meta.dirname, '../../..');
+import { join } from 'node:path';
+import { bundleSourcesIfStale, ROOT } from '../../support/bundle-sources.js';
 
 /**
  * The CLI for child processes: `dist/cli.js` when it is newer than every source file (CI builds before testing),
@@ -13,24 +11,9 @@ const ROOT = resolve(import.meta.dirname, '../../..');
  * package's dependencies), removed by `remove()`.
  */
 export async function buildCli(): Promise<{ path: string; remove: () => Promise<void> }> {
-  const dist = join(ROOT, 'dist/cli.js');
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(ROOT, 'src'))) {
-    return { path: dist, remove: async () => undefined };
-  }
-  const outDir = join(ROOT, 'node_modules/.cache/rxllm-spec', `cli-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  await build({
-    entry: { cli: join(ROOT, 'src/cli/main.ts') },
-    outDir,
-    format: ['esm'],
-    config: false,
-    silent: true,
-    dts: false,
-    sourcemap: false,
-    clean: false,
-    target: 'node20',
-    splitting: false,
-  });
-  return { path: join(outDir, 'cli.js'), remove: () => rm(outDir, { recursive: true, force: true }) };
+  const bundle = await bundleSourcesIfStale('cli', { cli: 'src/cli/main.ts' }, ['dist/cli.js']);
+  if (bundle === undefined) return { path: join(ROOT, 'dist/cli.js'), remove: async () => undefined };
+  return { path: join(bundle.outDir, 'cli.js'), remove: bundle.remove };
 }
 
 /** A child `rxllm` process with its output collected. */
@@ -112,13 +95,4 @@ export async function tempDir(): Promise<{ dir: string; remove: () => Promise<vo
 /** `count` prompt lines: JSON strings `"Question <i>: …"` (ids default to line-<n>). */
 export function promptLines(count: number, prefix = 'Question'): string {
   return Array.from({ length: count }, (_, i) => `${JSON.stringify(`${prefix} ${i + 1}: what is ${i} + ${i}?`)}\n`).join('');
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
 }

@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'tsup';
+import { bundleSourcesIfStale, ROOT } from '../../support/bundle-sources.js';
 
-/** The repository root. */
-export const ROOT = resolve(import.meta.dirname, '../../..');
+export { ROOT };
 
 /** How child processes find `rxllm` and `rxllm/testing`. */
 export interface ExampleRuntime {
@@ -26,25 +24,12 @@ export interface ExampleRuntime {
  * `node_modules/.cache`, and a module resolve hook, loaded with `--import`, sends `rxllm` and `rxllm/testing` there.
  */
 export async function prepareRuntime(): Promise<ExampleRuntime> {
-  const built = ['dist/index.js', 'dist/testing.js'].map((file) => join(ROOT, file));
-  const newestSource = newestMtime(join(ROOT, 'src'));
-  if (built.every((file) => existsSync(file) && statSync(file).mtimeMs >= newestSource)) {
-    return { nodeArgs: [], description: 'dist/ (package self-reference)', remove: async () => undefined };
-  }
-  const outDir = join(ROOT, 'node_modules/.cache/rxllm-spec', `examples-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  await mkdir(outDir, { recursive: true });
-  await build({
-    entry: { index: join(ROOT, 'src/index.ts'), testing: join(ROOT, 'src/testing/index.ts') },
-    outDir,
-    format: ['esm'],
-    config: false,
-    silent: true,
-    dts: false,
-    sourcemap: false,
-    clean: false,
-    target: 'node20',
-    splitting: false,
-  });
+  const bundle = await bundleSourcesIfStale('examples', { index: 'src/index.ts', testing: 'src/testing/index.ts' }, [
+    'dist/index.js',
+    'dist/testing.js',
+  ]);
+  if (bundle === undefined) return { nodeArgs: [], description: 'dist/ (package self-reference)', remove: async () => undefined };
+  const { outDir } = bundle;
   const targets = {
     rxllm: pathToFileURL(join(outDir, 'index.js')).href,
     'rxllm/testing': pathToFileURL(join(outDir, 'testing.js')).href,
@@ -60,7 +45,7 @@ export async function prepareRuntime(): Promise<ExampleRuntime> {
   return {
     nodeArgs: ['--import', pathToFileURL(join(outDir, 'register.mjs')).href],
     description: 'a fresh bundle of src/ (dist/ is missing or older than src/)',
-    remove: () => rm(outDir, { recursive: true, force: true }),
+    remove: bundle.remove,
   };
 }
 
@@ -121,13 +106,4 @@ export function createPool(limit: number): <T>(task: () => Promise<T>) => Promis
       else next();
     }
   };
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
 }
