@@ -1,4 +1,4 @@
-import { concatMap, map, merge, mergeMap, type Observable, of, VirtualTimeScheduler } from 'rxjs';
+import { concatMap, map, merge, mergeMap, type Observable, of, type SchedulerLike, VirtualTimeScheduler } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from '../../src/errors.js';
@@ -63,6 +63,34 @@ describe('rateLimiter: requests per minute', () => {
       expectObservable(merge(turn(first, 'a'), turn(first, 'b'))).toBe('a 9999ms (b|)');
       expectObservable(turn(second, 'x')).toBe('20000ms (x|)');
       expectObservable(turn(other, 'o')).toBe('(o|)');
+    });
+  });
+});
+
+describe('rateLimiter: late timers', () => {
+  /** The test scheduler, with every timer firing `lateMs` after its due time, as on a busy event loop. */
+  const lateScheduler = (scheduler: TestScheduler, lateMs: number): SchedulerLike => ({
+    now: () => scheduler.now(),
+    schedule: (work, delay = 0, state) => scheduler.schedule(work, delay + lateMs, state),
+  });
+
+  it('a turn released late by up to one interval keeps its place on the grid: lateness does not add up', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const limiter = rateLimiter({ rpm: 6000, scheduler: lateScheduler(scheduler, 3) }); // a turn every 10 ms
+      const names = ['a', 'b', 'c', 'd'];
+      // Due at 0, 10, 20, 30; each timer fires 3 ms late: 13, 23, 33 — not 13, 26, 39.
+      expectObservable(merge(...names.map((name) => turn(limiter, name)))).toBe('a 12ms b 9ms c 9ms (d|)');
+    });
+  });
+
+  it('a stall longer than one interval is not won back, so catching up never bunches turns', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const limiter = rateLimiter({ rpm: 6000, scheduler: lateScheduler(scheduler, 12) });
+      const names = ['a', 'b', 'c', 'd'];
+      // Due at 10, fires at 22 and counts from there: due 32, fires 44; due 54, fires 66.
+      expectObservable(merge(...names.map((name) => turn(limiter, name)))).toBe('a 21ms b 21ms c 21ms (d|)');
     });
   });
 });

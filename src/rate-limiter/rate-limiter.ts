@@ -28,7 +28,8 @@ export interface RateLimiterOptions {
   tpm?: number;
   /**
    * Requests that may be released back to back from idle. With the default, every request waits a full
-   * emission interval after the previous one, and no 60-second window ever holds more than `rpm` releases.
+   * emission interval after the previous one, and no 60-second window holds more than `rpm` releases (on the
+   * limiter's clock; see `rateLimiter` for late timers).
    * @defaultValue `1`
    */
   burst?: number;
@@ -68,11 +69,15 @@ const optionsSchema = z.strictObject({
  * Scheduling is smooth GCRA on two clocks: requests are spaced `60_000 / rpm` ms apart after a burst of `burst`,
  * and each request's token cost advances the token clock by `cost × 60_000 / tpm` ms.
  *
- * Guarantees: no 60-second window `[t, t + 60 s)` holds more than `ceil(rpm) + burst - 1` releases; the tokens
+ * Guarantees, on the limiter's clock: no 60-second window `[t, t + 60 s)` holds more than `ceil(rpm) + burst - 1`
+ * releases; the tokens
  * reserved in such a window (plus `settle` corrections made in it before its last release) stay below
  * `tpm + max(tokenBurst, c)`, `c` being the cost of the window's last release. A request costing more than
  * `tokenBurst` (even more than `tpm`) goes alone once the token budget is idle, instead of waiting forever.
  * Waiters on one limiter are served in subscription order (FIFO), so small requests never starve a big one.
+ * A waiter whose timer fires late (by up to one emission interval: timer granularity, a busy event loop) is
+ * released as of its due time, so lateness does not accumulate and a long run keeps the full rate; by the wall clock
+ * a window may then hold one release more than on the limiter's clock.
  *
  * `acquire(cost)` is cold: on subscribe it queues, emits one `Reservation` when the caller may send, and completes;
  * unsubscribing before that leaves the queue without spending anything. `settle(actualTokens)` on the reservation
@@ -115,6 +120,9 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
   };
 }
 
+/** Milliseconds in the minute that `rpm` counts over. */
+const MINUTE_MS = 60_000;
+
 /** Longest single timer (Node fires longer `setTimeout`s at once); the head simply asks again after it. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -137,6 +145,8 @@ class TurnQueue {
   private busy = false;
   /** Something changed while busy (a refund): ask again instead of sleeping. */
   private again = false;
+  /** When the sleeping head's timer was due; set as it fires, read by the head's next ask. */
+  private dueAt: number | undefined;
 
   constructor(
     private readonly store: RateLimiterStore,
@@ -201,6 +211,7 @@ class TurnQueue {
   private drain(): void {
     if (this.busy) {
       this.again = true;
+      this.dueAt = undefined;
       return;
     }
     this.busy = true;
@@ -230,7 +241,7 @@ class TurnQueue {
   private ask(head: Waiter): MaybePromise<ReserveResult> | undefined {
     try {
       const { rpm, burst, tpm, tokenBurst } = this.limits;
-      return this.store.reserve(this.key, { rpm, burst, tpm, tokenBurst, tokens: head.tokens }, this.scheduler.now());
+      return this.store.reserve(this.key, { rpm, burst, tpm, tokenBurst, tokens: head.tokens }, this.askTime());
     } catch (error) {
       this.fail(head, error);
       return undefined;
@@ -246,11 +257,27 @@ class TurnQueue {
     // An endless wait (a clock pushed to Infinity, e.g. by a server reporting 1e308 tokens) sleeps the longest timer
     // and asks again, instead of polling every millisecond forever.
     const waitMs = result.waitMs === Number.POSITIVE_INFINITY ? MAX_TIMER_MS : Number.isFinite(result.waitMs) && result.waitMs > 0 ? Math.min(Math.ceil(result.waitMs), MAX_TIMER_MS) : 1;
+    const dueAt = this.scheduler.now() + waitMs;
     this.timer = this.scheduler.schedule(() => {
       this.timer = undefined;
+      this.dueAt = dueAt;
       this.drain();
     }, waitMs);
     return false;
+  }
+
+  /**
+   * The time a head asks as of: now, except for a head woken by its timer up to one emission interval late
+   * (timers fire a millisecond or more after their due time, later on a busy event loop), which asks as of the due
+   * time. So lateness does not add up turn after turn: releases keep to the `60_000 / rpm` grid instead of drifting
+   * below the rate. A longer stall is not won back, so catching up never bunches more than two releases.
+   */
+  private askTime(): number {
+    const now = this.scheduler.now();
+    const dueAt = this.dueAt;
+    this.dueAt = undefined;
+    if (dueAt === undefined || now <= dueAt) return now;
+    return now - dueAt <= MINUTE_MS / this.limits.rpm ? dueAt : now;
   }
 
   /** An asynchronous store answered for `head`, which may have left meanwhile. */
