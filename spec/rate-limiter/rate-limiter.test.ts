@@ -1,4 +1,4 @@
-import { concatMap, map, merge, mergeMap, type Observable, of, type SchedulerLike, VirtualTimeScheduler } from 'rxjs';
+import { concatMap, map, merge, mergeMap, type Observable, of, type SchedulerAction, type SchedulerLike, VirtualTimeScheduler } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from '../../src/errors.js';
@@ -71,7 +71,8 @@ describe('rateLimiter: late timers', () => {
   /** The test scheduler, with every timer firing `lateMs` after its due time, as on a busy event loop. */
   const lateScheduler = (scheduler: TestScheduler, lateMs: number): SchedulerLike => ({
     now: () => scheduler.now(),
-    schedule: (work, delay = 0, state) => scheduler.schedule(work, delay + lateMs, state),
+    schedule: <T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T) =>
+      scheduler.schedule(work, delay + lateMs, state),
   });
 
   it('a turn released late by up to one interval keeps its place on the grid: lateness does not add up', () => {
