@@ -1,4 +1,4 @@
-import { catchError, defer, finalize, map, mergeMap, Observable, of, type OperatorFunction, throwError } from 'rxjs';
+import { Observable, type OperatorFunction } from 'rxjs';
 import { z } from 'zod';
 import { ResponseValidationError, toLlmError } from '../errors.js';
 import { estimateInputTokens } from '../estimate-tokens.js';
@@ -84,49 +84,63 @@ export function chatEachWith(
 }
 
 function chatOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineRun, hooks: ChatEachHooks): Observable<ChatResult> {
-  return defer(() => {
+  // One hand-written Observable per prompt (what `defer` + `mergeMap` + `map` + `catchError` + `finalize` did): the
+  // attempts (turn, send, retries) run inside, and the prompt's one result comes out.
+  return new Observable<ChatResult>((subscriber) => {
     const { progress } = run;
     let submitted = false;
     let hasOutcome = false;
-    const conclude = (result: ChatResult): Observable<ChatResult> => {
+    let attempts = 0;
+    const conclude = (result: ChatResult) => {
       hasOutcome = true;
       progress?.promptFinished(result.ok, submitted);
       if (!result.ok && run.endsRun(result.error)) {
         hooks.onEndingFailure?.(result);
-        return throwError(() => result.error);
+        subscriber.error(result.error);
+        return;
       }
-      return of(result);
+      subscriber.next(result);
+      subscriber.complete();
     };
 
     let request: ProviderRequest;
     try {
       request = model.resolve(prompt, run.settings.params, `prompts[${index}]`);
     } catch (error) {
-      return conclude({ index, prompt, ok: false, error: toLlmError(error), attempts: 0 });
+      conclude({ index, prompt, ok: false, error: toLlmError(error), attempts: 0 });
+      return undefined;
     }
     const inputTokens = estimateInputTokens(request.messages);
     const tokens = inputTokens + (request.params.maxTokens ?? run.settings.defaultOutputTokens);
-    let attempts = 0;
-
-    return defer(() => run.takeTurn(tokens, attempts === 0)).pipe(
-      mergeMap((reservation) => {
+    const attempt = run.attempt(
+      tokens,
+      () => attempts === 0,
+      () => {
         attempts += 1;
         if (!submitted) {
           submitted = true;
           progress?.promptSubmitted();
         }
         progress?.requestSent();
-        return sendOnce(model.provider, request, reservation, inputTokens, run);
-      }),
-      withBudget(run.settings.budget, `${model.provider.id}/${request.model}`, request), // cost budget: reserve the worst case per attempt
-      run.retry(),
-      map((response): ChatResult => ({ index, prompt, ok: true, response, attempts })),
-      catchError((error: unknown) => of<ChatResult>({ index, prompt, ok: false, error: toLlmError(error, model.provider.id), attempts })),
-      mergeMap(conclude),
-      finalize(() => {
-        if (submitted && !hasOutcome) progress?.promptCancelled();
-      }),
+        return true;
+      },
+      (reservation) => sendOnce(model.provider, request, reservation, inputTokens, run),
     );
+    const subscription = attempt
+      .pipe(
+        withBudget(run.settings.budget, `${model.provider.id}/${request.model}`, request), // cost budget: reserve the worst case per attempt
+        run.retry(),
+      )
+      .subscribe({
+        next: (response) => conclude({ index, prompt, ok: true, response, attempts }),
+        error: (error: unknown) => conclude({ index, prompt, ok: false, error: toLlmError(error, model.provider.id), attempts }),
+        // A first attempt given up because the run stopped submitting: no result.
+        complete: () => subscriber.complete(),
+      });
+    return () => {
+      subscription.unsubscribe();
+      if (submitted && !hasOutcome) progress?.promptCancelled();
+    };
   });
 }
 

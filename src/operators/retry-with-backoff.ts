@@ -1,4 +1,4 @@
-import { asyncScheduler, type MonoTypeOperatorFunction, retry, type SchedulerLike, throwError, timer } from 'rxjs';
+import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { isLlmError, type LlmError } from '../errors.js';
 import type { RetryOptions } from '../types.js';
 
@@ -78,17 +78,67 @@ export const DEFAULT_RETRY: Required<RetryOptions> = {
 export function retryWithBackoff<T>(options: RetryWithBackoffOptions = {}): MonoTypeOperatorFunction<T> {
   const policy = { ...DEFAULT_RETRY, ...definedOnly(options) };
   const { scheduler = asyncScheduler, onRetry, random = Math.random } = options;
-  return retry({
-    count: policy.maxRetries,
-    delay: (error: unknown, retryCount: number) => {
-      if (!isLlmError(error) || !error.retryable) return throwError(() => error);
-      const serverAsked = error.retryAfterMs !== undefined;
-      if (serverAsked && error.retryAfterMs! > policy.maxRetryAfterMs) return throwError(() => error);
-      const delayMs = serverAsked ? error.retryAfterMs! : backoffDelay(retryCount, policy, random);
-      onRetry?.({ error, retry: retryCount, delayMs, serverAsked });
-      return timer(delayMs, scheduler);
-    },
-  });
+  // Hand-written (what `retry({ count, delay })` did): every response and stream chunk of a pipeline passes through
+  // here, so one plain layer instead of an operator subscriber per value and a `timer` Observable per wait.
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      let retries = 0;
+      let attempt: Subscription | undefined;
+      let wait: Subscription | undefined;
+      let closed = false;
+      const subscribe = () => {
+        let failed: { error: unknown } | undefined;
+        let subscribing = true;
+        attempt = source.subscribe({
+          next: (value) => subscriber.next(value),
+          error: (error: unknown) => {
+            if (subscribing) failed = { error };
+            else retryAfter(error);
+          },
+          complete: () => subscriber.complete(),
+        });
+        subscribing = false;
+        if (failed !== undefined) retryAfter(failed.error); // failed during subscribe: retry outside that call
+      };
+      const retryAfter = (error: unknown) => {
+        attempt?.unsubscribe(); // the failed attempt is closed before anything else happens (as `retry` does)
+        attempt = undefined;
+        const delay = retries < policy.maxRetries ? retryDelay(error, retries + 1, policy, random) : undefined;
+        if (delay === undefined) {
+          subscriber.error(error);
+          return;
+        }
+        retries += 1;
+        onRetry?.({ error: error as LlmError, retry: retries, ...delay });
+        if (closed) return; // the hook unsubscribed
+        wait = scheduler.schedule(() => {
+          wait = undefined;
+          subscribe();
+        }, delay.delayMs);
+      };
+      subscribe();
+      return () => {
+        closed = true;
+        attempt?.unsubscribe();
+        wait?.unsubscribe();
+      };
+    });
+}
+
+/**
+ * Whether retry number `retryCount` (1-based) of a failure is made, and after how long: `undefined` for errors that
+ * are not retryable `LlmError`s and for server waits longer than `maxRetryAfterMs`.
+ */
+export function retryDelay(
+  error: unknown,
+  retryCount: number,
+  policy: Required<RetryOptions>,
+  random: () => number = Math.random,
+): { delayMs: number; serverAsked: boolean } | undefined {
+  if (!isLlmError(error) || !error.retryable) return undefined;
+  const { retryAfterMs } = error;
+  if (retryAfterMs !== undefined) return retryAfterMs > policy.maxRetryAfterMs ? undefined : { delayMs: retryAfterMs, serverAsked: true };
+  return { delayMs: backoffDelay(retryCount, policy, random), serverAsked: false };
 }
 
 /** The wait before retry number `retryCount` (1-based): doubling from `initialDelayMs`, capped, jittered into [½, 1]. */

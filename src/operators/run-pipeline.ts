@@ -1,21 +1,8 @@
-import {
-  asyncScheduler,
-  BehaviorSubject,
-  defer,
-  EMPTY,
-  filter,
-  finalize,
-  mergeMap,
-  type MonoTypeOperatorFunction,
-  Observable,
-  type SchedulerLike,
-  takeUntil,
-  tap,
-  throwError,
-} from 'rxjs';
+import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { InvalidOptionsError, isLlmError, type LlmError } from '../errors.js';
 import { createProgress, type ProgressRecorder } from '../progress/create-progress.js';
 import type { ChatModel } from '../providers/provider.js';
+import { Fifo } from '../fifo.js';
 import { PullDemandSignal, withPullDemand } from '../pull-demand.js';
 import { rateLimiter } from '../rate-limiter/rate-limiter.js';
 import type { RateLimiter, Reservation } from '../rate-limiter/rate-limiter-types.js';
@@ -40,10 +27,12 @@ export interface PipelineRun {
   readonly limiter: RateLimiter;
   readonly progress: ProgressRecorder | undefined;
   /**
-   * One turn from the limiter for an attempt costing `tokens`. A first attempt's turn is given up (the Observable
-   * completes without a value) if the run stops submitting (`onError: 'return'`) while it waits.
+   * One attempt costing `tokens`: waits for a turn from the limiter, calls `beforeSend` (false: send nothing and
+   * complete; the turn's tokens are handed back), then mirrors `send(reservation)`. A first attempt (`isFirst()` when
+   * subscribed) is given up, completing without a value, if the run stops submitting (`onError: 'return'`) while it
+   * waits. Subscribe once per attempt (a retry resubscribes).
    */
-  takeTurn(tokens: number, firstAttempt: boolean): Observable<Reservation>;
+  attempt<T>(tokens: number, isFirst: () => boolean, beforeSend: () => boolean, send: (reservation: Reservation) => Observable<T>): Observable<T>;
   /** `retryWithBackoff` with the run's policy, scheduler and hooks (progress, global pause on a 429). */
   retry<T>(): MonoTypeOperatorFunction<T>;
   /** Pauses the limiter for the `retryAfterMs` an error carries (capped at `maxRetryAfterMs`). */
@@ -76,21 +65,27 @@ export function runPipeline<R>(
   settings: PipelineSettings,
   project: (prompt: Prompt, index: number, run: PipelineRun) => Observable<R>,
 ): Observable<R> {
-  return defer(() => {
+  // Hand-written (what `defer` + `takeUntil` + `tap` + `mergeMap(…, maxActive)` + `finalize` did): one layer between the
+  // prompts and the per-prompt Observables, whose subscriptions sit in a Set (removal is O(1), where an RxJS
+  // subscription's child list is O(prompts in flight)).
+  return new Observable<R>((subscriber) => {
     const { signal, scheduler, maxActive } = settings;
-    if (signal?.aborted === true) return throwError(() => signal.reason as unknown);
+    if (signal?.aborted === true) {
+      subscriber.error(signal.reason);
+      return undefined;
+    }
 
     const limiter = settings.limiter ?? defaultLimiter(settings);
     const tracker = settings.progress ?? (settings.onProgress === undefined ? undefined : createProgress({ scheduler }));
     const maxRetryAfterMs = settings.retry.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs;
-    const stopped = new BehaviorSubject(false);
-    const stopped$ = stopped.pipe(filter(Boolean));
-    /** First attempts waiting for a turn, given up when the run stops submitting. */
+    /** The run submits nothing new (`onError: 'return'` after a failure). */
+    let stopped = false;
+    /** Called once when the run stops submitting: first attempts waiting for a turn, and the source. */
     const stopListeners = new Set<() => void>();
     let received = 0;
     let finished = 0;
     let ended = false;
-    const demand = new PullDemandSignal(() => (ended || stopped.value ? -Infinity : maxActive - (received - finished)));
+    const demand = new PullDemandSignal(() => (ended || stopped ? -Infinity : maxActive - (received - finished)));
 
     const pauseFor = (error: unknown) => {
       if (isLlmError(error) && error.retryAfterMs !== undefined) limiter.pause(Math.min(error.retryAfterMs, maxRetryAfterMs));
@@ -109,27 +104,36 @@ export function runPipeline<R>(
       settings,
       limiter,
       progress: tracker,
-      // What `acquire().pipe(take(1), takeUntil(stopped$), filter(…))` did, without a Subject subscription per attempt
-      // (whose removal is O(prompts in flight)): a first attempt's wait registers in `stopListeners` instead.
-      takeTurn: (tokens, firstAttempt) =>
-        new Observable<Reservation>((subscriber) => {
-          if (firstAttempt && stopped.value) {
-            subscriber.complete();
+      attempt: (tokens, isFirst, beforeSend, send) =>
+        new Observable((attemptSubscriber) => {
+          const first = isFirst();
+          if (first && stopped) {
+            attemptSubscriber.complete();
             return undefined;
           }
-          const onStop = firstAttempt ? () => subscriber.complete() : undefined;
+          // A first attempt's wait registers in `stopListeners` (not a Subject subscription, whose removal is O(n)).
+          const onStop = first ? () => attemptSubscriber.complete() : undefined;
           if (onStop !== undefined) stopListeners.add(onStop);
+          let granted = false;
           const turn = limiter.acquire({ tokens }).subscribe({
             next: (reservation) => {
+              granted = true;
+              if (onStop !== undefined) stopListeners.delete(onStop);
               // Stopping cancels an earlier waiter, and the limiter may hand its turn on to this one before this one's
               // own cancel arrives: a turn granted once the run has stopped is handed back unused, so 'return' sends
               // nothing new.
-              if (firstAttempt && stopped.value) reservation.settle(0);
-              else subscriber.next(reservation);
-              subscriber.complete();
+              if ((first && stopped) || !beforeSend()) {
+                reservation.settle(0);
+                attemptSubscriber.complete();
+                return;
+              }
+              // The attempt's subscriber goes straight to `send`: no layer per response or stream chunk.
+              send(reservation).subscribe(attemptSubscriber);
             },
-            error: (error: unknown) => subscriber.error(error),
-            complete: () => subscriber.complete(),
+            error: (error: unknown) => attemptSubscriber.error(error),
+            complete: () => {
+              if (!granted) attemptSubscriber.complete();
+            },
           });
           return () => {
             if (onStop !== undefined) stopListeners.delete(onStop);
@@ -140,44 +144,89 @@ export function runPipeline<R>(
       pauseFor,
       endsRun: (error) => {
         if (error.fatal || settings.onError === 'stop') return true;
-        if (settings.onError === 'return' && !stopped.value) {
-          stopped.next(true);
+        if (settings.onError === 'return' && !stopped) {
+          stopped = true;
           for (const onStop of [...stopListeners]) onStop();
         }
         return false;
       },
     };
 
-    const prompts = new Observable<Prompt>((subscriber) => withPullDemand(demand, () => source.subscribe(subscriber)));
-    const results = prompts.pipe(
-      takeUntil(stopped$),
-      tap(() => (received += 1)),
-      mergeMap(
-        (prompt, index) =>
-          (stopped.value ? EMPTY : project(prompt, index, run)).pipe(
-            finalize(() => {
-              finished += 1;
-              demand.changed();
-            }),
-          ),
-        maxActive,
-      ),
-    );
+    /** Per-prompt subscriptions running. */
+    const active = new Set<Subscription>();
+    /** Prompts received while every slot was taken (a synchronous source delivers them all at once). */
+    const waiting = new Fifo<Prompt>();
+    let nextIndex = 0;
+    let sourceDone = false;
+    let draining = false;
+    const start = (prompt: Prompt) => {
+      const index = nextIndex++;
+      if (stopped) {
+        finished += 1;
+        return;
+      }
+      const inner = project(prompt, index, run).subscribe({
+        next: (value) => subscriber.next(value),
+        error: (error: unknown) => subscriber.error(error),
+      });
+      active.add(inner);
+      // After the prompt's own teardown (as `mergeMap` frees a slot): its request is closed before the next one starts.
+      inner.add(() => {
+        active.delete(inner);
+        finished += 1;
+        demand.changed();
+        drain();
+      });
+    };
+    /** Starts waiting prompts while slots are free; completes once the source is done and nothing runs. */
+    const drain = () => {
+      if (draining || subscriber.closed) return;
+      draining = true;
+      try {
+        while (active.size < maxActive && !waiting.isEmpty() && !subscriber.closed) start(waiting.shift()!);
+      } finally {
+        draining = false;
+      }
+      if ((sourceDone || stopped) && active.size === 0 && waiting.isEmpty() && !subscriber.closed) subscriber.complete();
+    };
 
-    return new Observable<R>((subscriber) => {
-      const progressSubscription = settings.onProgress === undefined ? undefined : tracker?.progress$.subscribe(settings.onProgress);
-      tracker?.runStarted();
-      const onAbort = () => subscriber.error(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const subscription = results.subscribe(subscriber);
-      return () => {
-        ended = true;
-        signal?.removeEventListener('abort', onAbort);
-        subscription.unsubscribe();
-        tracker?.runEnded();
-        progressSubscription?.unsubscribe();
-      };
-    });
+    const progressSubscription = settings.onProgress === undefined ? undefined : tracker?.progress$.subscribe(settings.onProgress);
+    tracker?.runStarted();
+    const onAbort = () => subscriber.error(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let sourceSubscription: Subscription | undefined;
+    const stopSource = () => {
+      sourceDone = true;
+      sourceSubscription?.unsubscribe();
+      waiting.clear();
+      drain();
+    };
+    stopListeners.add(stopSource);
+    sourceSubscription = withPullDemand(demand, () =>
+      source.subscribe({
+        next: (prompt) => {
+          if (stopped) return;
+          received += 1;
+          waiting.push(prompt);
+          drain();
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          sourceDone = true;
+          drain();
+        },
+      }),
+    );
+    if (stopped) sourceSubscription.unsubscribe();
+    return () => {
+      ended = true;
+      signal?.removeEventListener('abort', onAbort);
+      sourceSubscription?.unsubscribe();
+      for (const inner of [...active]) inner.unsubscribe();
+      active.clear();
+      tracker?.runEnded();
+      progressSubscription?.unsubscribe();
+    };
   });
 }
 

@@ -1,13 +1,4 @@
-import {
-  catchError,
-  defer,
-  EMPTY,
-  mergeMap,
-  Observable,
-  type OperatorFunction,
-  ReplaySubject,
-  throwError,
-} from 'rxjs';
+import { catchError, Observable, type OperatorFunction, ReplaySubject, throwError } from 'rxjs';
 import { z } from 'zod';
 import { BudgetExceededError, type LlmError, StreamInterruptedError, toLlmError } from '../errors.js';
 import { estimateInputTokens } from '../estimate-tokens.js';
@@ -160,34 +151,43 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     const attemptStream = (attemptRequest: ProviderRequest): Observable<ChatChunk> => {
       const inputTokens = estimateInputTokens(attemptRequest.messages);
       const tokens = inputTokens + (attemptRequest.params.maxTokens ?? run.settings.defaultOutputTokens);
-      return defer(() => run.takeTurn(tokens, !started)).pipe(
-        mergeMap((reservation) => {
-          if (!started) {
-            started = true;
-            progress?.promptSubmitted();
-            emit();
-            if (subscriber.closed) return EMPTY;
-          }
-          progress?.requestSent();
-          return sendStream(provider, attemptRequest, reservation, inputTokens, run);
-        }),
-        withBudget(run.settings.budget, `${provider.id}/${attemptRequest.model}`, attemptRequest), // cost budget: reserve the worst case per attempt
-        markStreamInterruption(provider.id),
-        run.retry(),
-      );
+      return run
+        .attempt(
+          tokens,
+          () => !started,
+          () => {
+            if (!started) {
+              started = true;
+              progress?.promptSubmitted();
+              emit();
+              if (subscriber.closed) return false;
+            }
+            progress?.requestSent();
+            return true;
+          },
+          (reservation) => sendStream(provider, attemptRequest, reservation, inputTokens, run),
+        )
+        .pipe(
+          withBudget(run.settings.budget, `${provider.id}/${attemptRequest.model}`, attemptRequest), // cost budget: reserve the worst case per attempt
+          markStreamInterruption(provider.id),
+          run.retry(),
+        );
     };
     const canResume = resumeStreams && provider.supportsPrefill;
-    const streamFrom = (prefix: string, resumesLeft: number): Observable<ChatChunk> =>
-      attemptStream(prefix === '' ? request : withPrefill(request, prefix)).pipe(
+    const streamFrom = (prefix: string, resumesLeft: number): Observable<ChatChunk> => {
+      const attempts = attemptStream(prefix === '' ? request : withPrefill(request, prefix));
+      if (!canResume) return attempts; // nothing is ever resumed: errors pass as they are
+      return attempts.pipe(
         catchError((error: unknown) => {
           if (error instanceof StreamInterruptedError) {
             const partial = prefix + error.partialText;
-            if (canResume && resumesLeft > 0) return streamFrom(partial, resumesLeft - 1);
+            if (resumesLeft > 0) return streamFrom(partial, resumesLeft - 1);
             return throwError(() => (prefix === '' ? error : interrupted(partial, error, provider.id)));
           }
           return throwError(() => (prefix === '' ? error : interrupted(prefix, error, provider.id)));
         }),
       );
+    };
 
     const subscription = streamFrom('', run.settings.retry.maxRetries ?? DEFAULT_RETRY.maxRetries).subscribe({
       next: (chunk) => {

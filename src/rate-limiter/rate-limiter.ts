@@ -1,6 +1,7 @@
 import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { z } from 'zod';
 import { InvalidOptionsError } from '../errors.js';
+import { Fifo } from '../fifo.js';
 import type { RateLimitInfo } from '../types.js';
 import { validateOptions } from '../validate-options.js';
 import { createMemoryStore } from './create-memory-store.js';
@@ -315,31 +316,6 @@ class TurnQueue {
   private fail(waiter: Waiter, error: unknown): void {
     waiter.done = true;
     waiter.subscriber.error(error);
-  }
-}
-
-/** A first-in, first-out queue with O(1) push and shift. */
-class Fifo<T> {
-  private items: (T | undefined)[] = [];
-  private start = 0;
-
-  push(item: T): void {
-    this.items.push(item);
-  }
-
-  peek(): T | undefined {
-    return this.items[this.start];
-  }
-
-  shift(): void {
-    this.items[this.start++] = undefined;
-    if (this.start === this.items.length) {
-      this.items = [];
-      this.start = 0;
-    } else if (this.start >= 1024 && this.start * 2 >= this.items.length) {
-      this.items = this.items.slice(this.start);
-      this.start = 0;
-    }
   }
 }
 
