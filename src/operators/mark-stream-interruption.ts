@@ -21,22 +21,24 @@ export function markStreamInterruption(provider?: string): MonoTypeOperatorFunct
           text += chunk.text;
           subscriber.next(chunk);
         },
-        error: (error: unknown) => {
-          if (!started || (error instanceof StreamInterruptedError && error.partialText === text)) {
-            subscriber.error(error);
-            return;
-          }
-          const base = isLlmError(error) ? error : undefined;
-          subscriber.error(
-            new StreamInterruptedError(text, {
-              cause: error,
-              ...(base?.status === undefined ? {} : { status: base.status }),
-              ...(base?.requestId === undefined ? {} : { requestId: base.requestId }),
-              ...((base?.provider ?? provider) === undefined ? {} : { provider: (base?.provider ?? provider)! }),
-            }),
-          );
-        },
+        error: (error: unknown) => subscriber.error(streamFailure(error, started, text, provider)),
         complete: () => subscriber.complete(),
       });
     });
+}
+
+/**
+ * The error a stream that failed with `error` ends with: `error` itself before the first chunk (or when it already
+ * is the `StreamInterruptedError` for `text`), else a `StreamInterruptedError` holding `text`, the text so far.
+ * What `markStreamInterruption` does, for code that already watches the chunks.
+ */
+export function streamFailure(error: unknown, started: boolean, text: string, provider?: string): unknown {
+  if (!started || (error instanceof StreamInterruptedError && error.partialText === text)) return error;
+  const base = isLlmError(error) ? error : undefined;
+  return new StreamInterruptedError(text, {
+    cause: error,
+    ...(base?.status === undefined ? {} : { status: base.status }),
+    ...(base?.requestId === undefined ? {} : { requestId: base.requestId }),
+    ...((base?.provider ?? provider) === undefined ? {} : { provider: (base?.provider ?? provider)! }),
+  });
 }

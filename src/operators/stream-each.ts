@@ -7,7 +7,7 @@ import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../resolve-prompt.js';
 import type { ChatChunk, Prompt, Usage } from '../types.js';
 import { validateOptions } from '../validate-options.js';
-import { markStreamInterruption } from './mark-stream-interruption.js';
+import { streamFailure } from './mark-stream-interruption.js';
 import { type PipelineOptions, pipelineOptionsShape } from './pipeline-options.js';
 import { DEFAULT_RETRY } from './retry-with-backoff.js';
 import { assertChatModel, type PipelineRun, pipelineSettings, runPipeline } from './run-pipeline.js';
@@ -169,7 +169,6 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
         )
         .pipe(
           withBudget(run.settings.budget, `${provider.id}/${attemptRequest.model}`, attemptRequest), // cost budget: reserve the worst case per attempt
-          markStreamInterruption(provider.id),
           run.retry(),
         );
     };
@@ -218,11 +217,17 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
   });
 }
 
-/** One streamed attempt; the limiter and progress are told what it cost when it ends. */
+/**
+ * One streamed attempt; the limiter and progress are told what it cost when it ends. A failure after the first chunk
+ * becomes a `StreamInterruptedError` with the attempt's text (see `markStreamInterruption`), so it is never retried.
+ */
 function sendStream(provider: ChatProvider, request: ProviderRequest, reservation: Reservation, inputTokens: number, run: PipelineRun): Observable<ChatChunk> {
-  // One hand-written layer (what `tap` + `finalize` did): every chunk of every stream passes through here.
+  // One hand-written layer (what `tap` + `finalize` + `markStreamInterruption` did): every chunk of every stream
+  // passes through here.
   return new Observable<ChatChunk>((subscriber) => {
     let observed = false;
+    let started = false;
+    let text = '';
     let usage: Usage | undefined;
     const subscription = provider.stream(request).subscribe({
       next: (chunk) => {
@@ -231,11 +236,13 @@ function sendStream(provider: ChatProvider, request: ProviderRequest, reservatio
           run.limiter.observe(chunk.rateLimit);
         }
         if (chunk.usage !== undefined) usage = chunk.usage;
+        started = true;
+        text += chunk.text;
         subscriber.next(chunk);
       },
       error: (error: unknown) => {
         run.pauseFor(error);
-        subscriber.error(error);
+        subscriber.error(streamFailure(error, started, text, provider.id));
       },
       complete: () => subscriber.complete(),
     });

@@ -3,7 +3,7 @@ import { ResponseTooLargeError, ResponseValidationError } from '../errors.js';
 import { redactSecrets } from '../secrets.js';
 import { collectBody } from './collect-body.js';
 import { headerValue } from './header-value.js';
-import type { HttpPostOptions, JsonResponse } from './http-types.js';
+import type { HttpPostOptions, JsonResponse, ResponseMeta } from './http-types.js';
 import { runExchange } from './run-exchange.js';
 
 /**
@@ -16,8 +16,13 @@ import { runExchange } from './run-exchange.js';
  * past `maxResponseBytes` is cut off with `ResponseTooLargeError`; a 2xx body that is not JSON (or is served as,
  * say, `text/html`) is a `ResponseValidationError`. All failures arrive as `LlmError`s on the Observable.
  *
+ * With `project`, the answer is mapped before it is emitted (what `.pipe(map(project))` does, without an operator
+ * layer per request); an error `project` throws fails the Observable (an `LlmError` as it is, anything else mapped
+ * like a transport error).
+ *
  * @param options - URL, headers, body, dispatcher, timeouts and size cap.
- * @returns A cold Observable of one `JsonResponse`.
+ * @param project - Maps the parsed answer to the value emitted.
+ * @returns A cold Observable of one `JsonResponse` (or of what `project` returns).
  *
  * @example
  * ```ts
@@ -27,21 +32,22 @@ import { runExchange } from './run-exchange.js';
  *   .subscribe((response) => console.log(response.status, response.body));
  * ```
  */
-export function postJson(options: HttpPostOptions): Observable<JsonResponse> {
+export function postJson(options: HttpPostOptions): Observable<JsonResponse>;
+export function postJson<T>(options: HttpPostOptions, project: (response: JsonResponse) => T): Observable<T>;
+export function postJson<T>(options: HttpPostOptions, project?: (response: JsonResponse) => T): Observable<T | JsonResponse> {
   const { provider, maxResponseBytes } = options;
-  return runExchange<JsonResponse>(options, 'application/json', (response, controls) => {
+  return runExchange<T | JsonResponse>(options, 'application/json', (response, controls) => {
     const { meta } = controls;
-    const where = { provider, status: meta.status, ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }) };
     const contentType = headerValue(meta.headers, 'content-type');
     if (contentType !== undefined && !/\bjson\b/i.test(contentType)) {
       response.body.destroy();
-      controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with content-type ${contentType}, expected JSON.`, where));
+      controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with content-type ${contentType}, expected JSON.`, where(provider, meta)));
       return;
     }
     const declaredLength = Number(headerValue(meta.headers, 'content-length'));
     if (Number.isFinite(declaredLength) && declaredLength > maxResponseBytes) {
       response.body.destroy();
-      controls.fail(new ResponseTooLargeError(maxResponseBytes, where));
+      controls.fail(new ResponseTooLargeError(maxResponseBytes, where(provider, meta)));
       return;
     }
     collectBody(response.body, { limitBytes: maxResponseBytes, overflow: 'fail', provider }).then((bytes) => {
@@ -51,14 +57,29 @@ export function postJson(options: HttpPostOptions): Observable<JsonResponse> {
         body = JSON.parse(text) as unknown;
       } catch {
         // no `cause`: the SyntaxError quotes the body verbatim, and a body may echo secrets we do not know
-        controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with a body that is not valid JSON: ${preview(text)}`, where));
+        controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with a body that is not valid JSON: ${preview(text)}`, where(provider, meta)));
         return;
       }
       controls.release();
-      controls.subscriber.next({ ...meta, body });
+      const answer: JsonResponse = { status: meta.status, headers: meta.headers, body };
+      if (meta.requestId !== undefined) answer.requestId = meta.requestId;
+      if (meta.rateLimit !== undefined) answer.rateLimit = meta.rateLimit;
+      let value: T | JsonResponse;
+      try {
+        value = project === undefined ? answer : project(answer);
+      } catch (error) {
+        controls.fail(error);
+        return;
+      }
+      controls.subscriber.next(value);
       controls.complete();
     }, controls.fail);
   });
+}
+
+/** Where an error happened: provider, status and request id. */
+function where(provider: string, meta: ResponseMeta): { provider: string; status: number; requestId?: string } {
+  return { provider, status: meta.status, ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }) };
 }
 
 /** One decoder for every body (`decode` without `stream` keeps no state between calls). */

@@ -29,12 +29,10 @@ export function toResponseMeta(status: number, headers: HeaderRecord, nowMs: num
   const requestId = flatValue(flat, 'x-request-id') ?? flatValue(flat, 'request-id');
   // Most responses carry no rate-limit header at all: skip the parser's dozen lookups then.
   const rateLimit = rateLimited ? parseRateLimitHeaders(flat, nowMs) : undefined;
-  return {
-    status,
-    headers: flat,
-    ...(requestId === undefined ? {} : { requestId }),
-    ...(rateLimit === undefined ? {} : { rateLimit }),
-  };
+  const meta: ResponseMeta = { status, headers: flat };
+  if (requestId !== undefined) meta.requestId = requestId;
+  if (rateLimit !== undefined) meta.rateLimit = rateLimit;
+  return meta;
 }
 
 /** A header `parseRateLimitHeaders` reads (lower-cased name). */

@@ -1,4 +1,4 @@
-import { defer, map, type Observable } from 'rxjs';
+import { defer, type Observable } from 'rxjs';
 import type { ProviderRequest } from '../../resolve-prompt.js';
 import type { HttpPostOptions } from '../../transport/http-types.js';
 import { postJson } from '../../transport/post-json.js';
@@ -69,7 +69,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Ch
   return {
     id,
     supportsPrefill: true,
-    chat: (request) => defer(() => postJson(post(request, false))).pipe(map((response) => toAnthropicChatResponse(response, request, id))),
+    chat: (request) => defer(() => postJson(post(request, false), (response) => toAnthropicChatResponse(response, request, id))),
     stream: (request): Observable<ChatChunk> => defer(() => postSse(post(request, true))).pipe(anthropicChunks(request, id)),
     close: () => dispatcher.close(),
   };

@@ -1,4 +1,4 @@
-import { map, Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import { ResponseValidationError } from '../../errors.js';
 import type { ProviderRequest } from '../../resolve-prompt.js';
 import { errorFromErrorBody, isErrorBody } from '../../transport/error-from-error-body.js';
@@ -8,7 +8,7 @@ import { postSse } from '../../transport/post-sse.js';
 import type { ChatChunk, ChatResponse } from '../../types.js';
 import type { ChatProvider } from '../provider.js';
 import { toHttpPost, type TransportSettings } from '../provider-options.js';
-import { isOpenAIChatCompletion, openAIChatCompletionSchema } from './openai-schemas.js';
+import { isOpenAIChatCompletion, type OpenAIChatCompletion, openAIChatCompletionSchema } from './openai-schemas.js';
 import { createOpenAIStreamReader } from './read-openai-stream.js';
 import { toOpenAIRequest } from './to-openai-request.js';
 
@@ -70,7 +70,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
   return {
     id,
     supportsPrefill: settings.supportsPrefill ?? false,
-    chat: (request) => postJson(post(request, false)).pipe(map((response) => toChatResponse(response, request.model, id))),
+    chat: (request) => postJson(post(request, false), (response) => toChatResponse(response, request.model, id)),
     stream: (request): Observable<ChatChunk> =>
       // What `concatMap(push)` + `concatWith(end)` would do, without an inner subscription per event.
       new Observable<ChatChunk>((subscriber) => {
@@ -121,32 +121,35 @@ export function isOpenAIHost(baseURL: string): boolean {
 }
 
 function toChatResponse(response: JsonResponse, requestModel: string, provider: string): ChatResponse {
-  const where = { provider, status: response.status, ...(response.requestId === undefined ? {} : { requestId: response.requestId }) };
   // The hand-written check is the fast path; zod runs only for a body it refuses (for the error message).
-  const parsed = isOpenAIChatCompletion(response.body) ? { success: true as const, data: response.body } : openAIChatCompletionSchema.safeParse(response.body);
-  if (!parsed.success) {
-    if (isErrorBody(response.body)) {
-      throw errorFromErrorBody({
-        body: response.body,
-        provider,
-        fallbackStatus: 500,
-        ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
-      });
-    }
-    throw new ResponseValidationError(
-      `${provider} answered with a body of the wrong shape: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`,
-      { ...where, issues: parsed.error.issues },
-    );
-  }
-  const body = parsed.data;
+  const body = isOpenAIChatCompletion(response.body) ? response.body : parseOrThrow(response, provider);
   const choice = body.choices[0]!;
-  return {
+  const chatResponse: ChatResponse = {
     text: choice.message?.content ?? '',
     finishReason: choice.finish_reason ?? null,
     usage: { inputTokens: body.usage?.prompt_tokens ?? 0, outputTokens: body.usage?.completion_tokens ?? 0 },
     model: body.model ?? requestModel,
-    ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
-    ...(response.rateLimit === undefined ? {} : { rateLimit: response.rateLimit }),
     raw: response.body,
   };
+  if (response.requestId !== undefined) chatResponse.requestId = response.requestId;
+  if (response.rateLimit !== undefined) chatResponse.rateLimit = response.rateLimit;
+  return chatResponse;
+}
+
+/** A body the fast check refused, through zod: its data if zod accepts it, else the error to throw. */
+function parseOrThrow(response: JsonResponse, provider: string): OpenAIChatCompletion {
+  const parsed = openAIChatCompletionSchema.safeParse(response.body);
+  if (parsed.success) return parsed.data;
+  if (isErrorBody(response.body)) {
+    throw errorFromErrorBody({
+      body: response.body,
+      provider,
+      fallbackStatus: 500,
+      ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
+    });
+  }
+  throw new ResponseValidationError(
+    `${provider} answered with a body of the wrong shape: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`,
+    { provider, status: response.status, ...(response.requestId === undefined ? {} : { requestId: response.requestId }), issues: parsed.error.issues },
+  );
 }
