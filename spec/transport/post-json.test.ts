@@ -100,6 +100,40 @@ describe('postJson happy path', () => {
   });
 });
 
+describe('postJson with a projection', () => {
+  it('emits what project returns for the parsed answer, once, and keeps the socket', async () => {
+    server.handle(respond.json(200, { text: 'hi' }, { 'x-request-id': 'req_9' }));
+    const { values, completed } = await settle(postJson(options(), (response) => `${response.status} ${response.requestId} ${(response.body as { text: string }).text}`));
+    expect(completed).toBe(true);
+    expect(values).toEqual(['200 req_9 hi']);
+    await firstValueFrom(postJson(options()));
+    expect(server.closedSockets).toBe(0);
+  });
+
+  it('fails with the LlmError project throws, unchanged', async () => {
+    server.handle(respond.json(200, { unexpected: true }));
+    const thrown = new ResponseValidationError('wrong shape', { provider: 'test' });
+    const error = await errorOf(
+      postJson(options(), () => {
+        throw thrown;
+      }),
+    );
+    expect(error).toBe(thrown);
+  });
+
+  it('maps anything else project throws to an LlmError with it as cause', async () => {
+    server.handle(respond.json(200, {}));
+    const bug = new TypeError('cannot read properties of undefined');
+    const error = await errorOf(
+      postJson(options(), () => {
+        throw bug;
+      }),
+    );
+    expect(error).toBeInstanceOf(LlmError);
+    expect(error).toMatchObject({ code: 'internal_error', cause: bug });
+  });
+});
+
 describe('postJson cancellation', () => {
   it('aborts the socket at once when unsubscribed; the server sees it close', async () => {
     server.handle(respond.hang());
@@ -128,6 +162,14 @@ describe('postJson cancellation', () => {
     expect(error).toMatchObject({ code: 'aborted' });
     await firstValueFrom(postJson(options({ body: { which: 'sent' } })));
     expect(server.requests.map((request) => request.body)).toEqual([{ which: 'sent' }]);
+  });
+
+  it('fails (never throws) when undici refuses the request, sending nothing', async () => {
+    // errorOf subscribes inside a Promise executor: a synchronous throw would reject it instead
+    const error = await errorOf(postJson(options({ headers: { 'bad header name': 'x' } })));
+    expect(error).toBeInstanceOf(LlmError);
+    expect(error).toMatchObject({ code: 'invalid_request', retryable: false });
+    expect(server.requestCount).toBe(0);
   });
 
   it('fails with a non-retryable LlmError when the body cannot be serialised, sending nothing', async () => {
