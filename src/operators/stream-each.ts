@@ -1,4 +1,4 @@
-import { catchError, Observable, type OperatorFunction, ReplaySubject, throwError } from 'rxjs';
+import { catchError, Observable, type OperatorFunction, throwError } from 'rxjs';
 import { z } from 'zod';
 import { BudgetExceededError, type LlmError, StreamInterruptedError, toLlmError } from '../errors.js';
 import { estimateInputTokens } from '../estimate-tokens.js';
@@ -8,6 +8,7 @@ import type { ProviderRequest } from '../resolve-prompt.js';
 import type { ChatChunk, Prompt, Usage } from '../types.js';
 import { validateOptions } from '../validate-options.js';
 import { streamFailure } from './mark-stream-interruption.js';
+import { ReplayChannel } from './replay-channel.js';
 import { type PipelineOptions, pipelineOptionsShape } from './pipeline-options.js';
 import { DEFAULT_RETRY } from './retry-with-backoff.js';
 import { assertChatModel, type PipelineRun, pipelineSettings, runPipeline } from './run-pipeline.js';
@@ -109,7 +110,7 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
   return new Observable<StreamItem>((subscriber) => {
     const { progress } = run;
     const { provider } = model;
-    const chunks = new ReplaySubject<ChatChunk>();
+    const chunks = new ReplayChannel<ChatChunk>();
     // Settled where `chunks` ends, from `received` (the text of every chunk `chunks` carried): what
     // `lastValueFrom(chunks.pipe(reduce(…)))` gives, without a second subscriber doing work per chunk.
     let settleText!: { resolve: (text: string) => void; reject: (error: unknown) => void };
@@ -117,7 +118,7 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
       settleText = { resolve, reject };
     });
     text.catch(() => undefined); // the rejection stays observable to whoever awaits `text`
-    const item: StreamItem = { index, prompt, chunks: chunks.asObservable(), text };
+    const item: StreamItem = { index, prompt, chunks: chunks.observable, text };
     let started = false;
     let emitted = false;
     let ended = false;

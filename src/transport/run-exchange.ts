@@ -76,6 +76,8 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
   private timer: NodeJS.Timeout | undefined = undefined;
   private timerMs = 0;
   private timerPhase: TimeoutPhase | undefined = undefined;
+  /** When the running deadline was last set (`performance.now()`). */
+  private touchedAt = 0;
   private head: ResponseMeta | undefined = undefined;
   /** undici's abort listener (one per request); `extraAbortListeners` only if ever more than one registers. */
   private abortListener: (() => void) | undefined = undefined;
@@ -189,14 +191,16 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
       this.clearDeadline();
       return;
     }
-    // The same deadline again (a stream's idle timeout, per chunk): re-arm the timer instead of replacing it.
+    // The same deadline again (a stream's idle timeout, per chunk): only note the time; the timer, when it fires,
+    // sleeps again for what is left (cheaper than re-arming a timer per chunk).
     if (this.timer !== undefined && ms === this.timerMs && phase === this.timerPhase) {
-      this.timer.refresh();
+      this.touchedAt = performance.now();
       return;
     }
     this.clearDeadline();
     this.timerMs = ms;
     this.timerPhase = phase;
+    this.touchedAt = performance.now();
     this.timer = setTimeout(onDeadline, ms, this);
   }
 
@@ -205,8 +209,13 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     this.timer = undefined;
   }
 
-  /** The deadline passed. */
+  /** The timer fired: the deadline passed, unless it was set again since (then sleep for the rest). */
   timedOut(): void {
+    const idleMs = performance.now() - this.touchedAt;
+    if (idleMs < this.timerMs) {
+      this.timer = setTimeout(onDeadline, Math.max(1, Math.ceil(this.timerMs - idleMs)), this);
+      return;
+    }
     const { provider } = this.options;
     const requestId = this.head?.requestId;
     this.fail(new APITimeoutError(this.timerPhase ?? 'request', this.timerMs, { provider, ...(requestId === undefined ? {} : { requestId }) }));

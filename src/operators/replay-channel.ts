@@ -1,0 +1,62 @@
+import { Observable, type Subscriber } from 'rxjs';
+
+/**
+ * What a `ReplaySubject` with an unbounded buffer does for one stream item's chunks — every subscriber gets every
+ * value from the first, then the end — in one plain layer: no `errorContext` closure, observer-array copy or
+ * iterator per value. Internal: `streamEach` pushes each chunk of each stream through one.
+ *
+ * @example
+ * ```ts
+ * const channel = new ReplayChannel<string>();
+ * channel.next('a');
+ * channel.observable.subscribe((value) => console.log(value)); // 'a', then 'b'
+ * channel.next('b');
+ * channel.complete();
+ * ```
+ */
+export class ReplayChannel<T> {
+  private readonly values: T[] = [];
+  private subscribers: Subscriber<T>[] = [];
+  private ended: { error: unknown } | 'complete' | undefined;
+
+  /** Replays everything so far to each new subscriber, then follows live. */
+  readonly observable = new Observable<T>((subscriber) => {
+    const { values } = this;
+    for (let i = 0; i < values.length && !subscriber.closed; i += 1) subscriber.next(values[i]!);
+    if (this.ended === 'complete') subscriber.complete();
+    else if (this.ended !== undefined) subscriber.error(this.ended.error);
+    else {
+      this.subscribers.push(subscriber);
+      return () => {
+        this.subscribers = this.subscribers.filter((other) => other !== subscriber);
+      };
+    }
+    return undefined;
+  });
+
+  next(value: T): void {
+    if (this.ended !== undefined) return;
+    this.values.push(value);
+    const { subscribers } = this;
+    for (let i = 0; i < subscribers.length; i += 1) subscribers[i]!.next(value);
+  }
+
+  error(error: unknown): void {
+    this.end({ error });
+  }
+
+  complete(): void {
+    this.end('complete');
+  }
+
+  private end(how: { error: unknown } | 'complete'): void {
+    if (this.ended !== undefined) return;
+    this.ended = how;
+    const subscribers = this.subscribers;
+    this.subscribers = [];
+    for (const subscriber of subscribers) {
+      if (how === 'complete') subscriber.complete();
+      else subscriber.error(how.error);
+    }
+  }
+}
