@@ -14,6 +14,7 @@ if (job.hardLimitMs !== undefined) setTimeout(() => process.exit(1), job.hardLim
 
 try {
   const runner = await import(new URL(`../runners/${job.runner}.mjs`, import.meta.url).href);
+  await runner.prepare?.(job); // a runner whose modules depend on the job loads them here, outside the timed span
   // Time to first token is taken in steady state: the first `concurrency` items all start at once (connections
   // opening, code warming up), later ones start as slots free up, one at a time, the same way for every client.
   const tally = new Tally(job.n, { stream: job.stream === true, ttftFrom: job.n > job.concurrency ? job.concurrency : 0 });
