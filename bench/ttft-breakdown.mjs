@@ -34,7 +34,16 @@ const stamp = (field) => ({ request }) => {
   const index = indexOf.get(request);
   if (index !== undefined) at[field][index] = performance.now();
 };
-diagnostics.channel('undici:client:sendHeaders').subscribe(stamp('sent'));
+/** Requests written on a socket's first use (a new connection) vs on a reused keep-alive socket. */
+const socketUses = new WeakMap();
+const onNewSocket = new Set();
+diagnostics.channel('undici:client:sendHeaders').subscribe(({ request, socket }) => {
+  stamp('sent')({ request });
+  const uses = socketUses.get(socket) ?? 0;
+  socketUses.set(socket, uses + 1);
+  const index = indexOf.get(request);
+  if (uses === 0 && index !== undefined) onNewSocket.add(index);
+});
 diagnostics.channel('undici:request:headers').subscribe(stamp('headers'));
 
 if (client === 'rxllm') await runRxllm();
@@ -50,6 +59,11 @@ console.log(
     `sent→headers ${median('sent', 'headers')} ms, headers→first token ${median('headers', 'first')} ms, ` +
     `pull→first token ${median('pulled', 'first')} ms; ${connects} connections for ${N} streams`,
 );
+const split = (indices) => {
+  const gaps = indices.map((i) => at.sent[i] - at.created[i]).sort((a, b) => a - b);
+  return gaps.length === 0 ? '—' : `${gaps.length} requests, median ${gaps[gaps.length >> 1].toFixed(2)} ms`;
+};
+console.log(`  created→sent on a new connection: ${split(later.filter((i) => onNewSocket.has(i)))}; on a reused one: ${split(later.filter((i) => !onNewSocket.has(i)))}`);
 server.kill();
 
 async function runRxllm() {
