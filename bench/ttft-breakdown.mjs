@@ -25,7 +25,12 @@ const at = { pulled: new Float64Array(N), created: new Float64Array(N), sent: ne
 const indexOf = new WeakMap();
 let pulling = -1;
 let connects = 0;
-diagnostics.channel('undici:client:connected').subscribe(() => (connects += 1));
+let closes = 0;
+let running = true;
+diagnostics.channel('undici:client:connected').subscribe(({ socket }) => {
+  connects += 1;
+  socket.once('close', () => (closes += running ? 1 : 0));
+});
 diagnostics.channel('undici:request:create').subscribe(({ request }) => {
   indexOf.set(request, pulling);
   at.created[pulling] = performance.now();
@@ -49,6 +54,7 @@ diagnostics.channel('undici:request:headers').subscribe(stamp('headers'));
 if (client === 'rxllm') await runRxllm();
 else await runBaseline();
 
+running = false;
 const later = Array.from({ length: N - CONCURRENCY }, (_, i) => i + CONCURRENCY);
 const median = (from, to) => {
   const gaps = later.map((i) => at[to][i] - at[from][i]).sort((a, b) => a - b);
@@ -57,7 +63,7 @@ const median = (from, to) => {
 console.log(
   `${client}: pull→created ${median('pulled', 'created')} ms, created→sent ${median('created', 'sent')} ms, ` +
     `sent→headers ${median('sent', 'headers')} ms, headers→first token ${median('headers', 'first')} ms, ` +
-    `pull→first token ${median('pulled', 'first')} ms; ${connects} connections for ${N} streams`,
+    `pull→first token ${median('pulled', 'first')} ms; ${connects} connections for ${N} streams, ${closes} closed during the run`,
 );
 const split = (indices) => {
   const gaps = indices.map((i) => at.sent[i] - at.created[i]).sort((a, b) => a - b);
