@@ -25,6 +25,9 @@ describe('ReplayChannel', () => {
     expect(early.seen).toEqual(['a', 'b', 'complete']);
     expect(middle.seen).toEqual(['a', 'b', 'complete']);
     expect(late.seen).toEqual(['a', 'b', 'complete']);
+    expect(channel.size).toBe(2);
+    expect(channel.slice()).toEqual(['a', 'b']);
+    expect(channel.slice(1)).toEqual(['b']);
   });
 
   it('replays the values before the error to subscribers after it, and ignores anything after the end', () => {

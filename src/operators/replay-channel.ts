@@ -34,6 +34,16 @@ export class ReplayChannel<T> {
     return undefined;
   });
 
+  /** How many values it has carried. */
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** The values it has carried from position `start` on. */
+  slice(start = 0): readonly T[] {
+    return this.values.slice(start);
+  }
+
   next(value: T): void {
     if (this.ended !== undefined) return;
     this.values.push(value);

@@ -129,7 +129,7 @@ export function retryWithBackoff<T>(options: RetryWithBackoffOptions = {}): Mono
  * Whether retry number `retryCount` (1-based) of a failure is made, and after how long: `undefined` for errors that
  * are not retryable `LlmError`s and for server waits longer than `maxRetryAfterMs`.
  */
-export function retryDelay(
+function retryDelay(
   error: unknown,
   retryCount: number,
   policy: Required<RetryOptions>,

@@ -161,10 +161,6 @@ export function runPipeline<R>(
     let draining = false;
     const start = (prompt: Prompt) => {
       const index = nextIndex++;
-      if (stopped) {
-        finished += 1;
-        return;
-      }
       const inner = project(prompt, index, run).subscribe({
         next: (value) => subscriber.next(value),
         error: (error: unknown) => subscriber.error(error),
@@ -187,7 +183,7 @@ export function runPipeline<R>(
       } finally {
         draining = false;
       }
-      if ((sourceDone || stopped) && active.size === 0 && waiting.isEmpty() && !subscriber.closed) subscriber.complete();
+      if (sourceDone && active.size === 0 && waiting.isEmpty() && !subscriber.closed) subscriber.complete();
     };
 
     const progressSubscription = settings.onProgress === undefined ? undefined : tracker?.progress$.subscribe(settings.onProgress);
@@ -196,7 +192,7 @@ export function runPipeline<R>(
     signal?.addEventListener('abort', onAbort, { once: true });
     let sourceSubscription: Subscription | undefined;
     const stopSource = () => {
-      sourceDone = true;
+      sourceDone = true; // and nothing waiting starts: the run completes once the prompts in flight have finished
       sourceSubscription?.unsubscribe();
       waiting.clear();
       drain();

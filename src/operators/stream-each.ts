@@ -111,8 +111,8 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     const { progress } = run;
     const { provider } = model;
     const chunks = new ReplayChannel<ChatChunk>();
-    // Settled where `chunks` ends, from `received` (the text of every chunk `chunks` carried): what
-    // `lastValueFrom(chunks.pipe(reduce(…)))` gives, without a second subscriber doing work per chunk.
+    // Settled where `chunks` ends, from the text of every chunk it carried: what `lastValueFrom(chunks.pipe(reduce(…)))`
+    // gives, without a second subscriber (or a string built up) per chunk.
     let settleText!: { resolve: (text: string) => void; reject: (error: unknown) => void };
     const text = new Promise<string>((resolve, reject) => {
       settleText = { resolve, reject };
@@ -122,7 +122,6 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     let started = false;
     let emitted = false;
     let ended = false;
-    let received = '';
 
     const emit = () => {
       if (emitted) return;
@@ -166,7 +165,10 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
             progress?.requestSent();
             return true;
           },
-          (reservation) => sendStream(provider, attemptRequest, reservation, inputTokens, run),
+          (reservation) => {
+            const from = chunks.size; // this attempt's chunks are the ones `chunks` carries from here on
+            return sendStream(provider, attemptRequest, reservation, inputTokens, run, () => textOf(chunks.slice(from)));
+          },
         )
         .pipe(
           withBudget(run.settings.budget, `${provider.id}/${attemptRequest.model}`, attemptRequest), // cost budget: reserve the worst case per attempt
@@ -190,15 +192,12 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     };
 
     const subscription = streamFrom('', run.settings.retry.maxRetries ?? DEFAULT_RETRY.maxRetries).subscribe({
-      next: (chunk) => {
-        received += chunk.text;
-        chunks.next(chunk);
-      },
+      next: (chunk) => chunks.next(chunk),
       error: (error: unknown) => fail(toLlmError(error, provider.id)),
       complete: () => {
         ended = true;
         if (started) {
-          settleText.resolve(received);
+          settleText.resolve(textOf(chunks.slice()));
           chunks.complete();
           progress?.promptFinished(true, true);
         }
@@ -209,7 +208,7 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
       subscription.unsubscribe();
       if (started && !ended) {
         ended = true;
-        const cancelled = new StreamInterruptedError(received, { code: 'cancelled', provider: provider.id, cause: new Error('The pipeline was unsubscribed.') });
+        const cancelled = new StreamInterruptedError(textOf(chunks.slice()), { code: 'cancelled', provider: provider.id, cause: new Error('The pipeline was unsubscribed.') });
         settleText.reject(cancelled);
         chunks.error(cancelled);
         progress?.promptCancelled();
@@ -220,15 +219,22 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
 
 /**
  * One streamed attempt; the limiter and progress are told what it cost when it ends. A failure after the first chunk
- * becomes a `StreamInterruptedError` with the attempt's text (see `markStreamInterruption`), so it is never retried.
+ * becomes a `StreamInterruptedError` with the attempt's text, `attemptText()` (see `markStreamInterruption`), so it is
+ * never retried.
  */
-function sendStream(provider: ChatProvider, request: ProviderRequest, reservation: Reservation, inputTokens: number, run: PipelineRun): Observable<ChatChunk> {
+function sendStream(
+  provider: ChatProvider,
+  request: ProviderRequest,
+  reservation: Reservation,
+  inputTokens: number,
+  run: PipelineRun,
+  attemptText: () => string,
+): Observable<ChatChunk> {
   // One hand-written layer (what `tap` + `finalize` + `markStreamInterruption` did): every chunk of every stream
   // passes through here.
   return new Observable<ChatChunk>((subscriber) => {
     let observed = false;
     let started = false;
-    let text = '';
     let usage: Usage | undefined;
     const subscription = provider.stream(request).subscribe({
       next: (chunk) => {
@@ -238,12 +244,11 @@ function sendStream(provider: ChatProvider, request: ProviderRequest, reservatio
         }
         if (chunk.usage !== undefined) usage = chunk.usage;
         started = true;
-        text += chunk.text;
         subscriber.next(chunk);
       },
       error: (error: unknown) => {
         run.pauseFor(error);
-        subscriber.error(streamFailure(error, started, text, provider.id));
+        subscriber.error(streamFailure(error, started, started ? attemptText() : '', provider.id));
       },
       complete: () => subscriber.complete(),
     });
@@ -257,6 +262,13 @@ function sendStream(provider: ChatProvider, request: ProviderRequest, reservatio
       run.progress?.tokensUsed(usage.inputTokens, usage.outputTokens);
     };
   });
+}
+
+/** The text of `chunks`, joined. */
+function textOf(chunks: readonly ChatChunk[]): string {
+  let text = '';
+  for (const chunk of chunks) text += chunk.text;
+  return text;
 }
 
 /** The request with `prefix` as (the end of) a final assistant message, for providers that continue it. */
