@@ -64,6 +64,15 @@ describe('postJson happy path', () => {
     expect(request!.headers).toMatchObject({ 'content-type': 'application/json', accept: 'application/json', authorization: 'Bearer test-key' });
   });
 
+  it('lower-cases header names and joins a repeated header with ", " (latin1 values, as undici reads them)', async () => {
+    server.handle(({ res }) => {
+      res.writeHead(200, ['Content-Type', 'application/json', 'X-Tag', 'a', 'x-tag', 'b', 'X-Name', 'caf\u00e9']);
+      res.end('{}');
+    });
+    const { values } = await settle(postJson(options()));
+    expect(values[0]!.headers).toMatchObject({ 'content-type': 'application/json', 'x-tag': 'a, b', 'x-name': 'café' });
+  });
+
   it('takes the request id from request-id when x-request-id is absent', async () => {
     server.handle(respond.json(200, {}, { 'request-id': 'req_anthropic' }));
     expect((await firstValueFrom(postJson(options()))).requestId).toBe('req_anthropic');

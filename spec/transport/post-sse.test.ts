@@ -1,4 +1,4 @@
-import { lastValueFrom, take, toArray } from 'rxjs';
+import { lastValueFrom, take, takeWhile, toArray } from 'rxjs';
 import type { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -93,6 +93,23 @@ describe('postSse happy path', () => {
     server.handle(respond.sse(compact, { then: 'hang' }));
     const events = await lastValueFrom(postSse(options({ isLastEvent: isDone })).pipe(toArray()));
     expect(dataOf(events)).toEqual(expectedCompact);
+    await expect(server.requests[0]!.closed).resolves.toEqual({ aborted: true });
+  });
+
+  it('keeps the socket when the consumer unsubscribes at the last event, before the body ends', async () => {
+    const body = 'data: a\n\ndata: [DONE]\n\n';
+    server.handle(respond.sse(`${body}: the end comes later\n\n`, { splitAt: [body.length], gapMs: 30 }));
+    const events = await lastValueFrom(postSse(options({ isLastEvent: isDone })).pipe(takeWhile((event) => event.data !== '[DONE]'), toArray()));
+    expect(dataOf(events)).toEqual(['a']);
+    await expect(server.requests[0]!.closed).resolves.toEqual({ aborted: false });
+    expect(server.closedSockets).toBe(0);
+  });
+
+  it('closes the socket instead when more than 64 KiB follow the last event', async () => {
+    const body = 'data: a\n\ndata: [DONE]\n\n';
+    server.handle(respond.sse(`${body}:${'x'.repeat(100_000)}\n\n`, { splitAt: [body.length, body.length + 40_000, body.length + 80_000], gapMs: 5 }));
+    const events = await lastValueFrom(postSse(options({ isLastEvent: isDone })).pipe(toArray()));
+    expect(dataOf(events)).toEqual(['a', '[DONE]']);
     await expect(server.requests[0]!.closed).resolves.toEqual({ aborted: true });
   });
 

@@ -1,5 +1,13 @@
-import type { Readable } from 'node:stream';
 import { ResponseTooLargeError } from '../errors.js';
+
+/**
+ * Reads one response body as undici hands it over: `data` per chunk, then `end` (the exchange calls neither after
+ * it failed). No stream sits in between.
+ */
+export interface BodyReader {
+  data(chunk: Buffer): void;
+  end(): void;
+}
 
 /** Options of `collectBody`. */
 export interface CollectBodyOptions {
@@ -12,45 +20,49 @@ export interface CollectBodyOptions {
 }
 
 /**
- * Reads a response body into one `Buffer`, never more than `limitBytes`: past the cap it stops reading and
- * destroys the body (freeing the socket), then rejects with `ResponseTooLargeError` or resolves with the bytes
- * kept, per `overflow`. Rejects with the stream's error if the body fails.
+ * A `BodyReader` that gathers a body into one `Buffer`, never more than `limitBytes`. `done` is called once: with
+ * the bytes when the body ends, or as soon as it passes the cap — with the first `limitBytes` (`overflow:
+ * 'truncate'`) or a `ResponseTooLargeError` (`'fail'`); the caller then fails the exchange, which frees the socket.
  *
- * @param body - The response body.
  * @param options - Cap and overflow policy.
- * @returns The bytes read.
+ * @param done - Gets the error or the bytes.
+ * @returns The reader to hand the exchange.
  *
  * @example
  * ```ts
- * const bytes = await collectBody(response.body, { limitBytes: 1 << 20, overflow: 'fail', provider: 'openai' });
+ * const reader = collectBody({ limitBytes: 1 << 20, overflow: 'fail', provider: 'openai' }, (error, bytes) => {
+ *   if (error === undefined) console.log(bytes.length);
+ * });
  * ```
  */
-export function collectBody(body: Readable, options: CollectBodyOptions): Promise<Buffer> {
+export function collectBody(
+  options: CollectBodyOptions,
+  done: (error: ResponseTooLargeError | undefined, bytes: Buffer) => void,
+): BodyReader {
   const { limitBytes, overflow, provider } = options;
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      outcome();
-    };
-    body.on('data', (chunk: Buffer) => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const settle = (error: ResponseTooLargeError | undefined) => {
+    settled = true;
+    done(error, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+  };
+  return {
+    data(chunk) {
       if (settled) return;
       if (size + chunk.length > limitBytes) {
-        if (overflow === 'truncate') chunks.push(chunk.subarray(0, limitBytes - size));
-        body.destroy();
-        settle(() =>
-          overflow === 'truncate' ? resolve(Buffer.concat(chunks)) : reject(new ResponseTooLargeError(limitBytes, { provider })),
-        );
+        if (overflow === 'truncate') {
+          chunks.push(chunk.subarray(0, limitBytes - size));
+          size = limitBytes;
+          settle(undefined);
+        } else settle(new ResponseTooLargeError(limitBytes, { provider }));
         return;
       }
       size += chunk.length;
       chunks.push(chunk);
-    });
-    body.on('end', () => settle(() => resolve(Buffer.concat(chunks))));
-    body.on('error', (error: unknown) => settle(() => reject(error)));
-    body.on('close', () => settle(() => reject(new Error('The response body closed before it ended.'))));
-  });
+    },
+    end() {
+      if (!settled) settle(undefined);
+    },
+  };
 }

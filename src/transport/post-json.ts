@@ -36,21 +36,23 @@ export function postJson(options: HttpPostOptions): Observable<JsonResponse>;
 export function postJson<T>(options: HttpPostOptions, project: (response: JsonResponse) => T): Observable<T>;
 export function postJson<T>(options: HttpPostOptions, project?: (response: JsonResponse) => T): Observable<T | JsonResponse> {
   const { provider, maxResponseBytes } = options;
-  return runExchange<T | JsonResponse>(options, 'application/json', (response, controls) => {
+  return runExchange<T | JsonResponse>(options, 'application/json', (controls) => {
     const { meta } = controls;
     const contentType = headerValue(meta.headers, 'content-type');
     if (contentType !== undefined && !/\bjson\b/i.test(contentType)) {
-      response.body.destroy();
       controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with content-type ${contentType}, expected JSON.`, where(provider, meta)));
-      return;
+      return undefined;
     }
     const declaredLength = Number(headerValue(meta.headers, 'content-length'));
     if (Number.isFinite(declaredLength) && declaredLength > maxResponseBytes) {
-      response.body.destroy();
       controls.fail(new ResponseTooLargeError(maxResponseBytes, where(provider, meta)));
-      return;
+      return undefined;
     }
-    collectBody(response.body, { limitBytes: maxResponseBytes, overflow: 'fail', provider }).then((bytes) => {
+    return collectBody({ limitBytes: maxResponseBytes, overflow: 'fail', provider }, (error, bytes) => {
+      if (error !== undefined) {
+        controls.fail(error);
+        return;
+      }
       const text = UTF8.decode(bytes);
       let body: unknown;
       try {
@@ -60,20 +62,19 @@ export function postJson<T>(options: HttpPostOptions, project?: (response: JsonR
         controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with a body that is not valid JSON: ${preview(text)}`, where(provider, meta)));
         return;
       }
-      controls.release();
       const answer: JsonResponse = { status: meta.status, headers: meta.headers, body };
       if (meta.requestId !== undefined) answer.requestId = meta.requestId;
       if (meta.rateLimit !== undefined) answer.rateLimit = meta.rateLimit;
       let value: T | JsonResponse;
       try {
         value = project === undefined ? answer : project(answer);
-      } catch (error) {
-        controls.fail(error);
+      } catch (projectError) {
+        controls.fail(projectError);
         return;
       }
       controls.subscriber.next(value);
       controls.complete();
-    }, controls.fail);
+    });
   });
 }
 

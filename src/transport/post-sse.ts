@@ -1,20 +1,12 @@
-import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
+import { createParser } from 'eventsource-parser';
 import type { Observable } from 'rxjs';
-import type { Dispatcher } from 'undici';
 import { ResponseTooLargeError, ResponseValidationError } from '../errors.js';
-import { collectBody } from './collect-body.js';
+import { type BodyReader, collectBody } from './collect-body.js';
 import { errorFromErrorBody, isErrorBody } from './error-from-error-body.js';
 import { headerValue } from './header-value.js';
 import type { HttpPostOptions, SseEvent } from './http-types.js';
 import { preview } from './post-json.js';
 import { type ExchangeControls, parseJsonOrText, runExchange } from './run-exchange.js';
-
-/** Most bytes read after the last event while draining the body for socket reuse. */
-const DRAIN_LIMIT_BYTES = 64 * 1024;
-/** Longest wait for the body to end after the last event before the socket is closed instead. */
-const DRAIN_TIMEOUT_MS = 1_000;
-
-type Parsed = { kind: 'event'; event: EventSourceMessage } | { kind: 'error'; error: ParseError };
 
 /**
  * POSTs `options.body` as JSON and emits the server-sent events of the answer as they arrive.
@@ -45,143 +37,90 @@ type Parsed = { kind: 'event'; event: EventSourceMessage } | { kind: 'error'; er
  * ```
  */
 export function postSse(options: HttpPostOptions): Observable<SseEvent> {
-  return runExchange<SseEvent>(options, 'text/event-stream', (response, controls) => {
+  return runExchange<SseEvent>(options, 'text/event-stream', (controls) => {
     const contentType = headerValue(controls.meta.headers, 'content-type') ?? '';
-    if (!/^\s*text\/event-stream\b/i.test(contentType)) {
-      failWrongContentType(response.body, contentType, options, controls);
-      return;
-    }
-    streamEvents(response.body, options, controls);
+    if (!/^\s*text\/event-stream\b/i.test(contentType)) return readWrongContentType(contentType, options, controls);
+    return readEvents(options, controls);
   });
 }
 
-function streamEvents(body: Dispatcher.ResponseData['body'], options: HttpPostOptions, controls: ExchangeControls<SseEvent>): void {
+/** The event stream's reader: bytes through one streaming decoder into eventsource-parser, each event emitted as it completes. */
+function readEvents(options: HttpPostOptions, controls: ExchangeControls<SseEvent>): BodyReader {
   const { provider, maxResponseBytes, isLastEvent } = options;
   const idleTimeoutMs = options.idleTimeoutMs ?? options.timeoutMs;
   const { meta, subscriber } = controls;
   const decoder = new TextDecoder('utf-8');
-  const queue: Parsed[] = [];
+  let received = 0;
+  let endsWithCr = false;
+  // The parser calls back synchronously from `feed`; once the exchange is finished (failed, or completed at the
+  // last event) the rest of that feed is ignored.
   const parser = createParser({
-    onEvent: (event) => queue.push({ kind: 'event', event }),
+    onEvent: ({ event, data, id }) => {
+      if (controls.finished) return;
+      const sse: SseEvent = { data, response: meta };
+      if (event !== undefined) sse.event = event;
+      if (id !== undefined) sse.id = id;
+      const last = isLastEvent?.(sse) === true;
+      if (last) controls.release(); // a consumer that unsubscribes at the last event keeps the socket too
+      subscriber.next(sse);
+      if (last) controls.complete();
+    },
     onError: (error) => {
-      if (error.type !== 'invalid-retry') queue.push({ kind: 'error', error });
+      if (error.type === 'invalid-retry' || controls.finished) return;
+      controls.fail(
+        new ResponseValidationError(`${provider} sent a malformed server-sent event: ${preview(error.line ?? error.message)}`, {
+          provider,
+          status: meta.status,
+          ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
+        }),
+      );
     },
   });
-  let received = 0;
-  let drained = 0;
-  let draining = false;
-  let drainTimer: NodeJS.Timeout | undefined;
-  let endsWithCr = false;
-
-  const startDraining = () => {
-    draining = true;
-    controls.release();
-    controls.clearDeadline();
-    drainTimer = setTimeout(() => body.destroy(), DRAIN_TIMEOUT_MS);
-    drainTimer.unref();
-  };
-  const flush = () => {
-    while (queue.length > 0 && !controls.finished) {
-      const item = queue.shift()!;
-      if (item.kind === 'error') {
-        controls.fail(
-          new ResponseValidationError(`${provider} sent a malformed server-sent event: ${preview(item.error.line ?? item.error.message)}`, {
-            provider,
-            status: meta.status,
-            ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
-          }),
-        );
+  return {
+    data(chunk) {
+      received += chunk.length;
+      if (received > maxResponseBytes) {
+        controls.fail(new ResponseTooLargeError(maxResponseBytes, { provider, status: meta.status, ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }) }));
         return;
       }
-      const { event, data, id } = item.event;
-      const last = isLastEvent?.({ data, ...(event === undefined ? {} : { event }) }) === true;
-      if (last) startDraining();
-      subscriber.next({ data, ...(event === undefined ? {} : { event }), ...(id === undefined ? {} : { id }), response: meta });
-      if (last) {
-        controls.complete();
-        return;
-      }
-    }
-  };
-
-  body.on('data', (chunk: Buffer) => {
-    if (draining) {
-      drained += chunk.length;
-      if (drained > DRAIN_LIMIT_BYTES) body.destroy();
-      return;
-    }
-    received += chunk.length;
-    if (controls.finished) return;
-    if (received > maxResponseBytes) {
-      body.destroy();
-      controls.fail(new ResponseTooLargeError(maxResponseBytes, { provider, status: meta.status, ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }) }));
-      return;
-    }
-    controls.setDeadline(idleTimeoutMs, 'idle');
-    try {
+      controls.setDeadline(idleTimeoutMs, 'idle');
       const text = decoder.decode(chunk, { stream: true });
       if (text !== '') endsWithCr = text.endsWith('\r');
       parser.feed(text);
-      flush();
-    } catch (error) {
-      controls.fail(error);
-    }
-  });
-  body.on('end', () => {
-    if (drainTimer !== undefined) clearTimeout(drainTimer);
-    if (controls.finished) return;
-    try {
+    },
+    end() {
       const rest = decoder.decode();
       if (rest !== '') endsWithCr = rest.endsWith('\r');
       // A CR at the very end is a whole line end (SSE allows bare CR); the parser keeps it waiting for a possible LF.
       parser.feed(endsWithCr ? `${rest}\n` : rest);
       parser.reset({ consume: true });
-      flush();
-    } catch (error) {
-      controls.fail(error);
-      return;
-    }
-    controls.complete();
-  });
-  body.on('error', (error: unknown) => {
-    if (drainTimer !== undefined) clearTimeout(drainTimer);
-    controls.fail(error);
-  });
-  body.on('close', () => {
-    if (drainTimer !== undefined) clearTimeout(drainTimer);
-    controls.fail(new Error('The response body closed before it ended.'));
-  });
+      controls.complete();
+    },
+  };
 }
 
-function failWrongContentType(
-  body: Dispatcher.ResponseData['body'],
-  contentType: string,
-  options: HttpPostOptions,
-  controls: ExchangeControls<SseEvent>,
-): void {
+/** A 2xx that is not an event stream: its JSON error body if it has one, else `ResponseValidationError`. */
+function readWrongContentType(contentType: string, options: HttpPostOptions, controls: ExchangeControls<SseEvent>): BodyReader {
   const { provider } = options;
   const { meta } = controls;
   const where = { provider, status: meta.status, ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }) };
-  collectBody(body, { limitBytes: Math.min(options.maxResponseBytes, 64 * 1024), overflow: 'truncate', provider }).then(
-    (bytes) => {
-      const parsed = parseJsonOrText(new TextDecoder().decode(bytes));
-      if (isErrorBody(parsed)) {
-        const shouldRetry = headerValue(meta.headers, 'x-should-retry');
-        controls.fail(
-          errorFromErrorBody({
-            body: parsed,
-            provider,
-            fallbackStatus: meta.status >= 400 ? meta.status : 500,
-            ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
-            ...(meta.rateLimit?.retryAfterMs === undefined ? {} : { retryAfterMs: meta.rateLimit.retryAfterMs }),
-            ...(shouldRetry === 'true' ? { shouldRetry: true } : shouldRetry === 'false' ? { shouldRetry: false } : {}),
-          }),
-        );
-        return;
-      }
-      const shown = contentType === '' ? 'no content-type' : `content-type ${contentType}`;
-      controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with ${shown}, expected text/event-stream.`, where));
-    },
-    controls.fail,
-  );
+  return collectBody({ limitBytes: Math.min(options.maxResponseBytes, 64 * 1024), overflow: 'truncate', provider }, (_error, bytes) => {
+    const parsed = parseJsonOrText(new TextDecoder().decode(bytes));
+    if (isErrorBody(parsed)) {
+      const shouldRetry = headerValue(meta.headers, 'x-should-retry');
+      controls.fail(
+        errorFromErrorBody({
+          body: parsed,
+          provider,
+          fallbackStatus: meta.status >= 400 ? meta.status : 500,
+          ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
+          ...(meta.rateLimit?.retryAfterMs === undefined ? {} : { retryAfterMs: meta.rateLimit.retryAfterMs }),
+          ...(shouldRetry === 'true' ? { shouldRetry: true } : shouldRetry === 'false' ? { shouldRetry: false } : {}),
+        }),
+      );
+      return;
+    }
+    const shown = contentType === '' ? 'no content-type' : `content-type ${contentType}`;
+    controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with ${shown}, expected text/event-stream.`, where));
+  });
 }

@@ -1,9 +1,8 @@
-import type { EventEmitter } from 'node:events';
 import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import type { Dispatcher } from 'undici';
 import { APITimeoutError, LlmError, type TimeoutPhase } from '../errors.js';
 import { errorFromResponse } from '../error-from-response.js';
-import { collectBody } from './collect-body.js';
+import { type BodyReader, collectBody } from './collect-body.js';
 import { headerValue } from './header-value.js';
 import type { HttpPostOptions, ResponseMeta } from './http-types.js';
 import { toResponseMeta } from './to-response-meta.js';
@@ -11,6 +10,10 @@ import { toTransportError } from './to-transport-error.js';
 
 /** Largest error body kept when the server answers an HTTP error status. */
 const ERROR_BODY_LIMIT = 64 * 1024;
+/** Most bytes read after `complete()` while draining the body for socket reuse. */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
+/** Longest wait for the body to end after `complete()` before the socket is closed instead. */
+const DRAIN_TIMEOUT_MS = 1_000;
 
 /** The controls a response handler gets for one exchange. */
 export interface ExchangeControls<T> {
@@ -21,28 +24,33 @@ export interface ExchangeControls<T> {
   readonly finished: boolean;
   /**
    * Fails the Observable once (later calls are ignored), mapping `error` to an `LlmError` and aborting the socket.
-   * Bound: it may be passed on as a callback (`promise.then(…, controls.fail)`).
+   * Bound: it may be passed on as a callback.
    */
   readonly fail: (error: unknown) => void;
-  /** Completes the Observable once, without aborting: the body ended or is being drained. */
+  /**
+   * Completes the Observable once, without aborting. If the body has not ended yet, the rest of it is read and
+   * dropped (up to 64 KiB, for up to 1 s, else the socket is closed) so that the socket goes back to the pool.
+   */
   complete(): void;
-  /** Keeps the socket: the body is fully read or being drained, so unsubscribing from now on does not abort it. */
+  /** Keeps the socket from now on: unsubscribing drains the rest of the body, as after `complete()`. */
   release(): void;
   /** Replaces the running deadline with a new one. */
   setDeadline(ms: number, phase: TimeoutPhase): void;
-  clearDeadline(): void;
 }
 
-/** Handles a 2xx response head; must consume or destroy `response.body`. */
-export type ResponseHandler<T> = (response: Dispatcher.ResponseData, controls: ExchangeControls<T>) => void;
+/**
+ * Handles a 2xx response head: returns the reader of its body, or nothing once it has failed the exchange.
+ */
+export type ResponseHandler<T> = (controls: ExchangeControls<T>) => BodyReader | undefined;
 
 /**
  * Runs one POST as a cold Observable; the shared skeleton of `postJson` and `postSse`.
  *
  * Nothing is sent before subscription. The `'request'` deadline (`options.timeoutMs`) starts at subscription;
- * handlers may replace it. Unsubscribing, `options.signal` or any failure aborts the request and destroys the
- * socket; a handler that calls `complete()` after the body ended (or while draining it) keeps the socket for reuse.
- * An HTTP error status reads up to 64 KiB of the body, parses it as JSON when it can and fails with the class
+ * handlers may replace it. The body reaches the handler's `BodyReader` chunk by chunk, straight from undici's
+ * dispatch handler (no stream per response). Unsubscribing, `options.signal` or any failure aborts the request and
+ * destroys the socket; once the body has ended, or while it is drained after `complete()`, the socket is kept for
+ * reuse. An HTTP error status reads up to 64 KiB of the body, parses it as JSON when it can and fails with the class
  * `errorFromResponse` chooses (with `retryAfterMs`, `x-should-retry` and the request id). Every error is an
  * `LlmError`; nothing throws out of a callback.
  *
@@ -53,9 +61,13 @@ export type ResponseHandler<T> = (response: Dispatcher.ResponseData, controls: E
  *
  * @example
  * ```ts
- * const text$ = runExchange<string>(options, 'text/plain', (response, controls) => {
- *   response.body.text().then((text) => { controls.subscriber.next(text); controls.complete(); }, controls.fail);
- * });
+ * const text$ = runExchange<string>(options, 'text/plain', (controls) =>
+ *   collectBody({ limitBytes: 1 << 20, overflow: 'fail', provider: 'local' }, (error, bytes) => {
+ *     if (error !== undefined) return controls.fail(error);
+ *     controls.subscriber.next(bytes.toString());
+ *     controls.complete();
+ *   }),
+ * );
  * ```
  */
 export function runExchange<T>(options: HttpPostOptions, accept: string, onResponse: ResponseHandler<T>): Observable<T> {
@@ -63,25 +75,30 @@ export function runExchange<T>(options: HttpPostOptions, accept: string, onRespo
 }
 
 /**
- * One exchange in one object: its state, the controls its handler gets, the abort signal undici listens to and the
- * teardown rxjs calls. A request runs at high volume (thousands per second, hundreds in flight), so this replaces a
- * dozen closures, a controls object, an `EventEmitter` and a Promise per request; what stays in flight is smaller
- * and survives fewer young-generation collections.
+ * One exchange in one object: its state, the controls its handler gets, undici's dispatch handler (the legacy
+ * callback interface that undici's own `request` implements) and the teardown rxjs calls. A request runs at high
+ * volume (thousands per second, hundreds in flight, a callback per streamed token), so there is no closure, promise,
+ * `AbortSignal` or body stream per request: undici calls this object, which calls the handler's `BodyReader`.
  */
 class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
-  /** Read by undici as the abort signal's state. */
-  aborted = false;
   finished = false;
+  /** undici is done with the request: its body ended, or it failed. */
+  private settled = false;
+  /** `complete()` or `release()` came first: unsubscribing drains the body instead of aborting. */
   private keepSocket = false;
+  /** Ended before the body did: reading the rest, to keep the socket. */
+  private draining = false;
+  private drainedBytes = 0;
+  /** We aborted (or must abort at `onConnect`). */
+  private aborted = false;
+  private abortRequest: ((error: Error) => void) | undefined = undefined;
+  private reader: BodyReader | undefined = undefined;
   private timer: NodeJS.Timeout | undefined = undefined;
   private timerMs = 0;
   private timerPhase: TimeoutPhase | undefined = undefined;
   /** When the running deadline was last set (`performance.now()`). */
   private touchedAt = 0;
   private head: ResponseMeta | undefined = undefined;
-  /** undici's abort listener (one per request); `extraAbortListeners` only if ever more than one registers. */
-  private abortListener: (() => void) | undefined = undefined;
-  private extraAbortListeners: (() => void)[] | undefined = undefined;
   private onAbortSignal: (() => void) | undefined = undefined;
 
   constructor(
@@ -111,21 +128,17 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     this.setDeadline(this.options.timeoutMs, 'request');
     try {
       const { origin, path } = splitUrl(this.options.url);
-      this.options.dispatcher.request(
+      this.options.dispatcher.dispatch(
         {
           origin,
           path,
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: this.accept, ...this.options.headers },
           body: JSON.stringify(this.options.body),
-          // undici takes any object with `aborted` and `addEventListener('abort', …)` as a signal: this one costs
-          // nothing extra (an AbortController is an EventTarget; even an EventEmitter is a few objects per request).
-          signal: this as unknown as EventEmitter,
-          opaque: this as Exchange<unknown>,
           headersTimeout: 0,
           bodyTimeout: 0,
         },
-        onUndiciResponse,
+        this as Dispatcher.DispatchHandler,
       );
     } catch (error) {
       this.fail(error);
@@ -133,30 +146,70 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     return this;
   }
 
-  /** The request's outcome from undici: a response head, or the failure to get one. */
-  handle(error: Error | null, response: Dispatcher.ResponseData<unknown>): void {
-    if (error !== null) {
-      this.fail(error);
-      return;
-    }
-    response.body.on('error', ignore); // errors are read through the handlers
-    if (this.finished) {
-      response.body.destroy();
-      return;
-    }
-    const meta = toResponseMeta(response.statusCode, response.headers, Date.now());
+  // undici's dispatch handler. It never throws: a handler's error fails the exchange.
+
+  onConnect(abort: (error?: Error) => void): void {
+    if (this.aborted) abort(abortError());
+    else this.abortRequest = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[] | string[] | null, _resume: () => void, _statusText: string): boolean {
+    if (statusCode < 200 || this.finished) return true; // 1xx: the real head follows; finished: aborted already
+    const meta = toResponseMeta(statusCode, headerRecord(rawHeaders), Date.now());
     this.head = meta;
-    if (response.statusCode < 200 || response.statusCode > 299) {
-      readHttpError(response, meta, this.options.provider).then(this.fail, this.fail);
+    try {
+      if (statusCode > 299) {
+        const { provider } = this.options;
+        this.reader = collectBody({ limitBytes: ERROR_BODY_LIMIT, overflow: 'truncate', provider }, (_error, bytes) => this.fail(httpError(bytes, meta, provider)));
+      } else this.reader = this.onResponse(this);
+    } catch (error) {
+      this.fail(error);
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.draining) {
+      this.drainedBytes += chunk.length;
+      if (this.drainedBytes > DRAIN_LIMIT_BYTES) this.stopDraining();
+    } else if (!this.finished && this.reader !== undefined) {
+      try {
+        this.reader.data(chunk);
+      } catch (error) {
+        this.fail(error);
+      }
+    }
+    return true;
+  }
+
+  onComplete(_trailers: Buffer[] | string[] | null): void {
+    this.settled = true;
+    if (this.draining) {
+      this.draining = false;
+      this.clearDeadline();
       return;
     }
+    if (this.finished || this.reader === undefined) return;
     try {
-      this.onResponse(response as Dispatcher.ResponseData, this);
-    } catch (handlerError) {
-      response.body.destroy();
-      this.fail(handlerError);
+      this.reader.end();
+    } catch (error) {
+      this.fail(error);
     }
   }
+
+  onError(error: Error): void {
+    this.settled = true;
+    if (this.draining) {
+      this.draining = false;
+      this.clearDeadline();
+      return;
+    }
+    // An error status whose body broke off is still that status's error.
+    const head = this.head;
+    this.fail(head !== undefined && head.status > 299 ? httpError(undefined, head, this.options.provider) : error);
+  }
+
+  // The controls.
 
   readonly fail = (error: unknown): void => {
     if (this.finished) return;
@@ -176,10 +229,8 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
 
   complete(): void {
     if (this.finished) return;
-    this.finished = true;
     this.keepSocket = true;
-    this.clearDeadline();
-    this.subscriber.complete();
+    this.subscriber.complete(); // the teardown (`unsubscribe`) drains the rest of the body, if any
   }
 
   release(): void {
@@ -187,10 +238,7 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
   }
 
   setDeadline(ms: number, phase: TimeoutPhase): void {
-    if (this.finished) {
-      this.clearDeadline();
-      return;
-    }
+    if (this.finished) return;
     // The same deadline again (a stream's idle timeout, per chunk): only note the time; the timer, when it fires,
     // sleeps again for what is left (cheaper than re-arming a timer per chunk).
     if (this.timer !== undefined && ms === this.timerMs && phase === this.timerPhase) {
@@ -202,11 +250,6 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     this.timerPhase = phase;
     this.touchedAt = performance.now();
     this.timer = setTimeout(onDeadline, ms, this);
-  }
-
-  clearDeadline(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
   }
 
   /** The timer fired: the deadline passed, unless it was set again since (then sleep for the rest). */
@@ -221,46 +264,41 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     this.fail(new APITimeoutError(this.timerPhase ?? 'request', this.timerMs, { provider, ...(requestId === undefined ? {} : { requestId }) }));
   }
 
-  /** The teardown: unsubscribing (or the end of the Observable) aborts the socket unless a handler kept it. */
+  /** Draining took too long or read too much: close the socket instead. */
+  stopDraining(): void {
+    this.draining = false;
+    this.clearDeadline();
+    this.abort();
+  }
+
+  /**
+   * The teardown: unsubscribing (or the end of the Observable) aborts the request, unless its body has ended or the
+   * socket is kept (then the rest of the body is drained).
+   */
   unsubscribe(): void {
     this.finished = true;
-    this.clearDeadline();
     if (this.onAbortSignal !== undefined) this.options.signal?.removeEventListener('abort', this.onAbortSignal);
-    if (!this.keepSocket) this.abort();
+    if (this.draining) return;
+    this.clearDeadline();
+    if (this.settled) return;
+    if (this.keepSocket) {
+      this.draining = true;
+      this.timer = setTimeout(onDrainTimeout, DRAIN_TIMEOUT_MS, this);
+      this.timer.unref();
+    } else this.abort();
   }
 
-  // The abort-signal side, as undici uses it.
-
-  addEventListener(_type: 'abort', listener: () => void): void {
-    if (this.abortListener === undefined) this.abortListener = listener;
-    else (this.extraAbortListeners ??= []).push(listener);
-  }
-
-  removeEventListener(_type: 'abort', listener: () => void): void {
-    if (this.abortListener === listener) this.abortListener = undefined;
-    else if (this.extraAbortListeners !== undefined) this.extraAbortListeners = this.extraAbortListeners.filter((other) => other !== listener);
+  private clearDeadline(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   private abort(): void {
-    if (this.aborted) return;
+    if (this.aborted || this.settled) return;
     this.aborted = true;
-    const listener = this.abortListener;
-    const extra = this.extraAbortListeners;
-    this.abortListener = undefined;
-    this.extraAbortListeners = undefined;
-    listener?.();
-    if (extra !== undefined) for (const other of extra) other();
-  }
-}
-
-/** undici's callback for every exchange (the exchange rides along as `opaque`, so no closure is made per request). */
-function onUndiciResponse(error: Error | null, response: Dispatcher.ResponseData<unknown>): void {
-  const exchange = response.opaque as Exchange<unknown>;
-  try {
-    exchange.handle(error, response);
-  } catch (unexpected) {
-    // undici would rethrow this in a microtask, i.e. crash the process: fail the exchange instead.
-    exchange.fail(unexpected);
+    const abortRequest = this.abortRequest;
+    this.abortRequest = undefined;
+    abortRequest?.(abortError()); // before `onConnect`, the request is aborted there
   }
 }
 
@@ -268,7 +306,32 @@ function onDeadline(exchange: Exchange<unknown>): void {
   exchange.timedOut();
 }
 
-function ignore(): void {}
+function onDrainTimeout(exchange: Exchange<unknown>): void {
+  exchange.stopDraining();
+}
+
+/** What undici is told when we abort (its `onError` then comes back to a finished exchange and is ignored). */
+function abortError(): Error {
+  const error = new Error('The request was aborted.');
+  error.name = 'AbortError';
+  return error;
+}
+
+/**
+ * The response head's headers as one record: lower-cased names, latin1 values (as undici decodes them), repeated
+ * headers joined with `, `.
+ */
+function headerRecord(raw: Buffer[] | string[] | null): Record<string, string> {
+  const record: Record<string, string> = {};
+  if (raw === null) return record;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    const value = raw[i + 1]!.toString('latin1');
+    const before = record[name];
+    record[name] = before === undefined ? value : `${before}, ${value}`;
+  }
+  return record;
+}
 
 /** One decoder for whole bodies (`decode` without `stream` keeps no state between calls). */
 const UTF8 = new TextDecoder();
@@ -286,16 +349,11 @@ function splitUrl(href: string): { origin: string; path: string } {
 }
 
 /**
- * Reads an HTTP error response (capped body, JSON if it parses) into the error class for its status.
+ * The error for an HTTP error status: the class `errorFromResponse` picks for the status and the body (up to 64 KiB,
+ * JSON if it parses; `undefined` when the body broke off, since the status says enough).
  */
-async function readHttpError(response: Dispatcher.ResponseData<unknown>, meta: ResponseMeta, provider: string): Promise<LlmError> {
-  let body: unknown;
-  try {
-    const bytes = await collectBody(response.body, { limitBytes: ERROR_BODY_LIMIT, overflow: 'truncate', provider });
-    body = parseJsonOrText(UTF8.decode(bytes));
-  } catch {
-    body = undefined; // the status says enough; a broken error body does not hide it
-  }
+function httpError(bytes: Buffer | undefined, meta: ResponseMeta, provider: string): LlmError {
+  const body = bytes === undefined ? undefined : parseJsonOrText(UTF8.decode(bytes));
   const shouldRetry = headerValue(meta.headers, 'x-should-retry');
   return errorFromResponse({
     status: meta.status,
