@@ -2,18 +2,34 @@
 // Where a streamed prompt's time to first token goes, from undici's diagnostics channels, for rxllm's streamEach or
 // the bare-undici baseline, against the benchmark's streaming server (500 streams × 200 tokens, 100 in flight):
 // pull → request created → request headers written → response headers parsed → first token delivered.
-// Medians over the prompts after the first 100 (as the benchmark's TTFT). Usage:
-//   node bench/ttft-breakdown.mjs [rxllm|baseline] [--sockets 256]
+// Medians over the prompts after the first 100 (as the benchmark's TTFT), then per wave of 100, with the event loop's
+// utilisation and the process's CPU over the run. Usage:
+//   node bench/ttft-breakdown.mjs [rxllm|baseline] [--sockets 256] [--waves]
+//        [--burn-token-us 0 --burn-stream-us 0]   (baseline only: spin that long per event / per stream)
+// `--waves` prints, per wave, when its requests were created, written and answered, the event loop's stalls (no 1 ms
+// timer for over 8 ms) and the connections opened. `--burn-*` makes the baseline spend what rxllm spends more, to see
+// what extra CPU alone does to its time to first token.
 import { spawn } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { importFromRoot } from './lib/from-root.mjs';
 
-const { values, positionals } = parseArgs({ options: { sockets: { type: 'string', default: '256' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: {
+    sockets: { type: 'string', default: '256' },
+    waves: { type: 'boolean', default: false },
+    'burn-token-us': { type: 'string', default: '0' },
+    'burn-stream-us': { type: 'string', default: '0' },
+  },
+  allowPositionals: true,
+});
 const client = positionals[0] ?? 'rxllm';
 const sockets = Number(values.sockets);
+const burnTokenUs = Number(values['burn-token-us']);
+const burnStreamUs = Number(values['burn-stream-us']);
 const distDir = fileURLToPath(new URL('../dist', import.meta.url));
 const serverOptions = { latencyMs: 50, answerTokens: 200, tokensPerSecond: 200, chunkTokens: 1 };
 const server = spawn(process.execPath, [fileURLToPath(new URL('./lib/server-process.mjs', import.meta.url)), JSON.stringify({ distDir, options: serverOptions })], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -24,12 +40,19 @@ const CONCURRENCY = 100;
 const at = { pulled: new Float64Array(N), created: new Float64Array(N), sent: new Float64Array(N), headers: new Float64Array(N), first: new Float64Array(N) };
 const indexOf = new WeakMap();
 let pulling = -1;
-let connects = 0;
-let closes = 0;
 let running = true;
+let connects = 0;
+const connectsAt = [];
+const closes = new Map();
 diagnostics.channel('undici:client:connected').subscribe(({ socket }) => {
   connects += 1;
-  socket.once('close', () => (closes += running ? 1 : 0));
+  connectsAt.push(performance.now());
+  const openedAt = performance.now();
+  socket.once('close', (hadError) => {
+    if (!running) return;
+    const why = `${hadError ? 'error' : 'clean'} after ${Math.round((performance.now() - openedAt) / 1000)} s`;
+    closes.set(why, (closes.get(why) ?? 0) + 1);
+  });
 });
 diagnostics.channel('undici:request:create').subscribe(({ request }) => {
   indexOf.set(request, pulling);
@@ -51,28 +74,62 @@ diagnostics.channel('undici:client:sendHeaders').subscribe(({ request, socket })
 });
 diagnostics.channel('undici:request:headers').subscribe(stamp('headers'));
 
-if (client === 'rxllm') await runRxllm();
-else await runBaseline();
+/** Event-loop stalls: a 1 ms interval that did not run for more than 8 ms, with the process's CPU meanwhile. */
+const stalls = [];
+let lastTick = performance.now();
+let lastCpu = process.cpuUsage();
+const ticker = setInterval(() => {
+  const now = performance.now();
+  const cpu = process.cpuUsage();
+  if (now - lastTick > 8) stalls.push({ from: lastTick, to: now, cpuMs: (cpu.user + cpu.system - lastCpu.user - lastCpu.system) / 1000 });
+  lastTick = now;
+  lastCpu = cpu;
+}, 1);
 
+const run = client === 'rxllm' ? await prepareRxllm() : await prepareBaseline();
+const eluStart = performance.eventLoopUtilization();
+const cpuStart = process.cpuUsage();
+await run();
+const elu = performance.eventLoopUtilization(eluStart);
+const cpu = process.cpuUsage(cpuStart);
 running = false;
+clearInterval(ticker);
+server.kill();
+
 const later = Array.from({ length: N - CONCURRENCY }, (_, i) => i + CONCURRENCY);
-const median = (from, to) => {
-  const gaps = later.map((i) => at[to][i] - at[from][i]).sort((a, b) => a - b);
-  return gaps[gaps.length >> 1].toFixed(2);
+const medianOf = (numbers) => {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[sorted.length >> 1];
 };
+const median = (from, to, indices = later) => medianOf(indices.map((i) => at[to][i] - at[from][i])).toFixed(2);
 console.log(
   `${client}: pull→created ${median('pulled', 'created')} ms, created→sent ${median('created', 'sent')} ms, ` +
     `sent→headers ${median('sent', 'headers')} ms, headers→first token ${median('headers', 'first')} ms, ` +
-    `pull→first token ${median('pulled', 'first')} ms; ${connects} connections for ${N} streams, ${closes} closed during the run`,
+    `pull→first token ${median('pulled', 'first')} ms`,
 );
-const split = (indices) => {
-  const gaps = indices.map((i) => at.sent[i] - at.created[i]).sort((a, b) => a - b);
-  return gaps.length === 0 ? '—' : `${gaps.length} requests, median ${gaps[gaps.length >> 1].toFixed(2)} ms`;
-};
+const waves = [[100, 200], [200, 300], [300, 400], [400, 500]].map(([from, to]) => Array.from({ length: to - from }, (_, k) => from + k));
+console.log(`  pull→first token by wave of 100: ${waves.map((wave) => median('pulled', 'first', wave)).join(' / ')} ms`);
+const split = (indices) => (indices.length === 0 ? '—' : `${indices.length} requests, median ${median('created', 'sent', indices)} ms`);
 console.log(`  created→sent on a new connection: ${split(later.filter((i) => onNewSocket.has(i)))}; on a reused one: ${split(later.filter((i) => !onNewSocket.has(i)))}`);
-server.kill();
+console.log(
+  `  ${connects} connections for ${N} streams, closed during the run: ${JSON.stringify(Object.fromEntries(closes))}; ` +
+    `event loop utilisation ${(elu.utilization * 100).toFixed(1)} %, CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms`,
+);
+if (values.waves) {
+  for (const wave of waves) {
+    const ids = [...wave].sort((a, b) => at.created[a] - at.created[b]);
+    const t0 = at.created[ids[0]];
+    const t1 = at.first[ids.at(-1)];
+    const row = (field) => ids.filter((_, k) => k % 10 === 0 || k === ids.length - 1).map((i) => (at[field][i] - t0).toFixed(1)).join(' ');
+    console.log(`  wave ${wave[0]}-${wave.at(-1)} (ms after its first request, every 10th by creation):`);
+    console.log(`    created ${row('created')}\n    sent    ${row('sent')}\n    first   ${row('first')}`);
+    const during = stalls.filter(({ from, to }) => to >= t0 && from <= t1);
+    console.log(`    loop stalls: ${during.map(({ from, to, cpuMs }) => `${(from - t0).toFixed(0)}..${(to - t0).toFixed(0)} (CPU ${cpuMs.toFixed(0)} ms)`).join(', ') || 'none'}`);
+    console.log(`    new connections: ${wave.filter((i) => onNewSocket.has(i)).length}, opened meanwhile: ${connectsAt.filter((t) => t >= t0 && t <= t1).length}`);
+  }
+}
 
-async function runRxllm() {
+async function prepareRxllm() {
   const { lastValueFrom, mergeMap, tap, ignoreElements, defaultIfEmpty } = await importFromRoot('rxjs');
   const { openai, pullPrompts, streamEach } = await import(new URL('../dist/index.js', import.meta.url).href);
   function* prompts() {
@@ -83,30 +140,36 @@ async function runRxllm() {
     }
   }
   const model = openai({ model: 'bench-model', apiKey: 'sk-bench', baseURL: url, maxSockets: sockets });
-  await lastValueFrom(
-    pullPrompts(prompts(), { readAhead: 0 }).pipe(
-      streamEach(model, { maxActive: CONCURRENCY, rpm: Infinity }),
-      mergeMap((item) => {
-        let first = true;
-        return item.chunks.pipe(
-          tap((chunk) => {
-            if (chunk.text !== '' && first) {
-              first = false;
-              at.first[item.index] = performance.now();
-            }
-          }),
-          ignoreElements(),
-        );
-      }),
-      defaultIfEmpty(undefined),
-    ),
-  );
+  return () =>
+    lastValueFrom(
+      pullPrompts(prompts(), { readAhead: 0 }).pipe(
+        streamEach(model, { maxActive: CONCURRENCY, rpm: Infinity }),
+        mergeMap((item) => {
+          let first = true;
+          return item.chunks.pipe(
+            tap((chunk) => {
+              if (chunk.text !== '' && first) {
+                first = false;
+                at.first[item.index] = performance.now();
+              }
+            }),
+            ignoreElements(),
+          );
+        }),
+        defaultIfEmpty(undefined),
+      ),
+    );
 }
 
-async function runBaseline() {
+async function prepareBaseline() {
   const { Agent, request } = await importFromRoot('undici');
   const { createParser } = await importFromRoot('eventsource-parser');
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: sockets });
+  /** Spins for `us` microseconds. */
+  const burn = (us) => {
+    const until = performance.now() + us / 1000;
+    while (performance.now() < until);
+  };
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < N; i = next++) {
@@ -114,11 +177,14 @@ async function runBaseline() {
       pulling = i;
       const body = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: `Prompt ${i}` }], stream: true, stream_options: { include_usage: true } });
       const response = await request(`${url}/chat/completions`, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body });
+      if (burnStreamUs > 0) burn(burnStreamUs);
       let first = true;
       const parser = createParser({
         onEvent(event) {
-          if (event.data === '[DONE]' || !first) return;
-          if (JSON.parse(event.data).choices?.[0]?.delta?.content) {
+          if (burnTokenUs > 0) burn(burnTokenUs);
+          if (event.data === '[DONE]') return;
+          // every event parsed, as the benchmark's baseline does
+          if (JSON.parse(event.data).choices?.[0]?.delta?.content && first) {
             first = false;
             at.first[i] = performance.now();
           }
@@ -128,5 +194,5 @@ async function runBaseline() {
       for await (const bytes of response.body) parser.feed(decoder.decode(bytes, { stream: true }));
     }
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return () => Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
