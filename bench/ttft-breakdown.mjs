@@ -5,10 +5,11 @@
 // Medians over the prompts after the first 100 (as the benchmark's TTFT), then per wave of 100, with the event loop's
 // utilisation and the process's CPU over the run. Usage:
 //   node bench/ttft-breakdown.mjs [rxllm|baseline] [--sockets 256] [--waves]
-//        [--burn-token-us 0 --burn-stream-us 0]   (baseline only: spin that long per event / per stream)
+//        [--warm 0] [--burn-token-us 0 --burn-stream-us 0]   (burn: baseline only, spin that long per event / stream)
 // `--waves` prints, per wave, when its requests were created, written and answered, the event loop's stalls (no 1 ms
 // timer for over 8 ms) and the connections opened. `--burn-*` makes the baseline spend what rxllm spends more, to see
-// what extra CPU alone does to its time to first token.
+// what extra CPU alone does to its time to first token. `--warm 1000` runs that many streams first, unmeasured (JIT
+// warm-up and open connections), then the measured 500.
 import { spawn } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
@@ -21,6 +22,7 @@ const { values, positionals } = parseArgs({
   options: {
     sockets: { type: 'string', default: '256' },
     waves: { type: 'boolean', default: false },
+    warm: { type: 'string', default: '0' },
     'burn-token-us': { type: 'string', default: '0' },
     'burn-stream-us': { type: 'string', default: '0' },
   },
@@ -87,6 +89,12 @@ const ticker = setInterval(() => {
 }, 1);
 
 const run = client === 'rxllm' ? await prepareRxllm() : await prepareBaseline();
+const warm = Number(values.warm);
+if (warm > 0) {
+  // A first batch, not measured: the same code, warmed up by the JIT, with its connections already open.
+  for (let batch = 0; batch < warm; batch += N) await run();
+  at.first.fill(0);
+}
 const eluStart = performance.eventLoopUtilization();
 const cpuStart = process.cpuUsage();
 await run();
@@ -194,5 +202,8 @@ async function prepareBaseline() {
       for await (const bytes of response.body) parser.feed(decoder.decode(bytes, { stream: true }));
     }
   };
-  return () => Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return () => {
+    next = 0;
+    return Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  };
 }
