@@ -9,6 +9,7 @@ import type { ChatModel } from '../../src/providers/provider.js';
 import { openai } from '../../src/providers/openai-compatible/openai.js';
 import type { ChatResponse } from '../../src/types.js';
 import { type LocalServer, type RecordedRequest, respond, startLocalServer } from '../support/local-server.js';
+import { streamTranscript } from '../support/openai-transcripts.js';
 import { chatCompletions } from '../support/pipeline-server.js';
 
 let server: LocalServer;
@@ -49,6 +50,21 @@ describe('the pipeline against a real OpenAI-compatible server', () => {
     expect(texts).toHaveLength(40);
     expect(new Set(texts)).toContain('PROMPT 7');
     expect(server.maxInFlight).toBeLessThanOrEqual(4);
+  });
+
+  it('counts a stream in flight until its body ends, even when the server ends it a while after [DONE]', async () => {
+    const transcript = streamTranscript(['Hello', ' there']);
+    server.handle(respond.sse(`${transcript}: the end comes later\n\n`, { splitAt: [transcript.length], gapMs: 15 }));
+    const texts = await lastValueFrom(
+      from(promptsFor(12)).pipe(
+        streamEach(model, { maxActive: 3, rpm: Infinity }),
+        mergeMap((item) => item.text),
+        toArray(),
+      ),
+    );
+    expect(texts).toEqual(Array.from({ length: 12 }, () => 'Hello there'));
+    expect(server.maxInFlight).toBeLessThanOrEqual(3);
+    expect(server.closedSockets).toBe(0); // every socket was kept for reuse
   });
 
   it('gives every one of 2,000 prompts exactly one outcome despite 10% injected faults, and never delivers a success twice', async () => {

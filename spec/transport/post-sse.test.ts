@@ -11,7 +11,7 @@ import {
 } from '../../src/errors.js';
 import { createAgent } from '../../src/transport/create-agent.js';
 import type { HttpPostOptions, SseEvent } from '../../src/transport/http-types.js';
-import { postSse } from '../../src/transport/post-sse.js';
+import { postSse, type SseReader } from '../../src/transport/post-sse.js';
 import { everyOffset, type LocalServer, respond, startLocalServer } from '../support/local-server.js';
 import { readFixture } from '../support/openai-transcripts.js';
 import { errorOf, settle } from '../support/settle.js';
@@ -78,7 +78,7 @@ describe('postSse happy path', () => {
     expect(events.at(-1)!.data).toBe('[DONE]');
   });
 
-  it('completes at the last event without waiting for the body to end, and lets the socket be reused', async () => {
+  it('stops reading for the consumer at the last event and completes when the body ends, keeping the socket for reuse', async () => {
     server.enqueue(respond.sse(compact), respond.sse(compact));
     for (let i = 0; i < 2; i += 1) {
       const events = await lastValueFrom(postSse(options({ isLastEvent: isDone })).pipe(toArray()));
@@ -89,7 +89,7 @@ describe('postSse happy path', () => {
     expect(server.closedSockets).toBe(0);
   });
 
-  it('completes at the last event even when the server then hangs; the drained socket is closed later', async () => {
+  it('completes 1 s after the last event when the server then hangs, closing that socket', async () => {
     server.handle(respond.sse(compact, { then: 'hang' }));
     const events = await lastValueFrom(postSse(options({ isLastEvent: isDone })).pipe(toArray()));
     expect(dataOf(events)).toEqual(expectedCompact);
@@ -117,6 +117,42 @@ describe('postSse happy path', () => {
     server.handle(respond.sse('data: a\n\ndata: [DONE]\n\ndata: late\n\n'));
     const events = await lastValueFrom(postSse(options({ isLastEvent: isDone })).pipe(toArray()));
     expect(dataOf(events)).toEqual(['a', '[DONE]']);
+  });
+});
+
+describe('postSse with a reader', () => {
+  const upper = (): SseReader<string> => {
+    let seen = 0;
+    return {
+      push: (event) => {
+        seen += 1;
+        if (event.data === 'bad') throw new ResponseValidationError('test: bad event', { provider: 'test' });
+        return event.data === '[DONE]' ? [] : [event.data.toUpperCase(), `#${seen}`];
+      },
+      end: () => [`end after ${seen}`],
+    };
+  };
+
+  it("emits the reader's values per event, then its end values, at the last event", async () => {
+    server.handle(respond.sse('data: a\n\ndata: b\n\ndata: [DONE]\n\n'));
+    const values = await lastValueFrom(postSse(options({ isLastEvent: isDone }), upper).pipe(toArray()));
+    expect(values).toEqual(['A', '#1', 'B', '#2', 'end after 3']);
+  });
+
+  it('gives each subscription a fresh reader, and ends it at the body end when no event is the last', async () => {
+    server.handle(respond.sse('data: a\n\n'));
+    const stream = postSse(options(), upper);
+    expect(await lastValueFrom(stream.pipe(toArray()))).toEqual(['A', '#1', 'end after 1']);
+    expect(await lastValueFrom(stream.pipe(toArray()))).toEqual(['A', '#1', 'end after 1']);
+  });
+
+  it('fails with the error the reader throws, unchanged, after the values so far, and closes the socket', async () => {
+    server.handle(respond.sse('data: a\n\ndata: bad\n\n', { splitAt: [9], then: 'hang' }));
+    const { values, error } = await settle(postSse(options(), upper));
+    expect(values).toEqual(['A', '#1']);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect((error as Error).message).toBe('test: bad event');
+    await expect(server.requests[0]!.closed).resolves.toEqual({ aborted: true });
   });
 });
 

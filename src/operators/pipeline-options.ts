@@ -37,7 +37,7 @@ export type OnError = 'continue' | 'return' | 'stop';
  * ```
  */
 export interface PipelineOptions {
-  /** Most requests open at once (streams count until their last chunk). @defaultValue `10` */
+  /** Most requests open at once (a stream counts until its last chunk and the end of the response that carries it). @defaultValue `10` */
   maxActive?: number;
   /** Requests per minute, enforced client-side with smooth spacing (`Infinity` for no request limit). Ignored when `limiter` is given. @defaultValue `500` */
   rpm?: number;

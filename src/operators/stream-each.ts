@@ -72,7 +72,8 @@ export const streamEachOptionsSchema = z.strictObject({ ...pipelineOptionsShape,
  * `rpm` / `tpm`, and emits one `StreamItem` per prompt as soon as its request is sent (the limiter granted its turn):
  * the item's `chunks` carry the token deltas. Items come in start order, tagged with the prompt's `index`.
  *
- * A stream holds its `maxActive` slot until its last chunk. Every attempt takes a limiter turn; a stream is retried
+ * A stream holds its `maxActive` slot until its last chunk and the end of its response (which the server may close a
+ * little later; at most 1 s is waited for it). Every attempt takes a limiter turn; a stream is retried
  * only before its first chunk (the item is emitted once, and a retry continues the same `chunks`); a drop after that
  * fails the item with `StreamInterruptedError` (or resumes it, with `resumeStreams`). A prompt that fails before
  * anything is sent (an invalid prompt, with its `InvalidOptionsError`) is emitted at once with failing `chunks`, so

@@ -22,7 +22,8 @@ export interface HttpPostOptions {
   connectTimeoutMs?: number;
   /**
    * SSE only: true for the protocol's last event (`data: [DONE]`, `event: message_stop`). The transport emits it,
-   * completes at once, and lets the rest of the body drain so that the socket can go back to the pool.
+   * ignores what follows, and completes when the body ends, so the socket goes back to the pool (waiting at most 1 s
+   * for that end, else closing the socket).
    */
   isLastEvent?: (event: { event?: string; data: string }) => boolean;
 }

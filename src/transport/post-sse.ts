@@ -15,16 +15,23 @@ import { type ExchangeControls, parseJsonOrText, runExchange } from './run-excha
  * Bytes go through one streaming `TextDecoder` into eventsource-parser, so UTF-8 characters and events split
  * across TCP writes arrive whole. `options.timeoutMs` bounds the wait for the first body byte (phase `'request'`),
  * `options.idleTimeoutMs` (default: `timeoutMs`) each wait between chunks (phase `'idle'`). When
- * `options.isLastEvent` says an event is the protocol's last, the Observable completes right after it and the rest
- * of the body is drained so the socket can be reused; otherwise it completes when the body ends.
+ * `options.isLastEvent` says an event is the protocol's last, it is emitted and nothing after it is; the Observable
+ * completes when the body ends (the request counts as in flight until the server is done with it), or 1 s after that
+ * event if the body never ends (that socket is then closed; past 64 KiB more, too). Without a last event it completes
+ * when the body ends.
  *
  * Errors: HTTP error statuses map through `errorFromResponse`; a 2xx that is not `text/event-stream` maps its JSON
  * error body if it has one (status taken from the body, else 500), else fails with `ResponseValidationError`, as do lines
  * that are not SSE; more than `maxResponseBytes` in total gives `ResponseTooLargeError`; a broken socket gives
  * `APIConnectionError`. All failures arrive as `LlmError`s on the Observable.
  *
+ * With `read`, each exchange gets a fresh `SseReader` (from `read()`) that turns events into values: what
+ * `concatMap(push)` + `concatWith(defer(end))` would give, without an Observable layer per stream or per event. An
+ * error the reader throws fails the Observable (an `LlmError` as it is).
+ *
  * @param options - URL, headers, body, dispatcher, timeouts and size cap.
- * @returns A cold Observable of `SseEvent`s, each with the response head it came on.
+ * @param read - Makes the reader of one exchange.
+ * @returns A cold Observable of `SseEvent`s, each with the response head it came on (or of what the reader yields).
  *
  * @example
  * ```ts
@@ -36,16 +43,36 @@ import { type ExchangeControls, parseJsonOrText, runExchange } from './run-excha
  *   .subscribe((event) => console.log(event.data));
  * ```
  */
-export function postSse(options: HttpPostOptions): Observable<SseEvent> {
-  return runExchange<SseEvent>(options, 'text/event-stream', (controls) => {
+export function postSse(options: HttpPostOptions): Observable<SseEvent>;
+export function postSse<T>(options: HttpPostOptions, read: () => SseReader<T>): Observable<T>;
+export function postSse<T>(options: HttpPostOptions, read?: () => SseReader<T>): Observable<T | SseEvent> {
+  return runExchange<T | SseEvent>(options, 'text/event-stream', (controls) => {
     const contentType = headerValue(controls.meta.headers, 'content-type') ?? '';
     if (!/^\s*text\/event-stream\b/i.test(contentType)) return readWrongContentType(contentType, options, controls);
-    return readEvents(options, controls);
+    return readEvents(options, controls, read?.());
   });
 }
 
-/** The event stream's reader: bytes through one streaming decoder into eventsource-parser, each event emitted as it completes. */
-function readEvents(options: HttpPostOptions, controls: ExchangeControls<SseEvent>): BodyReader {
+/**
+ * Turns the events of one stream into values (often none per event); throws an `LlmError` to fail the stream.
+ *
+ * @example
+ * ```ts
+ * const reader: SseReader<string> = { push: (event) => (event.data === '[DONE]' ? [] : [event.data]), end: () => [] };
+ * ```
+ */
+export interface SseReader<T> {
+  /** The values one event yields. */
+  push(event: SseEvent): readonly T[];
+  /** The values owed when the stream ends (at the last event or the body's end). */
+  end(): readonly T[];
+}
+
+/**
+ * The event stream's body reader: bytes through one streaming decoder into eventsource-parser, each event emitted as
+ * it completes (or handed to `reader`, whose values are emitted).
+ */
+function readEvents<T>(options: HttpPostOptions, controls: ExchangeControls<T | SseEvent>, reader: SseReader<T> | undefined): BodyReader {
   const { provider, maxResponseBytes, isLastEvent } = options;
   const idleTimeoutMs = options.idleTimeoutMs ?? options.timeoutMs;
   const { meta, subscriber } = controls;
@@ -62,8 +89,9 @@ function readEvents(options: HttpPostOptions, controls: ExchangeControls<SseEven
       if (id !== undefined) sse.id = id;
       const last = isLastEvent?.(sse) === true;
       if (last) controls.release(); // a consumer that unsubscribes at the last event keeps the socket too
-      subscriber.next(sse);
-      if (last) controls.complete();
+      if (reader === undefined) subscriber.next(sse);
+      else for (const value of reader.push(sse)) subscriber.next(value); // a throw fails the exchange (see `onData`)
+      if (last) finish();
     },
     onError: (error) => {
       if (error.type === 'invalid-retry' || controls.finished) return;
@@ -76,6 +104,12 @@ function readEvents(options: HttpPostOptions, controls: ExchangeControls<SseEven
       );
     },
   });
+  /** The stream ended: the reader's last values, then completion. */
+  const finish = () => {
+    if (controls.finished) return;
+    if (reader !== undefined) for (const value of reader.end()) subscriber.next(value);
+    controls.complete();
+  };
   return {
     data(chunk) {
       received += chunk.length;
@@ -94,13 +128,13 @@ function readEvents(options: HttpPostOptions, controls: ExchangeControls<SseEven
       // A CR at the very end is a whole line end (SSE allows bare CR); the parser keeps it waiting for a possible LF.
       parser.feed(endsWithCr ? `${rest}\n` : rest);
       parser.reset({ consume: true });
-      controls.complete();
+      finish();
     },
   };
 }
 
 /** A 2xx that is not an event stream: its JSON error body if it has one, else `ResponseValidationError`. */
-function readWrongContentType(contentType: string, options: HttpPostOptions, controls: ExchangeControls<SseEvent>): BodyReader {
+function readWrongContentType<T>(contentType: string, options: HttpPostOptions, controls: ExchangeControls<T>): BodyReader {
   const { provider } = options;
   const { meta } = controls;
   const where = { provider, status: meta.status, ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }) };

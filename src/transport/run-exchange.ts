@@ -28,11 +28,13 @@ export interface ExchangeControls<T> {
    */
   readonly fail: (error: unknown) => void;
   /**
-   * Completes the Observable once, without aborting. If the body has not ended yet, the rest of it is read and
-   * dropped (up to 64 KiB, for up to 1 s, else the socket is closed) so that the socket goes back to the pool.
+   * Ends the exchange without aborting: from now on `finished` is true and nothing more is read for the handler. The
+   * Observable completes once the body has ended: at once if it has; else the rest of the body is read and dropped
+   * first (up to 64 KiB, for up to 1 s; past that the socket is closed and the Observable completes all the same), so
+   * that the request stays in flight until the server is done with it and the socket goes back to the pool.
    */
   complete(): void;
-  /** Keeps the socket from now on: unsubscribing drains the rest of the body, as after `complete()`. */
+  /** Keeps the socket from now on: unsubscribing drains the rest of the body instead of aborting. */
   release(): void;
   /** Replaces the running deadline with a new one. */
   setDeadline(ms: number, phase: TimeoutPhase): void;
@@ -88,6 +90,8 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
   private keepSocket = false;
   /** Ended before the body did: reading the rest, to keep the socket. */
   private draining = false;
+  /** `complete()` came before the body's end: the Observable completes when the draining ends. */
+  private completing = false;
   private drainedBytes = 0;
   /** We aborted (or must abort at `onConnect`). */
   private aborted = false;
@@ -185,8 +189,7 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
   onComplete(_trailers: Buffer[] | string[] | null): void {
     this.settled = true;
     if (this.draining) {
-      this.draining = false;
-      this.clearDeadline();
+      this.endDraining();
       return;
     }
     if (this.finished || this.reader === undefined) return;
@@ -200,8 +203,7 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
   onError(error: Error): void {
     this.settled = true;
     if (this.draining) {
-      this.draining = false;
-      this.clearDeadline();
+      this.endDraining(); // the answer was whole: a socket that breaks now loses nothing
       return;
     }
     // An error status whose body broke off is still that status's error.
@@ -229,8 +231,15 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
 
   complete(): void {
     if (this.finished) return;
+    this.finished = true;
     this.keepSocket = true;
-    this.subscriber.complete(); // the teardown (`unsubscribe`) drains the rest of the body, if any
+    if (this.settled) {
+      this.clearDeadline();
+      this.subscriber.complete();
+      return;
+    }
+    this.completing = true;
+    this.startDraining();
   }
 
   release(): void {
@@ -266,9 +275,28 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
 
   /** Draining took too long or read too much: close the socket instead. */
   stopDraining(): void {
+    this.abort(); // undici reports it through `onError`, which ends the draining
+    if (this.draining) {
+      this.settled = true;
+      this.endDraining();
+    }
+  }
+
+  private startDraining(): void {
+    this.clearDeadline();
+    this.draining = true;
+    this.timer = setTimeout(onDrainTimeout, DRAIN_TIMEOUT_MS, this);
+    // Nobody waits on a drain the consumer left; a completion still owed keeps the process alive until it comes.
+    if (!this.completing) this.timer.unref();
+  }
+
+  private endDraining(): void {
     this.draining = false;
     this.clearDeadline();
-    this.abort();
+    if (this.completing) {
+      this.completing = false;
+      this.subscriber.complete();
+    }
   }
 
   /**
@@ -278,14 +306,14 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
   unsubscribe(): void {
     this.finished = true;
     if (this.onAbortSignal !== undefined) this.options.signal?.removeEventListener('abort', this.onAbortSignal);
-    if (this.draining) return;
+    if (this.draining) {
+      this.timer?.unref(); // the consumer left: nobody waits on this drain any more
+      return;
+    }
     this.clearDeadline();
     if (this.settled) return;
-    if (this.keepSocket) {
-      this.draining = true;
-      this.timer = setTimeout(onDrainTimeout, DRAIN_TIMEOUT_MS, this);
-      this.timer.unref();
-    } else this.abort();
+    if (this.keepSocket) this.startDraining();
+    else this.abort();
   }
 
   private clearDeadline(): void {

@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { ResponseValidationError } from '../../errors.js';
 import type { ProviderRequest } from '../../resolve-prompt.js';
 import { errorFromErrorBody, isErrorBody } from '../../transport/error-from-error-body.js';
@@ -71,35 +71,8 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
     id,
     supportsPrefill: settings.supportsPrefill ?? false,
     chat: (request) => postJson(post(request, false), (response) => toChatResponse(response, request.model, id)),
-    stream: (request): Observable<ChatChunk> =>
-      // What `concatMap(push)` + `concatWith(end)` would do, without an inner subscription per event.
-      new Observable<ChatChunk>((subscriber) => {
-        const reader = createOpenAIStreamReader(id, request.model);
-        return postSse(post(request, true)).subscribe({
-          next: (event) => {
-            let chunks: ChatChunk[];
-            try {
-              chunks = reader.push(event);
-            } catch (error) {
-              subscriber.error(error);
-              return;
-            }
-            for (const chunk of chunks) subscriber.next(chunk);
-          },
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => {
-            let chunks: ChatChunk[];
-            try {
-              chunks = reader.end();
-            } catch (error) {
-              subscriber.error(error);
-              return;
-            }
-            for (const chunk of chunks) subscriber.next(chunk);
-            subscriber.complete();
-          },
-        });
-      }),
+    // The reader runs inside the transport's event callback: no Observable layer per stream or per event.
+    stream: (request): Observable<ChatChunk> => postSse(post(request, true), () => createOpenAIStreamReader(id, request.model)),
     close: () => dispatcher.close(),
   };
 }

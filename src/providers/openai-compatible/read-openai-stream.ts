@@ -30,8 +30,7 @@ export interface OpenAIStreamReader {
  *
  * @example
  * ```ts
- * const reader = createOpenAIStreamReader('openai', 'gpt-4o-mini');
- * postSse(options).pipe(concatMap((event) => reader.push(event)), concatWith(defer(() => reader.end())));
+ * const chunks$ = postSse(options, () => createOpenAIStreamReader('openai', 'gpt-4o-mini')); // ChatChunks
  * ```
  */
 export function createOpenAIStreamReader(provider: string, requestModel: string): OpenAIStreamReader {
