@@ -64,13 +64,28 @@ describe('postJson happy path', () => {
     expect(request!.headers).toMatchObject({ 'content-type': 'application/json', accept: 'application/json', authorization: 'Bearer test-key' });
   });
 
-  it('lower-cases header names and joins a repeated header with ", " (latin1 values, as undici reads them)', async () => {
+  it('lower-cases header names and joins a repeated header with ", " (latin1 values, as undici reads them), also through an interceptor', async () => {
     server.handle(({ res }) => {
-      res.writeHead(200, ['Content-Type', 'application/json', 'X-Tag', 'a', 'x-tag', 'b', 'X-Name', 'caf\u00e9']);
+      res.writeHead(200, ['Content-Type', 'application/json', 'X-Tag', 'a', 'x-tag', 'b', 'X-Name', 'caf\u00e9', 'X-Name', 'd\u00e9j']);
+      res.end('{}');
+    });
+    const composed = agent.compose((dispatch) => (opts, handler) => dispatch(opts, handler)); // undici rebuilds the raw head
+    for (const dispatcher of [agent, composed]) {
+      const { values } = await settle(postJson(options({ dispatcher })));
+      expect(values[0]!.headers).toMatchObject({ 'content-type': 'application/json', 'x-tag': 'a, b', 'x-name': 'café, déj' });
+    }
+  });
+
+  it('takes header names that are also Object.prototype members as plain headers', async () => {
+    server.handle(({ res }) => {
+      res.writeHead(200, ['Content-Type', 'application/json', 'Constructor', 'c', 'toString', 't', '__proto__', 'p']);
       res.end('{}');
     });
     const { values } = await settle(postJson(options()));
-    expect(values[0]!.headers).toMatchObject({ 'content-type': 'application/json', 'x-tag': 'a, b', 'x-name': 'café' });
+    const { headers } = values[0]!;
+    expect(headers.constructor).toBe('c');
+    expect(headers.tostring).toBe('t');
+    expect(Object.getPrototypeOf(headers)).toBe(Object.prototype);
   });
 
   it('takes the request id from request-id when x-request-id is absent', async () => {
@@ -151,6 +166,32 @@ describe('postJson cancellation', () => {
     subscription.unsubscribe();
     await expect(server.requests[0]!.closed).resolves.toEqual({ aborted: true });
     await server.requests[0]!.socketClosed;
+  });
+
+  it('cancels requests still queued for a socket without opening or closing any connection', async () => {
+    const oneSocket = createAgent({ connections: 1 });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    server.enqueue(async ({ res }) => {
+      await held;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    server.handle(respond.json(200, {}));
+    try {
+      const first = firstValueFrom(postJson(options({ dispatcher: oneSocket })));
+      await server.waitForRequests(1);
+      const queued = Array.from({ length: 5 }, () => postJson(options({ dispatcher: oneSocket })).subscribe({ error: () => undefined }));
+      for (const subscription of queued) subscription.unsubscribe();
+      release();
+      await first;
+      await firstValueFrom(postJson(options({ dispatcher: oneSocket })));
+      expect(server.requests).toHaveLength(2);
+      expect(server.closedSockets).toBe(0);
+      expect(server.openSockets).toBe(1);
+    } finally {
+      await oneSocket.destroy();
+    }
   });
 
   it('aborts when options.signal fires, failing with a non-retryable aborted error', async () => {

@@ -153,11 +153,13 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
   // undici's dispatch handler. It never throws: a handler's error fails the exchange.
 
   onConnect(abort: (error?: Error) => void): void {
-    if (this.aborted) abort(abortError());
-    else this.abortRequest = abort;
+    // Aborted while queued: throwing fails the request before it is written and keeps the socket (calling `abort` here
+    // would destroy that socket, and a mass cancel would open a connection per cancelled request just to close it).
+    if (this.aborted) throw abortError();
+    this.abortRequest = abort;
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[] | string[] | null, _resume: () => void, _statusText: string): boolean {
+  onHeaders(statusCode: number, rawHeaders: readonly RawHeaderValue[] | null, _resume: () => void, _statusText: string): boolean {
     if (statusCode < 200 || this.finished) return true; // 1xx: the real head follows; finished: aborted already
     const meta = toResponseMeta(statusCode, headerRecord(rawHeaders), Date.now());
     this.head = meta;
@@ -345,20 +347,30 @@ function abortError(): Error {
   return error;
 }
 
+/** A raw header value: undici's own parser gives one `Buffer`; a dispatcher composed with interceptors may give a list. */
+type RawHeaderValue = Buffer | string | readonly (Buffer | string)[];
+
 /**
  * The response head's headers as one record: lower-cased names, latin1 values (as undici decodes them), repeated
- * headers joined with `, `.
+ * headers joined with `, `. Names are own properties only (`constructor` is a header like any other; `__proto__` is
+ * dropped).
  */
-function headerRecord(raw: Buffer[] | string[] | null): Record<string, string> {
+function headerRecord(raw: readonly RawHeaderValue[] | null): Record<string, string> {
   const record: Record<string, string> = {};
   if (raw === null) return record;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toString('latin1').toLowerCase();
-    const value = raw[i + 1]!.toString('latin1');
-    const before = record[name];
-    record[name] = before === undefined ? value : `${before}, ${value}`;
+    const name = latin1(raw[i]!).toLowerCase();
+    if (name === '__proto__') continue;
+    const value = latin1(raw[i + 1]!);
+    record[name] = Object.hasOwn(record, name) ? `${record[name]!}, ${value}` : value;
   }
   return record;
+}
+
+function latin1(value: RawHeaderValue): string {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('latin1');
+  return value.map(latin1).join(', ');
 }
 
 /** One decoder for whole bodies (`decode` without `stream` keeps no state between calls). */
