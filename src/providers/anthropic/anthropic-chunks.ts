@@ -1,8 +1,8 @@
-import { concat, concatMap, defer, EMPTY, type Observable, type OperatorFunction, takeWhile, throwError } from 'rxjs';
 import { APIConnectionError, ResponseValidationError } from '../../errors.js';
 import type { ProviderRequest } from '../../resolve-prompt.js';
 import { errorFromErrorBody } from '../../transport/error-from-error-body.js';
 import type { SseEvent } from '../../transport/http-types.js';
+import type { SseReader } from '../../transport/post-sse.js';
 import type { ChatChunk, RateLimitInfo, Usage } from '../../types.js';
 import { parseWith, toUsage } from './anthropic-response.js';
 import { type AnthropicStreamEvent, anthropicStreamEventSchema } from './anthropic-schemas.js';
@@ -41,36 +41,37 @@ interface StreamState {
  *
  * Errors: an `error` event becomes the class of its type (`overloaded_error` → retryable `ServerError`); malformed
  * JSON or shapes a `ResponseValidationError`; a stream that ends without `message_stop` an `APIConnectionError`.
+ * One reader per attempt, run by `postSse` inside its event callback (no Observable layer per stream or event).
+ *
+ * @param request - The request, for its structured-output tool.
+ * @param provider - Provider id for error messages.
+ * @returns A fresh reader.
+ *
+ * @example
+ * ```ts
+ * const chunks$ = postSse(options, () => anthropicChunks(request, 'anthropic')); // ChatChunks
+ * ```
  */
-export function anthropicChunks(request: ProviderRequest, provider: string): OperatorFunction<SseEvent, ChatChunk> {
-  const tool = structuredTool(request.params.responseFormat);
-  return (source) =>
-    defer(() => {
-      const state: StreamState = {
-        announced: false,
-        usage: { inputTokens: 0, outputTokens: 0 },
-        finishReason: null,
-        stopped: false,
-        blocks: new Map(),
-        sawTool: false,
-      };
-      const chunks = source.pipe(
-        takeWhile(() => !state.stopped),
-        concatMap((event) => handleEvent(event, state, tool?.name, provider)),
-      );
-      const ending: Observable<never> = defer(() =>
-        state.stopped
-          ? EMPTY
-          : throwError(
-              () =>
-                new APIConnectionError(`${provider}: stream ended early (no message_stop event).`, {
-                  provider,
-                  ...(state.requestId === undefined ? {} : { requestId: state.requestId }),
-                }),
-            ),
-      );
-      return concat(chunks, ending);
-    });
+export function anthropicChunks(request: ProviderRequest, provider: string): SseReader<ChatChunk> {
+  const toolName = structuredTool(request.params.responseFormat)?.name;
+  const state: StreamState = {
+    announced: false,
+    usage: { inputTokens: 0, outputTokens: 0 },
+    finishReason: null,
+    stopped: false,
+    blocks: new Map(),
+    sawTool: false,
+  };
+  return {
+    push: (event) => (state.stopped ? [] : handleEvent(event, state, toolName, provider)),
+    end: () => {
+      if (state.stopped) return [];
+      throw new APIConnectionError(`${provider}: stream ended early (no message_stop event).`, {
+        provider,
+        ...(state.requestId === undefined ? {} : { requestId: state.requestId }),
+      });
+    },
+  };
 }
 
 function handleEvent(sse: SseEvent, state: StreamState, toolName: string | undefined, provider: string): ChatChunk[] {

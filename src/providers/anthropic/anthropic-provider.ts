@@ -70,7 +70,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Ch
     id,
     supportsPrefill: true,
     chat: (request) => defer(() => postJson(post(request, false), (response) => toAnthropicChatResponse(response, request, id))),
-    stream: (request): Observable<ChatChunk> => defer(() => postSse(post(request, true))).pipe(anthropicChunks(request, id)),
+    stream: (request): Observable<ChatChunk> => defer(() => postSse(post(request, true), () => anthropicChunks(request, id))),
     close: () => dispatcher.close(),
   };
 }

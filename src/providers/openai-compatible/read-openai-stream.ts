@@ -41,15 +41,14 @@ export function createOpenAIStreamReader(provider: string, requestModel: string)
   let finishReason: string | undefined;
   let usage: Usage | undefined;
 
+  /** Adds the response's facts to the first chunk emitted (always a fresh object of ours, so it is filled in place). */
   const withMeta = (chunk: ChatChunk): ChatChunk => {
     if (started) return chunk;
     started = true;
-    return {
-      ...chunk,
-      model: model ?? requestModel,
-      ...(meta?.requestId === undefined ? {} : { requestId: meta.requestId }),
-      ...(meta?.rateLimit === undefined ? {} : { rateLimit: meta.rateLimit }),
-    };
+    chunk.model = model ?? requestModel;
+    if (meta?.requestId !== undefined) chunk.requestId = meta.requestId;
+    if (meta?.rateLimit !== undefined) chunk.rateLimit = meta.rateLimit;
+    return chunk;
   };
   const finalChunks = (): ChatChunk[] => {
     done = true;
