@@ -3,8 +3,8 @@ import { ResponseTooLargeError, ResponseValidationError } from '../errors.js';
 import { redactSecrets } from '../secrets.js';
 import { collectBody } from './collect-body.js';
 import { headerValue } from './header-value.js';
-import type { HttpPostOptions, JsonResponse, ResponseMeta } from './http-types.js';
-import { runExchange } from './run-exchange.js';
+import type { HttpPostOptions, JsonResponse } from './http-types.js';
+import { runExchange, utf8Text, whereOf } from './run-exchange.js';
 
 /**
  * POSTs `options.body` as JSON and emits the parsed JSON answer once, then completes.
@@ -40,12 +40,12 @@ export function postJson<T>(options: HttpPostOptions, project?: (response: JsonR
     const { meta } = controls;
     const contentType = headerValue(meta.headers, 'content-type');
     if (contentType !== undefined && !/\bjson\b/i.test(contentType)) {
-      controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with content-type ${contentType}, expected JSON.`, where(provider, meta)));
+      controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with content-type ${contentType}, expected JSON.`, whereOf(provider, meta)));
       return undefined;
     }
     const declaredLength = Number(headerValue(meta.headers, 'content-length'));
     if (Number.isFinite(declaredLength) && declaredLength > maxResponseBytes) {
-      controls.fail(new ResponseTooLargeError(maxResponseBytes, where(provider, meta)));
+      controls.fail(new ResponseTooLargeError(maxResponseBytes, whereOf(provider, meta)));
       return undefined;
     }
     return collectBody({ limitBytes: maxResponseBytes, overflow: 'fail', provider }, (error, bytes) => {
@@ -53,13 +53,13 @@ export function postJson<T>(options: HttpPostOptions, project?: (response: JsonR
         controls.fail(error);
         return;
       }
-      const text = UTF8.decode(bytes);
+      const text = utf8Text(bytes);
       let body: unknown;
       try {
         body = JSON.parse(text) as unknown;
       } catch {
         // no `cause`: the SyntaxError quotes the body verbatim, and a body may echo secrets we do not know
-        controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with a body that is not valid JSON: ${preview(text)}`, where(provider, meta)));
+        controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with a body that is not valid JSON: ${preview(text)}`, whereOf(provider, meta)));
         return;
       }
       const answer: JsonResponse = { status: meta.status, headers: meta.headers, body };
@@ -77,14 +77,6 @@ export function postJson<T>(options: HttpPostOptions, project?: (response: JsonR
     });
   });
 }
-
-/** Where an error happened: provider, status and request id. */
-function where(provider: string, meta: ResponseMeta): { provider: string; status: number; requestId?: string } {
-  return { provider, status: meta.status, ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }) };
-}
-
-/** One decoder for every body (`decode` without `stream` keeps no state between calls). */
-const UTF8 = new TextDecoder();
 
 /**
  * The start of a body as a quoted string, for error messages, with known secrets redacted before it is cut.

@@ -6,7 +6,7 @@ import { errorFromErrorBody, isErrorBody } from './error-from-error-body.js';
 import { headerValue } from './header-value.js';
 import type { HttpPostOptions, SseEvent } from './http-types.js';
 import { preview } from './post-json.js';
-import { type ExchangeControls, parseJsonOrText, runExchange } from './run-exchange.js';
+import { type ExchangeControls, parseJsonOrText, retryHints, runExchange, utf8Text, whereOf } from './run-exchange.js';
 
 /**
  * POSTs `options.body` as JSON and emits the server-sent events of the answer as they arrive.
@@ -96,11 +96,7 @@ function readEvents<T>(options: HttpPostOptions, controls: ExchangeControls<T | 
     onError: (error) => {
       if (error.type === 'invalid-retry' || controls.finished) return;
       controls.fail(
-        new ResponseValidationError(`${provider} sent a malformed server-sent event: ${preview(error.line ?? error.message)}`, {
-          provider,
-          status: meta.status,
-          ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
-        }),
+        new ResponseValidationError(`${provider} sent a malformed server-sent event: ${preview(error.line ?? error.message)}`, whereOf(provider, meta)),
       );
     },
   });
@@ -114,7 +110,7 @@ function readEvents<T>(options: HttpPostOptions, controls: ExchangeControls<T | 
     data(chunk) {
       received += chunk.length;
       if (received > maxResponseBytes) {
-        controls.fail(new ResponseTooLargeError(maxResponseBytes, { provider, status: meta.status, ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }) }));
+        controls.fail(new ResponseTooLargeError(maxResponseBytes, whereOf(provider, meta)));
         return;
       }
       controls.setDeadline(idleTimeoutMs, 'idle');
@@ -137,24 +133,13 @@ function readEvents<T>(options: HttpPostOptions, controls: ExchangeControls<T | 
 function readWrongContentType<T>(contentType: string, options: HttpPostOptions, controls: ExchangeControls<T>): BodyReader {
   const { provider } = options;
   const { meta } = controls;
-  const where = { provider, status: meta.status, ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }) };
   return collectBody({ limitBytes: Math.min(options.maxResponseBytes, 64 * 1024), overflow: 'truncate', provider }, (_error, bytes) => {
-    const parsed = parseJsonOrText(new TextDecoder().decode(bytes));
+    const parsed = parseJsonOrText(utf8Text(bytes));
     if (isErrorBody(parsed)) {
-      const shouldRetry = headerValue(meta.headers, 'x-should-retry');
-      controls.fail(
-        errorFromErrorBody({
-          body: parsed,
-          provider,
-          fallbackStatus: meta.status >= 400 ? meta.status : 500,
-          ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
-          ...(meta.rateLimit?.retryAfterMs === undefined ? {} : { retryAfterMs: meta.rateLimit.retryAfterMs }),
-          ...(shouldRetry === 'true' ? { shouldRetry: true } : shouldRetry === 'false' ? { shouldRetry: false } : {}),
-        }),
-      );
+      controls.fail(errorFromErrorBody({ body: parsed, provider, fallbackStatus: meta.status >= 400 ? meta.status : 500, ...retryHints(meta) }));
       return;
     }
     const shown = contentType === '' ? 'no content-type' : `content-type ${contentType}`;
-    controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with ${shown}, expected text/event-stream.`, where));
+    controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with ${shown}, expected text/event-stream.`, whereOf(provider, meta)));
   });
 }

@@ -373,7 +373,6 @@ function latin1(value: RawHeaderValue): string {
   return value.map(latin1).join(', ');
 }
 
-/** One decoder for whole bodies (`decode` without `stream` keeps no state between calls). */
 const UTF8 = new TextDecoder();
 
 /** The last URL split, reused: a provider posts to the same URL every time. */
@@ -393,16 +392,52 @@ function splitUrl(href: string): { origin: string; path: string } {
  * JSON if it parses; `undefined` when the body broke off, since the status says enough).
  */
 function httpError(bytes: Buffer | undefined, meta: ResponseMeta, provider: string): LlmError {
-  const body = bytes === undefined ? undefined : parseJsonOrText(UTF8.decode(bytes));
+  const body = bytes === undefined ? undefined : parseJsonOrText(utf8Text(bytes));
+  return errorFromResponse({ status: meta.status, provider, body, ...retryHints(meta) });
+}
+
+/**
+ * Where an error happened, for an `LlmError`'s options: provider, status and request id.
+ *
+ * @example
+ * ```ts
+ * new ResponseTooLargeError(limit, whereOf('openai', controls.meta));
+ * ```
+ */
+export function whereOf(provider: string, meta: ResponseMeta): { provider: string; status: number; requestId?: string } {
+  const where: { provider: string; status: number; requestId?: string } = { provider, status: meta.status };
+  if (meta.requestId !== undefined) where.requestId = meta.requestId;
+  return where;
+}
+
+/**
+ * What a response head says for an error built from it: the request id, the server's wait (`retryAfterMs`) and
+ * `x-should-retry`.
+ *
+ * @example
+ * ```ts
+ * errorFromResponse({ status: meta.status, provider, body, ...retryHints(meta) });
+ * ```
+ */
+export function retryHints(meta: ResponseMeta): { requestId?: string; retryAfterMs?: number; shouldRetry?: boolean } {
+  const hints: { requestId?: string; retryAfterMs?: number; shouldRetry?: boolean } = {};
+  if (meta.requestId !== undefined) hints.requestId = meta.requestId;
+  if (meta.rateLimit?.retryAfterMs !== undefined) hints.retryAfterMs = meta.rateLimit.retryAfterMs;
   const shouldRetry = headerValue(meta.headers, 'x-should-retry');
-  return errorFromResponse({
-    status: meta.status,
-    provider,
-    body,
-    ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
-    ...(meta.rateLimit?.retryAfterMs === undefined ? {} : { retryAfterMs: meta.rateLimit.retryAfterMs }),
-    ...(shouldRetry === 'true' ? { shouldRetry: true } : shouldRetry === 'false' ? { shouldRetry: false } : {}),
-  });
+  if (shouldRetry === 'true' || shouldRetry === 'false') hints.shouldRetry = shouldRetry === 'true';
+  return hints;
+}
+
+/**
+ * A whole body's bytes as text (UTF-8; one shared decoder, since `decode` without `stream` keeps no state).
+ *
+ * @example
+ * ```ts
+ * utf8Text(Buffer.from('{"a":1}')); // '{"a":1}'
+ * ```
+ */
+export function utf8Text(bytes: Uint8Array): string {
+  return UTF8.decode(bytes);
 }
 
 /**

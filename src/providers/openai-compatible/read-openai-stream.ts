@@ -2,16 +2,9 @@ import { APIConnectionError, ResponseValidationError } from '../../errors.js';
 import type { ResponseMeta, SseEvent } from '../../transport/http-types.js';
 import { errorFromErrorBody, isErrorBody } from '../../transport/error-from-error-body.js';
 import { preview } from '../../transport/post-json.js';
+import type { SseReader } from '../../transport/post-sse.js';
 import type { ChatChunk, Usage } from '../../types.js';
 import { isOpenAIChatChunk, openAIChatChunkSchema } from './openai-schemas.js';
-
-/** Turns the SSE events of one OpenAI-compatible stream into `ChatChunk`s; one reader per attempt. */
-export interface OpenAIStreamReader {
-  /** The chunks one event yields (often none); throws an `LlmError` for error events and garbage. */
-  push(event: SseEvent): ChatChunk[];
-  /** The chunks owed when the body ends; throws `APIConnectionError` when the stream ended early. */
-  end(): ChatChunk[];
-}
 
 /**
  * Creates the state machine that reads an OpenAI Chat Completions stream.
@@ -33,7 +26,7 @@ export interface OpenAIStreamReader {
  * const chunks$ = postSse(options, () => createOpenAIStreamReader('openai', 'gpt-4o-mini')); // ChatChunks
  * ```
  */
-export function createOpenAIStreamReader(provider: string, requestModel: string): OpenAIStreamReader {
+export function createOpenAIStreamReader(provider: string, requestModel: string): SseReader<ChatChunk> {
   let done = false;
   let started = false;
   let meta: ResponseMeta | undefined;
