@@ -1,27 +1,32 @@
 #!/usr/bin/env node
 // Where a streamed prompt's time to first token goes, from undici's diagnostics channels, for rxllm's streamEach or
-// the bare-undici baseline, against the benchmark's streaming server (500 streams × 200 tokens, 100 in flight):
-// pull → request created → request headers written → response headers parsed → first token delivered.
-// Medians over the prompts after the first 100 (as the benchmark's TTFT), then per wave of 100, with the event loop's
-// utilisation and the process's CPU over the run. Usage:
-//   node bench/ttft-breakdown.mjs [rxllm|baseline] [--sockets 256] [--waves]
+// the bare-undici baseline, against the benchmark's streaming server (by default 500 streams × 200 tokens, 100 in
+// flight): pull → request created → request headers written → response headers parsed → first token delivered.
+// Medians over the prompts after the first C (as the benchmark's TTFT), then per quarter of them, with the event
+// loop's utilisation, the process's CPU and the machine's stolen CPU over the run. Usage:
+//   node bench/ttft-breakdown.mjs [rxllm|baseline] [--concurrency 100] [--sockets 256] [--waves] [--pin] [--json]
 //        [--warm 0] [--burn-token-us 0 --burn-stream-us 0]   (burn: baseline only, spin that long per event / stream)
-// `--waves` prints, per wave, when its requests were created, written and answered, the event loop's stalls (no 1 ms
-// timer for over 8 ms) and the connections opened. `--burn-*` makes the baseline spend what rxllm spends more, to see
-// what extra CPU alone does to its time to first token. `--warm 1000` runs that many streams first, unmeasured (JIT
-// warm-up and open connections), then the measured 500.
-import { spawn } from 'node:child_process';
+// `--concurrency C` runs 5 × C streams (at least 25), C at a time. `--waves` prints, per quarter, when its requests
+// were created, written and answered, the event loop's stalls (no 1 ms timer for over 8 ms) and the connections
+// opened. `--burn-*` makes the baseline spend what rxllm spends more, to see what extra CPU alone does to its time to
+// first token. `--warm 1000` runs that many streams first, unmeasured (JIT warm-up and open connections). `--pin`
+// puts the server on CPU 1 and this process on CPU 0 (`taskset`). `--json` prints one line of figures for scripts.
+import { execFileSync, spawn } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { importFromRoot } from './lib/from-root.mjs';
+import { machineShares, machineTicks } from './lib/machine-ticks.mjs';
 
 const { values, positionals } = parseArgs({
   options: {
     sockets: { type: 'string', default: '256' },
     waves: { type: 'boolean', default: false },
+    pin: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    concurrency: { type: 'string', default: '100' },
     warm: { type: 'string', default: '0' },
     'burn-token-us': { type: 'string', default: '0' },
     'burn-stream-us': { type: 'string', default: '0' },
@@ -34,11 +39,13 @@ const burnTokenUs = Number(values['burn-token-us']);
 const burnStreamUs = Number(values['burn-stream-us']);
 const distDir = fileURLToPath(new URL('../dist', import.meta.url));
 const serverOptions = { latencyMs: 50, answerTokens: 200, tokensPerSecond: 200, chunkTokens: 1 };
-const server = spawn(process.execPath, [fileURLToPath(new URL('./lib/server-process.mjs', import.meta.url)), JSON.stringify({ distDir, options: serverOptions })], { stdio: ['pipe', 'pipe', 'inherit'] });
+// `--pin`: the server on CPU 1, this process on CPU 0, as a remote provider would not share the client's CPU.
+if (values.pin) execFileSync('taskset', ['-acp', '0', String(process.pid)], { stdio: 'ignore' });
+const server = spawn(values.pin ? 'taskset' : process.execPath, [...(values.pin ? ['-c', '1', process.execPath] : []), fileURLToPath(new URL('./lib/server-process.mjs', import.meta.url)), JSON.stringify({ distDir, options: serverOptions })], { stdio: ['pipe', 'pipe', 'inherit'] });
 const { url } = JSON.parse(await new Promise((resolve) => createInterface({ input: server.stdout }).once('line', resolve)));
 
-const N = 500;
-const CONCURRENCY = 100;
+const CONCURRENCY = Number(values.concurrency);
+const N = Math.max(5 * CONCURRENCY, 25); // the first CONCURRENCY start at once; the rest are measured
 const at = { pulled: new Float64Array(N), created: new Float64Array(N), sent: new Float64Array(N), headers: new Float64Array(N), first: new Float64Array(N) };
 const indexOf = new WeakMap();
 let pulling = -1;
@@ -56,9 +63,12 @@ diagnostics.channel('undici:client:connected').subscribe(({ socket }) => {
     closes.set(why, (closes.get(why) ?? 0) + 1);
   });
 });
+// The prompt's index, read from the request body (`Prompt 123`): a request queued in the pool is created later,
+// when a socket takes it, not when the client dispatched it.
 diagnostics.channel('undici:request:create').subscribe(({ request }) => {
-  indexOf.set(request, pulling);
-  at.created[pulling] = performance.now();
+  const index = Number(/Prompt (\d+)/.exec(String(request.body))?.[1] ?? pulling);
+  indexOf.set(request, index);
+  at.created[index] = performance.now();
 });
 const stamp = (field) => ({ request }) => {
   const index = indexOf.get(request);
@@ -95,10 +105,13 @@ if (warm > 0) {
   for (let batch = 0; batch < warm; batch += N) await run();
   at.first.fill(0);
 }
+const statStart = machineTicks();
 const eluStart = performance.eventLoopUtilization();
 const cpuStart = process.cpuUsage();
 await run();
 const elu = performance.eventLoopUtilization(eluStart);
+const statEnd = machineTicks();
+const shares = machineShares(statStart, statEnd);
 const cpu = process.cpuUsage(cpuStart);
 running = false;
 clearInterval(ticker);
@@ -110,18 +123,36 @@ const medianOf = (numbers) => {
   return sorted.length === 0 ? NaN : sorted[sorted.length >> 1];
 };
 const median = (from, to, indices = later) => medianOf(indices.map((i) => at[to][i] - at[from][i])).toFixed(2);
+if (values.json) {
+  // One line for scripts (bench/ttft-study.mjs): the median time to first token, the CPU spent and the machine's shares.
+  const figure = (from, to) => Number(median(from, to));
+  console.log(
+    JSON.stringify({
+      client,
+      concurrency: CONCURRENCY,
+      streams: N,
+      ttftMs: figure('pulled', 'first'),
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      loopUtilisation: elu.utilization,
+      ...(shares === undefined ? {} : shares),
+    }),
+  );
+  process.exit(0);
+}
 console.log(
   `${client}: pull→created ${median('pulled', 'created')} ms, created→sent ${median('created', 'sent')} ms, ` +
     `sent→headers ${median('sent', 'headers')} ms, headers→first token ${median('headers', 'first')} ms, ` +
     `pull→first token ${median('pulled', 'first')} ms`,
 );
-const waves = [[100, 200], [200, 300], [300, 400], [400, 500]].map(([from, to]) => Array.from({ length: to - from }, (_, k) => from + k));
-console.log(`  pull→first token by wave of 100: ${waves.map((wave) => median('pulled', 'first', wave)).join(' / ')} ms`);
+const waveSize = Math.ceil(later.length / 4);
+const waves = [0, 1, 2, 3].map((wave) => later.slice(wave * waveSize, (wave + 1) * waveSize));
+console.log(`  pull→first token by quarter (waves of ${CONCURRENCY} at full size): ${waves.map((wave) => median('pulled', 'first', wave)).join(' / ')} ms`);
 const split = (indices) => (indices.length === 0 ? '—' : `${indices.length} requests, median ${median('created', 'sent', indices)} ms`);
 console.log(`  created→sent on a new connection: ${split(later.filter((i) => onNewSocket.has(i)))}; on a reused one: ${split(later.filter((i) => !onNewSocket.has(i)))}`);
 console.log(
   `  ${connects} connections for ${N} streams, closed during the run: ${JSON.stringify(Object.fromEntries(closes))}; ` +
-    `event loop utilisation ${(elu.utilization * 100).toFixed(1)} %, CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms`,
+    `event loop utilisation ${(elu.utilization * 100).toFixed(1)} %, CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms` +
+    (shares === undefined ? '' : `; machine: busy ${shares.busyPct.toFixed(0)} %, idle ${shares.idlePct.toFixed(0)} %, steal ${shares.stealPct.toFixed(0)} %`),
 );
 if (values.waves) {
   for (const wave of waves) {
@@ -207,3 +238,4 @@ async function prepareBaseline() {
     return Promise.all(Array.from({ length: CONCURRENCY }, worker));
   };
 }
+

@@ -27,6 +27,8 @@ export function runMetrics(report, server, scenario) {
     cpuPerItemUs: reached > 0 ? cpuUs / reached : Number.NaN,
     cpuPerTokenUs: outcome.tokens > 0 ? cpuUs / outcome.tokens : Number.NaN,
     maxRssMB: report.maxRssMB,
+    /** Share of the machine's CPU the hypervisor gave to other guests during the run (Linux; NaN elsewhere). */
+    stealPct: report.machine?.stealPct ?? Number.NaN,
     rssBeforeMB: report.rssBeforeMB,
     throughput: reached / (report.wallMs / 1000),
     ok: outcome.ok,
@@ -67,6 +69,7 @@ export function aggregate(runs) {
     cpuPerItemUs: pick('cpuPerItemUs'),
     cpuPerTokenUs: pick('cpuPerTokenUs'),
     maxRssMB: pick('maxRssMB'),
+    stealPct: pick('stealPct'),
     throughput: pick('throughput'),
     requestsPerItem: pick('requestsPerItem'),
     ttftP50: pick('ttftP50'),

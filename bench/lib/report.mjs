@@ -32,6 +32,9 @@ function table(header, rows) {
   return [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n');
 }
 
+/** The machine's CPU the hypervisor gave to other guests during the runs: high values mean noisy timings. */
+const STOLEN = ['Stolen CPU %', (a) => ranged(a.stealPct, 0)];
+
 /** Column definitions per scenario: [header, (agg, ctx) => cell]. */
 const COLUMNS = {
   concurrency: (s) => [
@@ -41,6 +44,7 @@ const COLUMNS = {
     ['CPU/item µs', (a) => ranged(a.cpuPerItemUs, 0)],
     ['CPU × baseline', (a, c) => ratio(a.cpuPerItemUs, c.base?.cpuPerItemUs)],
     ['Peak RSS MB', (a) => ranged(a.maxRssMB, 0)],
+    STOLEN,
     ['Max in flight', (a) => count(a.maxInFlight)],
     ['429s', (a) => count(a.status429Worst)],
     ['Failed', (a) => count(a.failed)],
@@ -55,6 +59,7 @@ const COLUMNS = {
     ['Requests/item', (a) => ranged(a.requestsPerItem, 3)],
     ['CPU/item µs', (a) => ranged(a.cpuPerItemUs, 0)],
     ['Peak RSS MB', (a) => ranged(a.maxRssMB, 0)],
+    STOLEN,
     ['Failed', (a) => count(a.failed)],
     ['Lost', (a) => count(a.lost)],
     ['Dup', (a) => count(a.duplicateSuccesses)],
@@ -67,6 +72,7 @@ const COLUMNS = {
     ['CPU/item µs', (a) => ranged(a.cpuPerItemUs, 0)],
     ['CPU × baseline', (a, c) => ratio(a.cpuPerItemUs, c.base?.cpuPerItemUs)],
     ['Peak RSS MB', (a) => ranged(a.maxRssMB, 0)],
+    STOLEN,
     ['Failed', (a) => count(a.failed)],
     ['Lost', (a) => count(a.lost)],
     ['Dup successes', (a) => count(a.duplicateSuccesses)],
@@ -80,6 +86,7 @@ const COLUMNS = {
     ['CPU/item µs', (a) => ranged(a.cpuPerItemUs, 0)],
     ['CPU × baseline', (a, c) => ratio(a.cpuPerItemUs, c.base?.cpuPerItemUs)],
     ['Peak RSS MB', (a) => ranged(a.maxRssMB, 0)],
+    STOLEN,
     ['Failed', (a) => count(a.failed)],
     ['Lost', (a) => (a.partial ? dash : count(a.lost))],
   ],
@@ -91,6 +98,7 @@ const COLUMNS = {
     ['TTFT p50 ms', (a) => ranged(a.ttftP50, 2)],
     ['TTFT − baseline ms', (a, c) => (a.ttftP50 && c.base?.ttftP50 ? fmt(a.ttftP50.median - c.base.ttftP50.median, 2) : dash)],
     ['Peak RSS MB', (a) => ranged(a.maxRssMB, 0)],
+    STOLEN,
     ['Failed', (a) => count(a.failed)],
     ['Lost', (a) => count(a.lost)],
   ],

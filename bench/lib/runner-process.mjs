@@ -2,6 +2,7 @@
 // Imports one runner, runs the job, and sends back { wall, client CPU, peak RSS, per-index outcomes } over IPC.
 // Only the run itself is timed: module loading happens before the clock starts.
 import { performance } from 'node:perf_hooks';
+import { machineShares, machineTicks } from './machine-ticks.mjs';
 import { installNetworkGuard } from './network-guard.mjs';
 import { Tally } from './tally.mjs';
 
@@ -20,6 +21,7 @@ try {
   const tally = new Tally(job.n, { stream: job.stream === true, ttftFrom: job.n > job.concurrency ? job.concurrency : 0 });
   const rssBefore = process.memoryUsage().rss;
   const cpuBefore = process.cpuUsage();
+  const ticksBefore = machineTicks();
   const started = performance.now();
   const report = (partial) => {
     const wallMs = performance.now() - started;
@@ -31,6 +33,7 @@ try {
       cpuUserUs: cpu.user,
       cpuSystemUs: cpu.system,
       maxRssMB: process.resourceUsage().maxRSS / 1024,
+      machine: machineShares(ticksBefore, machineTicks()),
       rssBeforeMB: rssBefore / 2 ** 20,
       outcome: tally.summary(),
       blocked: blockedReport(),

@@ -67,6 +67,24 @@ describe('the pipeline against a real OpenAI-compatible server', () => {
     expect(server.closedSockets).toBe(0); // every socket was kept for reuse
   });
 
+  it('reuses its connections: as many as maxActive however many prompts, streamed or not', async () => {
+    const chat = chatCompletions({ delayMs: 2 });
+    server.handle(chat.handler);
+    const texts = await lastValueFrom(
+      from(promptsFor(60)).pipe(
+        streamEach(model, { maxActive: 6, rpm: Infinity }),
+        mergeMap((item) => item.text),
+        toArray(),
+      ),
+    );
+    expect(texts).toHaveLength(60);
+    expect(server.openedSockets).toBe(6);
+    const results = await parallelChat(model, promptsFor(60), { maxActive: 6, rpm: Infinity });
+    expect(results.every((result) => result !== null && !isLlmError(result))).toBe(true);
+    expect(server.openedSockets).toBe(6); // the same six: a prompt starts once the one before has freed its socket
+    expect(server.closedSockets).toBe(0);
+  });
+
   it('gives every one of 2,000 prompts exactly one outcome despite 10% injected faults, and never delivers a success twice', async () => {
     const chat = chatCompletions({ faultRate: 0.1, seed: 42, retryAfterMs: 3 });
     server.handle(chat.handler);

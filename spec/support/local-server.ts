@@ -73,6 +73,8 @@ export interface LocalServer {
   readonly openSockets: number;
   /** Sockets closed so far. */
   readonly closedSockets: number;
+  /** Connections accepted so far. */
+  readonly openedSockets: number;
   /** Requests currently being answered. */
   readonly inFlight: number;
   /** Most requests ever answered at once. */
@@ -104,6 +106,7 @@ export async function startLocalServer(): Promise<LocalServer> {
   let queue: Handler[] = [];
   let defaultHandler: Handler = respond.json(500, { error: { message: 'local-server: no handler scripted for this request' } });
   let closedSockets = 0;
+  let openedSockets = 0;
   let inFlight = 0;
   let maxInFlight = 0;
 
@@ -112,6 +115,7 @@ export async function startLocalServer(): Promise<LocalServer> {
   });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
+    openedSockets += 1;
     socketClosed.set(
       socket,
       new Promise<void>((resolve) =>
@@ -215,6 +219,9 @@ export async function startLocalServer(): Promise<LocalServer> {
     },
     get closedSockets() {
       return closedSockets;
+    },
+    get openedSockets() {
+      return openedSockets;
     },
     get inFlight() {
       return inFlight;

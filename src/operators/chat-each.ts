@@ -91,6 +91,7 @@ function chatOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineR
     let submitted = false;
     let hasOutcome = false;
     let attempts = 0;
+    /** Emits the prompt's one result; a failure also ends the prompt (a success ends when its attempt completes). */
     const conclude = (result: ChatResult) => {
       hasOutcome = true;
       progress?.promptFinished(result.ok, submitted);
@@ -100,7 +101,7 @@ function chatOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineR
         return;
       }
       subscriber.next(result);
-      subscriber.complete();
+      if (!result.ok) subscriber.complete();
     };
 
     let request: ProviderRequest;
@@ -134,7 +135,8 @@ function chatOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineR
       .subscribe({
         next: (response) => conclude({ index, prompt, ok: true, response, attempts }),
         error: (error: unknown) => conclude({ index, prompt, ok: false, error: toLlmError(error, model.provider.id), attempts }),
-        // A first attempt given up because the run stopped submitting: no result.
+        // After a success, once the provider is done with the request; or a first attempt given up because the run
+        // stopped submitting: no result.
         complete: () => subscriber.complete(),
       });
     return () => {
@@ -159,13 +161,17 @@ function sendOnce(provider: ChatProvider, request: ProviderRequest, reservation:
         reservation.settle(response.usage.inputTokens + response.usage.outputTokens);
         run.progress?.tokensUsed(response.usage.inputTokens, response.usage.outputTokens);
         subscriber.next(response);
-        subscriber.complete();
       },
       error: (error: unknown) => {
         run.pauseFor(error);
         subscriber.error(error);
       },
-      complete: () => subscriber.error(new ResponseValidationError(`${provider.id} ended the request without a response.`, { provider: provider.id })),
+      // The prompt's slot frees when the provider is done with the request (the transport completes once its socket
+      // can take the next one), not at the answer, which is delivered at once.
+      complete: () => {
+        if (settled) subscriber.complete();
+        else subscriber.error(new ResponseValidationError(`${provider.id} ended the request without a response.`, { provider: provider.id }));
+      },
     });
     return () => {
       subscription.unsubscribe();

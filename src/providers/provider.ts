@@ -27,9 +27,13 @@ import type { ChatChunk, ChatParams, ChatResponse, Prompt, RetryOptions } from '
 export interface ChatProvider {
   /** Provider id: `openai`, `anthropic`, `groq`, … */
   readonly id: string;
-  /** One request, one `ChatResponse`. */
+  /**
+   * One request, one `ChatResponse`, then completion once the request is over. A pipeline delivers the response at
+   * once and frees the prompt's `maxActive` slot at completion (the built-in providers complete when their socket
+   * can take the next request), so an Observable that never completes holds its slot.
+   */
   chat(request: ProviderRequest): Observable<ChatResponse>;
-  /** One streamed request: text deltas, then a final chunk with `usage` and `finishReason`. */
+  /** One streamed request: text deltas, then a final chunk with `usage` and `finishReason`, then completion. */
   stream(request: ProviderRequest): Observable<ChatChunk>;
   /** True when an assistant message at the end of `messages` is continued (prefill), used by `resumeStreams`. */
   readonly supportsPrefill: boolean;

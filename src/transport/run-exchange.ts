@@ -29,9 +29,10 @@ export interface ExchangeControls<T> {
   readonly fail: (error: unknown) => void;
   /**
    * Ends the exchange without aborting: from now on `finished` is true and nothing more is read for the handler. The
-   * Observable completes once the body has ended: at once if it has; else the rest of the body is read and dropped
-   * first (up to 64 KiB, for up to 1 s; past that the socket is closed and the Observable completes all the same), so
-   * that the request stays in flight until the server is done with it and the socket goes back to the pool.
+   * Observable completes once the body has ended and undici can give the socket to another request: soon after this
+   * call if the body has ended (once the current I/O callback has returned); else the rest of the body is read and
+   * dropped first (up to 64 KiB, for up to 1 s; past that the socket is closed and the Observable completes all the
+   * same), so that the request stays in flight until the server is done with it and the socket goes back to the pool.
    */
   complete(): void;
   /** Keeps the socket from now on: unsubscribing drains the rest of the body instead of aborting. */
@@ -237,7 +238,7 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     this.keepSocket = true;
     if (this.settled) {
       this.clearDeadline();
-      this.subscriber.complete();
+      this.completeWhenSocketIsFree();
       return;
     }
     this.completing = true;
@@ -297,8 +298,21 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     this.clearDeadline();
     if (this.completing) {
       this.completing = false;
-      this.subscriber.complete();
+      this.completeWhenSocketIsFree();
     }
+  }
+
+  /**
+   * Completes the Observable once undici can hand the socket to the next request. undici frees a kept-alive socket
+   * in a `setImmediate` it schedules after its last callback for the response (`onComplete`) has returned, so a
+   * request started from inside that callback (a pipeline starts its next prompt when one completes) finds the socket
+   * busy and opens another connection: at 100 streams in flight, bursts of up to 80 new ones. A microtask runs once
+   * the callback has returned, and the immediate it schedules runs after undici's, on a free socket: a pipeline keeps
+   * `maxActive` connections, each reused.
+   */
+  private completeWhenSocketIsFree(): void {
+    const { subscriber } = this;
+    queueMicrotask(() => setImmediate(completeSubscriber, subscriber));
   }
 
   /**
@@ -330,6 +344,10 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     this.abortRequest = undefined;
     abortRequest?.(abortError()); // before `onConnect`, the request is aborted there
   }
+}
+
+function completeSubscriber(subscriber: Subscriber<unknown>): void {
+  subscriber.complete();
 }
 
 function onDeadline(exchange: Exchange<unknown>): void {
