@@ -203,7 +203,7 @@ function renderMarkdown(env, sections, peers, problems) {
     `- rxllm ${env.rxllm} from \`${env.distDir.startsWith(ROOT_DIR) ? env.distDir.slice(ROOT_DIR.length) : env.distDir}\``,
     `- ${Object.entries(env.packages).map(([name, version]) => `${name} ${version}`).join(', ')}`,
     peers.ok ? undefined : `- Peers skipped: ${peers.reason}`,
-    '- Each run: a fresh mock-server process and a fresh client process; wall time and client CPU (user + system, all threads) cover the run only, not module loading; peak RSS is the client process\'s `maxRSS`. Figures: median (min–max) over the runs. Stolen CPU: the share of the machine's CPU time (all cores, `/proc/stat`) the hypervisor gave to other guests during the run; where it is high, timings are noisy.',
+    '- Each run: a fresh mock-server process and a fresh client process; wall time and client CPU (user + system, all threads) cover the run only, not module loading; peak RSS is the client process\'s `maxRSS`. Figures: median (min–max) over the runs. Stolen CPU: the share of the machine\'s CPU time (all cores, `/proc/stat`) the hypervisor gave to other guests during the run; where it is high, timings are noisy.',
     '',
     ...sections.flatMap((section) => [section, '']),
   ].filter((line) => line !== undefined);
