@@ -38,6 +38,10 @@ export function runMetrics(report, server, scenario) {
     tokens: outcome.tokens,
     ttftP50: outcome.ttftMs?.p50,
     ttftP90: outcome.ttftMs?.p90,
+    /** The warm-up batch's time to first token (a fresh process: connections opening, code not yet optimised). */
+    coldTtftP50: report.warmup?.outcome.ttftMs?.p50,
+    /** Warm-up prompts with no success (failed or lost); they count as problems like the measured batch's. */
+    warmupUnanswered: report.warmup === undefined ? 0 : report.warmup.outcome.n - report.warmup.outcome.ok,
     errorKinds: outcome.errorKinds,
     blocked: report.blocked?.count ?? 0,
     requests: server?.requests ?? Number.NaN,
@@ -73,6 +77,8 @@ export function aggregate(runs) {
     throughput: pick('throughput'),
     requestsPerItem: pick('requestsPerItem'),
     ttftP50: pick('ttftP50'),
+    coldTtftP50: pick('coldTtftP50'),
+    warmupUnanswered: worst('warmupUnanswered'),
     status429: pick('status429'),
     limited429: pick('limited429'),
     maxInFlight: worst('maxInFlight'),

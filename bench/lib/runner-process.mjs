@@ -16,6 +16,9 @@ if (job.hardLimitMs !== undefined) setTimeout(() => process.exit(1), job.hardLim
 try {
   const runner = await import(new URL(`../runners/${job.runner}.mjs`, import.meta.url).href);
   await runner.prepare?.(job); // a runner whose modules depend on the job loads them here, outside the timed span
+  // A warm-up batch (scenario 5): the same job on `job.warmup` prompts, untimed, in this process; its time to first
+  // token is reported as the cold figure. Then the server's counters start again for the measured batch.
+  const warmup = job.warmup > 0 ? await runWarmup(runner, job) : undefined;
   // Time to first token is taken in steady state: the first `concurrency` items all start at once (connections
   // opening, code warming up), later ones start as slots free up, one at a time, the same way for every client.
   const tally = new Tally(job.n, { stream: job.stream === true, ttftFrom: job.n > job.concurrency ? job.concurrency : 0 });
@@ -36,6 +39,7 @@ try {
       machine: machineShares(ticksBefore, machineTicks()),
       rssBeforeMB: rssBefore / 2 ** 20,
       outcome: tally.summary(),
+      warmup,
       blocked: blockedReport(),
     });
   };
@@ -45,6 +49,17 @@ try {
   report(false);
 } catch (error) {
   send({ ok: false, error: error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error) });
+}
+
+async function runWarmup(runner, job) {
+  const tally = new Tally(job.warmup, { stream: job.stream === true, ttftFrom: job.warmup > job.concurrency ? job.concurrency : 0 });
+  const started = performance.now();
+  await runner.run({ ...job, n: job.warmup }, tally);
+  const wallMs = performance.now() - started;
+  const response = await fetch(`${new URL(job.baseURL).origin}/stats/reset`, { method: 'POST' });
+  if (!response.ok) throw new Error(`POST /stats/reset answered ${response.status}`);
+  await response.arrayBuffer();
+  return { wallMs, outcome: tally.summary() };
 }
 
 function send(message) {
