@@ -19,6 +19,14 @@ export async function prepare(job) {
 
 export async function run(job, tally) {
   const model = rxllm.openai({ model: job.model, apiKey: job.apiKey, baseURL: job.baseURL });
+  try {
+    await runWith(model, job, tally);
+  } finally {
+    await model.provider.close?.(); // its sockets, as the baseline closes its agent (a warm-up batch's must not linger)
+  }
+}
+
+async function runWith(model, job, tally) {
   const options = {
     maxActive: job.concurrency,
     rpm: job.rateLimit?.rpm ?? Infinity,

@@ -57,6 +57,26 @@ describe('chatEach', () => {
       expectSubscriptions(calls.d.subscriptions).toBe('10ms ^ !');
     }));
 
+  it("delivers an answer at once and frees its slot when the provider completes (the transport: once the socket is free)", () =>
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const [A, B] = [reply('A'), reply('B')];
+      const calls = { a: cold('2ms r 3ms |', { r: A }), b: cold('2ms (r|)', { r: B }) };
+      const { model } = scripted(calls);
+      const results = from(['a', 'b']).pipe(chatEach(model, { maxActive: 1, limiter: recordingLimiter() }));
+      expectObservable(results).toBe('2ms a 5ms (b|)', { a: ok(0, 'a', A), b: ok(1, 'b', B) });
+      expectSubscriptions(calls.b.subscriptions).toBe('6ms ^ 1ms !');
+    }));
+
+  it('keeps an answer when the provider fails after it, without a retry', () =>
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const A = reply('A');
+      const call = cold('2ms r 1ms #', { r: A }, serverError());
+      const { model } = fakeModel({ chat: () => call });
+      const results = from(['a']).pipe(chatEach(model, { limiter: recordingLimiter(), retry: noJitter }));
+      expectObservable(results).toBe('2ms a 1ms |', { a: ok(0, 'a', A) });
+      expectSubscriptions(call.subscriptions).toBe('^ 3ms !');
+    }));
+
   it('spaces requests by rpm with its own limiter', () =>
     scheduler.run(({ cold, expectObservable }) => {
       const R = reply('R');

@@ -163,6 +163,10 @@ function sendOnce(provider: ChatProvider, request: ProviderRequest, reservation:
         subscriber.next(response);
       },
       error: (error: unknown) => {
+        if (settled) {
+          subscriber.complete(); // a provider failing after its answer: the answer stands, and is not retried
+          return;
+        }
         run.pauseFor(error);
         subscriber.error(error);
       },
