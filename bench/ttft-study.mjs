@@ -8,7 +8,9 @@
 //   ttft = a + b × steal % + Σ c_k × [client k]
 // whose c_k is client k's time-to-first-token difference to the baseline at equal steal, with its standard error.
 //
-// Usage: node bench/ttft-study.mjs [--levels 10,25,50,100] [--runs 5] [--burn-token-us 0] [--out file.md]
+// `--warm` streams one batch of the same size first in each process, unmeasured, as the benchmark's scenario 5 does.
+//
+// Usage: node bench/ttft-study.mjs [--levels 10,25,50,100] [--runs 5] [--warm] [--burn-token-us 0] [--out file.md]
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     levels: { type: 'string', default: '10,25,50,100' },
     runs: { type: 'string', default: '5' },
     'burn-token-us': { type: 'string', default: '0' },
+    warm: { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
@@ -29,13 +32,16 @@ const burnTokenUs = Number(values['burn-token-us']);
 const TOOL = fileURLToPath(new URL('./ttft-breakdown.mjs', import.meta.url));
 
 /** The configurations compared at one level: the baseline's pool is sized to the concurrency, as in the benchmark. */
-const configs = (level) => [
-  { label: 'rxllm', args: ['rxllm', '--concurrency', String(level)] },
-  { label: 'baseline', args: ['baseline', '--concurrency', String(level), '--sockets', String(level)] },
-  ...(burnTokenUs > 0
-    ? [{ label: `baseline + ${burnTokenUs} µs/token`, args: ['baseline', '--concurrency', String(level), '--sockets', String(level), '--burn-token-us', String(burnTokenUs)] }]
-    : []),
-];
+const configs = (level) => {
+  const common = ['--concurrency', String(level), ...(values.warm ? ['--warm', String(Math.max(5 * level, 25))] : [])];
+  return [
+    { label: 'rxllm', args: ['rxllm', ...common] },
+    { label: 'baseline', args: ['baseline', ...common, '--sockets', String(level)] },
+    ...(burnTokenUs > 0
+      ? [{ label: `baseline + ${burnTokenUs} µs/token`, args: ['baseline', ...common, '--sockets', String(level), '--burn-token-us', String(burnTokenUs)] }]
+      : []),
+  ];
+};
 
 const lines = [
   `| Concurrency | Client | TTFT p50 ms, median (min–max) of ${runs} runs | Client CPU s | Loop busy % | Stolen CPU % | TTFT − baseline at equal steal |`,
@@ -62,7 +68,12 @@ for (const level of levels) {
         `${difference === undefined ? '—' : `${signed(difference.value)} ± ${difference.error.toFixed(1)} ms`} |`,
     );
   }
-  lines.push(`| ${level} | (fit) | ${signed(fit.perSteal.value, 2)} ± ${fit.perSteal.error.toFixed(2)} ms of TTFT per % of stolen CPU | | | | |`);
+  const steals = new Set(results.map((result) => result.stealPct ?? 0));
+  lines.push(
+    steals.size > 1
+      ? `| ${level} | (fit) | ${signed(fit.perSteal.value, 2)} ± ${fit.perSteal.error.toFixed(2)} ms of TTFT per % of stolen CPU | | | | |`
+      : `| ${level} | (fit) | the same stolen CPU in every run: the difference is the mean's | | | | |`,
+  );
 }
 const table = `${lines.join('\n')}\n`;
 process.stdout.write(table);
