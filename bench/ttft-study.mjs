@@ -33,7 +33,7 @@ const TOOL = fileURLToPath(new URL('./ttft-breakdown.mjs', import.meta.url));
 
 /** The configurations compared at one level: the baseline's pool is sized to the concurrency, as in the benchmark. */
 const configs = (level) => {
-  const common = ['--concurrency', String(level), ...(values.warm ? ['--warm', String(Math.max(5 * level, 25))] : [])];
+  const common = ['--concurrency', String(level), ...(values.warm ? ['--warm', '1'] : [])]; // `--warm 1`: one whole batch
   return [
     { label: 'rxllm', args: ['rxllm', ...common] },
     { label: 'baseline', args: ['baseline', ...common, '--sockets', String(level)] },
@@ -68,11 +68,10 @@ for (const level of levels) {
         `${difference === undefined ? '—' : `${signed(difference.value)} ± ${difference.error.toFixed(1)} ms`} |`,
     );
   }
-  const steals = new Set(results.map((result) => result.stealPct ?? 0));
   lines.push(
-    steals.size > 1
-      ? `| ${level} | (fit) | ${signed(fit.perSteal.value, 2)} ± ${fit.perSteal.error.toFixed(2)} ms of TTFT per % of stolen CPU | | | | |`
-      : `| ${level} | (fit) | the same stolen CPU in every run: the difference is the mean's | | | | |`,
+    fit.perSteal === undefined
+      ? `| ${level} | (fit) | the same stolen CPU in every run: the differences are of the means | | | | |`
+      : `| ${level} | (fit) | ${signed(fit.perSteal.value, 2)} ± ${fit.perSteal.error.toFixed(2)} ms of TTFT per % of stolen CPU | | | | |`,
   );
 }
 const table = `${lines.join('\n')}\n`;
@@ -99,11 +98,15 @@ function runTool(args) {
 
 /**
  * Least squares of TTFT on stolen CPU % and one indicator per client other than `reference`.
- * @returns the slope per % of steal and each client's difference to the reference, with standard errors.
+ * @returns the slope per % of steal (undefined when steal never varied) and each client's difference to the reference,
+ *   with standard errors.
  */
 function fitSteal(results, reference) {
   const labels = [...new Set(results.map((r) => r.label))].filter((label) => label !== reference);
-  const rows = results.map((r) => [1, r.stealPct ?? 0, ...labels.map((label) => (r.label === label ? 1 : 0))]);
+  // Stolen CPU that never varies is the intercept's: a column of it would only make the fit singular.
+  const withSteal = new Set(results.map((r) => r.stealPct ?? 0)).size > 1;
+  const first = withSteal ? 2 : 1;
+  const rows = results.map((r) => [1, ...(withSteal ? [r.stealPct ?? 0] : []), ...labels.map((label) => (r.label === label ? 1 : 0))]);
   const y = results.map((r) => r.ttftMs);
   const p = rows[0].length;
   const xtx = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => rows.reduce((sum, row) => sum + row[i] * row[j], 0)));
@@ -113,7 +116,7 @@ function fitSteal(results, reference) {
   const residual = rows.reduce((sum, row, k) => sum + (y[k] - row.reduce((s, value, j) => s + value * beta[j], 0)) ** 2, 0);
   const variance = residual / Math.max(1, rows.length - p);
   const estimate = (i) => ({ value: beta[i], error: Math.sqrt(Math.max(0, variance * inverse[i][i])) });
-  return { perSteal: estimate(1), effects: new Map(labels.map((label, k) => [label, estimate(2 + k)])) };
+  return { perSteal: withSteal ? estimate(1) : undefined, effects: new Map(labels.map((label, k) => [label, estimate(first + k)])) };
 }
 
 /** Gauss–Jordan inverse of a small symmetric positive matrix (a column of zeros, e.g. no steal figure, gives zeros). */
