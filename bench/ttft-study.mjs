@@ -9,8 +9,9 @@
 // whose c_k is client k's time-to-first-token difference to the baseline at equal steal, with its standard error.
 //
 // `--warm` streams one batch of the same size first in each process, unmeasured, as the benchmark's scenario 5 does.
+// `--pin` puts the server on CPU 1 and the client on CPU 0 (as a remote provider would not share the client's CPU).
 //
-// Usage: node bench/ttft-study.mjs [--levels 10,25,50,100] [--runs 5] [--warm] [--burn-token-us 0] [--out file.md]
+// Usage: node bench/ttft-study.mjs [--levels 10,25,50,100] [--runs 5] [--warm] [--pin] [--burn-token-us 0] [--out file.md]
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     'burn-token-us': { type: 'string', default: '0' },
     warm: { type: 'boolean', default: false },
+    pin: { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
@@ -33,7 +35,8 @@ const TOOL = fileURLToPath(new URL('./ttft-breakdown.mjs', import.meta.url));
 
 /** The configurations compared at one level: the baseline's pool is sized to the concurrency, as in the benchmark. */
 const configs = (level) => {
-  const common = ['--concurrency', String(level), ...(values.warm ? ['--warm', '1'] : [])]; // `--warm 1`: one whole batch
+  // `--warm 1`: one whole batch
+  const common = ['--concurrency', String(level), ...(values.warm ? ['--warm', '1'] : []), ...(values.pin ? ['--pin'] : [])];
   return [
     { label: 'rxllm', args: ['rxllm', ...common] },
     { label: 'baseline', args: ['baseline', ...common, '--sockets', String(level)] },
