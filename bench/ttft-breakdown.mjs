@@ -9,8 +9,9 @@
 // `--concurrency C` runs 5 × C streams (at least 25), C at a time. `--waves` prints, per quarter, when its requests
 // were created, written and answered, the event loop's stalls (no 1 ms timer for over 8 ms) and the connections
 // opened. `--burn-*` makes the baseline spend what rxllm spends more, to see what extra CPU alone does to its time to
-// first token. `--warm 1000` runs that many streams first, unmeasured (JIT warm-up and open connections), in whole batches of the measured run's size (`--warm 1`: one batch). `--pin`
-// puts the server on CPU 1 and this process on CPU 0 (`taskset`). `--json` prints one line of figures for scripts.
+// first token. `--warm 1000` runs that many streams first, unmeasured (JIT warm-up and open connections), in whole
+// batches of the measured run's size (`--warm 1`: one batch). `--pin` puts the server on CPU 1 and this process on
+// CPU 0 (`taskset`). `--json` prints one line of figures for scripts.
 import { execFileSync, spawn } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';

@@ -35,14 +35,12 @@ const TOOL = fileURLToPath(new URL('./ttft-breakdown.mjs', import.meta.url));
 
 /** The configurations compared at one level: the baseline's pool is sized to the concurrency, as in the benchmark. */
 const configs = (level) => {
-  // `--warm 1`: one whole batch
-  const common = ['--concurrency', String(level), ...(values.warm ? ['--warm', '1'] : []), ...(values.pin ? ['--pin'] : [])];
+  const common = ['--concurrency', String(level), ...(values.warm ? ['--warm', '1'] : []), ...(values.pin ? ['--pin'] : [])]; // `--warm 1`: one whole batch
+  const baseline = ['baseline', ...common, '--sockets', String(level)];
   return [
     { label: 'rxllm', args: ['rxllm', ...common] },
-    { label: 'baseline', args: ['baseline', ...common, '--sockets', String(level)] },
-    ...(burnTokenUs > 0
-      ? [{ label: `baseline + ${burnTokenUs} µs/token`, args: ['baseline', ...common, '--sockets', String(level), '--burn-token-us', String(burnTokenUs)] }]
-      : []),
+    { label: 'baseline', args: baseline },
+    ...(burnTokenUs > 0 ? [{ label: `baseline + ${burnTokenUs} µs/token`, args: [...baseline, '--burn-token-us', String(burnTokenUs)] }] : []),
   ];
 };
 
@@ -122,7 +120,7 @@ function fitSteal(results, reference) {
   return { perSteal: withSteal ? estimate(1) : undefined, effects: new Map(labels.map((label, k) => [label, estimate(first + k)])) };
 }
 
-/** Gauss–Jordan inverse of a small symmetric positive matrix (a column of zeros, e.g. no steal figure, gives zeros). */
+/** Gauss–Jordan inverse of a small symmetric positive matrix (a column of zeros gives zeros). */
 function invert(matrix) {
   const n = matrix.length;
   const a = matrix.map((row, i) => [...row, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
