@@ -42,7 +42,7 @@ import {
   streamEach,
   summarizeUsage,
 } from '../src/index.js';
-import { type MockServer, startMockServer } from '../src/testing/index.js';
+import { type MockServer, startMockServer } from '../src/mock-server/index.js';
 
 declare const model: ChatModel;
 declare const answers: ParallelChatResult[];

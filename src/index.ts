@@ -38,15 +38,15 @@ export {
   StreamInterruptedError,
   StructuredOutputError,
   toLlmError,
-} from './errors.js';
-export type { LlmErrorOptions, TimeoutPhase } from './errors.js';
+} from './errors/llm-error.js';
+export type { LlmErrorOptions, TimeoutPhase } from './errors/llm-error.js';
 
 // Models and providers
-export type { ChatModel, ChatProvider } from './providers/provider.js';
-export type { ProviderRequest } from './resolve-prompt.js';
-export { createChatModel } from './chat-model.js';
-export type { ChatModelSettings } from './chat-model.js';
-export { estimateInputTokens } from './estimate-tokens.js';
+export type { ChatModel, ChatProvider } from './model/chat-provider.js';
+export type { ProviderRequest } from './model/resolve-prompt.js';
+export { createChatModel } from './model/create-chat-model.js';
+export type { ChatModelSettings } from './model/create-chat-model.js';
+export { estimateInputTokens } from './model/estimate-tokens.js';
 export { openai } from './providers/openai-compatible/openai.js';
 export type { OpenAIOptions } from './providers/openai-compatible/openai.js';
 export { anthropic, DEFAULT_ANTHROPIC_MAX_TOKENS } from './providers/anthropic/anthropic.js';
@@ -55,8 +55,8 @@ export { chatModel, knownProviders } from './providers/chat-model-router.js';
 export type { ChatModelOptions, ProviderPreset } from './providers/chat-model-router.js';
 
 // Templates, usage and cost
-export { interpolate } from './interpolate.js';
-export type { TemplateValue, TemplateVariables } from './interpolate.js';
+export { interpolate } from './model/interpolate.js';
+export type { TemplateValue, TemplateVariables } from './model/interpolate.js';
 export { DEFAULT_PRICES, definePrices, PRICES_AS_OF, priceOf } from './cost/model-prices.js';
 export type { ModelPrice, PriceTable } from './cost/model-prices.js';
 export { costOf } from './cost/cost-of.js';
@@ -92,23 +92,23 @@ export type {
   ReserveRequest,
   ReserveResult,
 } from './rate-limiter/rate-limiter-store.js';
-export { rateLimit } from './operators/rate-limit.js';
+export { rateLimit } from './rate-limiter/rate-limit.js';
 
 // Operators
-export { retryWithBackoff } from './operators/retry-with-backoff.js';
-export type { RetryEvent, RetryWithBackoffOptions } from './operators/retry-with-backoff.js';
+export { retryWithBackoff } from './model/retry-with-backoff.js';
+export type { RetryEvent, RetryWithBackoffOptions } from './model/retry-with-backoff.js';
 
 // The parallel pipeline
-export { chatEach } from './operators/chat-each.js';
-export type { ChatEachOptions } from './operators/chat-each.js';
-export { streamEach } from './operators/stream-each.js';
-export type { StreamEachOptions, StreamItem } from './operators/stream-each.js';
-export type { OnError, PipelineOptions } from './operators/pipeline-options.js';
-export { parallelChat } from './parallel-chat.js';
-export type { ParallelChatOptions, ParallelChatResult, PromptSource } from './parallel-chat.js';
-export { parallelChatText } from './parallel-chat-text.js';
-export { partialResultsOf } from './partial-results.js';
-export { pullPrompts } from './pull-prompts.js';
-export type { PullPromptsOptions, PullSource } from './pull-prompts.js';
+export { chatEach } from './pipeline/chat-each.js';
+export type { ChatEachOptions } from './pipeline/chat-each.js';
+export { streamEach } from './pipeline/stream-each.js';
+export type { StreamEachOptions, StreamItem } from './pipeline/stream-each.js';
+export type { OnError, PipelineOptions } from './pipeline/pipeline-options.js';
+export { parallelChat } from './promise/parallel-chat.js';
+export type { ParallelChatOptions, ParallelChatResult, PromptSource } from './promise/parallel-chat.js';
+export { parallelChatText } from './promise/parallel-chat-text.js';
+export { partialResultsOf } from './promise/partial-results.js';
+export { pullPrompts } from './pipeline/pull-prompts.js';
+export type { PullPromptsOptions, PullSource } from './pipeline/pull-prompts.js';
 export { createProgress } from './progress/create-progress.js';
 export type { Progress, ProgressOptions, ProgressRecorder, ProgressTracker } from './progress/create-progress.js';

@@ -1,4 +1,4 @@
-import type { LlmError } from './errors.js';
+import type { LlmError } from './errors/llm-error.js';
 
 /**
  * Who wrote a message.

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type MockServer, startMockServer } from '../../src/testing/start-mock-server.js';
+import { type MockServer, startMockServer } from '../../src/mock-server/start-mock-server.js';
 import { buildCli, completeLines, promptLines, resultRecords, runCliToEnd, startCli, tempDir, waitFor } from './support/cli-harness.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -1,7 +1,7 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type MockServer, startMockServer } from '../../src/testing/start-mock-server.js';
+import { type MockServer, startMockServer } from '../../src/mock-server/start-mock-server.js';
 import { buildCli, promptLines, resultRecords, runCliToEnd, tempDir } from './support/cli-harness.js';
 
 let cli: { path: string; remove: () => Promise<void> };

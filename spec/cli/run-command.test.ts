@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
-import { type MockServer, startMockServer } from '../../src/testing/start-mock-server.js';
+import { type MockServer, startMockServer } from '../../src/mock-server/start-mock-server.js';
 import { promptLines, resultRecords, tempDir } from './support/cli-harness.js';
 
 let dir: string;

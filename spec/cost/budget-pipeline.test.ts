@@ -1,9 +1,9 @@
 import { from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { anthropic, BudgetExceededError, type ChatModel, costOf, createBudget, openai } from '../../src/index.js';
-import { chatEach } from '../../src/operators/chat-each.js';
-import { streamEach } from '../../src/operators/stream-each.js';
-import { parallelChat } from '../../src/parallel-chat.js';
+import { chatEach } from '../../src/pipeline/chat-each.js';
+import { streamEach } from '../../src/pipeline/stream-each.js';
+import { parallelChat } from '../../src/promise/parallel-chat.js';
 import { type Handler, type LocalServer, respond, startLocalServer } from '../support/local-server.js';
 import { completionBody } from '../support/openai-transcripts.js';
 import { messageBody, textStream } from '../providers/anthropic/anthropic-transcripts.js';

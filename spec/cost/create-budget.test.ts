@@ -1,7 +1,7 @@
 import { defer, EMPTY, NEVER, of, Subject, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { APIConnectionError, BudgetExceededError, type ChatResponse, createBudget, InvalidOptionsError, ServerError } from '../../src/index.js';
-import { withBudget } from '../../src/cost/with-budget.js';
+import { withBudget } from '../../src/pipeline/internal/with-budget.js';
 
 /** A request whose worst case is exactly 10 input (3 + 4 + 3) + `maxTokens` output tokens. */
 function request(maxTokens: number) {

@@ -20,7 +20,7 @@ import {
 
 const ENTRIES: Record<string, string> = {
   [join(ROOT, 'src/index.ts')]: 'rxllm',
-  [join(ROOT, 'src/testing/index.ts')]: 'rxllm/testing',
+  [join(ROOT, 'src/mock-server/index.ts')]: 'rxllm/testing',
 };
 const VIRTUAL_DIR = join(ROOT, 'spec/examples/.tsdoc'); // in memory only: inside the repository so that rxjs, zod… resolve
 

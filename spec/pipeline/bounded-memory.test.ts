@@ -1,11 +1,11 @@
 import { asapScheduler, count, defer, lastValueFrom, observeOn, of, tap } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isLlmError } from '../../src/errors.js';
-import { chatEach } from '../../src/operators/chat-each.js';
-import { parallelChat } from '../../src/parallel-chat.js';
-import type { ChatModel } from '../../src/providers/provider.js';
+import { isLlmError } from '../../src/errors/llm-error.js';
+import { chatEach } from '../../src/pipeline/chat-each.js';
+import { parallelChat } from '../../src/promise/parallel-chat.js';
+import type { ChatModel } from '../../src/model/chat-provider.js';
 import { openai } from '../../src/providers/openai-compatible/openai.js';
-import { pullPrompts } from '../../src/pull-prompts.js';
+import { pullPrompts } from '../../src/pipeline/pull-prompts.js';
 import { fakeModel, reply } from '../support/fake-provider.js';
 import { type LocalServer, startLocalServer } from '../support/local-server.js';
 import { chatCompletions } from '../support/pipeline-server.js';

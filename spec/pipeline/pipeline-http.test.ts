@@ -1,11 +1,11 @@
 import { from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BadRequestError, InsufficientCreditsError, isLlmError, type LlmError } from '../../src/errors.js';
-import { chatEach } from '../../src/operators/chat-each.js';
-import { streamEach } from '../../src/operators/stream-each.js';
-import { parallelChat } from '../../src/parallel-chat.js';
-import { partialResultsOf } from '../../src/partial-results.js';
-import type { ChatModel } from '../../src/providers/provider.js';
+import { BadRequestError, InsufficientCreditsError, isLlmError, type LlmError } from '../../src/errors/llm-error.js';
+import { chatEach } from '../../src/pipeline/chat-each.js';
+import { streamEach } from '../../src/pipeline/stream-each.js';
+import { parallelChat } from '../../src/promise/parallel-chat.js';
+import { partialResultsOf } from '../../src/promise/partial-results.js';
+import type { ChatModel } from '../../src/model/chat-provider.js';
 import { openai } from '../../src/providers/openai-compatible/openai.js';
 import type { ChatResponse } from '../../src/types.js';
 import { type LocalServer, type RecordedRequest, respond, startLocalServer } from '../support/local-server.js';

@@ -1,7 +1,7 @@
 import { concatMap, map, merge, mergeMap, type Observable, of, type SchedulerAction, type SchedulerLike, VirtualTimeScheduler } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionsError } from '../../src/errors.js';
+import { InvalidOptionsError } from '../../src/errors/llm-error.js';
 import { createMemoryStore } from '../../src/rate-limiter/create-memory-store.js';
 import { rateLimiter } from '../../src/rate-limiter/rate-limiter.js';
 import type { RateLimiterStore } from '../../src/rate-limiter/rate-limiter-store.js';

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { from, mergeMap, type Observable, Subject, type Subscription, takeUntil } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatEach } from '../../src/operators/chat-each.js';
-import { streamEach } from '../../src/operators/stream-each.js';
-import { parallelChat } from '../../src/parallel-chat.js';
+import { chatEach } from '../../src/pipeline/chat-each.js';
+import { streamEach } from '../../src/pipeline/stream-each.js';
+import { parallelChat } from '../../src/promise/parallel-chat.js';
 import { openai } from '../../src/providers/openai-compatible/openai.js';
-import type { ChatModel } from '../../src/providers/provider.js';
+import type { ChatModel } from '../../src/model/chat-provider.js';
 import { type Handler, type LocalServer, respond, startLocalServer } from '../support/local-server.js';
 import { completionBody, streamTranscript } from '../support/openai-transcripts.js';
 import { activeResources, extraResourcesAfterSettling, type ResourceCounts, resourcesAbove, trapUnhandled, type UnhandledTrap } from '../support/reliability-resources.js';

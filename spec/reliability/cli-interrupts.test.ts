@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type MockServer, startMockServer } from '../../src/testing/start-mock-server.js';
+import { type MockServer, startMockServer } from '../../src/mock-server/start-mock-server.js';
 import { buildCli, completeLines, resultRecords, runCliToEnd, startCli, tempDir, waitFor } from '../cli/support/cli-harness.js';
-import { createSeededRandom } from '../../src/testing/create-seeded-random.js';
+import { createSeededRandom } from '../../src/mock-server/create-seeded-random.js';
 
 // Ctrl-C on `rxllm run` at random moments (seeded), against the built-in mock server with faults: the run stops
 // submitting, lets what is in flight finish (or aborts it when the grace runs out), exits 130, and the resume

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockServer } from '../../src/testing/start-mock-server.js';
+import { startMockServer } from '../../src/mock-server/start-mock-server.js';
 import { buildCli, completeLines, resultRecords, runCliToEnd, startCli, tempDir, waitFor } from '../cli/support/cli-harness.js';
-import { createSeededRandom } from '../../src/testing/create-seeded-random.js';
+import { createSeededRandom } from '../../src/mock-server/create-seeded-random.js';
 
 /**
  * `kill -9` at K random points of a 2,000-prompt `rxllm run`, resuming each time. CI kills 5 times;

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { type Observable, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLlmError } from '../../src/errors.js';
+import { isLlmError } from '../../src/errors/llm-error.js';
 import { anthropic } from '../../src/providers/anthropic/anthropic.js';
 import { openai } from '../../src/providers/openai-compatible/openai.js';
-import type { ChatModel } from '../../src/providers/provider.js';
+import type { ChatModel } from '../../src/model/chat-provider.js';
 import { anthropicTranscript, openAITranscript } from '../support/reliability-transcripts.js';
 import { chunked, httpHead, type RawAnswer, type RawServer, startRawServer } from '../support/reliability-raw-server.js';
 import { activeResources, drainEventLoop, extraResourcesAfterSettling, trapUnhandled, type UnhandledTrap } from '../support/reliability-resources.js';

@@ -9,10 +9,10 @@ import {
   ResponseValidationError,
   ServerError,
   StreamInterruptedError,
-} from '../../src/errors.js';
+} from '../../src/errors/llm-error.js';
 import { anthropic } from '../../src/providers/anthropic/anthropic.js';
 import { openai } from '../../src/providers/openai-compatible/openai.js';
-import type { ChatModel } from '../../src/providers/provider.js';
+import type { ChatModel } from '../../src/model/chat-provider.js';
 import { type Handler, type LocalServer, startLocalServer } from '../support/local-server.js';
 import { httpHead, type RawServer, startRawServer } from '../support/reliability-raw-server.js';
 import { activeResources, extraResourcesAfterSettling, heapUsedAfterGc } from '../support/reliability-resources.js';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLlmError } from '../../src/errors.js';
-import { parallelChat } from '../../src/parallel-chat.js';
+import { isLlmError } from '../../src/errors/llm-error.js';
+import { parallelChat } from '../../src/promise/parallel-chat.js';
 import { openai } from '../../src/providers/openai-compatible/openai.js';
-import type { ChatModel } from '../../src/providers/provider.js';
+import type { ChatModel } from '../../src/model/chat-provider.js';
 import type { ChatResponse } from '../../src/types.js';
 import { type AttemptOutcome, expectedErrorNames, type FaultPlan, type FaultServer, type SoakFault, startFaultServer } from '../support/reliability-fault-server.js';
 

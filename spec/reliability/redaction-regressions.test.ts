@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { errorFromResponse } from '../../src/error-from-response.js';
-import { ResponseValidationError } from '../../src/errors.js';
+import { errorFromResponse } from '../../src/errors/from-response.js';
+import { ResponseValidationError } from '../../src/errors/llm-error.js';
 import { createOpenAIStreamReader } from '../../src/providers/openai-compatible/read-openai-stream.js';
-import { redactSecrets, rememberSecret } from '../../src/secrets.js';
+import { redactSecrets, rememberSecret } from '../../src/errors/redact-secrets.js';
 import { preview } from '../../src/transport/post-json.js';
 import { errorSurfaces, leaksIn } from '../support/reliability-secrets.js';
 

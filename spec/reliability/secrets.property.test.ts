@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLlmError } from '../../src/errors.js';
+import { isLlmError } from '../../src/errors/llm-error.js';
 import { anthropic } from '../../src/providers/anthropic/anthropic.js';
 import { chatModel } from '../../src/providers/chat-model-router.js';
 import { openai } from '../../src/providers/openai-compatible/openai.js';
-import type { ChatModel } from '../../src/providers/provider.js';
+import type { ChatModel } from '../../src/model/chat-provider.js';
 import { type LocalServer, respond, startLocalServer } from '../support/local-server.js';
 import { apiKeyArbitrary, echoHandler, echoScriptArbitrary, errorSurfaces, leaksIn } from '../support/reliability-secrets.js';
 

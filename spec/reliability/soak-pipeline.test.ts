@@ -1,12 +1,12 @@
 import { catchError, defer, finalize, from, map, mergeMap, type Observable, of, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createChatModel } from '../../src/chat-model.js';
-import { isLlmError, type LlmError } from '../../src/errors.js';
-import { chatEach } from '../../src/operators/chat-each.js';
-import { streamEach } from '../../src/operators/stream-each.js';
+import { createChatModel } from '../../src/model/create-chat-model.js';
+import { isLlmError, type LlmError } from '../../src/errors/llm-error.js';
+import { chatEach } from '../../src/pipeline/chat-each.js';
+import { streamEach } from '../../src/pipeline/stream-each.js';
 import { openai } from '../../src/providers/openai-compatible/openai.js';
-import type { ChatModel, ChatProvider } from '../../src/providers/provider.js';
-import type { ProviderRequest } from '../../src/resolve-prompt.js';
+import type { ChatModel, ChatProvider } from '../../src/model/chat-provider.js';
+import type { ProviderRequest } from '../../src/model/resolve-prompt.js';
 import {
   type AttemptOutcome,
   expectedErrorNames,

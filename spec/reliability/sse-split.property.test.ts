@@ -3,7 +3,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anthropic } from '../../src/providers/anthropic/anthropic.js';
 import { openai } from '../../src/providers/openai-compatible/openai.js';
-import type { ChatModel } from '../../src/providers/provider.js';
+import type { ChatModel } from '../../src/model/chat-provider.js';
 import type { ChatChunk } from '../../src/types.js';
 import { everyOffset, type LocalServer, respond, startLocalServer } from '../support/local-server.js';
 import { readFixture } from '../support/openai-transcripts.js';

@@ -10,7 +10,7 @@ import {
   parallelChatStructured,
   StructuredOutputError,
 } from '../../src/index.js';
-import { partialResultsOf } from '../../src/partial-results.js';
+import { partialResultsOf } from '../../src/promise/partial-results.js';
 import { type Handler, type LocalServer, respond, startLocalServer } from '../support/local-server.js';
 import { completionBody } from '../support/openai-transcripts.js';
 import { toolMessageBody } from '../providers/anthropic/anthropic-transcripts.js';

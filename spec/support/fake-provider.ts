@@ -1,7 +1,7 @@
 import { type Observable, throwError } from 'rxjs';
-import { createChatModel, type ChatModelSettings } from '../../src/chat-model.js';
-import type { ChatModel, ChatProvider } from '../../src/providers/provider.js';
-import type { ProviderRequest } from '../../src/resolve-prompt.js';
+import { createChatModel, type ChatModelSettings } from '../../src/model/create-chat-model.js';
+import type { ChatModel, ChatProvider } from '../../src/model/chat-provider.js';
+import type { ProviderRequest } from '../../src/model/resolve-prompt.js';
 import type { ChatChunk, ChatResponse, Usage } from '../../src/types.js';
 
 /** Scripts a fake provider: each call returns whatever the function gives (typically a `cold()` marble). */

@@ -15,7 +15,7 @@
 import type { Handler } from './local-server.js';
 import { respond } from './local-server.js';
 import { completionBody, streamTranscript } from './openai-transcripts.js';
-import { createSeededRandom } from '../../src/testing/create-seeded-random.js';
+import { createSeededRandom } from '../../src/mock-server/create-seeded-random.js';
 
 /** The faults `chatCompletions` can inject. */
 export type Fault = 'server-error' | 'unavailable' | 'reset' | 'rate-limit';

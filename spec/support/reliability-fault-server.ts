@@ -25,8 +25,8 @@ import {
   ResponseValidationError,
   ServerError,
   StreamInterruptedError,
-} from '../../src/errors.js';
-import { hashString, mixHash } from '../../src/testing/hash-string.js';
+} from '../../src/errors/llm-error.js';
+import { hashString, mixHash } from '../../src/mock-server/hash-string.js';
 
 /** Every fault of the soak, by name. */
 export const SOAK_FAULTS = [

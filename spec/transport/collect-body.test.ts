@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ResponseTooLargeError } from '../../src/errors.js';
+import { ResponseTooLargeError } from '../../src/errors/llm-error.js';
 import { collectBody } from '../../src/transport/collect-body.js';
 
 /** Feeds `pieces` to a fresh collector, then ends it; returns every call of `done`. */

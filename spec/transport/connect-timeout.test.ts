@@ -1,6 +1,6 @@
 import { errors } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { APITimeoutError } from '../../src/errors.js';
+import { APITimeoutError } from '../../src/errors/llm-error.js';
 import { createAgent } from '../../src/transport/create-agent.js';
 import { postJson } from '../../src/transport/post-json.js';
 import { postSse } from '../../src/transport/post-sse.js';

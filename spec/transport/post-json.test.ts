@@ -12,7 +12,7 @@ import {
   ResponseTooLargeError,
   ResponseValidationError,
   ServerError,
-} from '../../src/errors.js';
+} from '../../src/errors/llm-error.js';
 import { createAgent } from '../../src/transport/create-agent.js';
 import type { HttpPostOptions } from '../../src/transport/http-types.js';
 import { postJson } from '../../src/transport/post-json.js';

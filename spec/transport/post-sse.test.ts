@@ -8,7 +8,7 @@ import {
   ResponseTooLargeError,
   ResponseValidationError,
   ServerError,
-} from '../../src/errors.js';
+} from '../../src/errors/llm-error.js';
 import { createAgent } from '../../src/transport/create-agent.js';
 import type { HttpPostOptions, SseEvent } from '../../src/transport/http-types.js';
 import { postSse, type SseReader } from '../../src/transport/post-sse.js';

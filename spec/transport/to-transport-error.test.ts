@@ -1,6 +1,6 @@
 import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { APIConnectionError, APITimeoutError, LlmError, RateLimitError, ResponseValidationError } from '../../src/errors.js';
+import { APIConnectionError, APITimeoutError, LlmError, RateLimitError, ResponseValidationError } from '../../src/errors/llm-error.js';
 import { toTransportError } from '../../src/transport/to-transport-error.js';
 
 const context = { provider: 'openai', requestId: 'req_1' };

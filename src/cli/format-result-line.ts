@@ -1,4 +1,4 @@
-import type { LlmError } from '../errors.js';
+import type { LlmError } from '../errors/llm-error.js';
 import type { ChatResponse, Usage } from '../types.js';
 import type { PromptId } from './id-set.js';
 

@@ -1,4 +1,4 @@
-import { runMockServerCommand } from '../testing/run-mock-server-command.js';
+import { runMockServerCommand } from '../mock-server/run-mock-server-command.js';
 import type { CliContext } from './run-cli.js';
 
 /**

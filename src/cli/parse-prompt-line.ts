@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { chatParamsSchema } from '../resolve-prompt.js';
+import { chatParamsSchema } from '../model/resolve-prompt.js';
 import type { ChatMessage, ChatParams, Prompt } from '../types.js';
 import type { PromptId } from './id-set.js';
 

@@ -1,4 +1,4 @@
-import { isLlmError } from '../errors.js';
+import { isLlmError } from '../errors/llm-error.js';
 import { ExitCode } from './exit-codes.js';
 import { MAIN_HELP, RUN_HELP } from './help-text.js';
 import { runMockServerSubcommand } from './mock-server-subcommand.js';

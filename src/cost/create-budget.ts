@@ -1,11 +1,11 @@
 import { Observable, Subject } from 'rxjs';
 import { z } from 'zod';
-import { BudgetExceededError, InvalidOptionsError } from '../errors.js';
+import { BudgetExceededError, InvalidOptionsError } from '../errors/llm-error.js';
 import type { Usage } from '../types.js';
-import { validateOptions } from '../validate-options.js';
+import { validateOptions } from '../internal/validate-options.js';
 import { priceUsage } from './cost-of.js';
 import { type PriceTable, priceOf, validatePrices } from './model-prices.js';
-import { DEFAULT_OUTPUT_ALLOWANCE, type UsageRequest, worstCaseUsage } from './worst-case-usage.js';
+import { DEFAULT_OUTPUT_ALLOWANCE, type UsageRequest, worstCaseUsage } from '../model/worst-case-usage.js';
 
 /**
  * Options of `createBudget`. At least one limit is required.

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { ChatModel } from '../providers/provider.js';
+import type { ChatModel } from '../model/chat-provider.js';
 import type { ChatParams, Prompt } from '../types.js';
-import { validateOptions } from '../validate-options.js';
+import { validateOptions } from '../internal/validate-options.js';
 import { priceUsage } from './cost-of.js';
 import { type PriceTable, priceOf, validatePrices } from './model-prices.js';
-import { DEFAULT_OUTPUT_ALLOWANCE, worstCaseUsage } from './worst-case-usage.js';
+import { DEFAULT_OUTPUT_ALLOWANCE, worstCaseUsage } from '../model/worst-case-usage.js';
 
 /**
  * Options of `estimateCost`.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validateOptions } from '../validate-options.js';
+import { validateOptions } from '../internal/validate-options.js';
 
 /**
  * What one model costs, in US dollars per million tokens.

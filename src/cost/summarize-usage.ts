@@ -1,4 +1,4 @@
-import type { LlmError } from '../errors.js';
+import type { LlmError } from '../errors/llm-error.js';
 import type { ChatResponse, ChatResult } from '../types.js';
 import { priceUsage } from './cost-of.js';
 import { type PriceTable, priceOf } from './model-prices.js';

@@ -1,6 +1,6 @@
 import { asyncScheduler, defer, type Observable, type SchedulerLike, startWith, Subject } from 'rxjs';
 import { z } from 'zod';
-import { validateOptions } from '../validate-options.js';
+import { validateOptions } from '../internal/validate-options.js';
 
 /**
  * Options of `createProgress`.

@@ -1,7 +1,7 @@
-import { InvalidOptionsError } from '../errors.js';
+import { InvalidOptionsError } from '../errors/llm-error.js';
 import { type AnthropicOptions, anthropic } from './anthropic/anthropic.js';
 import { type OpenAIOptions, openai } from './openai-compatible/openai.js';
-import type { ChatModel } from './provider.js';
+import type { ChatModel } from '../model/chat-provider.js';
 
 /**
  * How `chatModel()` reaches one provider prefix.

@@ -1,9 +1,9 @@
 import type { SchedulerLike } from 'rxjs';
 import { z } from 'zod';
-import { InvalidOptionsError } from '../errors.js';
-import { retryOptionsSchema, schedulerSchema } from '../option-schemas.js';
-import { chatParamsSchema } from '../resolve-prompt.js';
-import { rememberSecret } from '../secrets.js';
+import { InvalidOptionsError } from '../errors/llm-error.js';
+import { retryOptionsSchema, schedulerSchema } from '../internal/option-schemas.js';
+import { chatParamsSchema } from '../model/resolve-prompt.js';
+import { rememberSecret } from '../errors/redact-secrets.js';
 import { createAgent, DEFAULT_CONNECTIONS } from '../transport/create-agent.js';
 import type { HttpPostOptions } from '../transport/http-types.js';
 import type { ChatParams, RetryOptions } from '../types.js';

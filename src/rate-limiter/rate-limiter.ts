@@ -1,9 +1,9 @@
 import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { z } from 'zod';
-import { InvalidOptionsError } from '../errors.js';
-import { Fifo } from '../fifo.js';
+import { InvalidOptionsError } from '../errors/llm-error.js';
+import { Fifo } from '../internal/fifo.js';
 import type { RateLimitInfo } from '../types.js';
-import { validateOptions } from '../validate-options.js';
+import { validateOptions } from '../internal/validate-options.js';
 import { createMemoryStore } from './create-memory-store.js';
 import type { MaybePromise, RateLimiterStore, RateLimits, ReserveResult } from './rate-limiter-store.js';
 import type { RateLimiter, RequestCost, Reservation } from './rate-limiter-types.js';

@@ -1,6 +1,6 @@
 import { concatMap, defer, type Observable, of, throwError } from 'rxjs';
 import type { z } from 'zod';
-import type { ChatModel } from '../providers/provider.js';
+import type { ChatModel } from '../model/chat-provider.js';
 import type { ChatParams, ChatResponse, Prompt } from '../types.js';
 import { type StructuredOutputOptions, structuredOutput } from './structured-output.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidOptionsError } from '../errors.js';
+import { InvalidOptionsError } from '../errors/llm-error.js';
 
 /** A JSON Schema node, loosely typed. */
 export type JsonSchema = Record<string, unknown>;

@@ -1,9 +1,9 @@
 import { isObservable, map } from 'rxjs';
 import type { z } from 'zod';
-import { isLlmError, type LlmError, type StructuredOutputError } from '../errors.js';
-import { collectInOrder, type ParallelChatOptions, type PromptSource } from '../parallel-chat.js';
-import { attachPartialResults, partialResultsOf } from '../partial-results.js';
-import type { ChatModel } from '../providers/provider.js';
+import { isLlmError, type LlmError, type StructuredOutputError } from '../errors/llm-error.js';
+import { collectInOrder, type ParallelChatOptions, type PromptSource } from '../promise/parallel-chat.js';
+import { attachPartialResults, partialResultsOf } from '../promise/partial-results.js';
+import type { ChatModel } from '../model/chat-provider.js';
 import type { ChatRequest, Prompt } from '../types.js';
 import { type StructuredOutput, type StructuredOutputOptions, type StructuredParseResult, structuredOutput } from './structured-output.js';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { InvalidOptionsError, StructuredOutputError } from '../errors.js';
+import { InvalidOptionsError, StructuredOutputError } from '../errors/llm-error.js';
 import type { ChatMessage, ChatRequest, Prompt, ResponseFormat } from '../types.js';
 import { decodeAnswer, jsonSchemaFromZod, WRAPPED_KEY } from './json-schema-from-zod.js';
 

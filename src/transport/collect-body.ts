@@ -1,4 +1,4 @@
-import { ResponseTooLargeError } from '../errors.js';
+import { ResponseTooLargeError } from '../errors/llm-error.js';
 
 /**
  * Reads one response body as undici hands it over: `data` per chunk, then `end` (the exchange calls neither after

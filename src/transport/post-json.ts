@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
-import { ResponseTooLargeError, ResponseValidationError } from '../errors.js';
-import { redactSecrets } from '../secrets.js';
+import { ResponseTooLargeError, ResponseValidationError } from '../errors/llm-error.js';
+import { redactSecrets } from '../errors/redact-secrets.js';
 import { collectBody } from './collect-body.js';
 import { headerValue } from './header-value.js';
 import type { HttpPostOptions, JsonResponse } from './http-types.js';

@@ -1,8 +1,8 @@
 import { createParser } from 'eventsource-parser';
 import type { Observable } from 'rxjs';
-import { ResponseTooLargeError, ResponseValidationError } from '../errors.js';
+import { ResponseTooLargeError, ResponseValidationError } from '../errors/llm-error.js';
 import { type BodyReader, collectBody } from './collect-body.js';
-import { errorFromErrorBody, isErrorBody } from './error-from-error-body.js';
+import { errorFromErrorBody, isErrorBody } from '../providers/error-body.js';
 import { headerValue } from './header-value.js';
 import type { HttpPostOptions, SseEvent } from './http-types.js';
 import { preview } from './post-json.js';

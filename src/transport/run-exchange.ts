@@ -1,7 +1,7 @@
 import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import type { Dispatcher } from 'undici';
-import { APITimeoutError, LlmError, type TimeoutPhase } from '../errors.js';
-import { errorFromResponse } from '../error-from-response.js';
+import { APITimeoutError, LlmError, type TimeoutPhase } from '../errors/llm-error.js';
+import { errorFromResponse } from '../errors/from-response.js';
 import { type BodyReader, collectBody } from './collect-body.js';
 import { headerValue } from './header-value.js';
 import type { HttpPostOptions, ResponseMeta } from './http-types.js';

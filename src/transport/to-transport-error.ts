@@ -5,7 +5,7 @@ import {
   LlmError,
   type LlmErrorOptions,
   ResponseValidationError,
-} from '../errors.js';
+} from '../errors/llm-error.js';
 
 /** What the transport knows when something fails. */
 export interface TransportErrorContext {

@@ -20,11 +20,11 @@ export interface ExampleRuntime {
  * Where `import … from 'rxllm'` goes in the child processes. When `dist/index.js` and `dist/testing.js` are newer than
  * every file of `src/` (CI builds before testing), nothing is set up: the scripts resolve the package by its own name
  * (`exports` in package.json), exactly as a user's would after `npm install`. Otherwise (a local run after editing
- * `src/`), `src/index.ts` and `src/testing/index.ts` are bundled with tsup (about half a second) under
+ * `src/`), `src/index.ts` and `src/mock-server/index.ts` are bundled with tsup (about half a second) under
  * `node_modules/.cache`, and a module resolve hook, loaded with `--import`, sends `rxllm` and `rxllm/testing` there.
  */
 export async function prepareRuntime(): Promise<ExampleRuntime> {
-  const bundle = await bundleSourcesIfStale('examples', { index: 'src/index.ts', testing: 'src/testing/index.ts' }, [
+  const bundle = await bundleSourcesIfStale('examples', { index: 'src/index.ts', testing: 'src/mock-server/index.ts' }, [
     'dist/index.js',
     'dist/testing.js',
   ]);

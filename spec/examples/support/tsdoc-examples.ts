@@ -97,7 +97,7 @@ export function createExamplesProgram(root: string, files: ReadonlyMap<string, s
   const options: ts.CompilerOptions = {
     ...parsed.options,
     noEmit: true,
-    paths: { rxllm: [join(root, 'src/index.ts')], 'rxllm/testing': [join(root, 'src/testing/index.ts')] },
+    paths: { rxllm: [join(root, 'src/index.ts')], 'rxllm/testing': [join(root, 'src/mock-server/index.ts')] },
   };
   const host = ts.createCompilerHost(options, true);
   const { getSourceFile, fileExists, readFile } = host;

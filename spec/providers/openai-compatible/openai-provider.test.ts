@@ -1,10 +1,10 @@
 import { from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import type { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APIConnectionError, RateLimitError, ResponseValidationError, ServerError } from '../../../src/errors.js';
-import type { ChatProvider } from '../../../src/providers/provider.js';
+import { APIConnectionError, RateLimitError, ResponseValidationError, ServerError } from '../../../src/errors/llm-error.js';
+import type { ChatProvider } from '../../../src/model/chat-provider.js';
 import { createOpenAIProvider, isOpenAIHost, type OpenAIProviderSettings } from '../../../src/providers/openai-compatible/openai-provider.js';
-import type { ProviderRequest } from '../../../src/resolve-prompt.js';
+import type { ProviderRequest } from '../../../src/model/resolve-prompt.js';
 import { createAgent } from '../../../src/transport/create-agent.js';
 import type { ChatChunk } from '../../../src/types.js';
 import { everyOffset, type LocalServer, respond, startLocalServer } from '../../support/local-server.js';

@@ -1,6 +1,6 @@
-import { APIConnectionError, ResponseValidationError } from '../../errors.js';
-import type { ProviderRequest } from '../../resolve-prompt.js';
-import { errorFromErrorBody } from '../../transport/error-from-error-body.js';
+import { APIConnectionError, ResponseValidationError } from '../../errors/llm-error.js';
+import type { ProviderRequest } from '../../model/resolve-prompt.js';
+import { errorFromErrorBody } from '../error-body.js';
 import type { SseEvent } from '../../transport/http-types.js';
 import type { SseReader } from '../../transport/post-sse.js';
 import type { ChatChunk, RateLimitInfo, Usage } from '../../types.js';

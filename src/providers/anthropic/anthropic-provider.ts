@@ -1,10 +1,10 @@
 import { defer, type Observable } from 'rxjs';
-import type { ProviderRequest } from '../../resolve-prompt.js';
+import type { ProviderRequest } from '../../model/resolve-prompt.js';
 import type { HttpPostOptions } from '../../transport/http-types.js';
 import { postJson } from '../../transport/post-json.js';
 import { postSse } from '../../transport/post-sse.js';
 import type { ChatChunk } from '../../types.js';
-import type { ChatProvider } from '../provider.js';
+import type { ChatProvider } from '../../model/chat-provider.js';
 import { toHttpPost, type TransportSettings } from '../provider-options.js';
 import { anthropicChunks } from './anthropic-chunks.js';
 import { toAnthropicChatResponse } from './anthropic-response.js';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { ResponseValidationError } from '../../errors.js';
-import type { ProviderRequest } from '../../resolve-prompt.js';
-import { errorFromErrorBody, isErrorBody } from '../../transport/error-from-error-body.js';
+import { ResponseValidationError } from '../../errors/llm-error.js';
+import type { ProviderRequest } from '../../model/resolve-prompt.js';
+import { errorFromErrorBody, isErrorBody } from '../error-body.js';
 import type { JsonResponse } from '../../transport/http-types.js';
 import type { ChatResponse, Usage } from '../../types.js';
 import { type AnthropicUsage, anthropicMessageSchema } from './anthropic-schemas.js';

@@ -1,5 +1,5 @@
-import { InvalidOptionsError } from '../../errors.js';
-import type { ProviderRequest } from '../../resolve-prompt.js';
+import { InvalidOptionsError } from '../../errors/llm-error.js';
+import type { ProviderRequest } from '../../model/resolve-prompt.js';
 import type { ChatMessage, ResponseFormat } from '../../types.js';
 
 /** Name of the forced tool used for `responseFormat: { type: 'json_object' }`. */

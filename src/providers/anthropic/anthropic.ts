@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { createChatModel } from '../../chat-model.js';
+import { createChatModel } from '../../model/create-chat-model.js';
 import type { ChatParams } from '../../types.js';
-import { validateOptions } from '../../validate-options.js';
-import type { ChatModel } from '../provider.js';
+import { validateOptions } from '../../internal/validate-options.js';
+import type { ChatModel } from '../../model/chat-provider.js';
 import { baseURLFromEnv, type ProviderOptions, providerOptionsShape, resolveConnection } from '../provider-options.js';
 import { ANTHROPIC_VERSION, createAnthropicProvider } from './anthropic-provider.js';
 

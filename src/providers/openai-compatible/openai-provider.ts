@@ -1,12 +1,12 @@
 import type { Observable } from 'rxjs';
-import { ResponseValidationError } from '../../errors.js';
-import type { ProviderRequest } from '../../resolve-prompt.js';
-import { errorFromErrorBody, isErrorBody } from '../../transport/error-from-error-body.js';
+import { ResponseValidationError } from '../../errors/llm-error.js';
+import type { ProviderRequest } from '../../model/resolve-prompt.js';
+import { errorFromErrorBody, isErrorBody } from '../error-body.js';
 import type { HttpPostOptions, JsonResponse } from '../../transport/http-types.js';
 import { postJson } from '../../transport/post-json.js';
 import { postSse } from '../../transport/post-sse.js';
 import type { ChatChunk, ChatResponse } from '../../types.js';
-import type { ChatProvider } from '../provider.js';
+import type { ChatProvider } from '../../model/chat-provider.js';
 import { toHttpPost, type TransportSettings } from '../provider-options.js';
 import { isOpenAIChatCompletion, type OpenAIChatCompletion, openAIChatCompletionSchema } from './openai-schemas.js';
 import { createOpenAIStreamReader } from './read-openai-stream.js';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { createChatModel } from '../../chat-model.js';
-import { InvalidOptionsError } from '../../errors.js';
+import { createChatModel } from '../../model/create-chat-model.js';
+import { InvalidOptionsError } from '../../errors/llm-error.js';
 import type { ChatParams } from '../../types.js';
-import { validateOptions } from '../../validate-options.js';
-import type { ChatModel } from '../provider.js';
+import { validateOptions } from '../../internal/validate-options.js';
+import type { ChatModel } from '../../model/chat-provider.js';
 import { baseURLFromEnv, type ProviderOptions, providerOptionsShape, resolveConnection } from '../provider-options.js';
 import { createOpenAIProvider, isOpenAIHost } from './openai-provider.js';
 

@@ -1,6 +1,6 @@
-import { APIConnectionError, ResponseValidationError } from '../../errors.js';
+import { APIConnectionError, ResponseValidationError } from '../../errors/llm-error.js';
 import type { ResponseMeta, SseEvent } from '../../transport/http-types.js';
-import { errorFromErrorBody, isErrorBody } from '../../transport/error-from-error-body.js';
+import { errorFromErrorBody, isErrorBody } from '../error-body.js';
 import { preview } from '../../transport/post-json.js';
 import type { SseReader } from '../../transport/post-sse.js';
 import type { ChatChunk, Usage } from '../../types.js';

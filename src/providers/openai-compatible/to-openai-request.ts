@@ -1,4 +1,4 @@
-import type { ProviderRequest } from '../../resolve-prompt.js';
+import type { ProviderRequest } from '../../model/resolve-prompt.js';
 import type { ResponseFormat } from '../../types.js';
 
 /** Options of `toOpenAIRequest`. */

@@ -1,0 +1,76 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type MockServer, startMockServer } from '../../src/mock-server/index.js';
+import { anthropicBody, createMockClient, openaiBody } from './mock-client.js';
+
+const client = createMockClient();
+let server: MockServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+afterAll(() => client.close());
+
+describe('mock server rate limits', () => {
+  it('answers 429 with retry-after-ms and remaining 0 once rpmLimit is spent in the window', async () => {
+    server = await startMockServer({ rpmLimit: 3, windowMs: 60_000 });
+    const url = `${server.openaiBaseURL}/chat/completions`;
+    const remaining: unknown[] = [];
+    for (let index = 0; index < 3; index++) {
+      const reply = await client.post(url, openaiBody(`r${index}`));
+      expect(reply.status).toBe(200);
+      expect(reply.headers['x-ratelimit-limit-requests']).toBe('3');
+      remaining.push(reply.headers['x-ratelimit-remaining-requests']);
+    }
+    expect(remaining).toEqual(['2', '1', '0']);
+    const limited = await client.post(url, openaiBody('r3'));
+    expect(limited.status).toBe(429);
+    expect(limited.headers['x-ratelimit-remaining-requests']).toBe('0');
+    const waitMs = Number(limited.headers['retry-after-ms']);
+    expect(waitMs).toBeGreaterThan(59_000);
+    expect(waitMs).toBeLessThanOrEqual(60_000);
+    expect(limited.headers['retry-after']).toBe('60');
+    expect(limited.headers['x-ratelimit-reset-requests']).toMatch(/^(59\.\d+s|1m0s)$/);
+    expect(JSON.parse(limited.text).error).toMatchObject({ code: 'rate_limit_exceeded', message: expect.stringContaining('limit 3') });
+    expect(server.stats()).toMatchObject({ requests: 4, delivered: 3, rateLimited: 1, rateLimitedByLimits: 1, responses: { '200': 3, '429': 1 } });
+  });
+
+  it('charges input plus answer tokens against tpmLimit', async () => {
+    server = await startMockServer({ tpmLimit: 60, windowMs: 1000 });
+    const url = `${server.openaiBaseURL}/chat/completions`;
+    const first = await client.post(url, openaiBody('abcd'));
+    expect(first.headers['x-ratelimit-remaining-tokens']).toBe(String(60 - (3 + 4 + 1) - 16));
+    expect(first.headers['x-ratelimit-limit-requests']).toBeUndefined();
+    expect((await client.post(url, openaiBody('abcd'))).status).toBe(200);
+    const limited = await client.post(url, openaiBody('abcd'));
+    expect(limited.status).toBe(429);
+    expect(limited.headers['x-ratelimit-remaining-tokens']).toBe('0');
+    expect(Number(limited.headers['retry-after-ms'])).toBeGreaterThan(0);
+    const small = await client.post(url, openaiBody('abcd', { max_tokens: 1 }));
+    expect(small.status).toBe(200);
+  });
+
+  it('sends anthropic-ratelimit-* headers and retry-after on Anthropic 429s', async () => {
+    server = await startMockServer({ rpmLimit: 1, tpmLimit: 10_000 });
+    const url = `${server.anthropicBaseURL}/v1/messages`;
+    const ok = await client.post(url, anthropicBody('a'));
+    expect(ok.headers).toMatchObject({
+      'anthropic-ratelimit-requests-limit': '1',
+      'anthropic-ratelimit-requests-remaining': '0',
+      'anthropic-ratelimit-tokens-limit': '10000',
+    });
+    expect(Date.parse(String(ok.headers['anthropic-ratelimit-requests-reset']))).toBeGreaterThan(Date.now());
+    const limited = await client.post(url, anthropicBody('b'));
+    expect(limited.status).toBe(429);
+    expect(limited.headers['retry-after']).toBe('60');
+    expect(JSON.parse(limited.text)).toEqual({ type: 'error', error: { type: 'rate_limit_error', message: expect.any(String) } });
+  });
+
+  it('lets a full token bucket burst up to the limit, then answers 429', async () => {
+    server = await startMockServer({ rpmLimit: 5, windowMs: 60_000, rateLimitAlgorithm: 'token-bucket' });
+    const url = `${server.openaiBaseURL}/chat/completions`;
+    const statuses = await Promise.all(Array.from({ length: 8 }, (_, index) => client.post(url, openaiBody(`b${index}`)).then((reply) => reply.status)));
+    expect(statuses.filter((status) => status === 200)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(3);
+    expect(server.stats().rateLimitedByLimits).toBe(3);
+  });
+});

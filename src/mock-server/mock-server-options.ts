@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import { validateOptions } from '../internal/validate-options.js';
+import { FAULT_KINDS, type FaultKind } from './fault-kinds.js';
+
+/**
+ * How the server-enforced limits (`rpmLimit`, `tpmLimit`) count.
+ *
+ * @example
+ * ```ts
+ * import { startMockServer, type MockRateLimitAlgorithm } from 'rxllm/testing';
+ * const rateLimitAlgorithm: MockRateLimitAlgorithm = 'token-bucket';
+ * const server = await startMockServer({ rpmLimit: 100, windowMs: 1000, rateLimitAlgorithm });
+ * await server.close();
+ * ```
+ */
+export type MockRateLimitAlgorithm = 'sliding-window' | 'token-bucket';
+
+/**
+ * Options of `startMockServer`. Every field is optional; unknown fields are errors (`InvalidOptionsError`
+ * naming the field).
+ *
+ * @example
+ * ```ts
+ * import { startMockServer, type MockServerOptions } from 'rxllm/testing';
+ * const options: MockServerOptions = {
+ *   latencyMs: [50, 200], tokensPerSecond: 100, seed: 42,
+ *   faults: { '500': 0.05, '503': 0.03, reset: 0.02, '429': 0.01 },
+ *   rpmLimit: 100, windowMs: 1000, // 6,000 RPM, scaled down to one second
+ * };
+ * const server = await startMockServer(options);
+ * await server.close();
+ * ```
+ */
+export interface MockServerOptions {
+  /** TCP port; `0` picks a free one. @defaultValue `0` */
+  port?: number;
+  /** Interface to listen on. @defaultValue `'127.0.0.1'` */
+  host?: string;
+  /**
+   * Time before each answer starts, in ms: a number, or `[min, max]` for a spread chosen deterministically from
+   * the seed and the prompt key. The `x-mock-latency-ms` request header overrides it. @defaultValue `0`
+   */
+  latencyMs?: number | readonly [number, number];
+  /** Streaming pace in tokens per second; `0` sends every chunk at once. @defaultValue `0` */
+  tokensPerSecond?: number;
+  /** Tokens per stream chunk (SSE event). @defaultValue `1` */
+  chunkTokens?: number;
+  /**
+   * Tokens in each text answer, before `max_tokens` cuts it (then `finish_reason` is `length`).
+   * The `x-mock-answer-tokens` request header overrides it. @defaultValue `16`
+   */
+  answerTokens?: number;
+  /** Model name answered when a request names none. @defaultValue `'mock-model'` */
+  model?: string;
+  /** Models listed by `GET /v1/models`. @defaultValue `[model]` */
+  models?: string[];
+  /** Seed of the PRNG that picks faults, latencies and answer words. @defaultValue `1` */
+  seed?: number;
+  /**
+   * Fault rates by kind, each in [0, 1], summing to at most 1. Each chat request draws once from the seeded
+   * PRNG (in arrival order) to pick at most one fault. The `x-mock-fault` header forces one (or `none`).
+   * @defaultValue `{}`
+   */
+  faults?: Partial<Record<FaultKind, number>>;
+  /** `retry-after-ms` sent with injected `429` faults (`retry-after` is its ceiling in seconds). @defaultValue `100` */
+  faultRetryAfterMs?: number;
+  /** Requests allowed per `windowMs`; beyond it the server answers 429. @defaultValue no limit */
+  rpmLimit?: number;
+  /** Tokens (input + output of the answer) allowed per `windowMs`; beyond it the server answers 429. @defaultValue no limit */
+  tpmLimit?: number;
+  /** Length of the rate-limit window in ms; benchmarks scale it down with the limits. @defaultValue `60000` */
+  windowMs?: number;
+  /**
+   * `sliding-window`: never more than the limit within any `windowMs` (strict);
+   * `token-bucket`: a full bucket of `limit` that refills continuously over `windowMs` (like most real APIs).
+   * @defaultValue `'sliding-window'`
+   */
+  rateLimitAlgorithm?: MockRateLimitAlgorithm;
+  /** Count successful deliveries per prompt key (for duplicate detection). Costs a Map entry per key. @defaultValue `true` */
+  trackDeliveries?: boolean;
+  /** Where an `endless-body` fault stops writing if the client never disconnects. @defaultValue `64 MiB` */
+  endlessBodyMaxBytes?: number;
+  /** When set, requests must carry it (`Authorization: Bearer …` or `x-api-key`), else 401. @defaultValue none */
+  apiKey?: string;
+}
+
+/** `MockServerOptions` with defaults applied and faults turned into a cumulative table. */
+export interface ResolvedMockServerOptions {
+  port: number;
+  host: string;
+  latencyMin: number;
+  latencySpan: number;
+  tokensPerSecond: number;
+  chunkTokens: number;
+  answerTokens: number;
+  model: string;
+  models: string[];
+  seed: number;
+  faultKinds: FaultKind[];
+  /** Cumulative upper bounds matching `faultKinds`. */
+  faultBounds: number[];
+  faultRetryAfterMs: number;
+  rpmLimit: number | undefined;
+  tpmLimit: number | undefined;
+  windowMs: number;
+  rateLimitAlgorithm: MockRateLimitAlgorithm;
+  trackDeliveries: boolean;
+  endlessBodyMaxBytes: number;
+  apiKey: string | undefined;
+}
+
+const milliseconds = z.number().min(0).max(3_600_000);
+const rate = z.number().min(0).max(1);
+
+const optionsSchema = z
+  .strictObject({
+    port: z.number().int().min(0).max(65_535).optional(),
+    host: z.string().min(1).optional(),
+    latencyMs: z
+      .union([milliseconds, z.tuple([milliseconds, milliseconds])])
+      .refine((value) => typeof value === 'number' || value[0] <= value[1], 'expected [min, max] with min <= max')
+      .optional(),
+    tokensPerSecond: z.number().min(0).optional(),
+    chunkTokens: z.number().int().min(1).optional(),
+    answerTokens: z.number().int().min(1).max(1_000_000).optional(),
+    model: z.string().min(1).optional(),
+    models: z.array(z.string().min(1)).min(1).optional(),
+    seed: z.number().int().optional(),
+    faults: z
+      .partialRecord(z.enum(FAULT_KINDS), rate)
+      .refine((faults) => sumRates(faults) <= 1 + 1e-9, 'expected the fault rates to add up to at most 1')
+      .optional(),
+    faultRetryAfterMs: milliseconds.optional(),
+    rpmLimit: z.number().int().positive().optional(),
+    tpmLimit: z.number().int().positive().optional(),
+    windowMs: z.number().int().positive().max(86_400_000).optional(),
+    rateLimitAlgorithm: z.enum(['sliding-window', 'token-bucket']).optional(),
+    trackDeliveries: z.boolean().optional(),
+    endlessBodyMaxBytes: z.number().int().positive().optional(),
+    apiKey: z.string().min(1).optional(),
+  })
+  .optional();
+
+/**
+ * Validates `MockServerOptions` (throwing `InvalidOptionsError` naming the field) and applies the defaults.
+ */
+export function resolveMockServerOptions(options: MockServerOptions | undefined): ResolvedMockServerOptions {
+  const parsed = validateOptions(optionsSchema, options, 'startMockServer() options') ?? {};
+  const latency = parsed.latencyMs ?? 0;
+  const [latencyMin, latencyMax] = typeof latency === 'number' ? [latency, latency] : latency;
+  const faultKinds: FaultKind[] = [];
+  const faultBounds: number[] = [];
+  let cumulative = 0;
+  for (const kind of FAULT_KINDS) {
+    const value = parsed.faults?.[kind];
+    if (value === undefined || value === 0) continue;
+    cumulative += value;
+    faultKinds.push(kind);
+    faultBounds.push(cumulative);
+  }
+  const model = parsed.model ?? 'mock-model';
+  return {
+    port: parsed.port ?? 0,
+    host: parsed.host ?? '127.0.0.1',
+    latencyMin,
+    latencySpan: latencyMax - latencyMin,
+    tokensPerSecond: parsed.tokensPerSecond ?? 0,
+    chunkTokens: parsed.chunkTokens ?? 1,
+    answerTokens: parsed.answerTokens ?? 16,
+    model,
+    models: parsed.models ?? [model],
+    seed: parsed.seed ?? 1,
+    faultKinds,
+    faultBounds,
+    faultRetryAfterMs: parsed.faultRetryAfterMs ?? 100,
+    rpmLimit: parsed.rpmLimit,
+    tpmLimit: parsed.tpmLimit,
+    windowMs: parsed.windowMs ?? 60_000,
+    rateLimitAlgorithm: parsed.rateLimitAlgorithm ?? 'sliding-window',
+    trackDeliveries: parsed.trackDeliveries ?? true,
+    endlessBodyMaxBytes: parsed.endlessBodyMaxBytes ?? 64 * 1024 * 1024,
+    apiKey: parsed.apiKey,
+  };
+}
+
+function sumRates(faults: Partial<Record<string, number>>): number {
+  let sum = 0;
+  for (const value of Object.values(faults)) sum += value ?? 0;
+  return sum;
+}

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import type { ChatMessage, ChatParams, Prompt } from '../types.js';
+import { validateOptions } from '../internal/validate-options.js';
+
+/**
+ * What a provider adapter receives: messages plus fully merged parameters and the model name.
+ *
+ * @example
+ * ```ts
+ * import { openai, type ProviderRequest } from 'rxllm';
+ * const model = openai({ model: 'gpt-4o-mini', params: { temperature: 0 } });
+ * const request: ProviderRequest = model.resolve('Say hi.', { maxTokens: 50 });
+ * console.log(request);
+ * // { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hi.' }], params: { temperature: 0, maxTokens: 50 } }
+ * ```
+ */
+export interface ProviderRequest {
+  model: string;
+  messages: ChatMessage[];
+  params: ChatParams;
+}
+
+const responseFormatSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('text') }),
+  z.strictObject({ type: z.literal('json_object') }),
+  z.strictObject({
+    type: z.literal('json_schema'),
+    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, _ or -'),
+    schema: z.record(z.string(), z.unknown()),
+    strict: z.boolean().optional(),
+    description: z.string().optional(),
+  }),
+]);
+
+/** zod schema of `ChatParams`; unknown keys are errors so that typos are caught. */
+export const chatParamsSchema = z.strictObject({
+  maxTokens: z.number().int().positive().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  topP: z.number().min(0).max(1).optional(),
+  stop: z.union([z.string(), z.array(z.string()).max(16)]).optional(),
+  seed: z.number().int().optional(),
+  responseFormat: responseFormatSchema.optional(),
+  model: z.string().min(1).optional(),
+  extra: z.record(z.string(), z.unknown()).optional(),
+});
+
+const messageSchema = z.strictObject({
+  role: z.enum(['system', 'user', 'assistant']),
+  content: z.string(),
+});
+
+const messagesSchema = z.array(messageSchema).min(1, 'expected at least one message');
+
+const requestSchema = z.strictObject({ messages: messagesSchema, params: chatParamsSchema.optional() });
+
+// Built once: constructing a zod schema costs more than parsing a prompt with it.
+const stringPromptSchema = z.string();
+const unknownPromptSchema = z.custom<Prompt>(() => false, 'expected a string, an array of messages, or { messages, params }');
+
+/** The schema for the prompt's shape, so that errors name the bad field instead of a bare "Invalid input" from a union. */
+function promptSchemaFor(prompt: unknown): z.ZodType<Prompt> {
+  if (typeof prompt === 'string') return stringPromptSchema;
+  if (Array.isArray(prompt)) return messagesSchema;
+  if (typeof prompt === 'object' && prompt !== null) return requestSchema;
+  return unknownPromptSchema;
+}
+
+/**
+ * Turns a prompt (string, messages or full request) plus layered parameters into a `ProviderRequest`.
+ * Later layers win field by field; `extra` objects are merged. Throws `InvalidOptionsError` naming the field.
+ *
+ * @param prompt - The prompt to send.
+ * @param model - The model name used unless a layer sets `params.model`.
+ * @param layers - Parameter layers from the factory, the call and so on, lowest precedence first.
+ * @param label - How the prompt is named in error messages, e.g. `prompts[3]`.
+ */
+export function resolvePrompt(
+  prompt: Prompt,
+  model: string,
+  layers: ReadonlyArray<ChatParams | undefined>,
+  label = 'prompt',
+): ProviderRequest {
+  // Plain strings and well-formed messages skip zod; anything else goes through it (which throws the message).
+  const parsed = quickPrompt(prompt) ?? validateOptions(promptSchemaFor(prompt), prompt, label);
+  const messages = typeof parsed === 'string' ? [{ role: 'user' as const, content: parsed }] : Array.isArray(parsed) ? parsed : parsed.messages;
+  const promptParams = typeof parsed === 'object' && !Array.isArray(parsed) ? parsed.params : undefined;
+  const params = mergeParams([...layers, promptParams]);
+  return { model: params.model ?? model, messages, params };
+}
+
+const ROLES: ReadonlySet<unknown> = new Set(['system', 'user', 'assistant']);
+
+/**
+ * What the schemas would return for the common valid shapes (a string; messages; `{ messages }` without params),
+ * or `undefined` when zod must decide. Never accepts what the schemas refuse.
+ */
+function quickPrompt(prompt: unknown): Prompt | undefined {
+  if (typeof prompt === 'string') return prompt;
+  if (Array.isArray(prompt)) return quickMessages(prompt);
+  if (typeof prompt !== 'object' || prompt === null || Object.getPrototypeOf(prompt) !== Object.prototype) return undefined;
+  const record = prompt as Record<string, unknown>;
+  for (const key in record) if (key !== 'messages') return undefined;
+  const messages = Array.isArray(record.messages) ? quickMessages(record.messages as unknown[]) : undefined;
+  return messages === undefined ? undefined : { messages };
+}
+
+/** Copies of the messages (as zod's strict objects return them), or `undefined` unless every one is valid. */
+function quickMessages(messages: readonly unknown[]): ChatMessage[] | undefined {
+  if (messages.length === 0) return undefined;
+  const copies: ChatMessage[] = [];
+  for (const message of messages) {
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
+    const { role, content } = message as Record<string, unknown>;
+    if (!ROLES.has(role) || typeof content !== 'string') return undefined;
+    let keys = 0;
+    for (const key in message) {
+      if (key !== 'role' && key !== 'content') return undefined;
+      keys += 1;
+    }
+    if (keys !== 2 || Object.getPrototypeOf(message) !== Object.prototype) return undefined;
+    copies.push({ role: role as ChatMessage['role'], content });
+  }
+  return copies;
+}
+
+/** Merges parameter layers, lowest precedence first; `extra` objects are merged key by key. */
+export function mergeParams(layers: ReadonlyArray<ChatParams | undefined>): ChatParams {
+  const merged: ChatParams = {};
+  for (const layer of layers) {
+    if (layer === undefined) continue;
+    const { extra, ...rest } = layer;
+    for (const [key, value] of Object.entries(rest)) {
+      if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+    }
+    if (extra !== undefined) merged.extra = { ...merged.extra, ...extra };
+  }
+  return merged;
+}

@@ -1,0 +1,113 @@
+import type { SchedulerLike } from 'rxjs';
+import { z } from 'zod';
+import type { Progress, ProgressTracker } from '../progress/create-progress.js';
+import type { Budget } from '../cost/create-budget.js';
+import type { RateLimiter } from '../rate-limiter/rate-limiter-types.js';
+import { retryOptionsSchema, schedulerSchema } from '../internal/option-schemas.js';
+import { chatParamsSchema } from '../model/resolve-prompt.js';
+import type { ChatParams, RetryOptions } from '../types.js';
+
+/**
+ * What a pipeline does with a prompt that failed after its retries.
+ *
+ * @example
+ * ```ts
+ * import { openai, parallelChat, type OnError } from 'rxllm';
+ * const onError: OnError = process.env.STRICT === '1' ? 'stop' : 'continue';
+ * console.log(await parallelChat(openai({ model: 'gpt-4o-mini' }), ['Say hi.', 'Say hello.'], { onError }));
+ * ```
+ */
+export type OnError = 'continue' | 'return' | 'stop';
+
+/**
+ * Options shared by `chatEach`, `streamEach` and `parallelChat`.
+ *
+ * @example
+ * ```ts
+ * import { from } from 'rxjs';
+ * import { chatEach, createProgress, openai, rateLimiter, type PipelineOptions } from 'rxllm';
+ * const shared: PipelineOptions = {
+ *   limiter: rateLimiter({ rpm: 500 }),
+ *   progress: createProgress(),
+ *   signal: AbortSignal.timeout(60_000),
+ * };
+ * const model = openai({ model: 'gpt-4o-mini' });
+ * from(['Say hi.']).pipe(chatEach(model, shared)).subscribe((result) => console.log(result.ok));
+ * from(['Say hello.']).pipe(chatEach(model, { ...shared, maxActive: 4 })).subscribe((result) => console.log(result.ok));
+ * ```
+ */
+export interface PipelineOptions {
+  /** Most requests open at once (a stream counts until its last chunk and the end of the response that carries it). @defaultValue `10` */
+  maxActive?: number;
+  /** Requests per minute, enforced client-side with smooth spacing (`Infinity` for no request limit). Ignored when `limiter` is given. @defaultValue `500` */
+  rpm?: number;
+  /** Tokens per minute (input estimate + `maxTokens`, corrected from usage). Ignored when `limiter` is given. @defaultValue no token limit */
+  tpm?: number;
+  /**
+   * A rate limiter shared with other pipelines. Without it each subscription makes its own from `rpm` / `tpm`.
+   * @defaultValue `rateLimiter({ rpm, tpm, scheduler })` per subscription
+   */
+  limiter?: RateLimiter;
+  /** Retry policy of each prompt, field by field over the model's own. @defaultValue `model.retry` (2 retries) */
+  retry?: RetryOptions;
+  /**
+   * A prompt that fails after its retries: `'continue'` keeps going (failures are results); `'return'` submits
+   * nothing new, lets the requests in flight finish, then completes; `'stop'` aborts everything in flight and
+   * errors with the failure. Fatal errors (401, 402/quota, 403) always end the run with that error.
+   * @defaultValue `'continue'` (`'return'` for `parallelChat`)
+   */
+  onError?: OnError;
+  /** Generation parameters for every prompt (a prompt's own `params` win field by field). */
+  params?: ChatParams;
+  /** Cancels the run: requests in flight are aborted and the Observable errors with `signal.reason`. */
+  signal?: AbortSignal;
+  /** Clock and timer source for the limiter, retries and progress. @defaultValue `asyncScheduler` */
+  scheduler?: SchedulerLike;
+  /** A tracker (from `createProgress()`) that this run reports to. */
+  progress?: ProgressTracker;
+  /** Called synchronously with a snapshot after every change of the run's progress. */
+  onProgress?: (progress: Progress) => void;
+  /**
+   * Output tokens reserved from the `tpm` budget for a prompt that sets no `maxTokens`; the reservation is
+   * corrected from the real usage when the answer arrives.
+   * @defaultValue `1024`
+   */
+  defaultOutputTokens?: number;
+  /**
+   * A spending limit (`createBudget({ maxCost, maxTotalTokens })`): each attempt first reserves its worst case
+   * (input estimate + `maxTokens`), and a prompt that could overrun it is not sent — it ends as an `ok: false`
+   * `BudgetExceededError` result (`null` in `parallelChat`), and so does every later prompt.
+   */
+  budget?: Budget;
+}
+
+/** Output tokens reserved for a request without `maxTokens`, until its real usage is known. */
+export const DEFAULT_OUTPUT_TOKENS = 1024;
+
+const functionSchema = <T>(what: string) => z.custom<T>((value) => typeof value === 'function', `expected ${what}`);
+
+/** The zod shape of `PipelineOptions`, for strict schemas that extend it. */
+export const pipelineOptionsShape = {
+  maxActive: z.number().int().positive().optional(),
+  rpm: z.union([z.number().positive(), z.literal(Infinity)]).optional(),
+  tpm: z.union([z.number().positive(), z.literal(Infinity)]).optional(),
+  limiter: z
+    .custom<RateLimiter>((value) => {
+      const limiter = value as Partial<RateLimiter> | null | undefined;
+      return typeof limiter?.acquire === 'function' && typeof limiter.pause === 'function' && typeof limiter.observe === 'function';
+    }, 'expected a RateLimiter (acquire, pause, observe)')
+    .optional(),
+  retry: retryOptionsSchema.optional(),
+  onError: z.enum(['continue', 'return', 'stop']).optional(),
+  params: chatParamsSchema.optional(),
+  signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal').optional(),
+  scheduler: schedulerSchema.optional(),
+  progress: z
+    .custom<ProgressTracker>((value) => typeof (value as Partial<ProgressTracker> | null | undefined)?.promptFinished === 'function', 'expected a tracker from createProgress()')
+    .optional(),
+  onProgress: functionSchema<(progress: Progress) => void>('a function').optional(),
+  defaultOutputTokens: z.number().int().nonnegative().optional(),
+  budget: z
+    .custom<Budget>((value) => typeof (value as Partial<Budget> | null | undefined)?.reserve === 'function', 'expected a budget from createBudget()')
+    .optional(),
+};

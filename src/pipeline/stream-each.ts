@@ -1,0 +1,293 @@
+import { catchError, Observable, type OperatorFunction, throwError } from 'rxjs';
+import { z } from 'zod';
+import { BudgetExceededError, type LlmError, StreamInterruptedError, toLlmError } from '../errors/llm-error.js';
+import { estimateInputTokens } from '../model/estimate-tokens.js';
+import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
+import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
+import type { ProviderRequest } from '../model/resolve-prompt.js';
+import type { ChatChunk, Prompt, Usage } from '../types.js';
+import { validateOptions } from '../internal/validate-options.js';
+import { streamFailure } from '../model/mark-stream-interruption.js';
+import { ReplayChannel } from './internal/replay-channel.js';
+import { type PipelineOptions, pipelineOptionsShape } from './pipeline-options.js';
+import { DEFAULT_RETRY } from '../model/retry-with-backoff.js';
+import { assertChatModel, type PipelineRun, pipelineSettings, runPipeline } from './internal/run-pipeline.js';
+import { withBudget } from './internal/with-budget.js';
+
+/**
+ * Options of `streamEach`: those of `chatEach`, plus `resumeStreams`.
+ *
+ * @example
+ * ```ts
+ * import { from, mergeMap } from 'rxjs';
+ * import { anthropic, streamEach, type StreamEachOptions } from 'rxllm';
+ * const options: StreamEachOptions = { maxActive: 4, resumeStreams: true }; // a broken stream continues where it stopped
+ * from(['Tell a story.', 'Tell a joke.'])
+ *   .pipe(streamEach(anthropic({ model: 'claude-haiku-4-5' }), options), mergeMap((item) => item.text))
+ *   .subscribe((text) => console.log(text));
+ * ```
+ */
+export interface StreamEachOptions extends PipelineOptions {
+  /**
+   * When a stream breaks after its first chunk, re-request it with the partial answer as an assistant prefix, so
+   * that the consumer sees one continuous stream. Only where `model.provider.supportsPrefill` (elsewhere the item
+   * fails with `StreamInterruptedError` as usual); at most `retry.maxRetries` resumptions per prompt.
+   * @defaultValue `false`
+   */
+  resumeStreams?: boolean;
+}
+
+/**
+ * One started streaming request.
+ *
+ * @example
+ * ```ts
+ * import { from } from 'rxjs';
+ * import { openai, streamEach, type StreamItem } from 'rxllm';
+ * const show = async (item: StreamItem) => console.log(`#${item.index}:`, await item.text.catch((error: Error) => error.message));
+ * from(['Say hi.', 'Say hello.'])
+ *   .pipe(streamEach(openai({ model: 'gpt-4o-mini' })))
+ *   .subscribe((item) => void show(item));
+ * ```
+ */
+export interface StreamItem {
+  /** The prompt's position in the source. */
+  index: number;
+  prompt: Prompt;
+  /**
+   * The answer's chunks, replayed from the first, so a late subscriber misses none. Errors with the item's failure:
+   * an `LlmError` after retries, a `StreamInterruptedError` (keeping `partialText`) when the stream broke after its
+   * first chunk, or a `StreamInterruptedError` with code `cancelled` when the pipeline was unsubscribed or stopped.
+   */
+  chunks: Observable<ChatChunk>;
+  /** The whole text once the stream ends; rejects as `chunks` errors. An unobserved rejection is never reported as unhandled. */
+  text: Promise<string>;
+}
+
+/** The strict zod schema of `StreamEachOptions`. */
+export const streamEachOptionsSchema = z.strictObject({ ...pipelineOptionsShape, resumeStreams: z.boolean().optional() });
+
+/**
+ * Streams the answer of each prompt of the source from `model`, at most `maxActive` streams at a time and within
+ * `rpm` / `tpm`, and emits one `StreamItem` per prompt as soon as its request is sent (the limiter granted its turn):
+ * the item's `chunks` carry the token deltas. Items come in start order, tagged with the prompt's `index`.
+ *
+ * A stream holds its `maxActive` slot until its last chunk and the end of its response (which the server may close a
+ * little later; at most 1 s is waited for it). Every attempt takes a limiter turn; a stream is retried
+ * only before its first chunk (the item is emitted once, and a retry continues the same `chunks`); a drop after that
+ * fails the item with `StreamInterruptedError` (or resumes it, with `resumeStreams`). A prompt that fails before
+ * anything is sent (an invalid prompt, with its `InvalidOptionsError`) is emitted at once with failing `chunks`, so
+ * every prompt gets exactly one item — except a prompt a `budget` refused, which counts as never submitted and gets
+ * none. A failed item's `chunks` error; then
+ * `onError` applies as in `chatEach` (`'continue'` by default; `'return'` starts nothing new; `'stop'` and fatal
+ * errors error the Observable). Unsubscribing aborts the streams in flight; their `chunks` then error with a
+ * `StreamInterruptedError` whose code is `cancelled`, so no `text` waits forever. Invalid options throw at call.
+ *
+ * @param model - The model, e.g. from `openai()`.
+ * @param options - See `StreamEachOptions`.
+ * @returns An operator from prompts to stream items.
+ *
+ * @example
+ * ```ts
+ * import { from, mergeMap, map } from 'rxjs';
+ * import { openai, streamEach } from 'rxllm';
+ * const model = openai({ model: 'gpt-4o-mini' });
+ * from(['Write a haiku about rain.', 'Write a haiku about snow.'])
+ *   .pipe(
+ *     streamEach(model, { maxActive: 2 }),
+ *     mergeMap((item) => item.chunks.pipe(map((chunk) => `[${item.index}] ${chunk.text}`))),
+ *   )
+ *   .subscribe(console.log);
+ * ```
+ */
+export function streamEach(model: ChatModel, options: StreamEachOptions = {}): OperatorFunction<Prompt, StreamItem> {
+  assertChatModel(model, 'streamEach() model');
+  const { resumeStreams = false, ...pipelineOptions } = validateOptions(streamEachOptionsSchema, options, 'streamEach() options');
+  const settings = pipelineSettings(model, pipelineOptions, 'continue');
+  return (source) => runPipeline(source, settings, (prompt, index, run) => streamOne(model, prompt, index, run, resumeStreams));
+}
+
+function streamOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineRun, resumeStreams: boolean): Observable<StreamItem> {
+  return new Observable<StreamItem>((subscriber) => {
+    const { progress } = run;
+    const { provider } = model;
+    const chunks = new ReplayChannel<ChatChunk>();
+    // Settled where `chunks` ends, from the text of every chunk it carried: what `lastValueFrom(chunks.pipe(reduce(…)))`
+    // gives, without a second subscriber (or a string built up) per chunk.
+    let settleText!: { resolve: (text: string) => void; reject: (error: unknown) => void };
+    const text = new Promise<string>((resolve, reject) => {
+      settleText = { resolve, reject };
+    });
+    text.catch(() => undefined); // the rejection stays observable to whoever awaits `text`
+    const item: StreamItem = { index, prompt, chunks: chunks.observable, text };
+    let started = false;
+    let emitted = false;
+    let ended = false;
+
+    const emit = () => {
+      if (emitted) return;
+      emitted = true;
+      subscriber.next(item);
+    };
+    // A prompt that fails before its request is sent (invalid, or the limiter failed) still gets its one item,
+    // failed; one the budget refused was never submitted, and gets none (as it gets `null` in `parallelChat`).
+    const fail = (error: LlmError) => {
+      ended = true;
+      if (started || !(error instanceof BudgetExceededError)) emit();
+      settleText.reject(error);
+      chunks.error(error);
+      progress?.promptFinished(false, started);
+      if (run.endsRun(error)) subscriber.error(error);
+      else subscriber.complete();
+    };
+
+    let request: ProviderRequest;
+    try {
+      request = model.resolve(prompt, run.settings.params, `prompts[${index}]`);
+    } catch (error) {
+      fail(toLlmError(error));
+      return undefined;
+    }
+
+    const attemptStream = (attemptRequest: ProviderRequest): Observable<ChatChunk> => {
+      const inputTokens = estimateInputTokens(attemptRequest.messages);
+      const tokens = inputTokens + (attemptRequest.params.maxTokens ?? run.settings.defaultOutputTokens);
+      return run
+        .attempt(
+          tokens,
+          () => !started,
+          () => {
+            if (!started) {
+              started = true;
+              progress?.promptSubmitted();
+              emit();
+              if (subscriber.closed) return false;
+            }
+            progress?.requestSent();
+            return true;
+          },
+          (reservation) => {
+            const from = chunks.size; // this attempt's chunks are the ones `chunks` carries from here on
+            return sendStream(provider, attemptRequest, reservation, inputTokens, run, () => textOf(chunks.slice(from)));
+          },
+        )
+        .pipe(
+          withBudget(run.settings.budget, `${provider.id}/${attemptRequest.model}`, attemptRequest), // cost budget: reserve the worst case per attempt
+          run.retry(),
+        );
+    };
+    const canResume = resumeStreams && provider.supportsPrefill;
+    const streamFrom = (prefix: string, resumesLeft: number): Observable<ChatChunk> => {
+      const attempts = attemptStream(prefix === '' ? request : withPrefill(request, prefix));
+      if (!canResume) return attempts; // nothing is ever resumed: errors pass as they are
+      return attempts.pipe(
+        catchError((error: unknown) => {
+          if (error instanceof StreamInterruptedError) {
+            const partial = prefix + error.partialText;
+            if (resumesLeft > 0) return streamFrom(partial, resumesLeft - 1);
+            return throwError(() => (prefix === '' ? error : interrupted(partial, error, provider.id)));
+          }
+          return throwError(() => (prefix === '' ? error : interrupted(prefix, error, provider.id)));
+        }),
+      );
+    };
+
+    const subscription = streamFrom('', run.settings.retry.maxRetries ?? DEFAULT_RETRY.maxRetries).subscribe({
+      next: (chunk) => chunks.next(chunk),
+      error: (error: unknown) => fail(toLlmError(error, provider.id)),
+      complete: () => {
+        ended = true;
+        if (started) {
+          settleText.resolve(textOf(chunks.slice()));
+          chunks.complete();
+          progress?.promptFinished(true, true);
+        }
+        subscriber.complete();
+      },
+    });
+    return () => {
+      subscription.unsubscribe();
+      if (started && !ended) {
+        ended = true;
+        const cancelled = new StreamInterruptedError(textOf(chunks.slice()), { code: 'cancelled', provider: provider.id, cause: new Error('The pipeline was unsubscribed.') });
+        settleText.reject(cancelled);
+        chunks.error(cancelled);
+        progress?.promptCancelled();
+      }
+    };
+  });
+}
+
+/**
+ * One streamed attempt; the limiter and progress are told what it cost when it ends. A failure after the first chunk
+ * becomes a `StreamInterruptedError` with the attempt's text, `attemptText()` (see `markStreamInterruption`), so it is
+ * never retried.
+ */
+function sendStream(
+  provider: ChatProvider,
+  request: ProviderRequest,
+  reservation: Reservation,
+  inputTokens: number,
+  run: PipelineRun,
+  attemptText: () => string,
+): Observable<ChatChunk> {
+  // One hand-written layer (what `tap` + `finalize` + `markStreamInterruption` did): every chunk of every stream
+  // passes through here.
+  return new Observable<ChatChunk>((subscriber) => {
+    let observed = false;
+    let started = false;
+    let usage: Usage | undefined;
+    const subscription = provider.stream(request).subscribe({
+      next: (chunk) => {
+        if (!observed && chunk.rateLimit !== undefined) {
+          observed = true;
+          run.limiter.observe(chunk.rateLimit);
+        }
+        if (chunk.usage !== undefined) usage = chunk.usage;
+        started = true;
+        subscriber.next(chunk);
+      },
+      error: (error: unknown) => {
+        run.pauseFor(error);
+        subscriber.error(streamFailure(error, started, started ? attemptText() : '', provider.id));
+      },
+      complete: () => subscriber.complete(),
+    });
+    return () => {
+      subscription.unsubscribe();
+      if (usage === undefined) {
+        reservation.settle(inputTokens);
+        return;
+      }
+      reservation.settle(usage.inputTokens + usage.outputTokens);
+      run.progress?.tokensUsed(usage.inputTokens, usage.outputTokens);
+    };
+  });
+}
+
+/** The text of `chunks`, joined. */
+function textOf(chunks: readonly ChatChunk[]): string {
+  let text = '';
+  for (const chunk of chunks) text += chunk.text;
+  return text;
+}
+
+/** The request with `prefix` as (the end of) a final assistant message, for providers that continue it. */
+function withPrefill(request: ProviderRequest, prefix: string): ProviderRequest {
+  const last = request.messages.at(-1);
+  const messages =
+    last?.role === 'assistant'
+      ? [...request.messages.slice(0, -1), { role: 'assistant' as const, content: last.content + prefix }]
+      : [...request.messages, { role: 'assistant' as const, content: prefix }];
+  return { ...request, messages };
+}
+
+function interrupted(partialText: string, cause: unknown, provider: string): StreamInterruptedError {
+  const base = cause instanceof StreamInterruptedError ? cause : undefined;
+  return new StreamInterruptedError(partialText, {
+    provider,
+    cause: base?.cause ?? cause,
+    ...(base?.status === undefined ? {} : { status: base.status }),
+    ...(base?.requestId === undefined ? {} : { requestId: base.requestId }),
+  });
+}

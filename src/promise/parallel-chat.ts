@@ -1,0 +1,181 @@
+import { isObservable, type Observable, tap } from 'rxjs';
+import { z } from 'zod';
+import { BudgetExceededError, InvalidOptionsError, type LlmError } from '../errors/llm-error.js';
+import { chatEachWith } from '../pipeline/chat-each.js';
+import { type PipelineOptions, pipelineOptionsShape } from '../pipeline/pipeline-options.js';
+import { attachPartialResults } from './partial-results.js';
+import { createProgress } from '../progress/create-progress.js';
+import type { ChatModel } from '../model/chat-provider.js';
+import { isPullSource, pullPrompts } from '../pipeline/pull-prompts.js';
+import type { ChatResponse, Prompt } from '../types.js';
+import { validateOptions } from '../internal/validate-options.js';
+
+/**
+ * Where the Promise wrappers read prompts from. Iterables are pulled one prompt per free slot (plus `readAhead`).
+ *
+ * @example
+ * ```ts
+ * import { openai, parallelChatText, type PromptSource } from 'rxllm';
+ * async function* fromDatabase() {
+ *   yield 'Say hi.'; // e.g. rows read page by page
+ *   yield 'Say hello.';
+ * }
+ * const sources: PromptSource[] = [['Say hi.'], new Set(['Say hey.']), fromDatabase()];
+ * for (const source of sources) console.log(await parallelChatText(openai({ model: 'gpt-4o-mini' }), source));
+ * ```
+ */
+export type PromptSource = Iterable<Prompt> | AsyncIterable<Prompt> | Observable<Prompt>;
+
+/**
+ * Options of `parallelChat` and `parallelChatText`: those of `chatEach`, with `onError` defaulting to `'return'`.
+ *
+ * @example
+ * ```ts
+ * import { openai, parallelChat, type ParallelChatOptions } from 'rxllm';
+ * const options: ParallelChatOptions = { maxActive: 8, onError: 'continue', signal: AbortSignal.timeout(30_000), onAbort: 'resolve' };
+ * console.log(await parallelChat(openai({ model: 'gpt-4o-mini' }), ['Say hi.', 'Say hello.'], options)); // what is done in 30 s
+ * ```
+ */
+export interface ParallelChatOptions extends PipelineOptions {
+  /** Prompts read ahead of need from an (async) iterable. @defaultValue `2` */
+  readAhead?: number;
+  /**
+   * What an abort of `signal` does (also when it is already aborted at the call): `'reject'` rejects with
+   * `signal.reason`, `'resolve'` resolves with the results so far (`null` for the rest). Either way the requests in
+   * flight are aborted at once. @defaultValue `'reject'`
+   */
+  onAbort?: 'reject' | 'resolve';
+}
+
+/**
+ * One entry of `parallelChat`'s result: the answer, the item's error, or `null` when the prompt was never submitted.
+ *
+ * @example
+ * ```ts
+ * import { openai, parallelChat, type ParallelChatResult } from 'rxllm';
+ * const describe = (result: ParallelChatResult) =>
+ *   result === null ? 'not sent' : result instanceof Error ? `failed: ${result.message}` : result.text;
+ * console.log((await parallelChat(openai({ model: 'gpt-4o-mini' }), ['Say hi.', 'Say hello.'])).map(describe));
+ * ```
+ */
+export type ParallelChatResult = ChatResponse | LlmError | null;
+
+const parallelChatOptionsSchema = z.strictObject({
+  ...pipelineOptionsShape,
+  readAhead: z.number().int().nonnegative().optional(),
+  onAbort: z.enum(['reject', 'resolve']).optional(),
+});
+
+/**
+ * Answers many prompts in parallel and resolves with the results in input order: `results[i]` is the `ChatResponse`
+ * of `prompts[i]`, its `LlmError` after retries, or `null` when it was never submitted. Concurrency, rate limits and
+ * retries are those of `chatEach`.
+ *
+ * `onError`, as in chatlas: `'return'` (default) submits nothing new after the first failure, lets the requests in
+ * flight finish and resolves (later prompts `null`); `'continue'` answers every prompt; `'stop'` aborts the requests in
+ * flight and rejects with the failure. A fatal error (401, 402/quota, 403) always rejects with that error. An aborted
+ * `signal` aborts the requests in flight and rejects with `signal.reason` (or resolves with what is done, with
+ * `onAbort: 'resolve'`). Every rejection carries the results gathered so far: read them with `partialResultsOf(error)`.
+ * Invalid options or prompts source reject with `InvalidOptionsError`.
+ *
+ * `prompts` may be an array, any iterable or async iterable (read one prompt per free slot plus `readAhead`, so a
+ * huge generator runs in memory bounded by `maxActive` — the result array itself aside), or an Observable. For an
+ * array the result has the same length; for other sources it covers the prompts read.
+ *
+ * @param model - The model, e.g. from `openai()`.
+ * @param prompts - The prompts.
+ * @param options - See `ParallelChatOptions`.
+ * @returns A Promise of one entry per prompt, in input order.
+ *
+ * @example
+ * ```ts
+ * import { openai, parallelChat } from 'rxllm';
+ * const model = openai({ model: 'gpt-4o-mini' });
+ * const results = await parallelChat(model, ['Capital of Peru?', 'Capital of Chile?'], { maxActive: 4 });
+ * for (const result of results) console.log(result === null ? 'not sent' : result instanceof Error ? result.message : result.text);
+ * ```
+ */
+export function parallelChat(model: ChatModel, prompts: PromptSource, options: ParallelChatOptions = {}): Promise<ParallelChatResult[]> {
+  return collectInOrder(model, prompts, options, 'parallelChat()', (response) => response);
+}
+
+/** The body of the Promise wrappers: runs `chatEach` and gathers `pick(response)` per index. Internal. */
+export function collectInOrder<T>(
+  model: ChatModel,
+  prompts: PromptSource,
+  options: ParallelChatOptions,
+  label: string,
+  pick: (response: ChatResponse) => T,
+): Promise<(T | LlmError | null)[]> {
+  return new Promise((resolve, reject) => {
+    const { readAhead, onAbort = 'reject', signal, progress, onProgress, ...rest } = validateOptions(
+      parallelChatOptionsSchema,
+      options,
+      `${label} options`,
+    );
+    const source = toObservable(prompts, readAhead, label);
+    const known = Array.isArray(prompts) ? prompts.length : undefined;
+    const results: (T | LlmError | null)[] = known === undefined ? [] : new Array<null>(known).fill(null);
+    const tracker = progress ?? (onProgress === undefined ? undefined : createProgress(rest.scheduler === undefined ? {} : { scheduler: rest.scheduler }));
+    if (known !== undefined) tracker?.expectTotal(known);
+    const fail = (error: unknown) => {
+      attachPartialResults(error, results);
+      reject(error);
+    };
+    const aborted = () => {
+      if (onAbort === 'resolve') resolve(results);
+      else fail(signal?.reason);
+    };
+    if (signal?.aborted === true) {
+      aborted();
+      return;
+    }
+
+    const operator = chatEachWith(
+      model,
+      { ...rest, ...(tracker === undefined ? {} : { progress: tracker }), ...(onProgress === undefined ? {} : { onProgress }) },
+      'return',
+      label,
+      { onEndingFailure: (result) => (results[result.index] = result.error) },
+    );
+    let settled = false;
+    const onAbortEvent = () => {
+      if (settled) return;
+      settled = true;
+      subscription.unsubscribe();
+      aborted();
+    };
+    const subscription = source
+      .pipe(
+        tap(() => {
+          if (known === undefined) results.push(null);
+        }),
+        operator,
+      )
+      .subscribe({
+        next: (result) => {
+          // A prompt a budget kept from being sent was never submitted: null, like the rest of the unsent prompts.
+          results[result.index] = result.ok ? pick(result.response) : result.error instanceof BudgetExceededError ? null : result.error;
+        },
+        error: (error: unknown) => {
+          settled = true;
+          signal?.removeEventListener('abort', onAbortEvent);
+          fail(error);
+        },
+        complete: () => {
+          settled = true;
+          signal?.removeEventListener('abort', onAbortEvent);
+          resolve(results);
+        },
+      });
+    if (!settled) signal?.addEventListener('abort', onAbortEvent, { once: true });
+  });
+}
+
+function toObservable(prompts: PromptSource, readAhead: number | undefined, label: string): Observable<Prompt> {
+  if (isObservable(prompts)) return prompts;
+  if (isPullSource<Prompt>(prompts)) return pullPrompts(prompts, readAhead === undefined ? {} : { readAhead });
+  throw new InvalidOptionsError(
+    `${label} prompts: expected an array, an iterable, an async iterable or an Observable of prompts${typeof prompts === 'string' ? ' (got a string: wrap a single prompt in an array)' : ''}`,
+  );
+}
