@@ -1,8 +1,8 @@
-// estimateCost(model, prompts, params) prices a run before it starts; createBudget({ maxCost, maxTotalTokens }) caps
+// estimateCost(model, prompts, params) prices a run before it starts; usageBudget({ maxCost, maxTotalTokens }) caps
 // what it may spend: each request reserves its worst case (input estimate + maxTokens) before it is sent, and a prompt
 // that could overrun the budget is not sent (null). Offline unless BASE_URL or OPENAI_API_KEY is set: then a local
 // mock server answers, always using the whole maxTokens (the worst case).
-import { createBudget, estimateCost, interpolate, openai, parallelChat, summarizeUsage } from 'rxllm';
+import { usageBudget, estimateCost, interpolate, openai, parallelChat, summarizeUsage } from 'rxllm';
 import { startMockServer } from 'rxllm/testing';
 
 const server = process.env.BASE_URL || process.env.OPENAI_API_KEY ? undefined : await startMockServer({ answerTokens: 1_000 });
@@ -17,7 +17,7 @@ console.log(`${estimate.requests} requests, ~${estimate.inputTokens} input token
 console.log(`worst case $${estimate.maxCost?.toFixed(6)}, expected $${estimate.expectedCost?.toFixed(6)}`);
 
 // Allow a third of the worst case: the prompts that could overrun it stay unsent.
-const budget = createBudget({ maxCost: (estimate.maxCost ?? 0) / 3 });
+const budget = usageBudget({ maxCost: (estimate.maxCost ?? 0) / 3 });
 const results = await parallelChat(model, prompts, { budget, params, maxActive: 2 });
 console.log(results.map((result) => (result === null ? 'not sent' : result instanceof Error ? result.name : 'ok')).join(', '));
 

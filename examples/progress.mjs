@@ -1,8 +1,8 @@
-// createProgress(): a tracker to pass as a pipeline's `progress` option; its progress$ emits snapshots (submitted,
+// progressTracker(): a tracker to pass as a pipeline's `progress` option; its progress$ emits snapshots (submitted,
 // in flight, done, failed, retries, tokens, requests per minute, ETA) for a UI or a terminal bar. Offline unless
 // BASE_URL or OPENAI_API_KEY is set: then a local mock server answers, with latency and a few retried 503s.
 import { auditTime } from 'rxjs';
-import { createProgress, openai, parallelChat } from 'rxllm';
+import { progressTracker, openai, parallelChat } from 'rxllm';
 import { startMockServer } from 'rxllm/testing';
 
 const server = process.env.BASE_URL || process.env.OPENAI_API_KEY
@@ -11,7 +11,7 @@ const server = process.env.BASE_URL || process.env.OPENAI_API_KEY
 const model = openai({ model: process.env.MODEL ?? 'gpt-4o-mini', baseURL: server?.openaiBaseURL ?? process.env.BASE_URL });
 const prompts = Array.from({ length: 30 }, (_, i) => `Give me fact number ${i + 1} about octopuses.`);
 
-const progress = createProgress({ total: prompts.length });
+const progress = progressTracker({ total: prompts.length });
 // progress$ emits on every change: throttle it for display. It completes when complete() is called.
 progress.progress$.pipe(auditTime(250)).subscribe({
   next: (p) => {

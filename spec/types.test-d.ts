@@ -27,8 +27,8 @@ import {
   chatEach,
   chatModel,
   chatStructured,
-  createBudget,
-  createProgress,
+  usageBudget,
+  progressTracker,
   estimateCost,
   interpolate,
   openai,
@@ -151,13 +151,13 @@ it('types pullPrompts, the shared limiter and rateLimit', () => {
 });
 
 it('types progress, cost and budgets', () => {
-  const progress = createProgress({ total: 10 });
+  const progress = progressTracker({ total: 10 });
   expectTypeOf(progress).toEqualTypeOf<ProgressTracker>();
   expectTypeOf(progress.progress$).toEqualTypeOf<Observable<Progress>>();
   expectTypeOf<Progress['etaMs']>().toEqualTypeOf<number | undefined>();
   expectTypeOf(estimateCost(model, ['a'], { maxTokens: 100 })).toEqualTypeOf<CostEstimate>();
   expectTypeOf<CostEstimate['maxCost']>().toEqualTypeOf<number | undefined>();
-  expectTypeOf(createBudget({ maxCost: 1 })).toEqualTypeOf<Budget>();
+  expectTypeOf(usageBudget({ maxCost: 1 })).toEqualTypeOf<Budget>();
   expectTypeOf(summarizeUsage(answers)).toEqualTypeOf<UsageSummary>();
   expectTypeOf(summarizeUsage(results)).toEqualTypeOf<UsageSummary>();
 });

@@ -19,7 +19,7 @@ export type {
 // Errors
 export {
   APIConnectionError,
-  ApiCallError,
+  APICallError,
   APITimeoutError,
   AuthenticationError,
   BadRequestError,
@@ -44,8 +44,8 @@ export type { LlmErrorOptions, TimeoutPhase } from './errors/llm-error.js';
 // Models and providers
 export type { ChatModel, ChatProvider } from './model/chat-provider.js';
 export type { ProviderRequest } from './model/resolve-prompt.js';
-export { createChatModel } from './model/create-chat-model.js';
-export type { ChatModelSettings } from './model/create-chat-model.js';
+export { customModel } from './model/custom-model.js';
+export type { CustomModelOptions } from './model/custom-model.js';
 export { estimateInputTokens } from './model/estimate-tokens.js';
 export { openai } from './providers/openai-compatible/openai.js';
 export type { OpenAIOptions } from './providers/openai-compatible/openai.js';
@@ -64,8 +64,8 @@ export { estimateCost } from './cost/estimate-cost.js';
 export type { CostEstimate, EstimateCostOptions } from './cost/estimate-cost.js';
 export { summarizeUsage } from './cost/summarize-usage.js';
 export type { ModelUsage, UsageSource, UsageSummary } from './cost/summarize-usage.js';
-export { createBudget } from './cost/create-budget.js';
-export type { Budget, BudgetOptions, BudgetReservation, BudgetState } from './cost/create-budget.js';
+export { usageBudget } from './cost/usage-budget.js';
+export type { Budget, BudgetOptions, BudgetReservation, BudgetState } from './cost/usage-budget.js';
 
 // Structured output
 export { structuredOutput } from './structured/structured-output.js';
@@ -83,10 +83,9 @@ export { parseRateLimitHeaders } from './transport/rate-limit-headers.js';
 export { rateLimiter } from './rate-limiter/rate-limiter.js';
 export type { RateLimiterOptions } from './rate-limiter/rate-limiter.js';
 export type { RateLimiter, RequestCost, Reservation } from './rate-limiter/rate-limiter-types.js';
-export { createMemoryStore } from './rate-limiter/create-memory-store.js';
-export type { MemoryStore } from './rate-limiter/create-memory-store.js';
+export { memoryLimiterStore } from './rate-limiter/memory-limiter-store.js';
+export type { MemoryLimiterStore } from './rate-limiter/memory-limiter-store.js';
 export type {
-  MaybePromise,
   RateLimiterStore,
   RateLimits,
   ReserveRequest,
@@ -103,12 +102,12 @@ export { chatEach } from './pipeline/chat-each.js';
 export type { ChatEachOptions } from './pipeline/chat-each.js';
 export { streamEach } from './pipeline/stream-each.js';
 export type { StreamEachOptions, StreamItem } from './pipeline/stream-each.js';
-export type { OnError, PipelineOptions } from './pipeline/pipeline-options.js';
+export type { OnError } from './pipeline/pipeline-options.js';
 export { parallelChat } from './promise/parallel-chat.js';
 export type { ParallelChatOptions, ParallelChatResult, PromptSource } from './promise/parallel-chat.js';
 export { parallelChatText } from './promise/parallel-chat-text.js';
 export { partialResultsOf } from './promise/partial-results.js';
 export { pullPrompts } from './pipeline/pull-prompts.js';
 export type { PullPromptsOptions, PullSource } from './pipeline/pull-prompts.js';
-export { createProgress } from './progress/create-progress.js';
-export type { Progress, ProgressOptions, ProgressRecorder, ProgressTracker } from './progress/create-progress.js';
+export { progressTracker } from './progress/progress-tracker.js';
+export type { Progress, ProgressOptions, ProgressRecorder, ProgressTracker } from './progress/progress-tracker.js';

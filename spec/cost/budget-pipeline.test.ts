@@ -1,6 +1,6 @@
 import { from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { anthropic, BudgetExceededError, type ChatModel, costOf, createBudget, openai } from '../../src/index.js';
+import { anthropic, BudgetExceededError, type ChatModel, costOf, usageBudget, openai } from '../../src/index.js';
 import { chatEach } from '../../src/pipeline/chat-each.js';
 import { streamEach } from '../../src/pipeline/stream-each.js';
 import { parallelChat } from '../../src/promise/parallel-chat.js';
@@ -44,7 +44,7 @@ describe('budgets in pipelines', () => {
     server.handle(worstCaseServer('openai'));
     const model = openai({ model: 'local', baseURL: server.baseURL, apiKey: '', params: { maxTokens: 50 } });
     models.push(model);
-    const budget = createBudget({ maxTotalTokens: 500 });
+    const budget = usageBudget({ maxTotalTokens: 500 });
     const results = await parallelChat(model, prompts, { maxActive: 5, rpm: Infinity, budget });
     const total = served.inputTokens + served.outputTokens;
     expect(total).toBeLessThanOrEqual(500);
@@ -61,7 +61,7 @@ describe('budgets in pipelines', () => {
     const model = anthropic({ model: 'claude-haiku-4-5', baseURL: server.url, apiKey: '', maxTokens: 100 });
     models.push(model);
     const maxCost = 0.002; // each worst case: ~9 input + 100 output tokens at $1 / $5 per million ≈ $0.000509
-    const budget = createBudget({ maxCost });
+    const budget = usageBudget({ maxCost });
     const results = await lastValueFrom(from(prompts).pipe(chatEach(model, { maxActive: 4, rpm: Infinity, budget }), toArray()));
     const servedCost = costOf('claude-haiku-4-5', served)!;
     expect(servedCost).toBeLessThanOrEqual(maxCost);
@@ -87,7 +87,7 @@ describe('budgets in pipelines', () => {
     const model = openai({ model: 'local', baseURL: server.baseURL, apiKey: '', params: { maxTokens: 50 } });
     models.push(model);
     // 20 worst cases would need 1180 tokens, but each really spends 8: reservations settle and free room
-    const budget = createBudget({ maxTotalTokens: 300 });
+    const budget = usageBudget({ maxTotalTokens: 300 });
     const results = await parallelChat(model, prompts, { maxActive: 3, rpm: Infinity, budget });
     expect(results.every((result) => result !== null && !(result instanceof Error))).toBe(true);
     expect(served.inputTokens + served.outputTokens).toBe(160);
@@ -105,7 +105,7 @@ describe('budgets in pipelines', () => {
     );
     const model = anthropic({ model: 'claude-haiku-4-5', baseURL: server.url, apiKey: '', maxTokens: 40 });
     models.push(model);
-    const budget = createBudget({ maxTotalTokens: 200 });
+    const budget = usageBudget({ maxTotalTokens: 200 });
     const texts = await lastValueFrom(
       from(prompts).pipe(
         streamEach(model, { maxActive: 2, rpm: Infinity, budget }),

@@ -4,7 +4,7 @@ import { expectTypeOf, it } from 'vitest';
 import {
   type TimeoutPhase,
   APIConnectionError,
-  ApiCallError,
+  APICallError,
   APITimeoutError,
   AuthenticationError,
   BadRequestError,
@@ -39,7 +39,7 @@ it('gives every LlmError the fields of the spec', () => {
 });
 
 it('gives the HTTP errors a status, and the special errors their own fields', () => {
-  expectTypeOf<ApiCallError['status']>().toEqualTypeOf<number>();
+  expectTypeOf<APICallError['status']>().toEqualTypeOf<number>();
   expectTypeOf<RateLimitError['status']>().toEqualTypeOf<number>();
   expectTypeOf<APITimeoutError['phase']>().toEqualTypeOf<TimeoutPhase>();
   expectTypeOf<TimeoutPhase>().toEqualTypeOf<'connect' | 'request' | 'idle'>();
@@ -52,14 +52,14 @@ it('gives the HTTP errors a status, and the special errors their own fields', ()
 it('keeps the hierarchy that instanceof checks rely on', () => {
   expectTypeOf<APIConnectionError>().toExtend<LlmError>();
   expectTypeOf<APITimeoutError>().toExtend<APIConnectionError>();
-  expectTypeOf<ApiCallError>().toExtend<LlmError>();
-  expectTypeOf<BadRequestError>().toExtend<ApiCallError>();
-  expectTypeOf<AuthenticationError>().toExtend<ApiCallError>();
-  expectTypeOf<InsufficientCreditsError>().toExtend<ApiCallError>();
-  expectTypeOf<PermissionDeniedError>().toExtend<ApiCallError>();
-  expectTypeOf<NotFoundError>().toExtend<ApiCallError>();
-  expectTypeOf<RateLimitError>().toExtend<ApiCallError>();
-  expectTypeOf<ServerError>().toExtend<ApiCallError>();
+  expectTypeOf<APICallError>().toExtend<LlmError>();
+  expectTypeOf<BadRequestError>().toExtend<APICallError>();
+  expectTypeOf<AuthenticationError>().toExtend<APICallError>();
+  expectTypeOf<InsufficientCreditsError>().toExtend<APICallError>();
+  expectTypeOf<PermissionDeniedError>().toExtend<APICallError>();
+  expectTypeOf<NotFoundError>().toExtend<APICallError>();
+  expectTypeOf<RateLimitError>().toExtend<APICallError>();
+  expectTypeOf<ServerError>().toExtend<APICallError>();
   expectTypeOf<EndpointNotReadyError>().toExtend<ServerError>();
   expectTypeOf<ResponseTooLargeError>().toExtend<ResponseValidationError>();
   expectTypeOf<StreamInterruptedError>().toExtend<LlmError>();

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   APIConnectionError,
-  ApiCallError,
+  APICallError,
   APITimeoutError,
   AuthenticationError,
   BadRequestError,
@@ -30,7 +30,7 @@ describe('the error hierarchy', () => {
     const errors: LlmError[] = [
       new APIConnectionError(),
       new APITimeoutError('request', 5),
-      new ApiCallError('x', { status: 418 }),
+      new APICallError('x', { status: 418 }),
       new BadRequestError('x', { status: 400 }),
       new AuthenticationError('x', { status: 401 }),
       new InsufficientCreditsError('x', { status: 402 }),
@@ -55,7 +55,7 @@ describe('the error hierarchy', () => {
     }
     expect(new APITimeoutError('idle', 1)).toBeInstanceOf(APIConnectionError);
     expect(new EndpointNotReadyError('x', { status: 503 })).toBeInstanceOf(ServerError);
-    expect(new RateLimitError('x', { status: 429 })).toBeInstanceOf(ApiCallError);
+    expect(new RateLimitError('x', { status: 429 })).toBeInstanceOf(APICallError);
     expect(new ResponseTooLargeError(1)).toBeInstanceOf(ResponseValidationError);
   });
 
@@ -68,7 +68,7 @@ describe('the error hierarchy', () => {
   });
 
   it('sets retryable from the status and fatal from the class', () => {
-    expect(new ApiCallError('x', { status: 408 })).toMatchObject({ retryable: true, fatal: false });
+    expect(new APICallError('x', { status: 408 })).toMatchObject({ retryable: true, fatal: false });
     expect(new BadRequestError('x', { status: 400 })).toMatchObject({ retryable: false, fatal: false });
     expect(new ServerError('x', { status: 500 })).toMatchObject({ retryable: true, fatal: false });
     expect(new AuthenticationError('x', { status: 401 })).toMatchObject({ retryable: false, fatal: true });

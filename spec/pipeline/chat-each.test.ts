@@ -12,7 +12,7 @@ import {
 } from '../../src/errors/llm-error.js';
 import { estimateInputTokens } from '../../src/model/estimate-tokens.js';
 import { chatEach } from '../../src/pipeline/chat-each.js';
-import { createProgress } from '../../src/progress/create-progress.js';
+import { progressTracker } from '../../src/progress/progress-tracker.js';
 import { rateLimiter } from '../../src/rate-limiter/rate-limiter.js';
 import type { ChatResponse, ChatResult, Prompt } from '../../src/types.js';
 import { fakeModel, promptOf, reply } from '../support/fake-provider.js';
@@ -402,7 +402,7 @@ describe('chatEach', () => {
       const aRetry = cold('10ms (r|)', { r: reply('A', { inputTokens: 3, outputTokens: 4 }) });
       const bCall = cold<never>('30ms #', undefined, bad);
       const { model } = fakeModel({ chat: (request) => (promptOf(request) === 'a' ? (aCalls++ === 0 ? aFirst : aRetry) : bCall) });
-      const progress = createProgress({ scheduler, total: 2 });
+      const progress = progressTracker({ scheduler, total: 2 });
       const snapshots: number[][] = [];
       progress.progress$.subscribe((p) => snapshots.push([p.submitted, p.inFlight, p.done]));
       from(['a', 'b']).pipe(chatEach(model, { limiter: recordingLimiter(), retry: noJitter, progress })).subscribe();

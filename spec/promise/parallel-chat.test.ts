@@ -10,7 +10,7 @@ import {
 import { parallelChat } from '../../src/promise/parallel-chat.js';
 import { parallelChatText } from '../../src/promise/parallel-chat-text.js';
 import { partialResultsOf } from '../../src/promise/partial-results.js';
-import { createProgress, type Progress } from '../../src/progress/create-progress.js';
+import { progressTracker, type Progress } from '../../src/progress/progress-tracker.js';
 import type { ChatResponse } from '../../src/types.js';
 import { fakeModel, promptOf, reply } from '../support/fake-provider.js';
 
@@ -166,7 +166,7 @@ describe('parallelChat', () => {
     const seen: Progress[] = [];
     await parallelChat(model, ['a', 'b'], { ...fast, onProgress: (progress) => seen.push(progress) });
     expect(seen.at(-1)).toMatchObject({ total: 2, submitted: 2, done: 2, succeeded: 2, failed: 0, inFlight: 0, etaMs: 0 });
-    const tracker = createProgress();
+    const tracker = progressTracker();
     await parallelChat(model, ['a', 'b', 'c'], { ...fast, progress: tracker });
     expect(tracker.snapshot()).toMatchObject({ total: 3, done: 3 });
   });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { type Subscription, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../src/rate-limiter/create-memory-store.js';
+import { memoryLimiterStore } from '../../src/rate-limiter/memory-limiter-store.js';
 import { rateLimiter } from '../../src/rate-limiter/rate-limiter.js';
 
 const MINUTE = 60_000;
@@ -41,7 +41,7 @@ describe('rateLimiter: properties (virtual time)', () => {
     fc.assert(
       fc.property(scenario, ({ rpm, burst, tpm, tokenBurst, arrivals, pauses }) => {
         const scheduler = new VirtualTimeScheduler();
-        const store = createMemoryStore();
+        const store = memoryLimiterStore();
         const options = { rpm, burst, scheduler, store, key: 'shared', ...(tpm === undefined ? {} : { tpm }), ...(tokenBurst === undefined ? {} : { tokenBurst }) };
         const limiters = [rateLimiter(options), rateLimiter(options)]; // two "processes" on one store
         const events: Event[] = [];

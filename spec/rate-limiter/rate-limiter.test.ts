@@ -2,7 +2,7 @@ import { concatMap, map, merge, mergeMap, type Observable, of, type SchedulerAct
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from '../../src/errors/llm-error.js';
-import { createMemoryStore } from '../../src/rate-limiter/create-memory-store.js';
+import { memoryLimiterStore } from '../../src/rate-limiter/memory-limiter-store.js';
 import { rateLimiter } from '../../src/rate-limiter/rate-limiter.js';
 import type { RateLimiterStore } from '../../src/rate-limiter/rate-limiter-store.js';
 import type { RateLimiter, Reservation } from '../../src/rate-limiter/rate-limiter-types.js';
@@ -55,7 +55,7 @@ describe('rateLimiter: requests per minute', () => {
   it('two limiters on one store and key share one budget, as processes sharing Redis would', () => {
     const scheduler = createTestScheduler();
     scheduler.run(({ expectObservable }) => {
-      const store = createMemoryStore();
+      const store = memoryLimiterStore();
       const first = rateLimiter({ rpm: 6, scheduler, store, key: 'org' });
       const second = rateLimiter({ rpm: 6, scheduler, store, key: 'org' });
       const other = rateLimiter({ rpm: 6, scheduler, store, key: 'another-org' });
@@ -372,7 +372,7 @@ describe('rateLimiter: cancellation', () => {
 describe('rateLimiter: stores', () => {
   it('fails the waiting acquire with the error a store throws, and serves the next one', () => {
     const scheduler = new VirtualTimeScheduler();
-    const memory = createMemoryStore();
+    const memory = memoryLimiterStore();
     let failures = 1;
     const flaky: RateLimiterStore = {
       ...memory,
@@ -419,7 +419,7 @@ describe('rateLimiter: stores', () => {
 
   it('with an asynchronous store, a rejected reserve fails that acquire and the next one is served', async () => {
     const scheduler = new VirtualTimeScheduler();
-    const memory = createMemoryStore();
+    const memory = memoryLimiterStore();
     let failures = 1;
     const store: RateLimiterStore = {
       ...memory,
@@ -500,7 +500,7 @@ function concatTurns(limiter: RateLimiter) {
 
 /** The memory store answering through promises, counting calls. */
 function asyncStore({ syncAdjust = false } = {}) {
-  const memory = createMemoryStore();
+  const memory = memoryLimiterStore();
   const calls = { reserve: 0, adjust: [] as number[] };
   const store: RateLimiterStore = {
     reserve: async (key, request, now) => {

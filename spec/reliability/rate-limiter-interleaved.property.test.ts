@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { type Subscription, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../src/rate-limiter/create-memory-store.js';
+import { memoryLimiterStore } from '../../src/rate-limiter/memory-limiter-store.js';
 import { rateLimiter } from '../../src/rate-limiter/rate-limiter.js';
 import type { Reservation } from '../../src/rate-limiter/rate-limiter-types.js';
 
@@ -116,7 +116,7 @@ describe('rateLimiter under interleaved pipeline traffic (property, virtual time
     fc.assert(
       fc.property(scenario, ({ rpm, burst, tpm, arrivals, signals }) => {
         const scheduler = new VirtualTimeScheduler(undefined, MAX_FRAMES);
-        const store = createMemoryStore();
+        const store = memoryLimiterStore();
         const options = { rpm, burst, scheduler, store, key: 'shared', ...(tpm === undefined ? {} : { tpm }) };
         const limiters = [rateLimiter(options), rateLimiter(options)];
         const interval = MINUTE / rpm;

@@ -1,6 +1,6 @@
 import { catchError, defer, finalize, from, map, mergeMap, type Observable, of, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createChatModel } from '../../src/model/create-chat-model.js';
+import { customModel } from '../../src/model/custom-model.js';
 import { isLlmError, type LlmError } from '../../src/errors/llm-error.js';
 import { chatEach } from '../../src/pipeline/chat-each.js';
 import { streamEach } from '../../src/pipeline/stream-each.js';
@@ -74,7 +74,7 @@ function withAttemptLog(model: ChatModel, log: AttemptLog): ChatModel {
     stream: (request) => counted(provider.stream(request).pipe(tap({ error: note(request) }))),
     close: () => provider.close?.() ?? Promise.resolve(),
   };
-  return createChatModel(logged, { model: model.model, retry: model.retry });
+  return customModel(logged, { model: model.model, retry: model.retry });
 }
 
 function soakModel(server: FaultServer): ChatModel {

@@ -1,5 +1,5 @@
 import { type Observable, throwError } from 'rxjs';
-import { createChatModel, type ChatModelSettings } from '../../src/model/create-chat-model.js';
+import { customModel, type CustomModelOptions } from '../../src/model/custom-model.js';
 import type { ChatModel, ChatProvider } from '../../src/model/chat-provider.js';
 import type { ProviderRequest } from '../../src/model/resolve-prompt.js';
 import type { ChatChunk, ChatResponse, Usage } from '../../src/types.js';
@@ -33,9 +33,9 @@ export function fakeProvider(options: FakeProviderOptions = {}): FakeProvider {
 }
 
 /** A `ChatModel` over a fake provider. */
-export function fakeModel(options: FakeProviderOptions = {}, settings: Partial<ChatModelSettings> = {}): { model: ChatModel; provider: FakeProvider } {
+export function fakeModel(options: FakeProviderOptions = {}, settings: Partial<CustomModelOptions> = {}): { model: ChatModel; provider: FakeProvider } {
   const provider = fakeProvider(options);
-  return { provider, model: createChatModel(provider, { model: 'fake-model', ...settings }) };
+  return { provider, model: customModel(provider, { model: 'fake-model', ...settings }) };
 }
 
 /** A `ChatResponse` with the given text. */

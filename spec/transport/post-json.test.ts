@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   APIConnectionError,
   APITimeoutError,
-  ApiCallError,
+  APICallError,
   InsufficientCreditsError,
   LlmError,
   RateLimitError,
@@ -305,11 +305,11 @@ describe('postJson HTTP errors', () => {
     expect(await errorOf(postJson(options()))).toMatchObject({ name: 'EndpointNotReadyError', status: 503 });
   });
 
-  it('reports unknown 4xx as a plain ApiCallError', async () => {
+  it('reports unknown 4xx as a plain APICallError', async () => {
     server.handle(respond.json(418, { error: { message: 'teapot' } }));
     const error = await errorOf(postJson(options()));
-    expect(error).toBeInstanceOf(ApiCallError);
-    expect(error).toMatchObject({ name: 'ApiCallError', status: 418, retryable: false });
+    expect(error).toBeInstanceOf(APICallError);
+    expect(error).toMatchObject({ name: 'APICallError', status: 418, retryable: false });
   });
 });
 

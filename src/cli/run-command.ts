@@ -2,13 +2,13 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { catchError, map, mergeMap, type Observable, of, reduce, Subject, type Subscription, takeUntil, takeWhile, tap } from 'rxjs';
-import { createBudget } from '../cost/create-budget.js';
+import { usageBudget } from '../cost/usage-budget.js';
 import { priceOf } from '../cost/model-prices.js';
 import { BudgetExceededError, isLlmError, type LlmError, toLlmError } from '../errors/llm-error.js';
 import { chatEachWith } from '../pipeline/chat-each.js';
 import type { PipelineOptions } from '../pipeline/pipeline-options.js';
 import { streamEach } from '../pipeline/stream-each.js';
-import { createProgress } from '../progress/create-progress.js';
+import { progressTracker } from '../progress/progress-tracker.js';
 import type { ChatModel } from '../model/chat-provider.js';
 import { pullPrompts } from '../pipeline/pull-prompts.js';
 import type { StructuredOutput } from '../structured/structured-output.js';
@@ -82,7 +82,7 @@ export async function runCommand(options: RunOptions, context: RunContext): Prom
   }
 
   const stats = new RunStats(model.id, now);
-  const tracker = createProgress();
+  const tracker = progressTracker();
   const quiet = options.quiet;
   const mode = options.progress === 'auto' ? (stderr.isTTY === true ? 'bar' : 'lines') : options.progress; // a bar needs a TTY
   const display: ProgressDisplay = createProgressDisplay({
@@ -138,7 +138,7 @@ export async function runCommand(options: RunOptions, context: RunContext): Prom
   const budget =
     options.maxCost === undefined && options.maxTotalTokens === undefined
       ? undefined
-      : createBudget({
+      : usageBudget({
           ...(options.maxCost === undefined ? {} : { maxCost: options.maxCost }),
           ...(options.maxTotalTokens === undefined ? {} : { maxTotalTokens: options.maxTotalTokens }),
         });

@@ -1,5 +1,5 @@
 import {
-  ApiCallError,
+  APICallError,
   AuthenticationError,
   BadRequestError,
   EndpointNotReadyError,
@@ -37,7 +37,7 @@ const QUOTA_PATTERN =
  * // InsufficientCreditsError, fatal
  * ```
  */
-export function errorFromResponse(response: ErrorResponse): ApiCallError {
+export function errorFromResponse(response: ErrorResponse): APICallError {
   const { status, provider } = response;
   const detail = readErrorDetail(response.body);
   const options: LlmErrorOptions & { status: number } = {
@@ -61,7 +61,7 @@ export function errorFromResponse(response: ErrorResponse): ApiCallError {
   if (status === 429) return new RateLimitError(message, options);
   if (status === 503) return new EndpointNotReadyError(message, options);
   if (status >= 500) return new ServerError(message, options);
-  return new ApiCallError(message, options);
+  return new APICallError(message, options);
 }
 
 interface ErrorDetail {

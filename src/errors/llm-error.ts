@@ -171,15 +171,15 @@ export class APITimeoutError extends APIConnectionError {
  *
  * @example
  * ```ts
- * import { ApiCallError, openai, parallelChat } from 'rxllm';
+ * import { APICallError, openai, parallelChat } from 'rxllm';
  * const results = await parallelChat(openai({ model: 'gpt-4o-mini' }), ['Say hi.'], { onError: 'continue' });
  * for (const result of results) {
- *   if (result instanceof ApiCallError) console.log(`HTTP ${result.status}`, result.code, result.requestId, result.body);
+ *   if (result instanceof APICallError) console.log(`HTTP ${result.status}`, result.code, result.requestId, result.body);
  * }
  * ```
  */
-export class ApiCallError extends LlmError {
-  override name = 'ApiCallError';
+export class APICallError extends LlmError {
+  override name = 'APICallError';
   declare readonly status: number;
   constructor(message: string, options: LlmErrorOptions & { status: number }, fatal = false) {
     super(message, options, { retryable: isRetryableStatus(options.status), fatal });
@@ -187,7 +187,7 @@ export class ApiCallError extends LlmError {
 }
 
 /** An HTTP error after which nothing else in the batch can succeed (401, 402 / exhausted quota, 403): `fatal`, never retried. */
-abstract class FatalApiCallError extends ApiCallError {
+abstract class FatalApiCallError extends APICallError {
   constructor(message: string, options: LlmErrorOptions & { status: number }) {
     super(message, options, true);
   }
@@ -204,7 +204,7 @@ abstract class FatalApiCallError extends ApiCallError {
  * if (result instanceof BadRequestError) console.log('not retried; fix the request:', result.message);
  * ```
  */
-export class BadRequestError extends ApiCallError {
+export class BadRequestError extends APICallError {
   override name = 'BadRequestError';
 }
 /**
@@ -266,7 +266,7 @@ export class PermissionDeniedError extends FatalApiCallError {
  * if (result instanceof NotFoundError) console.log('unknown model or endpoint:', result.message);
  * ```
  */
-export class NotFoundError extends ApiCallError {
+export class NotFoundError extends APICallError {
   override name = 'NotFoundError';
 }
 /**
@@ -283,7 +283,7 @@ export class NotFoundError extends ApiCallError {
  *   });
  * ```
  */
-export class RateLimitError extends ApiCallError {
+export class RateLimitError extends APICallError {
   override name = 'RateLimitError';
 }
 /**
@@ -296,7 +296,7 @@ export class RateLimitError extends ApiCallError {
  * for (const result of results) if (result instanceof ServerError) console.log(`${result.status} after 5 attempts`);
  * ```
  */
-export class ServerError extends ApiCallError {
+export class ServerError extends APICallError {
   override name = 'ServerError';
 }
 /**
@@ -410,8 +410,8 @@ export class StructuredOutputError extends LlmError {
  * @example
  * ```ts
  * import { from } from 'rxjs';
- * import { BudgetExceededError, chatEach, createBudget, openai } from 'rxllm';
- * const budget = createBudget({ maxTotalTokens: 2_000 });
+ * import { BudgetExceededError, chatEach, usageBudget, openai } from 'rxllm';
+ * const budget = usageBudget({ maxTotalTokens: 2_000 });
  * from(['Say hi.', 'Say hello.', 'Say hey.'])
  *   .pipe(chatEach(openai({ model: 'gpt-4o-mini' }), { budget, params: { maxTokens: 900 } }))
  *   .subscribe((result) => {

@@ -10,7 +10,7 @@ import type { ChatChunk, ChatParams, ChatResponse, Prompt, RetryOptions } from '
  * @example
  * ```ts
  * import { of } from 'rxjs';
- * import { createChatModel, parallelChatText, type ChatProvider } from 'rxllm';
+ * import { customModel, parallelChatText, type ChatProvider } from 'rxllm';
  * // A provider of your own (here an echo, for tests): single attempts, cold Observables.
  * const echo: ChatProvider = {
  *   id: 'echo',
@@ -21,7 +21,7 @@ import type { ChatChunk, ChatParams, ChatResponse, Prompt, RetryOptions } from '
  *   },
  *   stream: (request) => of({ text: request.messages.at(-1)?.content ?? '' }, { text: '', finishReason: 'stop' }),
  * };
- * console.log(await parallelChatText(createChatModel(echo, { model: 'echo-1' }), ['Hi', 'Hello'])); // ['Hi', 'Hello']
+ * console.log(await parallelChatText(customModel(echo, { model: 'echo-1' }), ['Hi', 'Hello'])); // ['Hi', 'Hello']
  * ```
  */
 export interface ChatProvider {

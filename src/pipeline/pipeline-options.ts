@@ -1,7 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import { z } from 'zod';
-import type { Progress, ProgressTracker } from '../progress/create-progress.js';
-import type { Budget } from '../cost/create-budget.js';
+import type { Progress, ProgressTracker } from '../progress/progress-tracker.js';
+import type { Budget } from '../cost/usage-budget.js';
 import type { RateLimiter } from '../rate-limiter/rate-limiter-types.js';
 import { retryOptionsSchema, schedulerSchema } from '../internal/option-schemas.js';
 import { chatParamsSchema } from '../model/resolve-prompt.js';
@@ -25,10 +25,10 @@ export type OnError = 'continue' | 'return' | 'stop';
  * @example
  * ```ts
  * import { from } from 'rxjs';
- * import { chatEach, createProgress, openai, rateLimiter, type PipelineOptions } from 'rxllm';
+ * import { chatEach, progressTracker, openai, rateLimiter, type PipelineOptions } from 'rxllm';
  * const shared: PipelineOptions = {
  *   limiter: rateLimiter({ rpm: 500 }),
- *   progress: createProgress(),
+ *   progress: progressTracker(),
  *   signal: AbortSignal.timeout(60_000),
  * };
  * const model = openai({ model: 'gpt-4o-mini' });
@@ -63,7 +63,7 @@ export interface PipelineOptions {
   signal?: AbortSignal;
   /** Clock and timer source for the limiter, retries and progress. @defaultValue `asyncScheduler` */
   scheduler?: SchedulerLike;
-  /** A tracker (from `createProgress()`) that this run reports to. */
+  /** A tracker (from `progressTracker()`) that this run reports to. */
   progress?: ProgressTracker;
   /** Called synchronously with a snapshot after every change of the run's progress. */
   onProgress?: (progress: Progress) => void;
@@ -74,7 +74,7 @@ export interface PipelineOptions {
    */
   defaultOutputTokens?: number;
   /**
-   * A spending limit (`createBudget({ maxCost, maxTotalTokens })`): each attempt first reserves its worst case
+   * A spending limit (`usageBudget({ maxCost, maxTotalTokens })`): each attempt first reserves its worst case
    * (input estimate + `maxTokens`), and a prompt that could overrun it is not sent — it ends as an `ok: false`
    * `BudgetExceededError` result (`null` in `parallelChat`), and so does every later prompt.
    */
@@ -103,11 +103,11 @@ export const pipelineOptionsShape = {
   signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal').optional(),
   scheduler: schedulerSchema.optional(),
   progress: z
-    .custom<ProgressTracker>((value) => typeof (value as Partial<ProgressTracker> | null | undefined)?.promptFinished === 'function', 'expected a tracker from createProgress()')
+    .custom<ProgressTracker>((value) => typeof (value as Partial<ProgressTracker> | null | undefined)?.promptFinished === 'function', 'expected a tracker from progressTracker()')
     .optional(),
   onProgress: functionSchema<(progress: Progress) => void>('a function').optional(),
   defaultOutputTokens: z.number().int().nonnegative().optional(),
   budget: z
-    .custom<Budget>((value) => typeof (value as Partial<Budget> | null | undefined)?.reserve === 'function', 'expected a budget from createBudget()')
+    .custom<Budget>((value) => typeof (value as Partial<Budget> | null | undefined)?.reserve === 'function', 'expected a budget from usageBudget()')
     .optional(),
 };

@@ -4,7 +4,7 @@ import { BudgetExceededError, InvalidOptionsError, type LlmError } from '../erro
 import { chatEachWith } from '../pipeline/chat-each.js';
 import { type PipelineOptions, pipelineOptionsShape } from '../pipeline/pipeline-options.js';
 import { attachPartialResults } from './partial-results.js';
-import { createProgress } from '../progress/create-progress.js';
+import { progressTracker } from '../progress/progress-tracker.js';
 import type { ChatModel } from '../model/chat-provider.js';
 import { isPullSource, pullPrompts } from '../pipeline/pull-prompts.js';
 import type { ChatResponse, Prompt } from '../types.js';
@@ -116,7 +116,7 @@ export function collectInOrder<T>(
     const source = toObservable(prompts, readAhead, label);
     const known = Array.isArray(prompts) ? prompts.length : undefined;
     const results: (T | LlmError | null)[] = known === undefined ? [] : new Array<null>(known).fill(null);
-    const tracker = progress ?? (onProgress === undefined ? undefined : createProgress(rest.scheduler === undefined ? {} : { scheduler: rest.scheduler }));
+    const tracker = progress ?? (onProgress === undefined ? undefined : progressTracker(rest.scheduler === undefined ? {} : { scheduler: rest.scheduler }));
     if (known !== undefined) tracker?.expectTotal(known);
     const fail = (error: unknown) => {
       attachPartialResults(error, results);

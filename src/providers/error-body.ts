@@ -1,4 +1,4 @@
-import type { ApiCallError } from '../errors/llm-error.js';
+import type { APICallError } from '../errors/llm-error.js';
 import { errorFromResponse } from '../errors/from-response.js';
 
 /** An error body that arrived without a telling HTTP status (inside a stream, or on a 2xx). */
@@ -56,7 +56,7 @@ export function isErrorBody(body: unknown): boolean {
  * The class itself comes from `errorFromResponse`.
  *
  * @param input - The body and what is known about the response.
- * @returns The matching `ApiCallError` subclass.
+ * @returns The matching `APICallError` subclass.
  *
  * @example
  * ```ts
@@ -64,7 +64,7 @@ export function isErrorBody(body: unknown): boolean {
  * // ServerError with status 529, retryable
  * ```
  */
-export function errorFromErrorBody(input: ErrorBodyInput): ApiCallError {
+export function errorFromErrorBody(input: ErrorBodyInput): APICallError {
   const status = statusFromErrorBody(input.body) ?? input.fallbackStatus;
   return errorFromResponse({
     status,

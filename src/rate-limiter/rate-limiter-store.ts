@@ -38,9 +38,9 @@ export interface RateLimits {
  *
  * @example
  * ```ts
- * import { createMemoryStore, type ReserveRequest } from 'rxllm';
+ * import { memoryLimiterStore, type ReserveRequest } from 'rxllm';
  * const request: ReserveRequest = { rpm: 60, burst: 1, tpm: 10_000, tokenBurst: 1_000, tokens: 800 };
- * console.log(createMemoryStore().reserve('org', request, Date.now())); // { granted: true, waitMs: 0 }
+ * console.log(memoryLimiterStore().reserve('org', request, Date.now())); // { granted: true, waitMs: 0 }
  * ```
  */
 export interface ReserveRequest extends RateLimits {
@@ -53,8 +53,8 @@ export interface ReserveRequest extends RateLimits {
  *
  * @example
  * ```ts
- * import { createMemoryStore, type ReserveResult } from 'rxllm';
- * const store = createMemoryStore();
+ * import { memoryLimiterStore, type ReserveResult } from 'rxllm';
+ * const store = memoryLimiterStore();
  * const request = { rpm: 30, burst: 1, tokenBurst: 0, tokens: 0 };
  * store.reserve('k', request, 0);
  * const second: ReserveResult = store.reserve('k', request, 0);
@@ -104,8 +104,8 @@ export interface ReserveResult {
  *
  * @example
  * ```ts
- * import { createMemoryStore, rateLimiter, type RateLimiterStore } from 'rxllm';
- * const store: RateLimiterStore = createMemoryStore();
+ * import { memoryLimiterStore, rateLimiter, type RateLimiterStore } from 'rxllm';
+ * const store: RateLimiterStore = memoryLimiterStore();
  * // Two limiters with one store and key share one budget of 60 requests per minute, as two processes would with Redis.
  * const a = rateLimiter({ rpm: 60, store, key: 'org' });
  * const b = rateLimiter({ rpm: 60, store, key: 'org' });

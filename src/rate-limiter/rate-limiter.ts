@@ -4,7 +4,7 @@ import { InvalidOptionsError } from '../errors/llm-error.js';
 import { Fifo } from '../internal/fifo.js';
 import type { RateLimitInfo } from '../types.js';
 import { validateOptions } from '../internal/validate-options.js';
-import { createMemoryStore } from './create-memory-store.js';
+import { memoryLimiterStore } from './memory-limiter-store.js';
 import type { MaybePromise, RateLimiterStore, RateLimits, ReserveResult } from './rate-limiter-store.js';
 import type { RateLimiter, RequestCost, Reservation } from './rate-limiter-types.js';
 
@@ -42,7 +42,7 @@ export interface RateLimiterOptions {
   tokenBurst?: number;
   /** Clock and timer source. @defaultValue `asyncScheduler` */
   scheduler?: SchedulerLike;
-  /** Where the state lives; share one store (and `key`) to share one budget. @defaultValue a new `createMemoryStore()` */
+  /** Where the state lives; share one store (and `key`) to share one budget. @defaultValue a new `memoryLimiterStore()` */
   store?: RateLimiterStore;
   /** The budget's name in the store. @defaultValue `'rxllm'` */
   key?: string;
@@ -110,7 +110,7 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
     tokenBurst: parsed.tokenBurst ?? (parsed.tpm === undefined ? 0 : parsed.tpm / 60),
   };
   if (parsed.tpm !== undefined) limits.tpm = parsed.tpm;
-  const queue = new TurnQueue(parsed.store ?? createMemoryStore(), parsed.key ?? 'rxllm', limits, parsed.scheduler ?? asyncScheduler);
+  const queue = new TurnQueue(parsed.store ?? memoryLimiterStore(), parsed.key ?? 'rxllm', limits, parsed.scheduler ?? asyncScheduler);
   return {
     acquire: (cost: RequestCost) => queue.acquire(cost),
     pause: (ms: number) => queue.pause(ms),

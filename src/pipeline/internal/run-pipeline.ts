@@ -1,6 +1,6 @@
 import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { InvalidOptionsError, isLlmError, type LlmError } from '../../errors/llm-error.js';
-import { createProgress, type ProgressRecorder } from '../../progress/create-progress.js';
+import { progressTracker, type ProgressRecorder } from '../../progress/progress-tracker.js';
 import type { ChatModel } from '../../model/chat-provider.js';
 import { Fifo } from '../../internal/fifo.js';
 import { PullDemandSignal, withPullDemand } from './pull-demand.js';
@@ -51,7 +51,7 @@ export function pipelineSettings(model: ChatModel, options: PipelineOptions, def
 export function assertChatModel(model: unknown, label: string): asserts model is ChatModel {
   const candidate = model as Partial<ChatModel> | null | undefined;
   if (typeof candidate?.resolve !== 'function' || typeof candidate.provider?.chat !== 'function') {
-    throw new InvalidOptionsError(`${label}: expected a ChatModel, e.g. from openai() or createChatModel()`);
+    throw new InvalidOptionsError(`${label}: expected a ChatModel, e.g. from openai() or customModel()`);
   }
 }
 
@@ -76,7 +76,7 @@ export function runPipeline<R>(
     }
 
     const limiter = settings.limiter ?? defaultLimiter(settings);
-    const tracker = settings.progress ?? (settings.onProgress === undefined ? undefined : createProgress({ scheduler }));
+    const tracker = settings.progress ?? (settings.onProgress === undefined ? undefined : progressTracker({ scheduler }));
     const maxRetryAfterMs = settings.retry.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs;
     /** The run submits nothing new (`onError: 'return'` after a failure). */
     let stopped = false;

@@ -1,7 +1,7 @@
 import { defer, filter, type MonoTypeOperatorFunction, Observable, Subscription, take } from 'rxjs';
 import { isLlmError } from '../../errors/llm-error.js';
 import type { Usage } from '../../types.js';
-import type { Budget, BudgetReservation } from '../../cost/create-budget.js';
+import type { Budget, BudgetReservation } from '../../cost/usage-budget.js';
 import type { UsageRequest } from '../../model/worst-case-usage.js';
 
 /**

@@ -25,7 +25,7 @@ export interface AnthropicProviderSettings extends TransportSettings {
 
 /**
  * Creates the adapter for Anthropic's Messages API (`POST {baseURL}/v1/messages`). Each `chat` / `stream` call is
- * one cold attempt without retries (`createChatModel` adds them); unsubscribing aborts the socket.
+ * one cold attempt without retries (`customModel` adds them); unsubscribing aborts the socket.
  *
  * Requests: system messages go to `system`, the rest to `messages` (see `toAnthropicRequest`); a final assistant
  * message is continued (prefill). A `responseFormat` of type `json_schema` (or `json_object`) becomes a forced tool

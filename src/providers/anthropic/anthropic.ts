@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createChatModel } from '../../model/create-chat-model.js';
+import { customModel } from '../../model/custom-model.js';
 import type { ChatParams } from '../../types.js';
 import { validateOptions } from '../../internal/validate-options.js';
 import type { ChatModel } from '../../model/chat-provider.js';
@@ -108,7 +108,7 @@ export function anthropic(options: AnthropicOptions): ChatModel {
   });
   // maxTokens rides in the default params so that limiters, budgets and estimates see the real worst case.
   const params: ChatParams = { maxTokens, ...(valid.params as ChatParams | undefined) };
-  return createChatModel(provider, {
+  return customModel(provider, {
     model: valid.model,
     retry,
     params,

@@ -28,7 +28,7 @@ export interface OpenAIProviderSettings extends TransportSettings {
 
 /**
  * Creates the adapter for OpenAI Chat Completions and every compatible server (vLLM, llama.cpp, Ollama, Groq,
- * OpenRouter, …). Each `chat` / `stream` call is one cold attempt, no retries (`createChatModel` adds them).
+ * OpenRouter, …). Each `chat` / `stream` call is one cold attempt, no retries (`customModel` adds them).
  *
  * `chat` POSTs `{baseURL}/chat/completions` and maps the first choice into a `ChatResponse` (`text` is the content
  * or `''`; usage from `prompt_tokens` / `completion_tokens`, `0` when the server omits it; `model` falls back to

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createChatModel } from '../../model/create-chat-model.js';
+import { customModel } from '../../model/custom-model.js';
 import { InvalidOptionsError } from '../../errors/llm-error.js';
 import type { ChatParams } from '../../types.js';
 import { validateOptions } from '../../internal/validate-options.js';
@@ -103,7 +103,7 @@ export function openai(options: OpenAIOptions): ChatModel {
     ...(valid.headers === undefined ? {} : { headers: valid.headers }),
     supportsPrefill: valid.supportsPrefill ?? false,
   });
-  return createChatModel(provider, {
+  return customModel(provider, {
     model: valid.model,
     retry,
     ...(valid.params === undefined ? {} : { params: valid.params as ChatParams }),

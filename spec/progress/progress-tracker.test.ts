@@ -1,13 +1,13 @@
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from '../../src/errors/llm-error.js';
-import { createProgress, type Progress } from '../../src/progress/create-progress.js';
+import { progressTracker, type Progress } from '../../src/progress/progress-tracker.js';
 
 const scheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
-describe('createProgress', () => {
+describe('progressTracker', () => {
   it('counts prompts through their lifecycle', () => {
-    const progress = createProgress({ total: 3 });
+    const progress = progressTracker({ total: 3 });
     progress.runStarted();
     progress.promptSubmitted();
     progress.promptSubmitted();
@@ -35,7 +35,7 @@ describe('createProgress', () => {
   it('derives the request rate over the last minute and an ETA from recent completions', () => {
     const test = scheduler();
     test.run(() => {
-      const progress = createProgress({ total: 100, scheduler: test });
+      const progress = progressTracker({ total: 100, scheduler: test });
       let checked = false;
       test.schedule(() => expect(checked).toBe(true), 150_000);
       progress.runStarted();
@@ -66,7 +66,7 @@ describe('createProgress', () => {
   it('freezes elapsed time when the last run ends', () => {
     const test = scheduler();
     test.run(() => {
-      const progress = createProgress({ scheduler: test });
+      const progress = progressTracker({ scheduler: test });
       progress.runStarted();
       test.schedule(() => progress.runEnded(), 500);
       test.schedule(() => expect(progress.snapshot().elapsedMs).toBe(500), 2_000);
@@ -74,7 +74,7 @@ describe('createProgress', () => {
   });
 
   it('emits the current snapshot on subscription, one after each change, and completes on complete()', () => {
-    const progress = createProgress();
+    const progress = progressTracker();
     const seen: Progress[] = [];
     let completed = false;
     progress.progress$.subscribe({ next: (p) => seen.push(p), complete: () => (completed = true) });
@@ -94,10 +94,10 @@ describe('createProgress', () => {
   });
 
   it('has no ETA without a total, and a zero ETA when everything is done', () => {
-    const open = createProgress();
+    const open = progressTracker();
     open.promptFinished(true, false);
     expect(open.snapshot().etaMs).toBeUndefined();
-    const closed = createProgress({ total: 1 });
+    const closed = progressTracker({ total: 1 });
     closed.promptFinished(true, false);
     expect(closed.snapshot().etaMs).toBe(0);
     closed.expectTotal(5); // already set: kept
@@ -105,7 +105,7 @@ describe('createProgress', () => {
   });
 
   it('validates its options', () => {
-    expect(() => createProgress({ total: -1 })).toThrow(InvalidOptionsError);
-    expect(() => createProgress({ totl: 3 } as never)).toThrow(/createProgress\(\) options/);
+    expect(() => progressTracker({ total: -1 })).toThrow(InvalidOptionsError);
+    expect(() => progressTracker({ totl: 3 } as never)).toThrow(/progressTracker\(\) options/);
   });
 });

@@ -10,13 +10,13 @@ import type { ChatChunk, ChatParams, ChatResponse, Prompt, RetryOptions } from '
  *
  * @example
  * ```ts
- * import { createChatModel, openai, type ChatModelSettings } from 'rxllm';
- * const settings: ChatModelSettings = { model: 'gpt-4o', params: { temperature: 0 }, retry: { maxRetries: 5 } };
- * const careful = createChatModel(openai({ model: 'gpt-4o-mini' }).provider, settings);
+ * import { customModel, openai, type CustomModelOptions } from 'rxllm';
+ * const settings: CustomModelOptions = { model: 'gpt-4o', params: { temperature: 0 }, retry: { maxRetries: 5 } };
+ * const careful = customModel(openai({ model: 'gpt-4o-mini' }).provider, settings);
  * console.log(careful.id); // openai/gpt-4o
  * ```
  */
-export interface ChatModelSettings {
+export interface CustomModelOptions {
   model: string;
   /** Default generation parameters. */
   params?: ChatParams;
@@ -36,13 +36,13 @@ export interface ChatModelSettings {
  *
  * @example
  * ```ts
- * import { createChatModel, openai } from 'rxllm';
+ * import { customModel, openai } from 'rxllm';
  * const base = openai({ model: 'gpt-4o-mini' });
- * const careful = createChatModel(base.provider, { model: 'gpt-4o', params: { temperature: 0 }, retry: { maxRetries: 5 } });
+ * const careful = customModel(base.provider, { model: 'gpt-4o', params: { temperature: 0 }, retry: { maxRetries: 5 } });
  * careful.chat('Name a prime.').subscribe((r) => console.log(r.text));
  * ```
  */
-export function createChatModel(provider: ChatProvider, settings: ChatModelSettings): ChatModel {
+export function customModel(provider: ChatProvider, settings: CustomModelOptions): ChatModel {
   const { model, params = {}, retry = {}, scheduler } = settings;
   const retryOptions = scheduler === undefined ? retry : { ...retry, scheduler };
   const resolve = (prompt: Prompt, callParams?: ChatParams, label?: string) =>

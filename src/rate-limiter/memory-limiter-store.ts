@@ -6,12 +6,12 @@ import type { RateLimiterStore, RateLimits, ReserveRequest, ReserveResult } from
  *
  * @example
  * ```ts
- * import { createMemoryStore, type MemoryStore } from 'rxllm';
- * const store: MemoryStore = createMemoryStore();
+ * import { memoryLimiterStore, type MemoryLimiterStore } from 'rxllm';
+ * const store: MemoryLimiterStore = memoryLimiterStore();
  * console.log(store.reserve('k', { rpm: 60, burst: 1, tokenBurst: 0, tokens: 0 }, 0).granted); // true
  * ```
  */
-export interface MemoryStore extends RateLimiterStore {
+export interface MemoryLimiterStore extends RateLimiterStore {
   reserve(key: string, request: ReserveRequest, nowMs: number): ReserveResult;
   adjust(key: string, tokens: number, limits: RateLimits, nowMs: number): void;
   pauseUntil(key: string, untilMs: number, limits: RateLimits, nowMs: number): void;
@@ -27,15 +27,15 @@ export interface MemoryStore extends RateLimiterStore {
  *
  * @example
  * ```ts
- * import { createMemoryStore, rateLimiter } from 'rxllm';
- * const store = createMemoryStore();
+ * import { memoryLimiterStore, rateLimiter } from 'rxllm';
+ * const store = memoryLimiterStore();
  * const chat = rateLimiter({ rpm: 500, tpm: 200_000, store, key: 'openai' });
  * const embeddings = rateLimiter({ rpm: 500, tpm: 200_000, store, key: 'openai' }); // same budget as `chat`
  * chat.acquire({ tokens: 1_000 }).subscribe(() => console.log('send the chat request'));
  * embeddings.acquire({ tokens: 50 }).subscribe(() => console.log('send the embeddings request'));
  * ```
  */
-export function createMemoryStore(): MemoryStore {
+export function memoryLimiterStore(): MemoryLimiterStore {
   const states = new Map<string, GcraState>();
   const stateOf = (key: string): GcraState => {
     let state = states.get(key);

@@ -8,13 +8,13 @@ import { type PriceTable, priceOf, validatePrices } from './model-prices.js';
 import { DEFAULT_OUTPUT_ALLOWANCE, type UsageRequest, worstCaseUsage } from '../model/worst-case-usage.js';
 
 /**
- * Options of `createBudget`. At least one limit is required.
+ * Options of `usageBudget`. At least one limit is required.
  *
  * @example
  * ```ts
- * import { createBudget, openai, parallelChat, type BudgetOptions } from 'rxllm';
+ * import { usageBudget, openai, parallelChat, type BudgetOptions } from 'rxllm';
  * const options: BudgetOptions = { maxCost: 1, maxTotalTokens: 500_000, inputMargin: 1.2 };
- * const results = await parallelChat(openai({ model: 'gpt-4o-mini' }), ['Say hi.', 'Say hello.'], { budget: createBudget(options) });
+ * const results = await parallelChat(openai({ model: 'gpt-4o-mini' }), ['Say hi.', 'Say hello.'], { budget: usageBudget(options) });
  * console.log(results.filter((result) => result === null).length, 'prompts not sent');
  * ```
  */
@@ -39,8 +39,8 @@ export interface BudgetOptions {
  *
  * @example
  * ```ts
- * import { createBudget, type BudgetReservation } from 'rxllm';
- * const budget = createBudget({ maxCost: 0.05 });
+ * import { usageBudget, type BudgetReservation } from 'rxllm';
+ * const budget = usageBudget({ maxCost: 0.05 });
  * const request = { messages: [{ role: 'user' as const, content: 'Say hi.' }], params: { maxTokens: 1_000 } };
  * const reservation: BudgetReservation | undefined = budget.reserve('openai/gpt-4o-mini', request);
  * console.log(reservation?.tokens, reservation?.cost); // the worst case, held until settle() or release()
@@ -62,8 +62,8 @@ export interface BudgetReservation {
  *
  * @example
  * ```ts
- * import { createBudget, type BudgetState } from 'rxllm';
- * const state: BudgetState = createBudget({ maxCost: 0.5 }).state();
+ * import { usageBudget, type BudgetState } from 'rxllm';
+ * const state: BudgetState = usageBudget({ maxCost: 0.5 }).state();
  * console.log(state); // { spentTokens: 0, spentCost: 0, reservedTokens: 0, reservedCost: 0, outstanding: 0, exhausted: false }
  * ```
  */
@@ -85,8 +85,8 @@ export interface BudgetState {
  *
  * @example
  * ```ts
- * import { createBudget, type Budget } from 'rxllm';
- * const budget: Budget = createBudget({ maxTotalTokens: 10_000 });
+ * import { usageBudget, type Budget } from 'rxllm';
+ * const budget: Budget = usageBudget({ maxTotalTokens: 10_000 });
  * budget.changes.subscribe((state) => console.log(`spent ${state.spentTokens} of ${budget.maxTotalTokens} tokens`));
  * const request = { messages: [{ role: 'user' as const, content: 'Say hi.' }], params: { maxTokens: 500 } };
  * const reservation = budget.reserve('openai/gpt-4o-mini', request);
@@ -143,17 +143,17 @@ const COST_EPSILON = 1e-12;
  *
  * @example
  * ```ts
- * import { createBudget } from 'rxllm';
- * const budget = createBudget({ maxCost: 0.01 });
+ * import { usageBudget } from 'rxllm';
+ * const budget = usageBudget({ maxCost: 0.01 });
  * const request = { messages: [{ role: 'user' as const, content: 'Hi' }], params: { maxTokens: 100 } };
  * const reservation = budget.reserve('gpt-4o-mini', request);
  * if (reservation) budget.settle(reservation, { inputTokens: 9, outputTokens: 12 });
  * console.log(budget.state());
  * ```
  */
-export function createBudget(options: BudgetOptions): Budget {
-  const parsed = validateOptions(budgetOptionsSchema, options, 'createBudget() options');
-  const prices = parsed.prices === undefined ? undefined : validatePrices(parsed.prices, 'createBudget() options.prices');
+export function usageBudget(options: BudgetOptions): Budget {
+  const parsed = validateOptions(budgetOptionsSchema, options, 'usageBudget() options');
+  const prices = parsed.prices === undefined ? undefined : validatePrices(parsed.prices, 'usageBudget() options.prices');
   const { maxCost, maxTotalTokens, defaultMaxTokens = DEFAULT_OUTPUT_ALLOWANCE, inputMargin = 1 } = parsed;
   const open = new Set<BudgetReservation>();
   const changes = new Subject<BudgetState>();
@@ -165,7 +165,7 @@ export function createBudget(options: BudgetOptions): Budget {
     if (maxCost === undefined) return undefined;
     const price = priceOf(modelId, prices);
     if (price === undefined) {
-      throw new InvalidOptionsError(`createBudget(): no price for model "${modelId}"; add it with the prices option or definePrices()`);
+      throw new InvalidOptionsError(`usageBudget(): no price for model "${modelId}"; add it with the prices option or definePrices()`);
     }
     return price;
   };

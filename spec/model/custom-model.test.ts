@@ -1,6 +1,6 @@
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createChatModel } from '../../src/model/create-chat-model.js';
+import { customModel } from '../../src/model/custom-model.js';
 import { APIConnectionError, BadRequestError, InvalidOptionsError, ServerError, StreamInterruptedError } from '../../src/errors/llm-error.js';
 import type { ChatChunk, ChatResponse } from '../../src/types.js';
 import { fakeProvider } from '../support/fake-provider.js';
@@ -13,10 +13,10 @@ beforeEach(() => {
 const answer: ChatResponse = { text: 'Lima', finishReason: 'stop', usage: { inputTokens: 3, outputTokens: 1 }, model: 'm', raw: {} };
 const unavailable = new ServerError('down', { status: 500 });
 
-describe('createChatModel', () => {
+describe('customModel', () => {
   it('describes itself: id, model, provider, params, retry', () => {
     const provider = fakeProvider({ id: 'local' });
-    const model = createChatModel(provider, { model: 'm', params: { temperature: 0 }, retry: { maxRetries: 5 } });
+    const model = customModel(provider, { model: 'm', params: { temperature: 0 }, retry: { maxRetries: 5 } });
     expect(model).toMatchObject({ id: 'local/m', model: 'm', params: { temperature: 0 }, retry: { maxRetries: 5 } });
     expect(model.provider).toBe(provider);
   });
@@ -24,7 +24,7 @@ describe('createChatModel', () => {
   it('is cold, and resolves each prompt with factory params under call params', () =>
     scheduler.run(({ cold, expectObservable }) => {
       const provider = fakeProvider({ chat: () => cold('--a|', { a: answer }) });
-      const model = createChatModel(provider, { model: 'm', params: { temperature: 0.1, maxTokens: 5 } });
+      const model = customModel(provider, { model: 'm', params: { temperature: 0.1, maxTokens: 5 } });
       const chat$ = model.chat('Capital of Peru?', { temperature: 0.9 });
       expect(provider.requests).toHaveLength(0);
       expectObservable(chat$).toBe('--a|', { a: answer });
@@ -35,7 +35,7 @@ describe('createChatModel', () => {
   it('retries chat per the retry policy in virtual time', () =>
     scheduler.run(({ cold, expectObservable }) => {
       const provider = fakeProvider({ chat: (_, call) => (call < 2 ? cold('-#', undefined, unavailable) : cold('-a|', { a: answer })) });
-      const model = createChatModel(provider, { model: 'm', retry: { initialDelayMs: 10, jitter: false }, scheduler });
+      const model = customModel(provider, { model: 'm', retry: { initialDelayMs: 10, jitter: false }, scheduler });
       expectObservable(model.chat('hi')).toBe('33ms a|', { a: answer });
     }));
 
@@ -43,7 +43,7 @@ describe('createChatModel', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const bad = new BadRequestError('bad', { status: 400 });
       const provider = fakeProvider({ chat: () => cold('-#', undefined, bad) });
-      const model = createChatModel(provider, { model: 'm', retry: { initialDelayMs: 10 }, scheduler });
+      const model = customModel(provider, { model: 'm', retry: { initialDelayMs: 10 }, scheduler });
       expectObservable(model.chat('hi')).toBe('-#', undefined, bad);
       scheduler.flush();
       expect(provider.requests).toHaveLength(1);
@@ -51,7 +51,7 @@ describe('createChatModel', () => {
 
   it('fails an invalid prompt with InvalidOptionsError, calling nothing', () => {
     const provider = fakeProvider();
-    const model = createChatModel(provider, { model: 'm' });
+    const model = customModel(provider, { model: 'm' });
     let error: unknown;
     model.chat([] as never).subscribe({ error: (e: unknown) => (error = e) });
     expect(error).toBeInstanceOf(InvalidOptionsError);
@@ -64,7 +64,7 @@ describe('createChatModel', () => {
       const provider = fakeProvider({
         stream: (_, call) => (call === 0 ? cold('-#', undefined, new APIConnectionError('reset')) : cold('-a-b|', chunks)),
       });
-      const model = createChatModel(provider, { model: 'm', retry: { initialDelayMs: 10, jitter: false }, scheduler });
+      const model = customModel(provider, { model: 'm', retry: { initialDelayMs: 10, jitter: false }, scheduler });
       expectObservable(model.stream('hi')).toBe('12ms a-b|', chunks);
     }));
 
@@ -73,7 +73,7 @@ describe('createChatModel', () => {
     let failure: unknown;
     scheduler.run(({ cold, flush }) => {
       const provider = fakeProvider({ id: 'local', stream: () => cold('-a-#', { a: { text: 'Li' } }, new APIConnectionError('reset')) });
-      const model = createChatModel(provider, { model: 'm', retry: { initialDelayMs: 1 }, scheduler });
+      const model = customModel(provider, { model: 'm', retry: { initialDelayMs: 1 }, scheduler });
       model.stream('hi').subscribe({ next: (chunk) => texts.push(chunk.text), error: (error: unknown) => (failure = error) });
       flush();
       expect(provider.requests).toHaveLength(1);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../src/rate-limiter/create-memory-store.js';
+import { memoryLimiterStore } from '../../src/rate-limiter/memory-limiter-store.js';
 import { describeStoreContract } from './store-contract.js';
 
-describeStoreContract('createMemoryStore', createMemoryStore);
+describeStoreContract('memoryLimiterStore', memoryLimiterStore);
 
-describe('createMemoryStore', () => {
+describe('memoryLimiterStore', () => {
   it('answers synchronously, so virtual time stays exact', () => {
-    const store = createMemoryStore();
+    const store = memoryLimiterStore();
     const limits = { rpm: 60, burst: 1, tokenBurst: 0 };
     expect(store.reserve('k', { ...limits, tokens: 0 }, 0)).toEqual({ granted: true, waitMs: 0 });
     expect(store.adjust('k', 5, limits, 0)).toBeUndefined();
@@ -15,8 +15,8 @@ describe('createMemoryStore', () => {
 
   it('gives each store its own state', () => {
     const limits = { rpm: 1, burst: 1, tokenBurst: 0, tokens: 0 };
-    const first = createMemoryStore();
-    const second = createMemoryStore();
+    const first = memoryLimiterStore();
+    const second = memoryLimiterStore();
     expect(first.reserve('k', limits, 0).granted).toBe(true);
     expect(second.reserve('k', limits, 0).granted).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { defer, EMPTY, NEVER, of, Subject, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { APIConnectionError, BudgetExceededError, type ChatResponse, createBudget, InvalidOptionsError, ServerError } from '../../src/index.js';
+import { APIConnectionError, BudgetExceededError, type ChatResponse, usageBudget, InvalidOptionsError, ServerError } from '../../src/index.js';
 import { withBudget } from '../../src/pipeline/internal/with-budget.js';
 
 /** A request whose worst case is exactly 10 input (3 + 4 + 3) + `maxTokens` output tokens. */
@@ -12,16 +12,16 @@ function response(inputTokens: number, outputTokens: number): ChatResponse {
   return { text: '', finishReason: 'stop', usage: { inputTokens, outputTokens }, model: 'm', raw: {} };
 }
 
-describe('createBudget()', () => {
+describe('usageBudget()', () => {
   it('validates its options, naming the field', () => {
-    expect(() => createBudget({})).toThrow(/set maxCost or maxTotalTokens/);
-    expect(() => createBudget({ maxCost: -1 })).toThrow(/createBudget\(\) options\.maxCost/);
-    expect(() => createBudget({ maxTotalTokens: 10, extra: 1 } as never)).toThrow(InvalidOptionsError);
-    expect(() => createBudget({ maxCost: 1, prices: { m: { inputPerMillion: 'x' } } as never })).toThrow(/options\.prices\.m/);
+    expect(() => usageBudget({})).toThrow(/set maxCost or maxTotalTokens/);
+    expect(() => usageBudget({ maxCost: -1 })).toThrow(/usageBudget\(\) options\.maxCost/);
+    expect(() => usageBudget({ maxTotalTokens: 10, extra: 1 } as never)).toThrow(InvalidOptionsError);
+    expect(() => usageBudget({ maxCost: 1, prices: { m: { inputPerMillion: 'x' } } as never })).toThrow(/options\.prices\.m/);
   });
 
   it('reserves worst cases up to maxTotalTokens and refuses what could overrun it', () => {
-    const budget = createBudget({ maxTotalTokens: 100 });
+    const budget = usageBudget({ maxTotalTokens: 100 });
     const first = budget.reserve('m', request(40));
     expect(first).toMatchObject({ tokens: 50, usage: { inputTokens: 10, outputTokens: 40 } });
     expect(budget.reserve('m', request(40))).toBeDefined();
@@ -30,7 +30,7 @@ describe('createBudget()', () => {
   });
 
   it('settles with the real usage, releasing the difference, and ignores a second settle', () => {
-    const budget = createBudget({ maxTotalTokens: 100 });
+    const budget = usageBudget({ maxTotalTokens: 100 });
     const first = budget.reserve('m', request(80))!;
     expect(budget.reserve('m', request(30))).toBeUndefined();
     budget.settle(first, { inputTokens: 9, outputTokens: 11 });
@@ -40,7 +40,7 @@ describe('createBudget()', () => {
   });
 
   it('becomes exhausted when it refuses with nothing outstanding, and then refuses everything', () => {
-    const budget = createBudget({ maxTotalTokens: 30 });
+    const budget = usageBudget({ maxTotalTokens: 30 });
     budget.settle(budget.reserve('m', request(10))!, { inputTokens: 10, outputTokens: 10 });
     expect(budget.reserve('m', request(40))).toBeUndefined();
     expect(budget.state().exhausted).toBe(true);
@@ -49,23 +49,23 @@ describe('createBudget()', () => {
 
   it('prices reservations against maxCost, with overrides, and needs a price for the model', () => {
     const prices = { m: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 } }; // $1 / $2 per token
-    const budget = createBudget({ maxCost: 100, prices });
+    const budget = usageBudget({ maxCost: 100, prices });
     const reservation = budget.reserve('provider/m', request(40))!;
     expect(reservation.cost).toBe(10 + 80);
     expect(budget.reserve('m', request(1))).toBeUndefined(); // 90 + 12 > 100
     budget.settle(reservation, { inputTokens: 10, outputTokens: 5 });
     expect(budget.state().spentCost).toBe(20);
-    expect(() => createBudget({ maxCost: 1 }).reserve('no-such-model', request(1))).toThrow(/no price for model "no-such-model"/);
-    expect(createBudget({ maxTotalTokens: 100 }).reserve('no-such-model', request(1))).toBeDefined();
+    expect(() => usageBudget({ maxCost: 1 }).reserve('no-such-model', request(1))).toThrow(/no price for model "no-such-model"/);
+    expect(usageBudget({ maxTotalTokens: 100 }).reserve('no-such-model', request(1))).toBeDefined();
   });
 
   it('reserves defaultMaxTokens when a request has no maxTokens, and scales the input by inputMargin', () => {
-    const budget = createBudget({ maxTotalTokens: 1000, defaultMaxTokens: 100, inputMargin: 2 });
+    const budget = usageBudget({ maxTotalTokens: 1000, defaultMaxTokens: 100, inputMargin: 2 });
     expect(budget.reserve('m', { messages: [{ role: 'user', content: 'abcdefghij' }] })).toMatchObject({ tokens: 120 });
   });
 
   it('emits a change after each settle or release', () => {
-    const budget = createBudget({ maxTotalTokens: 100 });
+    const budget = usageBudget({ maxTotalTokens: 100 });
     const seen: number[] = [];
     budget.changes.subscribe((state) => seen.push(state.outstanding));
     const a = budget.reserve('m', request(10))!;
@@ -77,7 +77,7 @@ describe('createBudget()', () => {
   });
 
   it('describes the limits in its BudgetExceededError', () => {
-    const error = createBudget({ maxCost: 0.5, maxTotalTokens: 10 }).exceededError('openai/gpt-4o-mini');
+    const error = usageBudget({ maxCost: 0.5, maxTotalTokens: 10 }).exceededError('openai/gpt-4o-mini');
     expect(error).toBeInstanceOf(BudgetExceededError);
     expect(error.message).toMatch(/maxCost \$0\.5 \(spent \$0\), maxTotalTokens 10 \(spent 0\)/);
     expect(error).toMatchObject({ provider: 'openai', retryable: false, fatal: false, code: 'budget_exceeded' });
@@ -91,7 +91,7 @@ describe('withBudget()', () => {
   });
 
   it('settles the usage of a response', () => {
-    const budget = createBudget({ maxTotalTokens: 100 });
+    const budget = usageBudget({ maxTotalTokens: 100 });
     const values: ChatResponse[] = [];
     of(response(3, 4)).pipe(withBudget(budget, 'm', request(50))).subscribe((value) => values.push(value));
     expect(values).toHaveLength(1);
@@ -99,7 +99,7 @@ describe('withBudget()', () => {
   });
 
   it('releases on an HTTP error status, keeps the worst case on a connection error, releases when nothing was sent', () => {
-    const budget = createBudget({ maxTotalTokens: 1000 });
+    const budget = usageBudget({ maxTotalTokens: 1000 });
     throwError(() => new ServerError('overloaded', { status: 529 })).pipe(withBudget(budget, 'm', request(50))).subscribe({ error: () => undefined });
     expect(budget.state()).toMatchObject({ spentTokens: 0, outstanding: 0 });
     throwError(() => new APIConnectionError('reset')).pipe(withBudget(budget, 'm', request(50))).subscribe({ error: () => undefined });
@@ -109,13 +109,13 @@ describe('withBudget()', () => {
   });
 
   it('keeps the worst case spent when the attempt is cancelled in flight', () => {
-    const budget = createBudget({ maxTotalTokens: 1000 });
+    const budget = usageBudget({ maxTotalTokens: 1000 });
     NEVER.pipe(withBudget(budget, 'm', request(50))).subscribe().unsubscribe();
     expect(budget.state()).toMatchObject({ spentTokens: 60, outstanding: 0 });
   });
 
   it('waits while other reservations are outstanding, then sends once they leave room', () => {
-    const budget = createBudget({ maxTotalTokens: 100 });
+    const budget = usageBudget({ maxTotalTokens: 100 });
     const first = new Subject<ChatResponse>();
     first.pipe(withBudget(budget, 'm', request(70))).subscribe();
     const second = new Subject<ChatResponse>();
@@ -137,7 +137,7 @@ describe('withBudget()', () => {
   });
 
   it('errors with BudgetExceededError, sending nothing, once the budget is exhausted', () => {
-    const budget = createBudget({ maxTotalTokens: 50 });
+    const budget = usageBudget({ maxTotalTokens: 50 });
     let sent = false;
     const errors: unknown[] = [];
     defer(() => {

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { validateOptions } from '../internal/validate-options.js';
 
 /**
- * Options of `createProgress`.
+ * Options of `progressTracker`.
  *
  * @example
  * ```ts
- * import { createProgress, type ProgressOptions } from 'rxllm';
+ * import { progressTracker, type ProgressOptions } from 'rxllm';
  * const options: ProgressOptions = { total: 1_000 };
- * console.log(createProgress(options).snapshot().total); // 1000
+ * console.log(progressTracker(options).snapshot().total); // 1000
  * ```
  */
 export interface ProgressOptions {
@@ -25,10 +25,10 @@ export interface ProgressOptions {
  * @example
  * ```ts
  * import { auditTime } from 'rxjs';
- * import { createProgress, openai, parallelChat, type Progress } from 'rxllm';
+ * import { progressTracker, openai, parallelChat, type Progress } from 'rxllm';
  * const show = (p: Progress) =>
  *   console.log(`${p.done}/${p.total ?? '?'} done, ${p.failed} failed, ${Math.round(p.requestsPerMinute)} requests/min`);
- * const progress = createProgress();
+ * const progress = progressTracker();
  * progress.progress$.pipe(auditTime(500)).subscribe(show);
  * await parallelChat(openai({ model: 'gpt-4o-mini' }), ['Say hi.', 'Say hello.'], { progress });
  * progress.complete();
@@ -68,8 +68,8 @@ export interface Progress {
  *
  * @example
  * ```ts
- * import { createProgress, type ProgressRecorder } from 'rxllm';
- * const progress = createProgress({ total: 1 });
+ * import { progressTracker, type ProgressRecorder } from 'rxllm';
+ * const progress = progressTracker({ total: 1 });
  * const recorder: ProgressRecorder = progress; // report a pipeline of your own
  * recorder.runStarted();
  * recorder.promptSubmitted();
@@ -107,8 +107,8 @@ export interface ProgressRecorder {
  * @example
  * ```ts
  * import { from } from 'rxjs';
- * import { chatEach, createProgress, openai, type ProgressTracker } from 'rxllm';
- * const tracker: ProgressTracker = createProgress({ total: 2 });
+ * import { chatEach, progressTracker, openai, type ProgressTracker } from 'rxllm';
+ * const tracker: ProgressTracker = progressTracker({ total: 2 });
  * from(['Say hi.', 'Say hello.'])
  *   .pipe(chatEach(openai({ model: 'gpt-4o-mini' }), { progress: tracker }))
  *   .subscribe({ complete: () => console.log(tracker.snapshot()) });
@@ -152,16 +152,16 @@ const progressOptionsSchema = z.strictObject({
  * @example
  * ```ts
  * import { from, auditTime } from 'rxjs';
- * import { chatEach, createProgress, openai } from 'rxllm';
+ * import { chatEach, progressTracker, openai } from 'rxllm';
  * const model = openai({ model: 'gpt-4o-mini' });
  * const prompts = ['Name a colour.', 'Name a fruit.', 'Name a tree.'];
- * const progress = createProgress({ total: prompts.length });
+ * const progress = progressTracker({ total: prompts.length });
  * progress.progress$.pipe(auditTime(200)).subscribe((p) => console.log(`${p.done}/${p.total}, eta ${p.etaMs} ms`));
  * from(prompts).pipe(chatEach(model, { progress })).subscribe({ complete: () => progress.complete() });
  * ```
  */
-export function createProgress(options: ProgressOptions = {}): ProgressTracker {
-  const parsed = validateOptions(progressOptionsSchema, options, 'createProgress() options');
+export function progressTracker(options: ProgressOptions = {}): ProgressTracker {
+  const parsed = validateOptions(progressOptionsSchema, options, 'progressTracker() options');
   const scheduler = parsed.scheduler ?? asyncScheduler;
   const changes = new Subject<Progress>();
   const counts = {
