@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InsufficientCreditsError, RateLimitError, ServerError } from '../../src/errors/llm-error.js';
+import { InsufficientCreditsError, RateLimitError, ServerError } from '../../src/errors/api-call-error.js';
 import { errorFromErrorBody, isErrorBody } from '../../src/providers/error-body.js';
 
 describe('isErrorBody', () => {

@@ -2,17 +2,8 @@ import { createServer } from 'node:net';
 import { firstValueFrom } from 'rxjs';
 import type { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  APIConnectionError,
-  APITimeoutError,
-  APICallError,
-  InsufficientCreditsError,
-  LlmError,
-  RateLimitError,
-  ResponseTooLargeError,
-  ResponseValidationError,
-  ServerError,
-} from '../../src/errors/llm-error.js';
+import { APIConnectionError, APITimeoutError, LlmError, ResponseTooLargeError, ResponseValidationError } from '../../src/errors/llm-error.js';
+import { APICallError, InsufficientCreditsError, RateLimitError, ServerError } from '../../src/errors/api-call-error.js';
 import { createAgent } from '../../src/transport/create-agent.js';
 import type { HttpPostOptions } from '../../src/transport/http-types.js';
 import { postJson } from '../../src/transport/post-json.js';

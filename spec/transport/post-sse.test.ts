@@ -1,14 +1,8 @@
 import { lastValueFrom, take, takeWhile, toArray } from 'rxjs';
 import type { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  APIConnectionError,
-  APITimeoutError,
-  RateLimitError,
-  ResponseTooLargeError,
-  ResponseValidationError,
-  ServerError,
-} from '../../src/errors/llm-error.js';
+import { APIConnectionError, APITimeoutError, ResponseTooLargeError, ResponseValidationError } from '../../src/errors/llm-error.js';
+import { RateLimitError, ServerError } from '../../src/errors/api-call-error.js';
 import { createAgent } from '../../src/transport/create-agent.js';
 import type { HttpPostOptions, SseEvent } from '../../src/transport/http-types.js';
 import { postSse, type SseReader } from '../../src/transport/post-sse.js';

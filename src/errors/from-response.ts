@@ -1,15 +1,5 @@
-import {
-  APICallError,
-  AuthenticationError,
-  BadRequestError,
-  EndpointNotReadyError,
-  InsufficientCreditsError,
-  type LlmErrorOptions,
-  NotFoundError,
-  PermissionDeniedError,
-  RateLimitError,
-  ServerError,
-} from './llm-error.js';
+import { type LlmErrorOptions } from './llm-error.js';
+import { APICallError, AuthenticationError, BadRequestError, EndpointNotReadyError, InsufficientCreditsError, NotFoundError, PermissionDeniedError, RateLimitError, ServerError } from './api-call-error.js';
 import { redactSecrets } from './redact-secrets.js';
 
 /** What the transport knows about a failed HTTP response. */

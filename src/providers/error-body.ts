@@ -1,4 +1,4 @@
-import type { APICallError } from '../errors/llm-error.js';
+import type { APICallError } from '../errors/api-call-error.js';
 import { errorFromResponse } from '../errors/from-response.js';
 
 /** An error body that arrived without a telling HTTP status (inside a stream, or on a 2xx). */

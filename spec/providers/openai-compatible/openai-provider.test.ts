@@ -1,7 +1,8 @@
 import { from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import type { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APIConnectionError, RateLimitError, ResponseValidationError, ServerError } from '../../../src/errors/llm-error.js';
+import { APIConnectionError, ResponseValidationError } from '../../../src/errors/llm-error.js';
+import { RateLimitError, ServerError } from '../../../src/errors/api-call-error.js';
 import type { ChatProvider } from '../../../src/model/chat-provider.js';
 import { createOpenAIProvider, isOpenAIHost, type OpenAIProviderSettings } from '../../../src/providers/openai-compatible/openai-provider.js';
 import type { ProviderRequest } from '../../../src/model/resolve-prompt.js';
