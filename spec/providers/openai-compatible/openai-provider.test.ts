@@ -157,7 +157,7 @@ describe('chat', () => {
   });
 
   it('maps an error envelope served with 200 to its error class', async () => {
-    server.handle(respond.json(200, { error: { message: 'Rate limit', type: 'rate_limit_error' } }));
+    server.handle(respond.json(200, { error: { message: 'Rate limit', type: 'requests', code: 'rate_limit_exceeded' } }));
     expect(await errorOf(provider.chat(request()))).toBeInstanceOf(RateLimitError);
   });
 });
