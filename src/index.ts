@@ -19,26 +19,28 @@ export type {
 // Errors
 export {
   APIConnectionError,
-  APICallError,
   APITimeoutError,
-  AuthenticationError,
-  BadRequestError,
   BudgetExceededError,
-  EndpointNotReadyError,
-  InsufficientCreditsError,
   InvalidOptionsError,
   isLlmError,
   LlmError,
-  NotFoundError,
-  PermissionDeniedError,
-  RateLimitError,
   ResponseTooLargeError,
   ResponseValidationError,
-  ServerError,
   StreamInterruptedError,
   StructuredOutputError,
   toLlmError,
 } from './errors/llm-error.js';
+export {
+  APICallError,
+  AuthenticationError,
+  BadRequestError,
+  EndpointNotReadyError,
+  InsufficientCreditsError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  ServerError,
+} from './errors/api-call-error.js';
 export type { LlmErrorOptions, TimeoutPhase } from './errors/llm-error.js';
 
 // Models and providers

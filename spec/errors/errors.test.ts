@@ -1,28 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import {
-  APIConnectionError,
-  APICallError,
-  APITimeoutError,
-  AuthenticationError,
-  BadRequestError,
-  BudgetExceededError,
-  EndpointNotReadyError,
-  InsufficientCreditsError,
-  InvalidOptionsError,
-  isLlmError,
-  isRetryableStatus,
-  LlmError,
-  NotFoundError,
-  PermissionDeniedError,
-  RateLimitError,
-  ResponseTooLargeError,
-  ResponseValidationError,
-  ServerError,
-  StreamInterruptedError,
-  StructuredOutputError,
-  toLlmError,
-} from '../../src/errors/llm-error.js';
+import { APIConnectionError, APITimeoutError, BudgetExceededError, InvalidOptionsError, isLlmError, LlmError, ResponseTooLargeError, ResponseValidationError, StreamInterruptedError, StructuredOutputError, toLlmError } from '../../src/errors/llm-error.js';
+import { APICallError, AuthenticationError, BadRequestError, EndpointNotReadyError, InsufficientCreditsError, isRetryableStatus, NotFoundError, PermissionDeniedError, RateLimitError, ServerError } from '../../src/errors/api-call-error.js';
 import { rememberSecret } from '../../src/errors/redact-secrets.js';
 
 describe('the error hierarchy', () => {

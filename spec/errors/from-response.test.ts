@@ -22,25 +22,16 @@ describe('errorFromResponse', () => {
     expect(errorFromResponse({ status, provider: 'openai', body: {} }).name).toBe(name);
   });
 
-  it('reads the OpenAI envelope: message, code, type', () => {
-    const error = errorFromResponse({
-      status: 400,
-      provider: 'openai',
-      body: { error: { message: "Invalid value for 'temperature'", type: 'invalid_request_error', param: 'temperature', code: 'invalid_value' } },
-    });
-    expect(error.message).toBe("openai answered 400: Invalid value for 'temperature'");
+  it('uses what the adapter read: message, and code (else type) as the code', () => {
+    const error = errorFromResponse({ status: 400, provider: 'p', body: { any: 'shape' }, message: "Invalid value for 'temperature'", code: 'invalid_value', type: 't' });
+    expect(error.message).toBe("p answered 400: Invalid value for 'temperature'");
     expect(error.code).toBe('invalid_value');
+    expect(errorFromResponse({ status: 529, provider: 'p', body: {}, type: 'busy' })).toMatchObject({ name: 'ServerError', code: 'busy', retryable: true });
   });
 
-  it('reads the Anthropic envelope and uses the type as code when there is no code', () => {
-    const error = errorFromResponse({ status: 529, provider: 'anthropic', body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
-    expect(error).toMatchObject({ name: 'ServerError', code: 'overloaded_error', message: 'anthropic answered 529: Overloaded', retryable: true });
-  });
-
-  it('reads plain-text bodies and { message } / { error: "…" } bodies', () => {
+  it('takes a plain-text body as the message and reads no JSON envelope itself', () => {
     expect(errorFromResponse({ status: 502, provider: 'p', body: '  Bad Gateway \n' }).message).toBe('p answered 502: Bad Gateway');
-    expect(errorFromResponse({ status: 500, provider: 'p', body: { message: 'boom' } }).message).toBe('p answered 500: boom');
-    expect(errorFromResponse({ status: 500, provider: 'p', body: { error: 'kaput' } }).message).toBe('p answered 500: kaput');
+    expect(errorFromResponse({ status: 500, provider: 'p', body: { error: { message: 'kaput', code: 'x' } } })).toMatchObject({ message: 'p answered 500', code: undefined });
     expect(errorFromResponse({ status: 500, provider: 'p', body: '' }).message).toBe('p answered 500');
     expect(errorFromResponse({ status: 500, provider: 'p', body: undefined }).message).toBe('p answered 500');
   });
@@ -51,21 +42,13 @@ describe('errorFromResponse', () => {
     expect(error.message.endsWith('…')).toBe(true);
   });
 
-  it.each([
-    [429, { error: { code: 'insufficient_quota', message: 'You exceeded your current quota' } }],
-    [429, { error: { type: 'insufficient_quota' } }],
-    [400, { type: 'error', error: { type: 'invalid_request_error', message: 'Your credit balance is too low to access the Anthropic API.' } }],
-    [402, {}],
-  ])('maps quota / credit exhaustion (%d %j) to a fatal InsufficientCreditsError', (status, body) => {
-    expect(errorFromResponse({ status, provider: 'p', body })).toMatchObject({ name: 'InsufficientCreditsError', fatal: true, retryable: false });
+  it.each([429, 400, 403, 500])('makes a %d fatal InsufficientCreditsError only when the adapter says the credit is exhausted', (status) => {
+    expect(errorFromResponse({ status, provider: 'p', body: {}, creditsExhausted: true })).toMatchObject({ name: 'InsufficientCreditsError', fatal: true, retryable: false, status });
+    expect(errorFromResponse({ status, provider: 'p', body: {}, message: 'no credit, no quota, see billing' }).name).not.toBe('InsufficientCreditsError');
   });
 
-  it('keeps an ordinary 429 a retryable RateLimitError', () => {
-    expect(errorFromResponse({ status: 429, provider: 'p', body: { error: { message: 'Rate limit reached for gpt-4o on tokens per min' } } })).toMatchObject({
-      name: 'RateLimitError',
-      retryable: true,
-      fatal: false,
-    });
+  it('keeps a 402 fatal InsufficientCreditsError whatever the adapter read', () => {
+    expect(errorFromResponse({ status: 402, provider: 'p', body: {} })).toMatchObject({ name: 'InsufficientCreditsError', fatal: true });
   });
 
   it('carries request id, retry-after and the x-should-retry override', () => {

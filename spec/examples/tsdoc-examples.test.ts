@@ -13,7 +13,8 @@ import {
   publicExports,
 } from './support/tsdoc-examples.js';
 
-// STYLE §7: every public export has an @example that imports it from 'rxllm' (or 'rxllm/testing') and runs as pasted.
+// STYLE §7: every public function and operator has an @example that imports it from 'rxllm' (or 'rxllm/testing') and
+// runs as pasted; every other public export (classes such as the error subclasses, types, constants) has a doc summary.
 // Here every such example in src/, and every TypeScript block of README.md, is typechecked as a module of its own,
 // with 'rxllm' mapped to src/index.ts: a renamed export, a wrong option or a changed signature fails this file.
 // (Examples of internal helpers, which import nothing from 'rxllm', are shorthand and not checked.)
@@ -63,10 +64,12 @@ describe('public exports', () => {
   });
 
   for (const { entry, name } of names) {
-    it(`${entry} › ${name} has an @example that imports it`, () => {
+    it(`${entry} › ${name} is documented: a summary, and an @example that imports it if it is a function`, () => {
       const found = exportsByName.get(`${entry} ${name}`);
       expect(found, `${name} is not exported by ${entry}`).toBeDefined();
-      const { declaredAt, examples } = found!;
+      const { declaredAt, callable, summary, examples } = found!;
+      expect(summary, `${name} (${declaredAt}) has no doc summary`).not.toBe('');
+      if (!callable) return;
       expect(examples.length, `${name} (${declaredAt}) has no @example`).toBeGreaterThan(0);
       const importStatement = new RegExp(`import\\s+(type\\s+)?\\{[^}]*\\b${name}\\b[^}]*\\}\\s+from\\s+['"]${entry}['"]`);
       const message = `the @example of ${name} (${declaredAt}) does not import it from '${entry}'`;

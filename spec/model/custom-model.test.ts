@@ -1,7 +1,8 @@
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { customModel } from '../../src/model/custom-model.js';
-import { APIConnectionError, BadRequestError, InvalidOptionsError, ServerError, StreamInterruptedError } from '../../src/errors/llm-error.js';
+import { APIConnectionError, InvalidOptionsError, StreamInterruptedError } from '../../src/errors/llm-error.js';
+import { BadRequestError, ServerError } from '../../src/errors/api-call-error.js';
 import type { ChatChunk, ChatResponse } from '../../src/types.js';
 import { fakeProvider } from '../support/fake-provider.js';
 

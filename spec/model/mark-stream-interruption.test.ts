@@ -1,7 +1,8 @@
 import { catchError, defer, map, type Observable, of } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { APIConnectionError, isLlmError, ServerError, StreamInterruptedError } from '../../src/errors/llm-error.js';
+import { APIConnectionError, isLlmError, StreamInterruptedError } from '../../src/errors/llm-error.js';
+import { ServerError } from '../../src/errors/api-call-error.js';
 import { markStreamInterruption } from '../../src/model/mark-stream-interruption.js';
 import { retryWithBackoff } from '../../src/model/retry-with-backoff.js';
 import type { ChatChunk } from '../../src/types.js';

@@ -1,16 +1,8 @@
 import { defer, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  APIConnectionError,
-  AuthenticationError,
-  BadRequestError,
-  EndpointNotReadyError,
-  InsufficientCreditsError,
-  RateLimitError,
-  ResponseValidationError,
-  ServerError,
-} from '../../src/errors/llm-error.js';
+import { APIConnectionError, ResponseValidationError } from '../../src/errors/llm-error.js';
+import { AuthenticationError, BadRequestError, EndpointNotReadyError, InsufficientCreditsError, RateLimitError, ServerError } from '../../src/errors/api-call-error.js';
 import { backoffDelay, DEFAULT_RETRY, type RetryEvent, retryWithBackoff } from '../../src/model/retry-with-backoff.js';
 
 let scheduler: TestScheduler;

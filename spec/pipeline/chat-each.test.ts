@@ -1,15 +1,8 @@
 import { from, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  AuthenticationError,
-  BadRequestError,
-  InsufficientCreditsError,
-  InvalidOptionsError,
-  type LlmError,
-  RateLimitError,
-  ServerError,
-} from '../../src/errors/llm-error.js';
+import { InvalidOptionsError, type LlmError } from '../../src/errors/llm-error.js';
+import { AuthenticationError, BadRequestError, InsufficientCreditsError, RateLimitError, ServerError } from '../../src/errors/api-call-error.js';
 import { estimateInputTokens } from '../../src/model/estimate-tokens.js';
 import { chatEach } from '../../src/pipeline/chat-each.js';
 import { progressTracker } from '../../src/progress/progress-tracker.js';

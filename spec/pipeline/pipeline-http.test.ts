@@ -1,6 +1,7 @@
 import { from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BadRequestError, InsufficientCreditsError, isLlmError, type LlmError } from '../../src/errors/llm-error.js';
+import { isLlmError, type LlmError } from '../../src/errors/llm-error.js';
+import { BadRequestError, InsufficientCreditsError } from '../../src/errors/api-call-error.js';
 import { chatEach } from '../../src/pipeline/chat-each.js';
 import { streamEach } from '../../src/pipeline/stream-each.js';
 import { parallelChat } from '../../src/promise/parallel-chat.js';

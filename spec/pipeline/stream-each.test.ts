@@ -1,13 +1,8 @@
 import { from, map, mergeMap, type Observable, ReplaySubject, share, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  AuthenticationError,
-  BadRequestError,
-  InvalidOptionsError,
-  ServerError,
-  StreamInterruptedError,
-} from '../../src/errors/llm-error.js';
+import { InvalidOptionsError, StreamInterruptedError } from '../../src/errors/llm-error.js';
+import { AuthenticationError, BadRequestError, ServerError } from '../../src/errors/api-call-error.js';
 import { estimateInputTokens } from '../../src/model/estimate-tokens.js';
 import { type StreamItem, streamEach } from '../../src/pipeline/stream-each.js';
 import type { ChatChunk, Prompt } from '../../src/types.js';

@@ -1,12 +1,7 @@
 import { from, Observable, of, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import {
-  BadRequestError,
-  InsufficientCreditsError,
-  InvalidOptionsError,
-  isLlmError,
-  type LlmError,
-} from '../../src/errors/llm-error.js';
+import { InvalidOptionsError, isLlmError, type LlmError } from '../../src/errors/llm-error.js';
+import { BadRequestError, InsufficientCreditsError } from '../../src/errors/api-call-error.js';
 import { parallelChat } from '../../src/promise/parallel-chat.js';
 import { parallelChatText } from '../../src/promise/parallel-chat-text.js';
 import { partialResultsOf } from '../../src/promise/partial-results.js';

@@ -1,15 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  APITimeoutError,
-  isLlmError,
-  type LlmError,
-  ResponseTooLargeError,
-  ResponseValidationError,
-  ServerError,
-  StreamInterruptedError,
-} from '../../src/errors/llm-error.js';
+import { APITimeoutError, isLlmError, type LlmError, ResponseTooLargeError, ResponseValidationError, StreamInterruptedError } from '../../src/errors/llm-error.js';
+import { ServerError } from '../../src/errors/api-call-error.js';
 import { anthropic } from '../../src/providers/anthropic/anthropic.js';
 import { openai } from '../../src/providers/openai-compatible/openai.js';
 import type { ChatModel } from '../../src/model/chat-provider.js';

@@ -13,7 +13,8 @@ rememberSecret(KEY);
 describe('redaction regressions', () => {
   it('an error message truncated at 300 characters does not keep the start of an echoed key', () => {
     for (let padding = 250; padding <= 300; padding += 1) {
-      const error = errorFromResponse({ status: 400, provider: 'openai', body: { error: { message: `${'.'.repeat(padding)}x-api-key: ${KEY}` } } });
+      const message = `${'.'.repeat(padding)}x-api-key: ${KEY}`;
+      const error = errorFromResponse({ status: 400, provider: 'openai', body: { error: { message } }, message });
       expect(leaksIn(errorSurfaces(error), KEY), `padding ${padding}`).toEqual([]);
     }
   });

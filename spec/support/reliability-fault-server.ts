@@ -16,16 +16,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import {
-  APIConnectionError,
-  APITimeoutError,
-  EndpointNotReadyError,
-  RateLimitError,
-  ResponseTooLargeError,
-  ResponseValidationError,
-  ServerError,
-  StreamInterruptedError,
-} from '../../src/errors/llm-error.js';
+import { APIConnectionError, APITimeoutError, ResponseTooLargeError, ResponseValidationError, StreamInterruptedError } from '../../src/errors/llm-error.js';
+import { EndpointNotReadyError, RateLimitError, ServerError } from '../../src/errors/api-call-error.js';
 import { hashString, mixHash } from '../../src/mock-server/hash-string.js';
 
 /** Every fault of the soak, by name. */

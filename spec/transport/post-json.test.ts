@@ -2,19 +2,10 @@ import { createServer } from 'node:net';
 import { firstValueFrom } from 'rxjs';
 import type { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  APIConnectionError,
-  APITimeoutError,
-  APICallError,
-  InsufficientCreditsError,
-  LlmError,
-  RateLimitError,
-  ResponseTooLargeError,
-  ResponseValidationError,
-  ServerError,
-} from '../../src/errors/llm-error.js';
+import { APIConnectionError, APITimeoutError, LlmError, ResponseTooLargeError, ResponseValidationError } from '../../src/errors/llm-error.js';
+import { APICallError, InsufficientCreditsError, RateLimitError, ServerError } from '../../src/errors/api-call-error.js';
 import { createAgent } from '../../src/transport/create-agent.js';
-import type { HttpPostOptions } from '../../src/transport/http-types.js';
+import type { HttpFailure, HttpPostOptions } from '../../src/transport/http-types.js';
 import { postJson } from '../../src/transport/post-json.js';
 import { type LocalServer, respond, startLocalServer } from '../support/local-server.js';
 import { errorOf, settle } from '../support/settle.js';
@@ -248,34 +239,42 @@ describe('postJson timeouts', () => {
 });
 
 describe('postJson HTTP errors', () => {
-  it('maps the status and body through errorFromResponse with request id and retry-after', async () => {
-    server.handle(
-      respond.json(
-        429,
-        { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } },
-        { 'x-request-id': 'req_429', 'retry-after': '1.5' },
-      ),
-    );
-    const error = await errorOf(postJson(options()));
-    expect(error).toBeInstanceOf(RateLimitError);
-    expect(error).toMatchObject({
-      status: 429,
-      code: 'rate_limit_exceeded',
-      requestId: 'req_429',
-      retryAfterMs: 1500,
-      retryable: true,
-      fatal: false,
-      provider: 'test',
-      body: { error: { message: 'Rate limit reached for requests' } },
-    });
-    expect((error as Error).message).toBe('test answered 429: Rate limit reached for requests');
+  it("hands the status, body, headers and hints to the adapter's readError and fails with its error", async () => {
+    server.handle(respond.json(429, { error: { message: 'slow', code: 'slow_down' } }, { 'x-request-id': 'req_429', 'retry-after': '1.5', 'x-custom': 'c' }));
+    const failures: HttpFailure[] = [];
+    const readError = (failure: HttpFailure) => {
+      failures.push(failure);
+      return new InsufficientCreditsError('read by the adapter', { status: failure.status });
+    };
+    const error = await errorOf(postJson({ ...options(), readError }));
+    expect(error).toBeInstanceOf(InsufficientCreditsError);
+    expect((error as Error).message).toBe('read by the adapter');
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ status: 429, provider: 'test', body: { error: { message: 'slow', code: 'slow_down' } }, requestId: 'req_429', retryAfterMs: 1500 });
+    expect(failures[0]!.headers['x-custom']).toBe('c');
   });
 
-  it('maps 429 insufficient_quota to a fatal InsufficientCreditsError', async () => {
-    server.handle(respond.json(429, { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } }));
+  it('falls back to a status-only error when there is no readError or it returns undefined', async () => {
+    server.enqueue(respond.json(429, { error: { message: 'Rate limit reached', code: 'rate_limit_exceeded' } }, { 'x-request-id': 'req_429', 'retry-after': '2' }));
+    server.enqueue(respond.json(402, { error: { message: 'x' } }));
     const error = await errorOf(postJson(options()));
-    expect(error).toBeInstanceOf(InsufficientCreditsError);
-    expect(error).toMatchObject({ fatal: true, retryable: false });
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error).toMatchObject({ status: 429, requestId: 'req_429', retryAfterMs: 2000, retryable: true, provider: 'test', message: 'test answered 429' });
+    expect(await errorOf(postJson({ ...options(), readError: () => undefined }))).toBeInstanceOf(InsufficientCreditsError);
+  });
+
+  it('fails with what readError throws', async () => {
+    const bug = new Error('reader bug');
+    server.handle(respond.json(500, {}));
+    expect(await errorOf(postJson({ ...options(), readError: () => { throw bug; } }))).toMatchObject({ cause: bug });
+  });
+
+  it('asks readError about a 2xx that is not JSON, else fails with ResponseValidationError', async () => {
+    const framed = 'data: {"error": {"message": "busy", "code": "429"}}\n\n';
+    server.enqueue(respond.bytes(framed, { contentType: 'text/event-stream' }), respond.bytes(framed, { contentType: 'text/event-stream' }));
+    const readError = (failure: HttpFailure) => new RateLimitError(`read ${String(failure.body)}`, { status: 429 });
+    expect(await errorOf(postJson({ ...options(), readError }))).toMatchObject({ name: 'RateLimitError', message: `read ${framed}` });
+    expect(await errorOf(postJson(options()))).toMatchObject({ name: 'ResponseValidationError', status: 200 });
   });
 
   it('honours x-should-retry in both directions', async () => {

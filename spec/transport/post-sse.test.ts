@@ -1,16 +1,10 @@
 import { lastValueFrom, take, takeWhile, toArray } from 'rxjs';
 import type { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  APIConnectionError,
-  APITimeoutError,
-  RateLimitError,
-  ResponseTooLargeError,
-  ResponseValidationError,
-  ServerError,
-} from '../../src/errors/llm-error.js';
+import { APIConnectionError, APITimeoutError, ResponseTooLargeError, ResponseValidationError } from '../../src/errors/llm-error.js';
+import { RateLimitError, ServerError } from '../../src/errors/api-call-error.js';
 import { createAgent } from '../../src/transport/create-agent.js';
-import type { HttpPostOptions, SseEvent } from '../../src/transport/http-types.js';
+import type { HttpFailure, HttpPostOptions, SseEvent } from '../../src/transport/http-types.js';
 import { postSse, type SseReader } from '../../src/transport/post-sse.js';
 import { everyOffset, type LocalServer, respond, startLocalServer } from '../support/local-server.js';
 import { readFixture } from '../support/openai-transcripts.js';
@@ -205,15 +199,11 @@ describe('postSse errors', () => {
     expect(error).toMatchObject({ retryAfterMs: 10 });
   });
 
-  it('maps a JSON error body served with 200 instead of an event stream, status from the body', async () => {
-    server.enqueue(respond.json(200, { error: { message: 'Rate limit exceeded', code: 429 } }));
-    server.enqueue(respond.json(200, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }));
-    server.enqueue(respond.json(200, { error: { message: 'something odd' } }));
-    expect(await errorOf(postSse(options()))).toMatchObject({ name: 'RateLimitError', status: 429 });
-    expect(await errorOf(postSse(options()))).toMatchObject({ name: 'ServerError', status: 529, retryable: true });
-    const unknown = await errorOf(postSse(options()));
-    expect(unknown).toBeInstanceOf(ServerError);
-    expect(unknown).toMatchObject({ status: 500 });
+  it('asks readError about a 2xx that is not an event stream, else fails with ResponseValidationError', async () => {
+    server.enqueue(respond.json(200, { error: { message: 'Rate limit exceeded', code: 429 } }), respond.json(200, { error: { message: 'odd' } }));
+    const readError = (failure: HttpFailure) => new RateLimitError('read', { status: 429, body: failure.body });
+    expect(await errorOf(postSse({ ...options(), readError }))).toMatchObject({ name: 'RateLimitError', body: { error: { code: 429 } } });
+    expect(await errorOf(postSse(options()))).toMatchObject({ name: 'ResponseValidationError', status: 200 });
   });
 
   it('fails with ResponseValidationError on a 2xx with the wrong content type', async () => {

@@ -1,6 +1,7 @@
 import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { APIConnectionError, APITimeoutError, LlmError, RateLimitError, ResponseValidationError } from '../../src/errors/llm-error.js';
+import { APIConnectionError, APITimeoutError, LlmError, ResponseValidationError } from '../../src/errors/llm-error.js';
+import { RateLimitError } from '../../src/errors/api-call-error.js';
 import { toTransportError } from '../../src/transport/to-transport-error.js';
 
 const context = { provider: 'openai', requestId: 'req_1' };

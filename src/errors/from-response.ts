@@ -4,56 +4,64 @@ import {
   BadRequestError,
   EndpointNotReadyError,
   InsufficientCreditsError,
-  type LlmErrorOptions,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
   ServerError,
-} from './llm-error.js';
+} from './api-call-error.js';
+import type { LlmErrorOptions } from './llm-error.js';
 import { redactSecrets } from './redact-secrets.js';
 
-/** What the transport knows about a failed HTTP response. */
+/** A failed response as the provider's adapter read it; `errors/` itself reads no provider's body. */
 export interface ErrorResponse {
+  /** The HTTP status, or the status the adapter gave an error that came without one (inside a stream, on a 2xx). */
   status: number;
   provider: string;
-  /** Parsed JSON body, or the raw text when it was not JSON. */
+  /** The body as received: parsed JSON, or the text when it was not JSON. Kept, secrets redacted, on the error. */
   body: unknown;
+  /** The server's own words, when the adapter found them; else a plain-text body is the message. */
+  message?: string;
+  /** The provider's machine-readable error code. */
+  code?: string;
+  /** The provider's error type; the error's `code` when there is no `code`. */
+  type?: string;
+  /** The adapter knows this failure means no credit or quota is left: a fatal `InsufficientCreditsError`. */
+  creditsExhausted?: boolean;
   requestId?: string;
   retryAfterMs?: number;
   /** The `x-should-retry` header: `true`/`false` overrides the status default. */
   shouldRetry?: boolean;
 }
 
-const QUOTA_PATTERN =
-  /insufficient_quota|quota|credit balance|insufficient (credit|funds|balance)|billing|payment required|spend(ing)?[_ ]limit|specified API usage limits/i;
-
 /**
- * Chooses the error class for an HTTP error status and body (OpenAI `{ error: { message, type, code } }`,
- * Anthropic `{ type: "error", error: { type, message } }`, or anything else).
+ * Chooses the error class for a failed response from its status and what the adapter read: 402, or any status the
+ * adapter marks `creditsExhausted`, is a fatal `InsufficientCreditsError`; 401 `AuthenticationError`, 403
+ * `PermissionDeniedError` (both fatal); 400 and 422 `BadRequestError`; 404 `NotFoundError`; 429 `RateLimitError`;
+ * 503 `EndpointNotReadyError`; other 5xx `ServerError`; anything else `APICallError`. The message names the provider
+ * and the status, then the server's words (secrets redacted, cut at 300 characters).
+ *
+ * @param response - The status, the body and what the adapter read from it.
+ * @returns The matching `APICallError` subclass.
  *
  * @example
  * ```ts
- * errorFromResponse({ status: 429, provider: 'openai', body: { error: { code: 'insufficient_quota' } } });
- * // InsufficientCreditsError, fatal
+ * errorFromResponse({ status: 429, provider: 'p', body: 'slow down' }); // RateLimitError 'p answered 429: slow down', retryable
+ * errorFromResponse({ status: 429, provider: 'p', body: {}, code: 'no_money', creditsExhausted: true }); // fatal
  * ```
  */
 export function errorFromResponse(response: ErrorResponse): APICallError {
   const { status, provider } = response;
-  const detail = readErrorDetail(response.body);
-  const options: LlmErrorOptions & { status: number } = {
-    status,
-    provider,
-    body: response.body,
-    ...(detail.code === undefined ? {} : { code: detail.code }),
-    ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
-    ...(response.retryAfterMs === undefined ? {} : { retryAfterMs: response.retryAfterMs }),
-    ...(response.shouldRetry === undefined ? {} : { retryable: response.shouldRetry }),
-  };
+  const code = response.code ?? response.type;
+  const options: LlmErrorOptions & { status: number } = { status, provider, body: response.body };
+  if (code !== undefined) options.code = code;
+  if (response.requestId !== undefined) options.requestId = response.requestId;
+  if (response.retryAfterMs !== undefined) options.retryAfterMs = response.retryAfterMs;
+  if (response.shouldRetry !== undefined) options.retryable = response.shouldRetry;
+  const said = response.message ?? plainText(response.body);
   // Redact before truncating: a cut through the middle of an echoed key would leave a piece no redaction recognises.
-  const message = `${provider} answered ${status}${detail.message === undefined ? '' : `: ${truncate(redactSecrets(detail.message))}`}`;
-  const quota = QUOTA_PATTERN.test(`${detail.code ?? ''} ${detail.type ?? ''} ${detail.message ?? ''} ${detail.detailCode ?? ''}`);
+  const message = `${provider} answered ${status}${said === undefined ? '' : `: ${truncate(redactSecrets(said))}`}`;
 
-  if (status === 402 || ((status === 429 || status === 400) && quota)) return new InsufficientCreditsError(message, options);
+  if (status === 402 || response.creditsExhausted === true) return new InsufficientCreditsError(message, options);
   if (status === 401) return new AuthenticationError(message, options);
   if (status === 403) return new PermissionDeniedError(message, options);
   if (status === 400 || status === 422) return new BadRequestError(message, options);
@@ -64,31 +72,10 @@ export function errorFromResponse(response: ErrorResponse): APICallError {
   return new APICallError(message, options);
 }
 
-interface ErrorDetail {
-  message?: string;
-  type?: string;
-  code?: string;
-  /** Anthropic's `error.details.error_code`, e.g. `enforced_spend_limit_reached`. */
-  detailCode?: string;
-}
-
-function readErrorDetail(body: unknown): ErrorDetail {
-  if (typeof body === 'string') return body.trim() === '' ? {} : { message: body.trim() };
-  if (typeof body !== 'object' || body === null) return {};
-  const record = body as Record<string, unknown>;
-  const inner = typeof record.error === 'object' && record.error !== null ? (record.error as Record<string, unknown>) : record;
-  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-  const message = text(inner.message) ?? text(record.message) ?? text(record.error);
-  const type = text(inner.type);
-  const code = text(inner.code) ?? type;
-  const details = typeof inner.details === 'object' && inner.details !== null ? (inner.details as Record<string, unknown>) : {};
-  const detailCode = text(details.error_code);
-  return {
-    ...(message === undefined ? {} : { message }),
-    ...(type === undefined ? {} : { type }),
-    ...(code === undefined ? {} : { code }),
-    ...(detailCode === undefined ? {} : { detailCode }),
-  };
+function plainText(body: unknown): string | undefined {
+  if (typeof body !== 'string') return undefined;
+  const text = body.trim();
+  return text === '' ? undefined : text;
 }
 
 function truncate(text: string, max = 300): string {

@@ -13,9 +13,19 @@
  *   streams: the body ends cleanly in the middle of an event, without the final events.
  * - `wrong-content-type`: a 200 `text/html` page instead of the protocol.
  * - `html-error`: a 502 with an nginx-style HTML page.
+ * - `insufficient-quota`: OpenAI's real out-of-credit answer, a 429 of type and code `insufficient_quota` (Anthropic:
+ *   its 400 `invalid_request_error` "Your credit balance is too low…"). Fatal for rxllm, unlike a plain `429`.
+ * - `groq-429`: Groq's rate-limit 429 (type `tokens`, code `rate_limit_exceeded`, its message ending with a link to
+ *   the billing page). Retryable.
+ * - `gateway-error`: a LiteLLM-style proxy error framed as a server-sent event (`data: {"error": {…, "code": "429"}}`)
+ *   on a 429 `text/event-stream` response, with `llm_provider-x-request-id` and `x-litellm-call-id` headers.
+ * - `stream-error-event`: a 200 whose stream carries an error event instead of the answer (OpenAI-compatible:
+ *   `data: {"error": …}` then `[DONE]`; Anthropic: `event: error`, `overloaded_error`); a JSON request gets a 200
+ *   error envelope.
  * - `endless-body`: a 200 whose body never ends (stops when the client disconnects or after `endlessBodyMaxBytes`).
  *
- * Faults are never counted as deliveries. `401`, `402` and `403` are fatal for rxllm (they stop a batch).
+ * Faults are never counted as deliveries. `401`, `402`, `403` and `insufficient-quota` are fatal for rxllm (they
+ * stop a batch).
  *
  * @example
  * ```ts
@@ -53,6 +63,10 @@ export const FAULT_KINDS = [
   'wrong-content-type',
   'html-error',
   'endless-body',
+  'insufficient-quota',
+  'groq-429',
+  'gateway-error',
+  'stream-error-event',
 ] as const;
 
 /**

@@ -34,6 +34,24 @@ const STATUS_MESSAGES: Record<string, string> = {
   '529': 'Overloaded (injected fault).',
 };
 
+// The bodies below are written here, apart from the adapters' readers, so that a test of rxllm against the mock
+// checks the reader against what providers send (spec/fixtures/error-bodies.ts cites where each shape comes from).
+const OPENAI_INSUFFICIENT_QUOTA =
+  '{"error":{"message":"You exceeded your current quota, please check your plan and billing details (injected fault).",' +
+  '"type":"insufficient_quota","param":null,"code":"insufficient_quota"}}';
+const ANTHROPIC_LOW_CREDIT =
+  '{"type":"error","error":{"type":"invalid_request_error","message":"Your credit balance is too low to access the Anthropic API. ' +
+  'Please go to Plans & Billing to upgrade or purchase credits (injected fault)."}}';
+const GROQ_429 =
+  '{"error":{"message":"Rate limit reached for model `mock-model` in organization `org_mock` service tier `on_demand` on tokens per ' +
+  'minute (TPM): Limit 6000, Used 6000, Requested 100. Please try again in 1s (injected fault). Need more tokens? Upgrade to Dev Tier ' +
+  'today at https://console.groq.com/settings/billing","type":"tokens","code":"rate_limit_exceeded"}}';
+const GATEWAY_SSE_ERROR =
+  'data: {"error": {"message": "litellm.RateLimitError: RateLimitError: OpenAIException - Rate limit reached (injected fault).", ' +
+  '"type": null, "param": null, "code": "429"}}\n\n';
+const OPENAI_ERROR_EVENT = '{"error":{"message":"The server had an error while processing your request (injected fault).","type":"server_error","param":null,"code":null}}';
+const ANTHROPIC_ERROR_EVENT = '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded (injected fault)."}}';
+
 /** Answers an exchange with the fault it drew. `hang` is handled by not calling this at all. */
 export function writeFault(exchange: MockExchange, kind: FaultKind, settings: FaultSettings): void {
   const stream = exchange.answer?.request.stream === true;
@@ -81,9 +99,36 @@ export function writeFault(exchange: MockExchange, kind: FaultKind, settings: Fa
     case 'endless-body':
       writeEndless(exchange, stream, settings.endlessBodyMaxBytes);
       return;
+    case 'insufficient-quota':
+      if (exchange.wire.provider === 'anthropic') exchange.send(400, 'application/json', ANTHROPIC_LOW_CREDIT);
+      else exchange.send(429, 'application/json', OPENAI_INSUFFICIENT_QUOTA);
+      return;
+    case 'groq-429':
+      exchange.send(429, 'application/json', GROQ_429);
+      return;
+    case 'gateway-error':
+      // A gateway passes the provider's request id on under a prefixed name, and sends its own call id.
+      exchange.headers['llm_provider-x-request-id'] = exchange.headers[exchange.wire.requestIdHeader] ?? 'req_mock';
+      delete exchange.headers[exchange.wire.requestIdHeader];
+      exchange.headers['x-litellm-call-id'] = 'litellm-call-mock';
+      exchange.send(429, 'text/event-stream; charset=utf-8', GATEWAY_SSE_ERROR);
+      return;
+    case 'stream-error-event':
+      writeErrorEvent(exchange, stream);
+      return;
     default:
       exchange.sendError(Number(kind), STATUS_MESSAGES[kind] ?? 'Injected fault.');
   }
+}
+
+function writeErrorEvent(exchange: MockExchange, stream: boolean): void {
+  const anthropic = exchange.wire.provider === 'anthropic';
+  const body = anthropic ? ANTHROPIC_ERROR_EVENT : OPENAI_ERROR_EVENT;
+  if (!stream) {
+    exchange.send(200, 'application/json', body);
+    return;
+  }
+  exchange.send(200, 'text/event-stream; charset=utf-8', anthropic ? `event: error\ndata: ${body}\n\n` : `data: ${body}\n\ndata: [DONE]\n\n`);
 }
 
 function cutStream(exchange: MockExchange, mode: 'drop' | 'truncate', settings: FaultSettings): void {

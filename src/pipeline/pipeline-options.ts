@@ -21,20 +21,6 @@ export type OnError = 'continue' | 'return' | 'stop';
 
 /**
  * Options shared by `chatEach`, `streamEach` and `parallelChat`.
- *
- * @example
- * ```ts
- * import { from } from 'rxjs';
- * import { chatEach, progressTracker, openai, rateLimiter, type PipelineOptions } from 'rxllm';
- * const shared: PipelineOptions = {
- *   limiter: rateLimiter({ rpm: 500 }),
- *   progress: progressTracker(),
- *   signal: AbortSignal.timeout(60_000),
- * };
- * const model = openai({ model: 'gpt-4o-mini' });
- * from(['Say hi.']).pipe(chatEach(model, shared)).subscribe((result) => console.log(result.ok));
- * from(['Say hello.']).pipe(chatEach(model, { ...shared, maxActive: 4 })).subscribe((result) => console.log(result.ok));
- * ```
  */
 export interface PipelineOptions {
   /** Most requests open at once (a stream counts until its last chunk and the end of the response that carries it). @defaultValue `10` */

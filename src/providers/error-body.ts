@@ -1,42 +1,68 @@
-import type { APICallError } from '../errors/llm-error.js';
+import type { APICallError } from '../errors/api-call-error.js';
 import { errorFromResponse } from '../errors/from-response.js';
+import type { HttpFailure, ResponseMeta } from '../transport/http-types.js';
+import { gatewayRequestId } from './gateway-request-id.js';
 
-/** An error body that arrived without a telling HTTP status (inside a stream, or on a 2xx). */
-export interface ErrorBodyInput {
-  /** The parsed body, e.g. `{ error: { message, type, code } }` or Anthropic's `{ type: 'error', error: { … } }`. */
-  body: unknown;
-  provider: string;
-  /** Used when the body names no status and no known error type. */
-  fallbackStatus: number;
+/** What an error envelope says, read without knowing whose it is. */
+export interface ErrorDetail {
+  message?: string;
+  /** `error.type`, e.g. `invalid_request_error`, `tokens`. */
+  type?: string;
+  /** `error.code` when it is a word, else a word `error.status` (Google's `RESOURCE_EXHAUSTED`). */
+  code?: string;
+  /** A status the body names itself: a numeric `code` or `status` (OpenRouter, Gemini, LiteLLM send one). */
+  status?: number;
+  /** The body's own `request_id`, when it has one. */
   requestId?: string;
-  retryAfterMs?: number;
-  shouldRetry?: boolean;
 }
 
-const STATUS_BY_TYPE: Readonly<Record<string, number>> = {
-  invalid_request_error: 400,
-  authentication_error: 401,
-  invalid_api_key: 401,
-  billing_error: 402,
-  insufficient_quota: 429,
-  permission_error: 403,
-  permission_denied: 403,
-  not_found_error: 404,
-  model_not_found: 404,
-  request_too_large: 413,
-  rate_limit_error: 429,
-  rate_limit_exceeded: 429,
-  tokens: 429,
-  requests: 429,
-  api_error: 500,
-  server_error: 500,
-  internal_server_error: 500,
-  timeout_error: 504,
-  overloaded_error: 529,
-};
+/** What one provider's error words mean; each adapter has its own (`openai-errors.ts`, `anthropic-errors.ts`). */
+export interface ErrorVocabulary {
+  /** The status an error `code` or `type` stands for, for errors that came without a telling HTTP status. */
+  statusOf(detail: ErrorDetail): number | undefined;
+  /** True when the error means that no credit or quota is left, so that nothing else in the batch can succeed. */
+  creditsExhausted(detail: ErrorDetail, status: number): boolean;
+}
 
 /**
- * True when `body` looks like an error envelope: `{ error: { … } }`, `{ error: "…" }` or `{ type: "error" }`.
+ * Reads an error envelope: `{ error: { message, type, code, … } }`, `{ type: 'error', error: { … } }`,
+ * `{ error: 'text' }`, an array of those (Gemini's `[{ error: … }]`), or any of them framed as server-sent events
+ * (`data: {"error": …}`, as gateways send them). Returns `undefined` for anything else.
+ *
+ * @param body - Parsed JSON, or text.
+ * @returns What the envelope says, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * readErrorBody([{ error: { code: 429, message: 'Resource has been exhausted', status: 'RESOURCE_EXHAUSTED' } }]);
+ * // { message: 'Resource has been exhausted', code: 'RESOURCE_EXHAUSTED', status: 429 }
+ * ```
+ */
+export function readErrorBody(body: unknown): ErrorDetail | undefined {
+  if (typeof body === 'string') return readSseFramed(body);
+  if (Array.isArray(body)) return body.length === 0 ? undefined : readErrorBody(body[0]);
+  if (typeof body !== 'object' || body === null) return undefined;
+  const record = body as Record<string, unknown>;
+  const error = record.error;
+  if (typeof error === 'string') return error.trim() === '' ? {} : { message: error.trim() };
+  if (typeof error !== 'object' || error === null || Array.isArray(error)) return record.type === 'error' ? {} : undefined;
+  const inner = error as Record<string, unknown>;
+  const detail: ErrorDetail = {};
+  const message = text(inner.message) ?? text(record.message);
+  const type = text(inner.type);
+  const code = word(inner.code) ?? word(inner.status);
+  const status = statusIn(inner.code) ?? statusIn(inner.status) ?? statusIn(inner.status_code) ?? statusIn(record.status);
+  const requestId = text(record.request_id);
+  if (message !== undefined) detail.message = message;
+  if (type !== undefined) detail.type = type;
+  if (code !== undefined) detail.code = code;
+  if (status !== undefined) detail.status = status;
+  if (requestId !== undefined) detail.requestId = requestId;
+  return detail;
+}
+
+/**
+ * True when `body` is an error envelope `readErrorBody` reads (not a plain string).
  *
  * @example
  * ```ts
@@ -44,48 +70,89 @@ const STATUS_BY_TYPE: Readonly<Record<string, number>> = {
  * ```
  */
 export function isErrorBody(body: unknown): boolean {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
-  const record = body as Record<string, unknown>;
-  return (typeof record.error === 'object' && record.error !== null) || typeof record.error === 'string' || record.type === 'error';
+  return typeof body !== 'string' && readErrorBody(body) !== undefined;
 }
 
 /**
- * Chooses the error class for an error body that came without a meaningful HTTP status: a numeric `status` or
- * `code` in the body wins (OpenRouter sends `code: 429`), then the error `type`/`code` name
- * (`rate_limit_error` → 429, `overloaded_error` → 529, `server_error` → 500, …), then `fallbackStatus`.
- * The class itself comes from `errorFromResponse`.
+ * The error for a failed response, through one provider's vocabulary: the HTTP status when it is an error status,
+ * else the status the body names (a numeric `code`/`status`, then what the vocabulary says its `code`/`type` stands
+ * for, then 500). Fatal `InsufficientCreditsError` only when the vocabulary says the credit is exhausted; never from
+ * the words of a message. The request id comes from the response head, a gateway's renamed header or the body.
+ * Returns `undefined` for a 2xx whose body is no error envelope (not an error this reader recognises).
  *
- * @param input - The body and what is known about the response.
- * @returns The matching `APICallError` subclass.
+ * @param failure - The response, as the transport hands it to `readError` (or an adapter builds it for a 2xx body).
+ * @param vocabulary - The provider's error words.
+ * @returns The error, or `undefined`.
  *
  * @example
  * ```ts
- * errorFromErrorBody({ body: { error: { type: 'overloaded_error' } }, provider: 'anthropic', fallbackStatus: 500 });
- * // ServerError with status 529, retryable
+ * const readError = (failure: HttpFailure) => errorFromFailure(failure, openAIErrors);
  * ```
  */
-export function errorFromErrorBody(input: ErrorBodyInput): APICallError {
-  const status = statusFromErrorBody(input.body) ?? input.fallbackStatus;
+export function errorFromFailure(failure: HttpFailure, vocabulary: ErrorVocabulary): APICallError | undefined {
+  const detail = readErrorBody(failure.body);
+  const httpError = failure.status >= 400;
+  if (detail === undefined && !httpError) return undefined;
+  const read = detail ?? {};
+  const status = httpError ? failure.status : (read.status ?? vocabulary.statusOf(read) ?? 500);
+  const requestId = failure.requestId ?? gatewayRequestId(failure.headers) ?? read.requestId;
   return errorFromResponse({
     status,
-    provider: input.provider,
-    body: input.body,
-    ...(input.requestId === undefined ? {} : { requestId: input.requestId }),
-    ...(input.retryAfterMs === undefined ? {} : { retryAfterMs: input.retryAfterMs }),
-    ...(input.shouldRetry === undefined ? {} : { shouldRetry: input.shouldRetry }),
+    provider: failure.provider,
+    body: failure.body,
+    ...(read.message === undefined ? {} : { message: read.message }),
+    ...(read.code === undefined ? {} : { code: read.code }),
+    ...(read.type === undefined ? {} : { type: read.type }),
+    ...(vocabulary.creditsExhausted(read, status) ? { creditsExhausted: true } : {}),
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }),
+    ...(failure.shouldRetry === undefined ? {} : { shouldRetry: failure.shouldRetry }),
   });
 }
 
-function statusFromErrorBody(body: unknown): number | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const record = body as Record<string, unknown>;
-  const inner = typeof record.error === 'object' && record.error !== null ? (record.error as Record<string, unknown>) : record;
-  for (const value of [inner.status, inner.status_code, inner.code, record.status]) {
-    const status = typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : value;
-    if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599) return status;
-  }
-  for (const value of [inner.code, inner.type]) {
-    if (typeof value === 'string' && STATUS_BY_TYPE[value] !== undefined) return STATUS_BY_TYPE[value];
+/**
+ * The `HttpFailure` for a body that arrived on a 2xx response (an error envelope instead of an answer, an `error`
+ * event inside a stream), for `errorFromFailure`.
+ *
+ * @example
+ * ```ts
+ * const error = errorFromFailure(failureOn(response, 'openai', response.body), openAIErrors);
+ * ```
+ */
+export function failureOn(meta: ResponseMeta, provider: string, body: unknown): HttpFailure {
+  const failure: HttpFailure = { status: meta.status, provider, body, headers: meta.headers };
+  if (meta.requestId !== undefined) failure.requestId = meta.requestId;
+  return failure;
+}
+
+/** The first `data:` line of an SSE-framed text that holds an error envelope. */
+function readSseFramed(body: string): ErrorDetail | undefined {
+  for (const line of body.split(/\r\n|\r|\n/)) {
+    const match = /^data:\s?(.*)$/.exec(line);
+    if (match === null) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(match[1]!) as unknown;
+    } catch {
+      continue;
+    }
+    const detail = typeof json === 'string' ? undefined : readErrorBody(json);
+    if (detail !== undefined) return detail;
   }
   return undefined;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** A code that is a word, not a number. */
+function word(value: unknown): string | undefined {
+  const found = text(value);
+  return found === undefined || /^\d+$/.test(found) ? undefined : found;
+}
+
+function statusIn(value: unknown): number | undefined {
+  const status = typeof value === 'string' && /^\d{3}$/.test(value.trim()) ? Number(value) : value;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599 ? status : undefined;
 }

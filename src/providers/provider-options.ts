@@ -165,7 +165,7 @@ function dropUndefined<T extends object>(value: T): T {
  */
 export function toHttpPost(
   settings: TransportSettings & { id?: string },
-  post: { url: string; headers: Record<string, string>; provider: string; body: unknown; isLastEvent?: HttpPostOptions['isLastEvent'] },
+  post: Pick<HttpPostOptions, 'url' | 'headers' | 'provider' | 'body' | 'isLastEvent' | 'readError'>,
 ): HttpPostOptions {
   return {
     url: post.url,
@@ -178,5 +178,6 @@ export function toHttpPost(
     maxResponseBytes: settings.maxResponseBytes,
     ...(settings.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: settings.connectTimeoutMs }),
     ...(post.isLastEvent === undefined ? {} : { isLastEvent: post.isLastEvent }),
+    ...(post.readError === undefined ? {} : { readError: post.readError }),
   };
 }

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { APICallError } from '../errors/api-call-error.js';
 import type { RateLimitInfo } from '../types.js';
 
 /** One POST, as the transport sends it. The body is serialised to JSON by the transport. */
@@ -26,6 +27,28 @@ export interface HttpPostOptions {
    * for that end, else closing the socket).
    */
   isLastEvent?: (event: { event?: string; data: string }) => boolean;
+  /**
+   * The adapter's reader of failures: called for an HTTP error status and for a 2xx whose content is not what was
+   * asked for (JSON, or an event stream). Returns the error to fail with, or `undefined` to leave it to the transport
+   * (a status-only `errorFromResponse` for an error status; `ResponseValidationError` for a 2xx). A throw fails the
+   * request with what it threw.
+   */
+  readError?: (failure: HttpFailure) => APICallError | undefined;
+}
+
+/** A response that is not the answer asked for, as the transport hands it to `HttpPostOptions.readError`. */
+export interface HttpFailure {
+  /** The HTTP status: an error status, or a 2xx whose content type was not the one asked for. */
+  status: number;
+  provider: string;
+  /** The body (up to 64 KiB): parsed JSON when it parses, else the text; `undefined` when it broke off. */
+  body: unknown;
+  /** Lower-cased header names; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  requestId?: string;
+  retryAfterMs?: number;
+  /** The `x-should-retry` header, when it said `true` or `false`. */
+  shouldRetry?: boolean;
 }
 
 /** What the transport read from the response head. */

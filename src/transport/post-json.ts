@@ -4,6 +4,7 @@ import { redactSecrets } from '../errors/redact-secrets.js';
 import { collectBody } from './collect-body.js';
 import { headerValue } from './header-value.js';
 import type { HttpPostOptions, JsonResponse } from './http-types.js';
+import { readUnexpectedBody } from './read-unexpected-body.js';
 import { runExchange, utf8Text, whereOf } from './run-exchange.js';
 
 /**
@@ -12,9 +13,10 @@ import { runExchange, utf8Text, whereOf } from './run-exchange.js';
  * Cold: nothing is sent before subscription; unsubscribing (or `options.signal`) aborts the socket at once.
  * `options.timeoutMs` bounds the whole exchange, from sending to the last body byte (`APITimeoutError`, phase
  * `'request'`); the agent's connect timeout gives phase `'connect'`. Socket failures are `APIConnectionError`s
- * (with the undici error as `cause`); an HTTP error status becomes the class `errorFromResponse` picks; a body
- * past `maxResponseBytes` is cut off with `ResponseTooLargeError`; a 2xx body that is not JSON (or is served as,
- * say, `text/html`) is a `ResponseValidationError`. All failures arrive as `LlmError`s on the Observable.
+ * (with the undici error as `cause`); an HTTP error status, and a 2xx served as something else than JSON (say
+ * `text/html`, or an event stream holding a gateway's error), fail with what `options.readError` makes of the body,
+ * else an error status with the class `errorFromResponse` picks for it; a body past `maxResponseBytes` is cut off
+ * with `ResponseTooLargeError`; a 2xx body that is not JSON is a `ResponseValidationError`. All failures arrive as `LlmError`s on the Observable.
  *
  * With `project`, the answer is mapped before it is emitted (what `.pipe(map(project))` does, without an operator
  * layer per request); an error `project` throws fails the Observable (an `LlmError` as it is, anything else mapped
@@ -39,10 +41,7 @@ export function postJson<T>(options: HttpPostOptions, project?: (response: JsonR
   return runExchange<T | JsonResponse>(options, 'application/json', (controls) => {
     const { meta } = controls;
     const contentType = headerValue(meta.headers, 'content-type');
-    if (contentType !== undefined && !/\bjson\b/i.test(contentType)) {
-      controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with content-type ${contentType}, expected JSON.`, whereOf(provider, meta)));
-      return undefined;
-    }
+    if (contentType !== undefined && !/\bjson\b/i.test(contentType)) return readUnexpectedBody(contentType, 'JSON', options, controls);
     const declaredLength = Number(headerValue(meta.headers, 'content-length'));
     if (Number.isFinite(declaredLength) && declaredLength > maxResponseBytes) {
       controls.fail(new ResponseTooLargeError(maxResponseBytes, whereOf(provider, meta)));

@@ -2,11 +2,11 @@ import { createParser } from 'eventsource-parser';
 import type { Observable } from 'rxjs';
 import { ResponseTooLargeError, ResponseValidationError } from '../errors/llm-error.js';
 import { type BodyReader, collectBody } from './collect-body.js';
-import { errorFromErrorBody, isErrorBody } from '../providers/error-body.js';
 import { headerValue } from './header-value.js';
 import type { HttpPostOptions, SseEvent } from './http-types.js';
 import { preview } from './post-json.js';
-import { type ExchangeControls, parseJsonOrText, retryHints, runExchange, utf8Text, whereOf } from './run-exchange.js';
+import { readUnexpectedBody } from './read-unexpected-body.js';
+import { type ExchangeControls, runExchange, whereOf } from './run-exchange.js';
 
 /**
  * POSTs `options.body` as JSON and emits the server-sent events of the answer as they arrive.
@@ -20,9 +20,9 @@ import { type ExchangeControls, parseJsonOrText, retryHints, runExchange, utf8Te
  * event if the body never ends (that socket is then closed; past 64 KiB more, too). Without a last event it completes
  * when the body ends.
  *
- * Errors: HTTP error statuses map through `errorFromResponse`; a 2xx that is not `text/event-stream` maps its JSON
- * error body if it has one (status taken from the body, else 500), else fails with `ResponseValidationError`, as do lines
- * that are not SSE; more than `maxResponseBytes` in total gives `ResponseTooLargeError`; a broken socket gives
+ * Errors: an HTTP error status, and a 2xx that is not `text/event-stream`, fail with what `options.readError` makes
+ * of the body; else an error status with the class `errorFromResponse` picks for it, and a 2xx with
+ * `ResponseValidationError`, as do lines that are not SSE; more than `maxResponseBytes` in total gives `ResponseTooLargeError`; a broken socket gives
  * `APIConnectionError`. All failures arrive as `LlmError`s on the Observable.
  *
  * With `read`, each exchange gets a fresh `SseReader` (from `read()`) that turns events into values: what
@@ -48,7 +48,7 @@ export function postSse<T>(options: HttpPostOptions, read: () => SseReader<T>): 
 export function postSse<T>(options: HttpPostOptions, read?: () => SseReader<T>): Observable<T | SseEvent> {
   return runExchange<T | SseEvent>(options, 'text/event-stream', (controls) => {
     const contentType = headerValue(controls.meta.headers, 'content-type') ?? '';
-    if (!/^\s*text\/event-stream\b/i.test(contentType)) return readWrongContentType(contentType, options, controls);
+    if (!/^\s*text\/event-stream\b/i.test(contentType)) return readUnexpectedBody(contentType, 'text/event-stream', options, controls);
     return readEvents(options, controls, read?.());
   });
 }
@@ -127,19 +127,4 @@ function readEvents<T>(options: HttpPostOptions, controls: ExchangeControls<T | 
       finish();
     },
   };
-}
-
-/** A 2xx that is not an event stream: its JSON error body if it has one, else `ResponseValidationError`. */
-function readWrongContentType<T>(contentType: string, options: HttpPostOptions, controls: ExchangeControls<T>): BodyReader {
-  const { provider } = options;
-  const { meta } = controls;
-  return collectBody({ limitBytes: Math.min(options.maxResponseBytes, 64 * 1024), overflow: 'truncate', provider }, (_error, bytes) => {
-    const parsed = parseJsonOrText(utf8Text(bytes));
-    if (isErrorBody(parsed)) {
-      controls.fail(errorFromErrorBody({ body: parsed, provider, fallbackStatus: meta.status >= 400 ? meta.status : 500, ...retryHints(meta) }));
-      return;
-    }
-    const shown = contentType === '' ? 'no content-type' : `content-type ${contentType}`;
-    controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with ${shown}, expected text/event-stream.`, whereOf(provider, meta)));
-  });
 }

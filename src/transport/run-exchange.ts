@@ -167,7 +167,7 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     try {
       if (statusCode > 299) {
         const { provider } = this.options;
-        this.reader = collectBody({ limitBytes: ERROR_BODY_LIMIT, overflow: 'truncate', provider }, (_error, bytes) => this.fail(httpError(bytes, meta, provider)));
+        this.reader = collectBody({ limitBytes: ERROR_BODY_LIMIT, overflow: 'truncate', provider }, (_error, bytes) => this.fail(httpError(bytes, meta, this.options)));
       } else this.reader = this.onResponse(this);
     } catch (error) {
       this.fail(error);
@@ -211,7 +211,7 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     }
     // An error status whose body broke off is still that status's error.
     const head = this.head;
-    this.fail(head !== undefined && head.status > 299 ? httpError(undefined, head, this.options.provider) : error);
+    this.fail(head !== undefined && head.status > 299 ? httpError(undefined, head, this.options) : error);
   }
 
   // The controls.
@@ -406,12 +406,31 @@ function splitUrl(href: string): { origin: string; path: string } {
 }
 
 /**
- * The error for an HTTP error status: the class `errorFromResponse` picks for the status and the body (up to 64 KiB,
- * JSON if it parses; `undefined` when the body broke off, since the status says enough).
+ * The error for an HTTP error status: what the adapter's `readError` makes of the status and the body (up to 64 KiB,
+ * JSON if it parses; `undefined` when the body broke off), else the class `errorFromResponse` picks for the status.
+ * What `readError` throws is returned, to fail the exchange with.
  */
-function httpError(bytes: Buffer | undefined, meta: ResponseMeta, provider: string): LlmError {
+function httpError(bytes: Buffer | undefined, meta: ResponseMeta, options: HttpPostOptions): unknown {
   const body = bytes === undefined ? undefined : parseJsonOrText(utf8Text(bytes));
-  return errorFromResponse({ status: meta.status, provider, body, ...retryHints(meta) });
+  try {
+    return readFailure(options, meta, body) ?? errorFromResponse({ status: meta.status, provider: options.provider, body, ...retryHints(meta) });
+  } catch (error) {
+    return error;
+  }
+}
+
+/**
+ * Hands a response that is not the answer asked for to the adapter's `readError` (an error status, or a 2xx of the
+ * wrong content type); `undefined` when there is none or it does not recognise the body. May throw what it throws.
+ *
+ * @example
+ * ```ts
+ * const error = readFailure(options, controls.meta, parseJsonOrText(utf8Text(bytes)));
+ * ```
+ */
+export function readFailure(options: HttpPostOptions, meta: ResponseMeta, body: unknown): LlmError | undefined {
+  if (options.readError === undefined) return undefined;
+  return options.readError({ status: meta.status, provider: options.provider, body, headers: meta.headers, ...retryHints(meta) });
 }
 
 /**

@@ -44,6 +44,10 @@ export interface PublicExport {
   name: string;
   /** Where it is declared, `src/…:line`. */
   declaredAt: string;
+  /** A function or operator (a callable value that is not a class): these owe a runnable `@example`. */
+  callable: boolean;
+  /** The doc comment's summary text (empty when it has none). */
+  summary: string;
   /** The text of each of its `@example` tags. */
   examples: string[];
 }
@@ -67,9 +71,18 @@ export function publicExports(program: ts.Program, root: string, entries: Record
         .getJsDocTags(checker)
         .filter((tag) => tag.name === 'example')
         .map((tag) => ts.displayPartsToString(tag.text));
-      return { entry, name: symbol.name, declaredAt, examples };
+      const summary = ts.displayPartsToString(target.getDocumentationComment(checker)).trim();
+      return { entry, name: symbol.name, declaredAt, callable: isCallableValue(checker, target, declaration), summary, examples };
     });
   });
+}
+
+/** A function, or a `const` holding one (an operator factory); never a class, type or interface. */
+function isCallableValue(checker: ts.TypeChecker, symbol: ts.Symbol, declaration: ts.Declaration | undefined): boolean {
+  if (declaration === undefined || symbol.flags & ts.SymbolFlags.Class) return false;
+  if (symbol.flags & ts.SymbolFlags.Function) return true;
+  if (!(symbol.flags & ts.SymbolFlags.Variable)) return false;
+  return checker.getTypeOfSymbolAtLocation(symbol, declaration).getCallSignatures().length > 0;
 }
 
 /** Diagnostics as `file:line:col message` lines. */

@@ -210,11 +210,9 @@ describe('anthropic() errors', () => {
   }
 
   it('treats an exhausted spend limit as fatal InsufficientCreditsError', async () => {
-    server.enqueue(
-      respond.json(429, { type: 'error', error: { type: 'rate_limit_error', message: 'Rate limited', details: { error_code: 'enforced_spend_limit_reached' } } }),
-      respond.json(400, errorBody('invalid_request_error', 'You have reached your specified API usage limits. You will regain access on 2026-12-01.')),
-    );
-    for (let i = 0; i < 2; i += 1) {
+    // The sentence as BerriAI/litellm#37599 quotes Anthropic's 400.
+    server.enqueue(respond.json(400, errorBody('invalid_request_error', 'You have reached your specified API usage limits. You will regain access on 2026-09-01 at 00:00 UTC.')));
+    for (let i = 0; i < 1; i += 1) {
       const error = await failure(firstValueFrom(model().chat('Hi')));
       expect(error).toBeInstanceOf(InsufficientCreditsError);
       expect(error.fatal).toBe(true);

@@ -1,7 +1,8 @@
 import { from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import type { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APIConnectionError, RateLimitError, ResponseValidationError, ServerError } from '../../../src/errors/llm-error.js';
+import { APIConnectionError, ResponseValidationError } from '../../../src/errors/llm-error.js';
+import { RateLimitError, ServerError } from '../../../src/errors/api-call-error.js';
 import type { ChatProvider } from '../../../src/model/chat-provider.js';
 import { createOpenAIProvider, isOpenAIHost, type OpenAIProviderSettings } from '../../../src/providers/openai-compatible/openai-provider.js';
 import type { ProviderRequest } from '../../../src/model/resolve-prompt.js';
@@ -156,7 +157,7 @@ describe('chat', () => {
   });
 
   it('maps an error envelope served with 200 to its error class', async () => {
-    server.handle(respond.json(200, { error: { message: 'Rate limit', type: 'rate_limit_error' } }));
+    server.handle(respond.json(200, { error: { message: 'Rate limit', type: 'requests', code: 'rate_limit_exceeded' } }));
     expect(await errorOf(provider.chat(request()))).toBeInstanceOf(RateLimitError);
   });
 });

@@ -1,6 +1,7 @@
 import { APIConnectionError, ResponseValidationError } from '../../errors/llm-error.js';
 import type { ProviderRequest } from '../../model/resolve-prompt.js';
-import { errorFromErrorBody } from '../error-body.js';
+import { failureOn, isErrorBody } from '../error-body.js';
+import { readAnthropicError } from './anthropic-errors.js';
 import type { SseEvent } from '../../transport/http-types.js';
 import type { SseReader } from '../../transport/post-sse.js';
 import type { ChatChunk, RateLimitInfo, Usage } from '../../types.js';
@@ -87,6 +88,8 @@ function handleEvent(sse: SseEvent, state: StreamState, toolName: string | undef
       ...(state.requestId === undefined ? {} : { requestId: state.requestId }),
     });
   }
+  // An `error` event, or an error envelope a gateway sent in its place: the class its type stands for.
+  if (isErrorBody(json)) throw readAnthropicError(failureOn(sse.response, provider, json))!;
   const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
   if (typeof type === 'string' && !KNOWN_EVENTS.has(type)) return []; // a newer event type: ignored
   const event = parseWith(anthropicStreamEventSchema, json, provider, state.requestId);
@@ -144,13 +147,8 @@ function toChunks(event: AnthropicStreamEvent, state: StreamState, toolName: str
     case 'ping':
       return [];
     case 'error':
-      // Typed as its HTTP status would be (overloaded_error → 529, a retryable ServerError).
-      throw errorFromErrorBody({
-        body: event,
-        provider,
-        fallbackStatus: 500,
-        ...(state.requestId === undefined ? {} : { requestId: state.requestId }),
-      });
+      // Read before parsing (see `handleEvent`); an error event always has an envelope.
+      throw new ResponseValidationError(`${provider} sent an error event without an error.`, { provider });
   }
 }
 

@@ -7,6 +7,7 @@ import type { ChatChunk } from '../../types.js';
 import type { ChatProvider } from '../../model/chat-provider.js';
 import { toHttpPost, type TransportSettings } from '../provider-options.js';
 import { anthropicChunks } from './anthropic-chunks.js';
+import { readAnthropicError } from './anthropic-errors.js';
 import { toAnthropicChatResponse } from './anthropic-response.js';
 import { toAnthropicRequest } from './anthropic-wire-request.js';
 
@@ -33,8 +34,8 @@ export interface AnthropicProviderSettings extends TransportSettings {
  * provider. Responses: `text` from the text blocks, `finishReason` = `stop_reason`, usage from
  * `input_tokens` (+ cache tokens) / `output_tokens`, `requestId` from `request-id`, `rateLimit` from the
  * `anthropic-ratelimit-*` headers (requests, tokens, input and output tokens). Streams: see `anthropicChunks`.
- * Errors: HTTP errors map by status and body (`overloaded_error` 529 retryable, `authentication_error` and
- * credit/billing errors fatal); a body of the wrong shape is a `ResponseValidationError`.
+ * Errors: HTTP errors map by status and error type (`anthropicErrors`: `overloaded_error` 529 retryable,
+ * `authentication_error` and `billing_error` fatal); a body of the wrong shape is a `ResponseValidationError`.
  *
  * @param settings - Endpoint, credentials, agent and limits.
  * @returns A `ChatProvider`.
@@ -63,6 +64,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Ch
       headers,
       provider: id,
       body: toAnthropicRequest(request, defaultMaxTokens, stream),
+      readError: readAnthropicError,
       ...(stream ? { isLastEvent: isMessageStop } : {}),
     });
 

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { ResponseValidationError } from '../../errors/llm-error.js';
 import type { ProviderRequest } from '../../model/resolve-prompt.js';
-import { errorFromErrorBody, isErrorBody } from '../error-body.js';
+import { failureOn, isErrorBody } from '../error-body.js';
+import { readAnthropicError } from './anthropic-errors.js';
 import type { JsonResponse } from '../../transport/http-types.js';
 import type { ChatResponse, Usage } from '../../types.js';
 import { type AnthropicUsage, anthropicMessageSchema } from './anthropic-schemas.js';
@@ -15,12 +16,8 @@ import { structuredTool } from './anthropic-wire-request.js';
  */
 export function toAnthropicChatResponse(response: JsonResponse, request: ProviderRequest, provider: string): ChatResponse {
   if (isErrorBody(response.body) && !anthropicMessageSchema.safeParse(response.body).success) {
-    throw errorFromErrorBody({
-      body: response.body,
-      provider,
-      fallbackStatus: 500,
-      ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
-    });
+    const error = readAnthropicError(failureOn(response, provider, response.body));
+    if (error !== undefined) throw error;
   }
   const message = parseWith(anthropicMessageSchema, response.body, provider, response.requestId);
   const tool = structuredTool(request.params.responseFormat);

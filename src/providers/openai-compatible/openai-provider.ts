@@ -1,13 +1,14 @@
 import type { Observable } from 'rxjs';
 import { ResponseValidationError } from '../../errors/llm-error.js';
 import type { ProviderRequest } from '../../model/resolve-prompt.js';
-import { errorFromErrorBody, isErrorBody } from '../error-body.js';
+import { failureOn } from '../error-body.js';
 import type { HttpPostOptions, JsonResponse } from '../../transport/http-types.js';
 import { postJson } from '../../transport/post-json.js';
 import { postSse } from '../../transport/post-sse.js';
 import type { ChatChunk, ChatResponse } from '../../types.js';
 import type { ChatProvider } from '../../model/chat-provider.js';
 import { toHttpPost, type TransportSettings } from '../provider-options.js';
+import { readOpenAIError } from './openai-errors.js';
 import { isOpenAIChatCompletion, type OpenAIChatCompletion, openAIChatCompletionSchema } from './openai-schemas.js';
 import { createOpenAIStreamReader } from './read-openai-stream.js';
 import { toOpenAIRequest } from './to-openai-request.js';
@@ -64,6 +65,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
       headers,
       provider: id,
       body: toOpenAIRequest(request, { stream, maxTokensField }),
+      readError: readOpenAIError,
       ...(stream ? { isLastEvent: (event: { data: string }) => event.data.trim() === '[DONE]' } : {}),
     });
 
@@ -113,14 +115,8 @@ function toChatResponse(response: JsonResponse, requestModel: string, provider: 
 function parseOrThrow(response: JsonResponse, provider: string): OpenAIChatCompletion {
   const parsed = openAIChatCompletionSchema.safeParse(response.body);
   if (parsed.success) return parsed.data;
-  if (isErrorBody(response.body)) {
-    throw errorFromErrorBody({
-      body: response.body,
-      provider,
-      fallbackStatus: 500,
-      ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
-    });
-  }
+  const error = readOpenAIError(failureOn(response, provider, response.body));
+  if (error !== undefined) throw error;
   throw new ResponseValidationError(
     `${provider} answered with a body of the wrong shape: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`,
     { provider, status: response.status, ...(response.requestId === undefined ? {} : { requestId: response.requestId }), issues: parsed.error.issues },

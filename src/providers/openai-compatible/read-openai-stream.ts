@@ -1,9 +1,10 @@
 import { APIConnectionError, ResponseValidationError } from '../../errors/llm-error.js';
 import type { ResponseMeta, SseEvent } from '../../transport/http-types.js';
-import { errorFromErrorBody, isErrorBody } from '../error-body.js';
+import { failureOn, isErrorBody } from '../error-body.js';
 import { preview } from '../../transport/post-json.js';
 import type { SseReader } from '../../transport/post-sse.js';
 import type { ChatChunk, Usage } from '../../types.js';
+import { readOpenAIError } from './openai-errors.js';
 import { isOpenAIChatChunk, openAIChatChunkSchema } from './openai-schemas.js';
 
 /**
@@ -67,14 +68,9 @@ export function createOpenAIStreamReader(provider: string, requestModel: string)
         // no `cause`: the SyntaxError quotes the data verbatim
         throw new ResponseValidationError(`${provider} sent a stream event that is not JSON: ${preview(data)}`, where());
       }
-      if (event.event === 'error' || isErrorBody(json)) {
-        throw errorFromErrorBody({
-          body: json,
-          provider,
-          fallbackStatus: 500,
-          ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
-        });
-      }
+      if (isErrorBody(json)) throw readOpenAIError(failureOn(meta, provider, json))!;
+      // An `event: error` whose data is no envelope: its data is the error.
+      if (event.event === 'error') throw readOpenAIError(failureOn(meta, provider, { error: json }))!;
       // The hand-written check is the fast path; zod runs only for a chunk it refuses (for the error message).
       const parsed = isOpenAIChatChunk(json) ? { success: true as const, data: json } : openAIChatChunkSchema.safeParse(json);
       if (!parsed.success) {
