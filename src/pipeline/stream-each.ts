@@ -1,7 +1,6 @@
 import { catchError, Observable, type OperatorFunction, throwError } from 'rxjs';
 import { z } from 'zod';
 import { BudgetExceededError, type LlmError, StreamInterruptedError, toLlmError } from '../errors/llm-error.js';
-import { estimateInputTokens } from '../model/estimate-tokens.js';
 import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../model/resolve-prompt.js';
@@ -11,8 +10,9 @@ import { streamFailure } from '../model/mark-stream-interruption.js';
 import { ReplayChannel } from './internal/replay-channel.js';
 import { type PipelineOptions, pipelineOptionsShape } from './pipeline-options.js';
 import { DEFAULT_RETRY } from '../model/retry-with-backoff.js';
-import { assertChatModel, type PipelineRun, pipelineSettings, runPipeline } from './internal/run-pipeline.js';
-import { withBudget } from './internal/with-budget.js';
+import type { PipelineRun, PromptState } from './internal/pipeline-run.js';
+import { assertChatModel, pipelineSettings } from './internal/pipeline-settings.js';
+import { runPipeline } from './internal/run-pipeline.js';
 
 /**
  * Options of `streamEach`: those of `chatEach`, plus `resumeStreams`.
@@ -120,7 +120,7 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     });
     text.catch(() => undefined); // the rejection stays observable to whoever awaits `text`
     const item: StreamItem = { index, prompt, chunks: chunks.observable, text };
-    let started = false;
+    const state: PromptState = { submitted: false, sent: 0 };
     let emitted = false;
     let ended = false;
 
@@ -133,12 +133,16 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     // failed; one the budget refused was never submitted, and gets none (as it gets `null` in `parallelChat`).
     const fail = (error: LlmError) => {
       ended = true;
-      if (started || !(error instanceof BudgetExceededError)) emit();
+      if (state.submitted || !(error instanceof BudgetExceededError)) emit();
       settleText.reject(error);
       chunks.error(error);
-      progress?.promptFinished(false, started);
-      if (run.endsRun(error)) subscriber.error(error);
-      else subscriber.complete();
+      progress?.promptFinished(false, state.submitted);
+      if (run.endsRun(error)) {
+        subscriber.error(error);
+        return;
+      }
+      run.failed(error);
+      subscriber.complete();
     };
 
     let request: ProviderRequest;
@@ -149,33 +153,17 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
       return undefined;
     }
 
-    const attemptStream = (attemptRequest: ProviderRequest): Observable<ChatChunk> => {
-      const inputTokens = estimateInputTokens(attemptRequest.messages);
-      const tokens = inputTokens + (attemptRequest.params.maxTokens ?? run.settings.defaultOutputTokens);
-      return run
-        .attempt(
-          tokens,
-          () => !started,
-          () => {
-            if (!started) {
-              started = true;
-              progress?.promptSubmitted();
-              emit();
-              if (subscriber.closed) return false;
-            }
-            progress?.requestSent();
-            return true;
-          },
-          (reservation) => {
-            const from = chunks.size; // this attempt's chunks are the ones `chunks` carries from here on
-            return sendStream(provider, attemptRequest, reservation, inputTokens, run, () => textOf(chunks.slice(from)));
-          },
-        )
-        .pipe(
-          withBudget(run.settings.budget, `${provider.id}/${attemptRequest.model}`, attemptRequest), // cost budget: reserve the worst case per attempt
-          run.retry(),
-        );
-    };
+    const attemptStream = (attemptRequest: ProviderRequest): Observable<ChatChunk> =>
+      run.request({
+        provider: provider.id,
+        request: attemptRequest,
+        prompt: state,
+        onSubmitted: emit,
+        send: (reservation, inputTokens) => {
+          const from = chunks.size; // this attempt's chunks are the ones `chunks` carries from here on
+          return sendStream(provider, attemptRequest, reservation, inputTokens, run, () => textOf(chunks.slice(from)));
+        },
+      });
     const canResume = resumeStreams && provider.supportsPrefill;
     const streamFrom = (prefix: string, resumesLeft: number): Observable<ChatChunk> => {
       const attempts = attemptStream(prefix === '' ? request : withPrefill(request, prefix));
@@ -197,7 +185,7 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
       error: (error: unknown) => fail(toLlmError(error, provider.id)),
       complete: () => {
         ended = true;
-        if (started) {
+        if (state.submitted) {
           settleText.resolve(textOf(chunks.slice()));
           chunks.complete();
           progress?.promptFinished(true, true);
@@ -207,7 +195,7 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     });
     return () => {
       subscription.unsubscribe();
-      if (started && !ended) {
+      if (state.submitted && !ended) {
         ended = true;
         const cancelled = new StreamInterruptedError(textOf(chunks.slice()), { code: 'cancelled', provider: provider.id, cause: new Error('The pipeline was unsubscribed.') });
         settleText.reject(cancelled);
