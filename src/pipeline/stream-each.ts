@@ -4,7 +4,8 @@ import { BudgetExceededError, type LlmError, StreamInterruptedError, toLlmError 
 import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../model/resolve-prompt.js';
-import type { ChatChunk, Prompt, Usage } from '../types.js';
+import type { ChatChunk, ChatResponse, Prompt, Usage } from '../types.js';
+import { responseOfChunks } from './internal/response-of-chunks.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { streamFailure } from '../model/mark-stream-interruption.js';
 import { ReplayChannel } from './internal/replay-channel.js';
@@ -62,6 +63,12 @@ export interface StreamItem {
   chunks: Observable<ChatChunk>;
   /** The whole text once the stream ends; rejects as `chunks` errors. An unobserved rejection is never reported as unhandled. */
   text: Promise<string>;
+  /**
+   * The whole response once the stream ends: the chunks' text, the last finish reason and usage, the first model and
+   * request id (the request's model, and zero usage, where the stream gave none), `raw` undefined. Rejects as
+   * `chunks` errors; an unobserved rejection is never reported as unhandled.
+   */
+  response: Promise<ChatResponse>;
 }
 
 /** The strict zod schema of `StreamEachOptions`. */
@@ -112,14 +119,16 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     const { progress } = run;
     const { provider } = model;
     const chunks = new ReplayChannel<ChatChunk>();
-    // Settled where `chunks` ends, from the text of every chunk it carried: what `lastValueFrom(chunks.pipe(reduce(…)))`
-    // gives, without a second subscriber (or a string built up) per chunk.
-    let settleText!: { resolve: (text: string) => void; reject: (error: unknown) => void };
-    const text = new Promise<string>((resolve, reject) => {
-      settleText = { resolve, reject };
-    });
-    text.catch(() => undefined); // the rejection stays observable to whoever awaits `text`
-    const item: StreamItem = { index, prompt, chunks: chunks.observable, text };
+    // Settled where `chunks` ends, from every chunk it carried: what `lastValueFrom(chunks.pipe(reduce(…)))` gives,
+    // without a second subscriber (or a string built up) per chunk.
+    const text = settleable<string>();
+    const response = settleable<ChatResponse>();
+    const item: StreamItem = { index, prompt, chunks: chunks.observable, text: text.promise, response: response.promise };
+    const reject = (error: LlmError) => {
+      text.reject(error);
+      response.reject(error);
+      chunks.error(error);
+    };
     const state: PromptState = { submitted: false, sent: 0 };
     let emitted = false;
     let ended = false;
@@ -134,8 +143,7 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     const fail = (error: LlmError) => {
       ended = true;
       if (state.submitted || !(error instanceof BudgetExceededError)) emit();
-      settleText.reject(error);
-      chunks.error(error);
+      reject(error);
       progress?.promptFinished(false, state.submitted);
       if (run.endsRun(error)) {
         subscriber.error(error);
@@ -186,7 +194,9 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
       complete: () => {
         ended = true;
         if (state.submitted) {
-          settleText.resolve(textOf(chunks.slice()));
+          const all = chunks.slice();
+          text.resolve(textOf(all));
+          response.resolve(responseOfChunks(all, request.model));
           chunks.complete();
           progress?.promptFinished(true, true);
         }
@@ -198,8 +208,7 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
       if (state.submitted && !ended) {
         ended = true;
         const cancelled = new StreamInterruptedError(textOf(chunks.slice()), { code: 'cancelled', provider: provider.id, cause: new Error('The pipeline was unsubscribed.') });
-        settleText.reject(cancelled);
-        chunks.error(cancelled);
+        reject(cancelled);
         progress?.promptCancelled();
       }
     };
@@ -251,6 +260,18 @@ function sendStream(
       run.progress?.tokensUsed(usage.inputTokens, usage.outputTokens);
     };
   });
+}
+
+/** A promise with its settling functions; its rejection stays observable to whoever awaits it, and is never reported as unhandled. */
+function settleable<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((resolvePromise, rejectPromise) => {
+    resolve = resolvePromise;
+    reject = rejectPromise;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
 
 /** The text of `chunks`, joined. */
