@@ -20,13 +20,13 @@ import type { ChatParams, RetryOptions } from '../types.js';
 export type OnError = 'continue' | 'return' | 'stop';
 
 /**
- * Options shared by `chatEach`, `streamEach` and `parallelChat`.
+ * Options shared by `chatEach`, `streamEach` and `parallelChat` (public as `ChatEachOptions`).
  *
  * @example
  * ```ts
  * import { from } from 'rxjs';
- * import { chatEach, progressTracker, openai, rateLimiter, type PipelineOptions } from 'rxllm';
- * const shared: PipelineOptions = {
+ * import { chatEach, progressTracker, openai, rateLimiter, type ChatEachOptions } from 'rxllm';
+ * const shared: ChatEachOptions = {
  *   limiter: rateLimiter({ rpm: 500 }),
  *   progress: progressTracker(),
  *   signal: AbortSignal.timeout(60_000),
