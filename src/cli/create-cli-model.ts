@@ -1,6 +1,4 @@
-import { isLlmError } from '../errors/llm-error.js';
-import { chatModel } from '../providers/chat-model-router.js';
-import type { ChatModel } from '../model/chat-provider.js';
+import { type ChatModel, chatModel, isLlmError } from '../index.js';
 import type { RunOptions } from './parse-run-args.js';
 import { UsageError } from './usage-error.js';
 

@@ -1,5 +1,4 @@
-import type { LlmError } from '../errors/llm-error.js';
-import type { ChatResponse, Usage } from '../types.js';
+import type { ChatResponse, LlmError, Usage } from '../index.js';
 import type { PromptId } from './id-set.js';
 
 /** The `error` field of a failed result line. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { z } from 'zod';
-import { type StructuredOutput, structuredOutput } from '../structured/structured-output.js';
+import { type StructuredOutput, structuredOutput } from '../index.js';
 import { FatalCliError } from './usage-error.js';
 
 /**

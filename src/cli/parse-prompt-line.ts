@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { chatParamsSchema } from '../model/resolve-prompt.js';
-import type { ChatMessage, ChatParams, Prompt } from '../types.js';
+import { type ChatMessage, type ChatParams, chatParamsSchema, type Prompt } from '../index.js';
 import type { PromptId } from './id-set.js';
 
 /** A valid input line: one prompt to send. */

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { chatParamsSchema } from '../model/resolve-prompt.js';
-import type { ChatParams } from '../types.js';
+import { type ChatParams, chatParamsSchema } from '../index.js';
 import { suggestFlag } from './suggest-flag.js';
 import { UsageError } from './usage-error.js';
 

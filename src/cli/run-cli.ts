@@ -1,7 +1,7 @@
-import { isLlmError } from '../errors/llm-error.js';
+import { isLlmError } from '../index.js';
+import { runMockServerCommand } from '../mock-server/index.js';
 import { ExitCode } from './exit-codes.js';
 import { MAIN_HELP, RUN_HELP } from './help-text.js';
-import { runMockServerSubcommand } from './mock-server-subcommand.js';
 import { parseRunArgs } from './parse-run-args.js';
 import { type RunContext, runCommand } from './run-command.js';
 import { suggestFlag } from './suggest-flag.js';
@@ -34,7 +34,7 @@ export async function runCli(args: readonly string[], context: CliContext): Prom
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       const topic = command === 'help' ? rest[0] : undefined;
-      if (topic === 'mock-server') return await runMockServerSubcommand(['--help'], context);
+      if (topic === 'mock-server') return await runMockServerCommand(['--help'], { stdout, stderr });
       stdout.write(topic === 'run' ? RUN_HELP : MAIN_HELP);
       return command === undefined ? ExitCode.usage : ExitCode.ok;
     }
@@ -50,7 +50,7 @@ export async function runCli(args: readonly string[], context: CliContext): Prom
       }
       return await runCommand(options, { ...context, args });
     }
-    if (command === 'mock-server') return await runMockServerSubcommand(rest, context);
+    if (command === 'mock-server') return await runMockServerCommand(rest, { stdout, stderr });
     if (command.startsWith('-')) throw new UsageError(`unknown flag ${command} (flags go after the command, e.g. rxllm run --help)`);
     const suggestion = suggestFlag(command, COMMANDS);
     throw new UsageError(`unknown command ${command}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; commands: ${COMMANDS.join(', ')}`);

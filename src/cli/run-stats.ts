@@ -1,5 +1,4 @@
-import { costOf } from '../cost/cost-of.js';
-import type { Usage } from '../types.js';
+import { costOf, type Usage } from '../index.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
 /** Live figures of the pipeline, read from the library's progress tracker. */

@@ -32,7 +32,16 @@ const responseFormatSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
-/** zod schema of `ChatParams`; unknown keys are errors so that typos are caught. */
+/**
+ * The zod schema of `ChatParams`; unknown keys are errors so that typos are caught.
+ *
+ * @example
+ * ```ts
+ * import { chatParamsSchema } from 'rxllm';
+ * const parsed = chatParamsSchema.safeParse({ temperature: 0.2, maxTokens: 200 });
+ * console.log(parsed.success ? parsed.data : parsed.error.issues);
+ * ```
+ */
 export const chatParamsSchema = z.strictObject({
   maxTokens: z.number().int().positive().optional(),
   temperature: z.number().min(0).max(2).optional(),

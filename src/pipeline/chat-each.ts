@@ -1,15 +1,15 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { z } from 'zod';
 import { ResponseValidationError, toLlmError } from '../errors/llm-error.js';
-import { estimateInputTokens } from '../model/estimate-tokens.js';
 import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../model/resolve-prompt.js';
 import type { ChatResponse, ChatResult, Prompt } from '../types.js';
 import { validateOptions } from '../internal/validate-options.js';
-import { withBudget } from './internal/with-budget.js';
 import { type PipelineOptions, pipelineOptionsShape } from './pipeline-options.js';
-import { assertChatModel, type PipelineRun, pipelineSettings, runPipeline } from './internal/run-pipeline.js';
+import type { PipelineRun, PromptState } from './internal/pipeline-run.js';
+import { assertChatModel, pipelineSettings } from './internal/pipeline-settings.js';
+import { runPipeline } from './internal/run-pipeline.js';
 
 /**
  * Options of `chatEach`: concurrency, rate limits, retries, `onError`, parameters, cancellation and progress.
@@ -88,17 +88,19 @@ function chatOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineR
   // attempts (turn, send, retries) run inside, and the prompt's one result comes out.
   return new Observable<ChatResult>((subscriber) => {
     const { progress } = run;
-    let submitted = false;
+    const state: PromptState = { submitted: false, sent: 0 };
     let hasOutcome = false;
-    let attempts = 0;
     /** Emits the prompt's one result; a failure also ends the prompt (a success ends when its attempt completes). */
     const conclude = (result: ChatResult) => {
       hasOutcome = true;
-      progress?.promptFinished(result.ok, submitted);
-      if (!result.ok && run.endsRun(result.error)) {
-        hooks.onEndingFailure?.(result);
-        subscriber.error(result.error);
-        return;
+      progress?.promptFinished(result.ok, state.submitted);
+      if (!result.ok) {
+        if (run.endsRun(result.error)) {
+          hooks.onEndingFailure?.(result);
+          subscriber.error(result.error);
+          return;
+        }
+        run.failed(result.error);
       }
       subscriber.next(result);
       if (!result.ok) subscriber.complete();
@@ -111,37 +113,23 @@ function chatOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineR
       conclude({ index, prompt, ok: false, error: toLlmError(error), attempts: 0 });
       return undefined;
     }
-    const inputTokens = estimateInputTokens(request.messages);
-    const tokens = inputTokens + (request.params.maxTokens ?? run.settings.defaultOutputTokens);
-    const attempt = run.attempt(
-      tokens,
-      () => attempts === 0,
-      () => {
-        attempts += 1;
-        if (!submitted) {
-          submitted = true;
-          progress?.promptSubmitted();
-        }
-        progress?.requestSent();
-        return true;
-      },
-      (reservation) => sendOnce(model.provider, request, reservation, inputTokens, run),
-    );
-    const subscription = attempt
-      .pipe(
-        withBudget(run.settings.budget, `${model.provider.id}/${request.model}`, request), // cost budget: reserve the worst case per attempt
-        run.retry(),
-      )
+    const subscription = run
+      .request({
+        provider: model.provider.id,
+        request,
+        prompt: state,
+        send: (reservation, inputTokens) => sendOnce(model.provider, request, reservation, inputTokens, run),
+      })
       .subscribe({
-        next: (response) => conclude({ index, prompt, ok: true, response, attempts }),
-        error: (error: unknown) => conclude({ index, prompt, ok: false, error: toLlmError(error, model.provider.id), attempts }),
+        next: (response) => conclude({ index, prompt, ok: true, response, attempts: state.sent }),
+        error: (error: unknown) => conclude({ index, prompt, ok: false, error: toLlmError(error, model.provider.id), attempts: state.sent }),
         // After a success, once the provider is done with the request; or a first attempt given up because the run
         // stopped submitting: no result.
         complete: () => subscriber.complete(),
       });
     return () => {
       subscription.unsubscribe();
-      if (submitted && !hasOutcome) progress?.promptCancelled();
+      if (state.submitted && !hasOutcome) progress?.promptCancelled();
     };
   });
 }

@@ -20,7 +20,7 @@ import type { ChatParams, RetryOptions } from '../types.js';
 export type OnError = 'continue' | 'return' | 'stop';
 
 /**
- * Options shared by `chatEach`, `streamEach` and `parallelChat`.
+ * Options shared by `chatEach`, `streamEach` and `parallelChat` (public as `ChatEachOptions`).
  */
 export interface PipelineOptions {
   /** Most requests open at once (a stream counts until its last chunk and the end of the response that carries it). @defaultValue `10` */

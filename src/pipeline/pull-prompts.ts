@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import { z } from 'zod';
 import { InvalidOptionsError } from '../errors/llm-error.js';
-import { currentPullDemand, withPullDemand } from './internal/pull-demand.js';
+import { pullDemandOf } from './internal/pull-demand.js';
 import { validateOptions } from '../internal/validate-options.js';
 
 /**
@@ -52,8 +52,8 @@ export type PullSource<T> = Iterable<T> | AsyncIterable<T>;
  * slot plus `readAhead`. Memory stays bounded by `maxActive`, however long — or endless — the source.
  * (`from(asyncIterable)` instead reads as fast as it can.)
  *
- * The pipeline must subscribe it through synchronous operators only (`map`, `filter`, `tap`, `takeUntil`, `take`…);
- * with no rxllm pipeline downstream it reads as fast as its subscriber takes values, like `from()`.
+ * The pipeline finds it through RxJS operators in between (`map`, `filter`, `tap`, `takeUntil`, `take`…), not through
+ * a Subject or `share()`; with no rxllm pipeline downstream it reads as fast as its subscriber takes values, like `from()`.
  * Each subscription iterates the source afresh (`[Symbol.asyncIterator]()` / `[Symbol.iterator]()`); unsubscribing
  * (or the pipeline stopping) calls the iterator's `return()`, so a generator's `finally` runs. An error thrown by the
  * source is the Observable's error. A string is refused (`InvalidOptionsError`): it would be read character by
@@ -80,7 +80,7 @@ export function pullPrompts<T>(source: PullSource<T>, options: PullPromptsOption
     throw new InvalidOptionsError('pullPrompts() source: expected an iterable or an async iterable (not a string)');
   }
   return new Observable<T>((subscriber) => {
-    const demand = currentPullDemand();
+    const demand = pullDemandOf(subscriber);
     const wants = () => demand === undefined || demand.capacity() + readAhead > 0;
     let iterator: Iterator<T> | AsyncIterator<T>;
     let async: boolean;
@@ -149,12 +149,10 @@ export function pullPrompts<T>(source: PullSource<T>, options: PullPromptsOption
       if (pumping) return;
       pumping = true;
       try {
-        withPullDemand(undefined, () => {
-          while (!finished && !reading && !subscriber.closed && wants()) {
-            if (async) readAsync();
-            else readSync();
-          }
-        });
+        while (!finished && !reading && !subscriber.closed && wants()) {
+          if (async) readAsync();
+          else readSync();
+        }
       } finally {
         pumping = false;
       }

@@ -1,18 +1,19 @@
 import { catchError, Observable, type OperatorFunction, throwError } from 'rxjs';
 import { z } from 'zod';
 import { BudgetExceededError, type LlmError, StreamInterruptedError, toLlmError } from '../errors/llm-error.js';
-import { estimateInputTokens } from '../model/estimate-tokens.js';
 import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../model/resolve-prompt.js';
-import type { ChatChunk, Prompt, Usage } from '../types.js';
+import type { ChatChunk, ChatResponse, Prompt, Usage } from '../types.js';
+import { responseOfChunks } from './internal/response-of-chunks.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { streamFailure } from '../model/mark-stream-interruption.js';
 import { ReplayChannel } from './internal/replay-channel.js';
 import { type PipelineOptions, pipelineOptionsShape } from './pipeline-options.js';
 import { DEFAULT_RETRY } from '../model/retry-with-backoff.js';
-import { assertChatModel, type PipelineRun, pipelineSettings, runPipeline } from './internal/run-pipeline.js';
-import { withBudget } from './internal/with-budget.js';
+import type { PipelineRun, PromptState } from './internal/pipeline-run.js';
+import { assertChatModel, pipelineSettings } from './internal/pipeline-settings.js';
+import { runPipeline } from './internal/run-pipeline.js';
 
 /**
  * Options of `streamEach`: those of `chatEach`, plus `resumeStreams`.
@@ -62,6 +63,12 @@ export interface StreamItem {
   chunks: Observable<ChatChunk>;
   /** The whole text once the stream ends; rejects as `chunks` errors. An unobserved rejection is never reported as unhandled. */
   text: Promise<string>;
+  /**
+   * The whole response once the stream ends: the chunks' text, the last finish reason and usage, the first model and
+   * request id (the request's model, and zero usage, where the stream gave none), `raw` undefined. Rejects as
+   * `chunks` errors; an unobserved rejection is never reported as unhandled.
+   */
+  response: Promise<ChatResponse>;
 }
 
 /** The strict zod schema of `StreamEachOptions`. */
@@ -112,15 +119,17 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     const { progress } = run;
     const { provider } = model;
     const chunks = new ReplayChannel<ChatChunk>();
-    // Settled where `chunks` ends, from the text of every chunk it carried: what `lastValueFrom(chunks.pipe(reduce(…)))`
-    // gives, without a second subscriber (or a string built up) per chunk.
-    let settleText!: { resolve: (text: string) => void; reject: (error: unknown) => void };
-    const text = new Promise<string>((resolve, reject) => {
-      settleText = { resolve, reject };
-    });
-    text.catch(() => undefined); // the rejection stays observable to whoever awaits `text`
-    const item: StreamItem = { index, prompt, chunks: chunks.observable, text };
-    let started = false;
+    // Settled where `chunks` ends, from every chunk it carried: what `lastValueFrom(chunks.pipe(reduce(…)))` gives,
+    // without a second subscriber (or a string built up) per chunk.
+    const text = settleable<string>();
+    const response = settleable<ChatResponse>();
+    const item: StreamItem = { index, prompt, chunks: chunks.observable, text: text.promise, response: response.promise };
+    const reject = (error: LlmError) => {
+      text.reject(error);
+      response.reject(error);
+      chunks.error(error);
+    };
+    const state: PromptState = { submitted: false, sent: 0 };
     let emitted = false;
     let ended = false;
 
@@ -133,12 +142,15 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     // failed; one the budget refused was never submitted, and gets none (as it gets `null` in `parallelChat`).
     const fail = (error: LlmError) => {
       ended = true;
-      if (started || !(error instanceof BudgetExceededError)) emit();
-      settleText.reject(error);
-      chunks.error(error);
-      progress?.promptFinished(false, started);
-      if (run.endsRun(error)) subscriber.error(error);
-      else subscriber.complete();
+      if (state.submitted || !(error instanceof BudgetExceededError)) emit();
+      reject(error);
+      progress?.promptFinished(false, state.submitted);
+      if (run.endsRun(error)) {
+        subscriber.error(error);
+        return;
+      }
+      run.failed(error);
+      subscriber.complete();
     };
 
     let request: ProviderRequest;
@@ -149,33 +161,17 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
       return undefined;
     }
 
-    const attemptStream = (attemptRequest: ProviderRequest): Observable<ChatChunk> => {
-      const inputTokens = estimateInputTokens(attemptRequest.messages);
-      const tokens = inputTokens + (attemptRequest.params.maxTokens ?? run.settings.defaultOutputTokens);
-      return run
-        .attempt(
-          tokens,
-          () => !started,
-          () => {
-            if (!started) {
-              started = true;
-              progress?.promptSubmitted();
-              emit();
-              if (subscriber.closed) return false;
-            }
-            progress?.requestSent();
-            return true;
-          },
-          (reservation) => {
-            const from = chunks.size; // this attempt's chunks are the ones `chunks` carries from here on
-            return sendStream(provider, attemptRequest, reservation, inputTokens, run, () => textOf(chunks.slice(from)));
-          },
-        )
-        .pipe(
-          withBudget(run.settings.budget, `${provider.id}/${attemptRequest.model}`, attemptRequest), // cost budget: reserve the worst case per attempt
-          run.retry(),
-        );
-    };
+    const attemptStream = (attemptRequest: ProviderRequest): Observable<ChatChunk> =>
+      run.request({
+        provider: provider.id,
+        request: attemptRequest,
+        prompt: state,
+        onSubmitted: emit,
+        send: (reservation, inputTokens) => {
+          const from = chunks.size; // this attempt's chunks are the ones `chunks` carries from here on
+          return sendStream(provider, attemptRequest, reservation, inputTokens, run, () => textOf(chunks.slice(from)));
+        },
+      });
     const canResume = resumeStreams && provider.supportsPrefill;
     const streamFrom = (prefix: string, resumesLeft: number): Observable<ChatChunk> => {
       const attempts = attemptStream(prefix === '' ? request : withPrefill(request, prefix));
@@ -197,8 +193,10 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
       error: (error: unknown) => fail(toLlmError(error, provider.id)),
       complete: () => {
         ended = true;
-        if (started) {
-          settleText.resolve(textOf(chunks.slice()));
+        if (state.submitted) {
+          const all = chunks.slice();
+          text.resolve(textOf(all));
+          response.resolve(responseOfChunks(all, request.model));
           chunks.complete();
           progress?.promptFinished(true, true);
         }
@@ -207,11 +205,10 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     });
     return () => {
       subscription.unsubscribe();
-      if (started && !ended) {
+      if (state.submitted && !ended) {
         ended = true;
         const cancelled = new StreamInterruptedError(textOf(chunks.slice()), { code: 'cancelled', provider: provider.id, cause: new Error('The pipeline was unsubscribed.') });
-        settleText.reject(cancelled);
-        chunks.error(cancelled);
+        reject(cancelled);
         progress?.promptCancelled();
       }
     };
@@ -263,6 +260,18 @@ function sendStream(
       run.progress?.tokensUsed(usage.inputTokens, usage.outputTokens);
     };
   });
+}
+
+/** A promise with its settling functions; its rejection stays observable to whoever awaits it, and is never reported as unhandled. */
+function settleable<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((resolvePromise, rejectPromise) => {
+    resolve = resolvePromise;
+    reject = rejectPromise;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
 
 /** The text of `chunks`, joined. */

@@ -1,240 +1,132 @@
-import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import { InvalidOptionsError, isLlmError, type LlmError } from '../../errors/llm-error.js';
-import { progressTracker, type ProgressRecorder } from '../../progress/progress-tracker.js';
-import type { ChatModel } from '../../model/chat-provider.js';
+import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import { Fifo } from '../../internal/fifo.js';
-import { PullDemandSignal, withPullDemand } from './pull-demand.js';
-import { rateLimiter } from '../../rate-limiter/rate-limiter.js';
-import type { RateLimiter, Reservation } from '../../rate-limiter/rate-limiter-types.js';
-import type { Prompt, RetryOptions } from '../../types.js';
-import { DEFAULT_OUTPUT_TOKENS, type OnError, type PipelineOptions } from '../pipeline-options.js';
-import { DEFAULT_RETRY, retryWithBackoff } from '../../model/retry-with-backoff.js';
-
-/** `PipelineOptions` with defaults applied. */
-export interface PipelineSettings extends Omit<PipelineOptions, 'maxActive' | 'rpm' | 'onError' | 'retry' | 'scheduler' | 'defaultOutputTokens'> {
-  maxActive: number;
-  rpm: number;
-  onError: OnError;
-  /** The model's retry policy with the pipeline's on top. */
-  retry: RetryOptions;
-  scheduler: SchedulerLike;
-  defaultOutputTokens: number;
-}
-
-/** What a pipeline's per-prompt projection may use. */
-export interface PipelineRun {
-  readonly settings: PipelineSettings;
-  readonly limiter: RateLimiter;
-  readonly progress: ProgressRecorder | undefined;
-  /**
-   * One attempt costing `tokens`: waits for a turn from the limiter, calls `beforeSend` (false: send nothing and
-   * complete; the turn's tokens are handed back), then mirrors `send(reservation)`. A first attempt (`isFirst()` when
-   * subscribed) is given up, completing without a value, if the run stops submitting (`onError: 'return'`) while it
-   * waits. Subscribe once per attempt (a retry resubscribes).
-   */
-  attempt<T>(tokens: number, isFirst: () => boolean, beforeSend: () => boolean, send: (reservation: Reservation) => Observable<T>): Observable<T>;
-  /** `retryWithBackoff` with the run's policy, scheduler and hooks (progress, global pause on a 429). */
-  retry<T>(): MonoTypeOperatorFunction<T>;
-  /** Pauses the limiter for the `retryAfterMs` an error carries (capped at `maxRetryAfterMs`). */
-  pauseFor(error: unknown): void;
-  /** Applies `onError` to a failure after retries. True when the run must end with this error. */
-  endsRun(error: LlmError): boolean;
-}
-
-/** Builds `PipelineSettings` from validated options and the model's defaults. */
-export function pipelineSettings(model: ChatModel, options: PipelineOptions, defaultOnError: OnError): PipelineSettings {
-  const { maxActive = 10, rpm = 500, onError = defaultOnError, retry, scheduler = asyncScheduler, defaultOutputTokens = DEFAULT_OUTPUT_TOKENS, ...rest } = options;
-  return { ...rest, maxActive, rpm, onError, retry: { ...model.retry, ...definedOnly(retry ?? {}) }, scheduler, defaultOutputTokens };
-}
-
-/** Throws `InvalidOptionsError` unless `model` looks like a `ChatModel`. */
-export function assertChatModel(model: unknown, label: string): asserts model is ChatModel {
-  const candidate = model as Partial<ChatModel> | null | undefined;
-  if (typeof candidate?.resolve !== 'function' || typeof candidate.provider?.chat !== 'function') {
-    throw new InvalidOptionsError(`${label}: expected a ChatModel, e.g. from openai() or customModel()`);
-  }
-}
+import type { Prompt } from '../../types.js';
+import { PipelineRun } from './pipeline-run.js';
+import type { PipelineSettings } from './pipeline-settings.js';
+import { PullDemandSignal, subscribeWithDemand } from './pull-demand.js';
 
 /**
- * The shared body of `chatEach` and `streamEach`: per subscription it makes the limiter and progress hooks, runs
- * `project` for each prompt under a `maxActive` cap, tells pull sources upstream how much room there is, stops
- * submitting when `onError: 'return'` says so, and errors with `signal.reason` when the signal aborts.
+ * The shared body of `chatEach` and `streamEach`: per subscription it makes a `PipelineRun` (limiter, progress,
+ * retries, the run's phase), runs `project` for each prompt under a `maxActive` cap, tells pull sources upstream how
+ * much room there is, stops reading when `onError: 'return'` stops the run, and errors with `signal.reason` when the
+ * signal aborts.
+ *
+ * Hand-written, as a bounded merge (RxJS's `mergeInternals` with a Set): the per-prompt subscriptions sit in a Set,
+ * whose removal is O(1) where an RxJS subscription's child list is O(prompts in flight); `bench/README.md`,
+ * scenario 1 (CPU per request at 1,000 in flight). Pinned by `spec/pipeline/chat-each.test.ts` and
+ * `stream-each.test.ts` (concurrency, order, cancellation, `onError`).
  */
 export function runPipeline<R>(
   source: Observable<Prompt>,
   settings: PipelineSettings,
   project: (prompt: Prompt, index: number, run: PipelineRun) => Observable<R>,
 ): Observable<R> {
-  // Hand-written (what `defer` + `takeUntil` + `tap` + `mergeMap(…, maxActive)` + `finalize` did): one layer between the
-  // prompts and the per-prompt Observables, whose subscriptions sit in a Set (removal is O(1), where an RxJS
-  // subscription's child list is O(prompts in flight)).
   return new Observable<R>((subscriber) => {
-    const { signal, scheduler, maxActive } = settings;
+    const { signal } = settings;
     if (signal?.aborted === true) {
       subscriber.error(signal.reason);
       return undefined;
     }
-
-    const limiter = settings.limiter ?? defaultLimiter(settings);
-    const tracker = settings.progress ?? (settings.onProgress === undefined ? undefined : progressTracker({ scheduler }));
-    const maxRetryAfterMs = settings.retry.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs;
-    /** The run submits nothing new (`onError: 'return'` after a failure). */
-    let stopped = false;
-    /** Called once when the run stops submitting: first attempts waiting for a turn, and the source. */
-    const stopListeners = new Set<() => void>();
-    let received = 0;
-    let finished = 0;
-    let ended = false;
-    const demand = new PullDemandSignal(() => (ended || stopped ? -Infinity : maxActive - (received - finished)));
-
-    const pauseFor = (error: unknown) => {
-      if (isLlmError(error) && error.retryAfterMs !== undefined) limiter.pause(Math.min(error.retryAfterMs, maxRetryAfterMs));
-    };
-    // One operator for every prompt: `retry` keeps its state per subscription.
-    const retry = retryWithBackoff<unknown>({
-      ...settings.retry,
-      scheduler,
-      onRetry: (event) => {
-        tracker?.retryScheduled();
-        // A 429 without a server-given wait still means the shared budget is gone: everyone backs off.
-        if (!event.serverAsked && event.error.status === 429) limiter.pause(event.delayMs);
-      },
-    });
-    const run: PipelineRun = {
-      settings,
-      limiter,
-      progress: tracker,
-      attempt: (tokens, isFirst, beforeSend, send) =>
-        new Observable((attemptSubscriber) => {
-          const first = isFirst();
-          if (first && stopped) {
-            attemptSubscriber.complete();
-            return undefined;
-          }
-          // A first attempt's wait registers in `stopListeners` (not a Subject subscription, whose removal is O(n)).
-          const onStop = first ? () => attemptSubscriber.complete() : undefined;
-          if (onStop !== undefined) stopListeners.add(onStop);
-          let granted = false;
-          const turn = limiter.acquire({ tokens }).subscribe({
-            next: (reservation) => {
-              granted = true;
-              if (onStop !== undefined) stopListeners.delete(onStop);
-              // Stopping cancels an earlier waiter, and the limiter may hand its turn on to this one before this one's
-              // own cancel arrives: a turn granted once the run has stopped is handed back unused, so 'return' sends
-              // nothing new.
-              if ((first && stopped) || !beforeSend()) {
-                reservation.settle(0);
-                attemptSubscriber.complete();
-                return;
-              }
-              // The attempt's subscriber goes straight to `send`: no layer per response or stream chunk.
-              send(reservation).subscribe(attemptSubscriber);
-            },
-            error: (error: unknown) => attemptSubscriber.error(error),
-            complete: () => {
-              if (!granted) attemptSubscriber.complete();
-            },
-          });
-          return () => {
-            if (onStop !== undefined) stopListeners.delete(onStop);
-            turn.unsubscribe();
-          };
-        }),
-      retry: <T>() => retry as MonoTypeOperatorFunction<T>,
-      pauseFor,
-      endsRun: (error) => {
-        if (error.fatal || settings.onError === 'stop') return true;
-        if (settings.onError === 'return' && !stopped) {
-          stopped = true;
-          for (const onStop of [...stopListeners]) onStop();
-        }
-        return false;
-      },
-    };
-
-    /** Per-prompt subscriptions running. */
-    const active = new Set<Subscription>();
-    /** Prompts received while every slot was taken (a synchronous source delivers them all at once). */
-    const waiting = new Fifo<Prompt>();
-    let nextIndex = 0;
-    let sourceDone = false;
-    let draining = false;
-    const start = (prompt: Prompt) => {
-      const index = nextIndex++;
-      const inner = project(prompt, index, run).subscribe({
-        next: (value) => subscriber.next(value),
-        error: (error: unknown) => subscriber.error(error),
-      });
-      active.add(inner);
-      // After the prompt's own teardown (as `mergeMap` frees a slot): its request is closed before the next one starts.
-      inner.add(() => {
-        active.delete(inner);
-        finished += 1;
-        demand.changed();
-        drain();
-      });
-    };
-    /** Starts waiting prompts while slots are free; completes once the source is done and nothing runs. */
-    const drain = () => {
-      if (draining || subscriber.closed) return;
-      draining = true;
-      try {
-        while (active.size < maxActive && !waiting.isEmpty() && !subscriber.closed) start(waiting.shift()!);
-      } finally {
-        draining = false;
-      }
-      if (sourceDone && active.size === 0 && waiting.isEmpty() && !subscriber.closed) subscriber.complete();
-    };
-
-    const progressSubscription = settings.onProgress === undefined ? undefined : tracker?.progress$.subscribe(settings.onProgress);
-    tracker?.runStarted();
-    const onAbort = () => subscriber.error(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let sourceSubscription: Subscription | undefined;
-    const stopSource = () => {
-      sourceDone = true; // and nothing waiting starts: the run completes once the prompts in flight have finished
-      sourceSubscription?.unsubscribe();
-      waiting.clear();
-      drain();
-    };
-    stopListeners.add(stopSource);
-    sourceSubscription = withPullDemand(demand, () =>
-      source.subscribe({
-        next: (prompt) => {
-          if (stopped) return;
-          received += 1;
-          waiting.push(prompt);
-          drain();
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => {
-          sourceDone = true;
-          drain();
-        },
-      }),
-    );
-    if (stopped) sourceSubscription.unsubscribe();
-    return () => {
-      ended = true;
-      signal?.removeEventListener('abort', onAbort);
-      sourceSubscription?.unsubscribe();
-      for (const inner of [...active]) inner.unsubscribe();
-      active.clear();
-      tracker?.runEnded();
-      progressSubscription?.unsubscribe();
-    };
+    const merge = new BoundedMerge(subscriber, new PipelineRun(settings), project);
+    merge.start(source);
+    return () => merge.end();
   });
 }
 
-/** Effectively no request limit, while still honouring `pause` and `observe`. */
-const UNLIMITED = { rpm: 1e9, burst: 1e9 };
+/** One subscription of `runPipeline`: prompts in, at most `maxActive` projections running, their values out. */
+class BoundedMerge<R> {
+  /** Per-prompt subscriptions running. */
+  private readonly active = new Set<Subscription>();
+  /** Prompts received while every slot was taken (a synchronous source delivers them all at once). */
+  private readonly waiting = new Fifo<Prompt>();
+  private readonly demand: PullDemandSignal;
+  private readonly maxActive: number;
+  private received = 0;
+  private finished = 0;
+  private nextIndex = 0;
+  /** Re-entrancy guard of `drain` (a prompt finishing synchronously frees a slot from inside the loop). */
+  private draining = false;
+  private sourceSubscription: Subscription | undefined;
+  private progressSubscription: Subscription | undefined;
+  private readonly onAbort = () => this.subscriber.error(this.run.settings.signal?.reason);
 
-/** The limiter a subscription makes when none is shared: from `rpm` and `tpm` (`Infinity` meaning no limit). */
-function defaultLimiter({ rpm, tpm, scheduler }: PipelineSettings): RateLimiter {
-  const requests = rpm === Infinity ? UNLIMITED : { rpm };
-  return rateLimiter({ ...requests, ...(tpm === undefined || tpm === Infinity ? {} : { tpm }), scheduler });
-}
+  constructor(
+    private readonly subscriber: Subscriber<R>,
+    private readonly run: PipelineRun,
+    private readonly project: (prompt: Prompt, index: number, run: PipelineRun) => Observable<R>,
+  ) {
+    this.maxActive = run.settings.maxActive;
+    this.demand = new PullDemandSignal(() => (run.phase === 'reading' ? this.maxActive - (this.received - this.finished) : -Infinity));
+  }
 
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+  start(source: Observable<Prompt>): void {
+    const { run } = this;
+    const { onProgress, signal } = run.settings;
+    if (onProgress !== undefined) this.progressSubscription = run.progress?.progress$.subscribe(onProgress);
+    run.progress?.runStarted();
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+    run.stopListeners.add(() => this.stopReading());
+    this.sourceSubscription = subscribeWithDemand(source, this.demand, {
+      next: (prompt) => {
+        if (run.phase !== 'reading') return;
+        this.received += 1;
+        this.waiting.push(prompt);
+        this.drain();
+      },
+      error: (error: unknown) => this.subscriber.error(error),
+      complete: () => {
+        if (run.phase === 'reading') run.phase = 'draining';
+        this.drain();
+      },
+    });
+    if (run.phase === 'stopped') this.sourceSubscription.unsubscribe();
+  }
+
+  /** Teardown: aborts what runs. */
+  end(): void {
+    const { run } = this;
+    run.phase = 'ended';
+    run.settings.signal?.removeEventListener('abort', this.onAbort);
+    this.sourceSubscription?.unsubscribe();
+    for (const inner of [...this.active]) inner.unsubscribe();
+    this.active.clear();
+    run.progress?.runEnded();
+    this.progressSubscription?.unsubscribe();
+  }
+
+  /** The run stopped submitting: nothing waiting starts, and it completes once the prompts in flight have finished. */
+  private stopReading(): void {
+    this.sourceSubscription?.unsubscribe();
+    this.waiting.clear();
+    this.drain();
+  }
+
+  /** Starts waiting prompts while slots are free; completes once nothing more can be read and nothing runs. */
+  private drain(): void {
+    const { subscriber, active, waiting } = this;
+    if (this.draining || subscriber.closed) return;
+    this.draining = true;
+    try {
+      while (active.size < this.maxActive && !waiting.isEmpty() && !subscriber.closed) this.startPrompt(waiting.shift()!);
+    } finally {
+      this.draining = false;
+    }
+    if (this.run.phase !== 'reading' && active.size === 0 && waiting.isEmpty() && !subscriber.closed) subscriber.complete();
+  }
+
+  private startPrompt(prompt: Prompt): void {
+    const { subscriber } = this;
+    const inner = this.project(prompt, this.nextIndex++, this.run).subscribe({
+      next: (value) => subscriber.next(value),
+      error: (error: unknown) => subscriber.error(error),
+    });
+    this.active.add(inner);
+    // After the prompt's own teardown (as `mergeMap` frees a slot): its request is closed before the next one starts.
+    inner.add(() => {
+      this.active.delete(inner);
+      this.finished += 1;
+      this.demand.changed();
+      this.drain();
+    });
+  }
 }

@@ -1,0 +1,48 @@
+import { resolve as resolvePath } from 'node:path';
+import { type ChatModel, priceOf, type StructuredOutput } from '../index.js';
+import { createCliModel } from './create-cli-model.js';
+import { loadStructuredSchema } from './load-structured-schema.js';
+import { openInput, type PromptsInput } from './open-input.js';
+import type { RunOptions } from './parse-run-args.js';
+import { ResultsWriter } from './results-writer.js';
+import { type ResultsScan, scanResultsFile } from './scan-results-file.js';
+import { UsageError } from './usage-error.js';
+
+/** What `rxllm run` opened and checked before sending anything. */
+export interface PreparedRun {
+  model: ChatModel;
+  structured: StructuredOutput<unknown> | undefined;
+  input: PromptsInput;
+  /** What the results file already holds (a resume). */
+  scan: ResultsScan;
+  writer: ResultsWriter;
+}
+
+/**
+ * The startup checks of `rxllm run`: the results file is not the prompts file, the model is known (and priced when
+ * `--max-cost` is set), the structured-output schema loads, the prompts open, the results file is scanned and opened
+ * for appending. Nothing is left open when one fails.
+ *
+ * @param options - The parsed flags.
+ * @param stdin - The process's standard input, for `-`.
+ * @returns What the run needs.
+ * @throws UsageError for a bad combination of flags or an unknown model; FatalCliError when a file cannot be used.
+ */
+export async function prepareRun(options: RunOptions, stdin: PromptsInput): Promise<PreparedRun> {
+  if (options.input !== '-' && resolvePath(options.input) === resolvePath(options.output)) {
+    throw new UsageError('the results file (-o) must not be the prompts file', 'run');
+  }
+  const model = createCliModel(options);
+  if (options.maxCost !== undefined && priceOf(model.id) === undefined) {
+    throw new UsageError(`--max-cost: no price is known for ${model.id}, so a cost budget cannot be kept (use --max-total-tokens)`, 'run');
+  }
+  const structured = options.structured === undefined ? undefined : await loadStructuredSchema(options.structured);
+  const input = await openInput(options.input, stdin);
+  try {
+    const scan = await scanResultsFile(options.output, { retryFailed: options.retryFailed });
+    return { model, structured, input, scan, writer: ResultsWriter.open(options.output) };
+  } catch (error) {
+    if (input !== stdin) input.destroy?.();
+    throw error;
+  }
+}

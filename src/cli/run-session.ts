@@ -1,0 +1,68 @@
+import { Subject } from 'rxjs';
+import { type Budget, progressTracker, type ProgressTracker, usageBudget } from '../index.js';
+import type { RunOptions } from './parse-run-args.js';
+import type { PromptLine } from './parse-prompt-line.js';
+import { createProgressDisplay, type ProgressDisplay } from './progress-display.js';
+import { RunStats } from './run-stats.js';
+
+/** One prompt between being pulled into the pipeline and its outcome. */
+export interface Pending {
+  line: PromptLine;
+  startedAt: number;
+}
+
+/** What the phases of one `rxllm run` share: figures, display, the prompts in flight and the reasons to stop. */
+export class RunSession {
+  readonly now = () => performance.now();
+  readonly stats: RunStats;
+  readonly tracker: ProgressTracker = progressTracker();
+  readonly display: ProgressDisplay;
+  readonly budget: Budget | undefined;
+  /** Prompts pulled into the pipeline, by their pipeline index. */
+  readonly pending = new Map<number, Pending>();
+  /** Emits to stop reading prompts (Ctrl-C, the budget, `--on-error return`). */
+  readonly stop$ = new Subject<void>();
+  /** The bad line that stopped the run (`--bad-lines fail`). */
+  badLineStop: string | undefined;
+  /** The input was read to its end. */
+  inputDone = false;
+  private budgetReached = false;
+
+  constructor(options: RunOptions, modelId: string, stderr: NodeJS.WritableStream & { isTTY?: boolean }) {
+    this.stats = new RunStats(modelId, this.now);
+    const mode = options.progress === 'auto' ? (stderr.isTTY === true ? 'bar' : 'lines') : options.progress; // a bar needs a TTY
+    this.display = createProgressDisplay({
+      mode,
+      stream: stderr,
+      stats: this.stats,
+      figures: () => this.tracker.snapshot(),
+      intervalMs: options.progressIntervalMs,
+    });
+    this.budget =
+      options.maxCost === undefined && options.maxTotalTokens === undefined
+        ? undefined
+        : usageBudget({
+            ...(options.maxCost === undefined ? {} : { maxCost: options.maxCost }),
+            ...(options.maxTotalTokens === undefined ? {} : { maxTotalTokens: options.maxTotalTokens }),
+          });
+  }
+
+  /** Shows a message above the progress display, prefixed `rxllm: `. */
+  say(message: string): void {
+    this.display.log(`rxllm: ${message}`);
+  }
+
+  /** True once the budget is spent (checked before each prompt is pulled in); says so, and stops reading, once. */
+  budgetSpent(): boolean {
+    if (this.budget?.state().exhausted === true) this.reachBudget();
+    return this.budgetReached;
+  }
+
+  /** The budget refused a prompt: every later one would be refused too, so stop reading the input. */
+  reachBudget(): void {
+    if (this.budgetReached) return;
+    this.budgetReached = true;
+    this.say('budget reached: sending nothing new (a request could overrun it)');
+    this.stop$.next();
+  }
+}

@@ -1,0 +1,30 @@
+import { formatCount } from './format-figures.js';
+import type { RunOptions } from './parse-run-args.js';
+import type { ResultsScan } from './scan-results-file.js';
+
+/**
+ * The lines `rxllm run` prints as it starts (each gets the `rxllm: ` prefix): input, output, model and limits; a torn
+ * last line removed from the results file; what a resume skips.
+ *
+ * @param options - The parsed flags.
+ * @param modelId - The model's `provider/model` id.
+ * @param scan - What the results file already holds.
+ * @returns The messages, in order.
+ */
+export function startBanner(options: RunOptions, modelId: string, scan: ResultsScan): string[] {
+  const limits = [`${options.maxActive} in flight at most`, `${options.rpm} rpm`];
+  if (options.tpm !== undefined) limits.push(`${options.tpm} tpm`);
+  if (options.maxCost !== undefined) limits.push(`budget $${options.maxCost}`);
+  if (options.maxTotalTokens !== undefined) limits.push(`budget ${options.maxTotalTokens} tokens`);
+  const lines = [`${options.input === '-' ? 'stdin' : options.input} → ${options.output} with ${modelId}${options.stream ? ' (streaming)' : ''}: ${limits.join(', ')}`];
+  if (scan.tornBytes > 0) {
+    lines.push(`removed a torn last line (${scan.tornBytes} bytes) from ${options.output}: the previous run was killed mid-write`);
+  }
+  if (scan.ok + scan.failed > 0) {
+    const failedNote = options.retryFailed
+      ? `${formatCount(scan.failed)} failed will be sent again`
+      : `${formatCount(scan.failed)} failed${scan.failed > 0 ? ' (use --retry-failed to send those again)' : ''}`;
+    lines.push(`resuming: ${formatCount(scan.ok)} ok and ${failedNote} already in ${options.output}`);
+  }
+  return lines;
+}

@@ -1,0 +1,34 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { InvalidOptionsError } from '../../errors/llm-error.js';
+import type { ChatModel } from '../../model/chat-provider.js';
+import type { RetryOptions } from '../../types.js';
+import { DEFAULT_OUTPUT_TOKENS, type OnError, type PipelineOptions } from '../pipeline-options.js';
+
+/** `PipelineOptions` with defaults applied. */
+export interface PipelineSettings extends Omit<PipelineOptions, 'maxActive' | 'rpm' | 'onError' | 'retry' | 'scheduler' | 'defaultOutputTokens'> {
+  maxActive: number;
+  rpm: number;
+  onError: OnError;
+  /** The model's retry policy with the pipeline's on top. */
+  retry: RetryOptions;
+  scheduler: SchedulerLike;
+  defaultOutputTokens: number;
+}
+
+/** Builds `PipelineSettings` from validated options and the model's defaults. */
+export function pipelineSettings(model: ChatModel, options: PipelineOptions, defaultOnError: OnError): PipelineSettings {
+  const { maxActive = 10, rpm = 500, onError = defaultOnError, retry, scheduler = asyncScheduler, defaultOutputTokens = DEFAULT_OUTPUT_TOKENS, ...rest } = options;
+  return { ...rest, maxActive, rpm, onError, retry: { ...model.retry, ...definedOnly(retry ?? {}) }, scheduler, defaultOutputTokens };
+}
+
+/** Throws `InvalidOptionsError` unless `model` looks like a `ChatModel`. */
+export function assertChatModel(model: unknown, label: string): asserts model is ChatModel {
+  const candidate = model as Partial<ChatModel> | null | undefined;
+  if (typeof candidate?.resolve !== 'function' || typeof candidate.provider?.chat !== 'function') {
+    throw new InvalidOptionsError(`${label}: expected a ChatModel, e.g. from openai() or customModel()`);
+  }
+}
+
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
