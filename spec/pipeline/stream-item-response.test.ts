@@ -1,7 +1,7 @@
 import { from } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BadRequestError } from '../../src/errors/llm-error.js';
+import { BadRequestError } from '../../src/errors/api-call-error.js';
 import { type StreamItem, streamEach } from '../../src/pipeline/stream-each.js';
 import { chunk, fakeModel } from '../support/fake-provider.js';
 import { recordingLimiter } from '../support/test-limiter.js';
