@@ -161,11 +161,19 @@ function dropUndefined<T extends object>(value: T): T {
 
 /**
  * The transport options of one POST to `url` with a provider's settings: its agent, timeouts and body cap.
- * `isLastEvent` marks the event that ends a stream, so the socket goes back to the pool at once.
+ * `isLastEvent` marks the event that ends a stream, so the socket goes back to the pool at once; `readRateLimit` is the
+ * adapter's reader of its provider's rate-limit headers.
  */
 export function toHttpPost(
   settings: TransportSettings & { id?: string },
-  post: { url: string; headers: Record<string, string>; provider: string; body: unknown; isLastEvent?: HttpPostOptions['isLastEvent'] },
+  post: {
+    url: string;
+    headers: Record<string, string>;
+    provider: string;
+    body: unknown;
+    isLastEvent?: HttpPostOptions['isLastEvent'];
+    readRateLimit?: HttpPostOptions['readRateLimit'];
+  },
 ): HttpPostOptions {
   return {
     url: post.url,
@@ -178,5 +186,6 @@ export function toHttpPost(
     maxResponseBytes: settings.maxResponseBytes,
     ...(settings.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: settings.connectTimeoutMs }),
     ...(post.isLastEvent === undefined ? {} : { isLastEvent: post.isLastEvent }),
+    ...(post.readRateLimit === undefined ? {} : { readRateLimit: post.readRateLimit }),
   };
 }

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { RateLimitInfo } from '../types.js';
+import type { RateLimitHeaderReader } from './rate-limit-headers.js';
 
 /** One POST, as the transport sends it. The body is serialised to JSON by the transport. */
 export interface HttpPostOptions {
@@ -26,6 +27,11 @@ export interface HttpPostOptions {
    * for that end, else closing the socket).
    */
   isLastEvent?: (event: { event?: string; data: string }) => boolean;
+  /**
+   * The provider's rate-limit header reader, called once per response head with its headers (names lower-cased): it
+   * reads only the names its provider sends. Without one, `rateLimit` holds at most `retryAfterMs`.
+   */
+  readRateLimit?: RateLimitHeaderReader;
 }
 
 /** What the transport read from the response head. */

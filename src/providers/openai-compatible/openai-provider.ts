@@ -8,6 +8,7 @@ import { postSse } from '../../transport/post-sse.js';
 import type { ChatChunk, ChatResponse } from '../../types.js';
 import type { ChatProvider } from '../../model/chat-provider.js';
 import { toHttpPost, type TransportSettings } from '../provider-options.js';
+import { readOpenAIRateLimit } from './read-openai-rate-limit.js';
 import { isOpenAIChatCompletion, type OpenAIChatCompletion, openAIChatCompletionSchema } from './openai-schemas.js';
 import { createOpenAIStreamReader } from './read-openai-stream.js';
 import { toOpenAIRequest } from './to-openai-request.js';
@@ -64,6 +65,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
       headers,
       provider: id,
       body: toOpenAIRequest(request, { stream, maxTokensField }),
+      readRateLimit: readOpenAIRateLimit,
       ...(stream ? { isLastEvent: (event: { data: string }) => event.data.trim() === '[DONE]' } : {}),
     });
 
