@@ -80,7 +80,7 @@ export type { ParallelChatStructuredOptions, ParallelChatStructuredResult } from
 
 // Transport helpers (pure)
 export { parseRetryAfter } from './transport/retry-after.js';
-export { parseRateLimitHeaders } from './transport/rate-limit-headers.js';
+export { parseRateLimitHeaders } from './providers/parse-rate-limit-headers.js';
 
 // Rate limiting
 export { rateLimiter } from './rate-limiter/rate-limiter.js';

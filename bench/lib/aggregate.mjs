@@ -56,6 +56,9 @@ export function runMetrics(report, server, scenario) {
   };
 }
 
+/** Figures whose ratio to the baseline is shown with an interval from runs paired by round. */
+const PAIRED = ['wallMs', 'cpuPerItemUs', 'cpuPerTokenUs', 'throughput', 'requestsPerItem'];
+
 /** Aggregates the runs of one client: medians for figures, worst case for counts that must be zero. */
 export function aggregate(runs) {
   const good = runs.filter((run) => run.metrics !== undefined);
@@ -89,5 +92,7 @@ export function aggregate(runs) {
     blocked: worst('blocked'),
     status429Worst: worst('status429'),
     errorKinds: metrics.reduce((all, m) => ({ ...all, ...m.errorKinds }), {}),
+    /** One value per round (NaN for a broken run), for ratios paired by round (`paired-ratio.mjs`). */
+    series: Object.fromEntries(PAIRED.map((key) => [key, runs.map((run) => run.metrics?.[key] ?? Number.NaN)])),
   };
 }

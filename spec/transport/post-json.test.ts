@@ -36,6 +36,25 @@ function options(overrides: Partial<HttpPostOptions> = {}): HttpPostOptions {
 }
 
 describe('postJson happy path', () => {
+  it("hands the response's headers, names lower-cased, to the provider's rate-limit reader once and adds retryAfterMs", async () => {
+    server.handle(respond.json(200, { ok: true }, { 'X-Custom-Remaining': '41', 'Retry-After': '3' }));
+    const seen: Array<Readonly<Record<string, string>>> = [];
+    const readRateLimit = (headers: Readonly<Record<string, string>>) => {
+      seen.push(headers);
+      return { remainingRequests: Number(headers['x-custom-remaining']) };
+    };
+    const { values } = await settle(postJson(options({ readRateLimit })));
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ 'x-custom-remaining': '41', 'retry-after': '3' });
+    expect(values[0]).toMatchObject({ rateLimit: { remainingRequests: 41, retryAfterMs: 3000 } });
+  });
+
+  it("gives no rateLimit when the provider's reader finds nothing and no retry-after came", async () => {
+    server.handle(respond.json(200, { ok: true }, { 'x-ratelimit-remaining-requests': '41' }));
+    const { values } = await settle(postJson(options({ readRateLimit: () => undefined })));
+    expect(values[0]).not.toHaveProperty('rateLimit');
+  });
+
   it('POSTs the JSON body and emits the parsed answer with the response head, once', async () => {
     server.handle(
       respond.json(200, { ok: true, text: 'héllo 👋' }, { 'x-request-id': 'req_123', 'x-ratelimit-remaining-requests': '41', 'retry-after-ms': '5' }),
@@ -47,8 +66,9 @@ describe('postJson happy path', () => {
       status: 200,
       body: { ok: true, text: 'héllo 👋' },
       requestId: 'req_123',
-      rateLimit: { remainingRequests: 41, retryAfterMs: 5 },
     });
+    // no provider reader: transport reads only the retry-after headers
+    expect(values[0]!.rateLimit).toEqual({ retryAfterMs: 5 });
     expect(values[0]!.headers['content-type']).toBe('application/json');
     const [request] = server.requests;
     expect(request).toMatchObject({ method: 'POST', path: '/v1/chat/completions', body: { hello: 'wörld' } });

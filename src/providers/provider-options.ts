@@ -161,11 +161,12 @@ function dropUndefined<T extends object>(value: T): T {
 
 /**
  * The transport options of one POST to `url` with a provider's settings: its agent, timeouts and body cap.
- * `isLastEvent` marks the event that ends a stream, so the socket goes back to the pool at once.
+ * `isLastEvent` marks the event that ends a stream, so the socket goes back to the pool at once; `readRateLimit` is the
+ * adapter's reader of its provider's rate-limit headers.
  */
 export function toHttpPost(
   settings: TransportSettings & { id?: string },
-  post: Pick<HttpPostOptions, 'url' | 'headers' | 'provider' | 'body' | 'isLastEvent' | 'readError'>,
+  post: Pick<HttpPostOptions, 'url' | 'headers' | 'provider' | 'body' | 'isLastEvent' | 'readError' | 'readRateLimit'>,
 ): HttpPostOptions {
   return {
     url: post.url,
@@ -179,5 +180,6 @@ export function toHttpPost(
     ...(settings.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: settings.connectTimeoutMs }),
     ...(post.isLastEvent === undefined ? {} : { isLastEvent: post.isLastEvent }),
     ...(post.readError === undefined ? {} : { readError: post.readError }),
+    ...(post.readRateLimit === undefined ? {} : { readRateLimit: post.readRateLimit }),
   };
 }

@@ -25,3 +25,41 @@ export function headerValue(headers: HeaderRecord, name: string): string | undef
   const text = (typeof value === 'string' ? value : value.join(', ')).trim();
   return text === '' ? undefined : text;
 }
+
+/**
+ * Reads one header from a record whose names are lower-case already (a `ResponseMeta`'s): a direct lookup, trimmed,
+ * blank as absent. `name` must be lower-case.
+ *
+ * @example
+ * ```ts
+ * lowerCaseHeader({ 'content-type': ' application/json ' }, 'content-type'); // 'application/json'
+ * ```
+ */
+export function lowerCaseHeader(headers: Readonly<Record<string, string>>, name: string): string | undefined {
+  const value = headers[name];
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  return text === '' ? undefined : text;
+}
+
+/**
+ * `headers` with lower-case names, repeated values joined with `, ` (an exact lower-case name wins over other
+ * spellings, else the first spelling seen, as `headerValue` reads them); for records from users, which may be in any
+ * case. Responses' headers are lower-cased once, by the transport, as they are read.
+ *
+ * @example
+ * ```ts
+ * lowerCaseHeaders({ 'X-RateLimit-Remaining-Tokens': '7' }); // { 'x-ratelimit-remaining-tokens': '7' }
+ * ```
+ */
+export function lowerCaseHeaders(headers: HeaderRecord): Record<string, string> {
+  const lowered: Record<string, string> = {};
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    if (lower === '__proto__') continue;
+    if (lower === name || !Object.hasOwn(lowered, lower)) lowered[lower] = typeof value === 'string' ? value : value.join(', ');
+  }
+  return lowered;
+}

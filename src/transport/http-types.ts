@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { APICallError } from '../errors/api-call-error.js';
 import type { RateLimitInfo } from '../types.js';
+import type { RateLimitHeaderReader } from './rate-limit-headers.js';
 
 /** One POST, as the transport sends it. The body is serialised to JSON by the transport. */
 export interface HttpPostOptions {
@@ -34,6 +35,11 @@ export interface HttpPostOptions {
    * request with what it threw.
    */
   readError?: (failure: HttpFailure) => APICallError | undefined;
+  /**
+   * The provider's rate-limit header reader, called once per response head with its headers (names lower-cased): it
+   * reads only the names its provider sends. Without one, `rateLimit` holds at most `retryAfterMs`.
+   */
+  readRateLimit?: RateLimitHeaderReader;
 }
 
 /** A response that is not the answer asked for, as the transport hands it to `HttpPostOptions.readError`. */

@@ -2,7 +2,7 @@ import type { Observable } from 'rxjs';
 import { ResponseTooLargeError, ResponseValidationError } from '../errors/llm-error.js';
 import { redactSecrets } from '../errors/redact-secrets.js';
 import { collectBody } from './collect-body.js';
-import { headerValue } from './header-value.js';
+import { lowerCaseHeader } from './header-value.js';
 import type { HttpPostOptions, JsonResponse } from './http-types.js';
 import { readUnexpectedBody } from './read-unexpected-body.js';
 import { runExchange, utf8Text, whereOf } from './run-exchange.js';
@@ -40,9 +40,9 @@ export function postJson<T>(options: HttpPostOptions, project?: (response: JsonR
   const { provider, maxResponseBytes } = options;
   return runExchange<T | JsonResponse>(options, 'application/json', (controls) => {
     const { meta } = controls;
-    const contentType = headerValue(meta.headers, 'content-type');
+    const contentType = lowerCaseHeader(meta.headers, 'content-type');
     if (contentType !== undefined && !/\bjson\b/i.test(contentType)) return readUnexpectedBody(contentType, 'JSON', options, controls);
-    const declaredLength = Number(headerValue(meta.headers, 'content-length'));
+    const declaredLength = Number(lowerCaseHeader(meta.headers, 'content-length'));
     if (Number.isFinite(declaredLength) && declaredLength > maxResponseBytes) {
       controls.fail(new ResponseTooLargeError(maxResponseBytes, whereOf(provider, meta)));
       return undefined;

@@ -2,7 +2,7 @@ import { createParser } from 'eventsource-parser';
 import type { Observable } from 'rxjs';
 import { ResponseTooLargeError, ResponseValidationError } from '../errors/llm-error.js';
 import { type BodyReader, collectBody } from './collect-body.js';
-import { headerValue } from './header-value.js';
+import { lowerCaseHeader } from './header-value.js';
 import type { HttpPostOptions, SseEvent } from './http-types.js';
 import { preview } from './post-json.js';
 import { readUnexpectedBody } from './read-unexpected-body.js';
@@ -47,7 +47,7 @@ export function postSse(options: HttpPostOptions): Observable<SseEvent>;
 export function postSse<T>(options: HttpPostOptions, read: () => SseReader<T>): Observable<T>;
 export function postSse<T>(options: HttpPostOptions, read?: () => SseReader<T>): Observable<T | SseEvent> {
   return runExchange<T | SseEvent>(options, 'text/event-stream', (controls) => {
-    const contentType = headerValue(controls.meta.headers, 'content-type') ?? '';
+    const contentType = lowerCaseHeader(controls.meta.headers, 'content-type') ?? '';
     if (!/^\s*text\/event-stream\b/i.test(contentType)) return readUnexpectedBody(contentType, 'text/event-stream', options, controls);
     return readEvents(options, controls, read?.());
   });

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { APITimeoutError, LlmError, type TimeoutPhase } from '../errors/llm-error.js';
 import { errorFromResponse } from '../errors/from-response.js';
 import { type BodyReader, collectBody } from './collect-body.js';
-import { headerValue } from './header-value.js';
+import { lowerCaseHeader } from './header-value.js';
 import type { HttpPostOptions, ResponseMeta } from './http-types.js';
 import { toResponseMeta } from './to-response-meta.js';
 import { toTransportError } from './to-transport-error.js';
@@ -162,7 +162,7 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
 
   onHeaders(statusCode: number, rawHeaders: readonly RawHeaderValue[] | null, _resume: () => void, _statusText: string): boolean {
     if (statusCode < 200 || this.finished) return true; // 1xx: the real head follows; finished: aborted already
-    const meta = toResponseMeta(statusCode, headerRecord(rawHeaders), Date.now());
+    const meta = toResponseMeta(statusCode, headerRecord(rawHeaders), Date.now(), this.options.readRateLimit);
     this.head = meta;
     try {
       if (statusCode > 299) {
@@ -460,7 +460,7 @@ export function retryHints(meta: ResponseMeta): { requestId?: string; retryAfter
   const hints: { requestId?: string; retryAfterMs?: number; shouldRetry?: boolean } = {};
   if (meta.requestId !== undefined) hints.requestId = meta.requestId;
   if (meta.rateLimit?.retryAfterMs !== undefined) hints.retryAfterMs = meta.rateLimit.retryAfterMs;
-  const shouldRetry = headerValue(meta.headers, 'x-should-retry');
+  const shouldRetry = lowerCaseHeader(meta.headers, 'x-should-retry');
   if (shouldRetry === 'true' || shouldRetry === 'false') hints.shouldRetry = shouldRetry === 'true';
   return hints;
 }

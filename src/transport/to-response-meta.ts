@@ -1,14 +1,18 @@
-import type { HeaderRecord } from './header-value.js';
+import { lowerCaseHeader } from './header-value.js';
 import type { ResponseMeta } from './http-types.js';
-import { parseRateLimitHeaders } from './rate-limit-headers.js';
+import type { RateLimitHeaderReader } from './rate-limit-headers.js';
+import { parseRetryAfter } from './retry-after.js';
 
 /**
- * Summarises a response head: status, lower-cased headers (repeated ones joined with `, `), the request id
- * (`x-request-id`, else `request-id`) and the parsed rate-limit headers.
+ * Summarises a response head: status, headers, the request id (`x-request-id`, else `request-id`) and the rate-limit
+ * state (what the provider's `readRateLimit` finds, plus `retryAfterMs` from `retry-after-ms` / `retry-after`).
+ *
+ * `headers` are kept as they are, not copied: the transport lower-cases the names once, as it reads the head.
  *
  * @param status - HTTP status.
- * @param headers - Response headers as undici gives them.
+ * @param headers - Response headers, names lower-cased, repeated headers joined with `, `.
  * @param nowMs - Receive time, for rate-limit resets given as timestamps.
+ * @param readRateLimit - The provider's rate-limit header reader, if it has one.
  * @returns The `ResponseMeta`.
  *
  * @example
@@ -16,34 +20,16 @@ import { parseRateLimitHeaders } from './rate-limit-headers.js';
  * toResponseMeta(200, { 'x-request-id': 'req_1' }, Date.now()).requestId; // 'req_1'
  * ```
  */
-export function toResponseMeta(status: number, headers: HeaderRecord, nowMs: number): ResponseMeta {
-  const flat: Record<string, string> = {};
-  let rateLimited = false;
-  for (const name of Object.keys(headers)) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    const lower = name.toLowerCase();
-    flat[lower] = typeof value === 'string' ? value : value.join(', ');
-    if (!rateLimited && isRateLimitHeader(lower)) rateLimited = true;
-  }
-  const requestId = flatValue(flat, 'x-request-id') ?? flatValue(flat, 'request-id');
-  // Most responses carry no rate-limit header at all: skip the parser's dozen lookups then.
-  const rateLimit = rateLimited ? parseRateLimitHeaders(flat, nowMs) : undefined;
-  const meta: ResponseMeta = { status, headers: flat };
+export function toResponseMeta(status: number, headers: Record<string, string>, nowMs: number, readRateLimit?: RateLimitHeaderReader): ResponseMeta {
+  const meta: ResponseMeta = { status, headers };
+  const requestId = lowerCaseHeader(headers, 'x-request-id') ?? lowerCaseHeader(headers, 'request-id');
   if (requestId !== undefined) meta.requestId = requestId;
+  let rateLimit = readRateLimit?.(headers, nowMs);
+  // Most responses carry no retry-after: two direct lookups decide that.
+  if (headers['retry-after-ms'] !== undefined || headers['retry-after'] !== undefined) {
+    const retryAfterMs = parseRetryAfter(headers, nowMs);
+    if (retryAfterMs !== undefined) rateLimit = rateLimit === undefined ? { retryAfterMs } : { ...rateLimit, retryAfterMs };
+  }
   if (rateLimit !== undefined) meta.rateLimit = rateLimit;
   return meta;
-}
-
-/** A header `parseRateLimitHeaders` reads (lower-cased name). */
-function isRateLimitHeader(lower: string): boolean {
-  return lower.startsWith('x-ratelimit-') || lower.startsWith('anthropic-ratelimit-') || lower.startsWith('retry-after');
-}
-
-/** `headerValue` for a record whose names are all lower-case already: a direct lookup, trimmed, blank as absent. */
-function flatValue(flat: Record<string, string>, lower: string): string | undefined {
-  const value = flat[lower];
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  return text === '' ? undefined : text;
 }

@@ -161,6 +161,19 @@ describe('anthropic() responses', () => {
     expect(response.raw).toMatchObject({ id: 'msg_013Zva2CMHLNnXjNJJKqJ2EF' });
   });
 
+  it("reads only Anthropic's rate-limit headers: OpenAI's on the same response are not its provider's", async () => {
+    server.handle(
+      respond.json(200, JSON.parse(readFixture('anthropic-message.json')), {
+        'anthropic-ratelimit-output-tokens-remaining': '100',
+        'x-ratelimit-remaining-tokens': '5',
+        'x-ratelimit-reset-tokens': '6m0s',
+        'retry-after': '2',
+      }),
+    );
+    const response = await firstValueFrom(model().chat('Capital of Peru?'));
+    expect(response.rateLimit).toEqual({ remainingOutputTokens: 100, retryAfterMs: 2000 });
+  });
+
   it('counts prompt-cache tokens as input tokens', async () => {
     const body = messageBody('ok');
     body.usage = { input_tokens: 5, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000, output_tokens: 3 };

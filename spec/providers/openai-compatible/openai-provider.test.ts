@@ -136,6 +136,21 @@ describe('chat', () => {
     });
   });
 
+  it("reads only OpenAI's rate-limit headers: Anthropic's on the same response are not its provider's", async () => {
+    const body = JSON.parse(readFixture('openai-chat.json')) as Record<string, unknown>;
+    server.handle(
+      respond.json(200, body, {
+        'x-ratelimit-remaining-requests': '9',
+        'X-RateLimit-Reset-Requests': '1s',
+        'anthropic-ratelimit-requests-remaining': '3',
+        'anthropic-ratelimit-output-tokens-remaining': '100',
+        'retry-after-ms': '20',
+      }),
+    );
+    const response = await lastValueFrom(provider.chat(request()));
+    expect(response.rateLimit).toEqual({ remainingRequests: 9, resetRequestsMs: 1000, retryAfterMs: 20 });
+  });
+
   it('tolerates what compatible servers omit: id, model, usage, content, finish_reason', async () => {
     server.handle(respond.json(200, { choices: [{ message: { role: 'assistant', content: null } }] }));
     expect(await lastValueFrom(provider.chat(request()))).toMatchObject({

@@ -6,6 +6,7 @@ import { postSse } from '../../transport/post-sse.js';
 import type { ChatChunk } from '../../types.js';
 import type { ChatProvider } from '../../model/chat-provider.js';
 import { toHttpPost, type TransportSettings } from '../provider-options.js';
+import { readAnthropicRateLimit } from './read-anthropic-rate-limit.js';
 import { anthropicChunks } from './anthropic-chunks.js';
 import { readAnthropicError } from './anthropic-errors.js';
 import { toAnthropicChatResponse } from './anthropic-response.js';
@@ -65,6 +66,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Ch
       provider: id,
       body: toAnthropicRequest(request, defaultMaxTokens, stream),
       readError: readAnthropicError,
+      readRateLimit: readAnthropicRateLimit,
       ...(stream ? { isLastEvent: isMessageStop } : {}),
     });
 

@@ -9,6 +9,7 @@ import type { ChatChunk, ChatResponse } from '../../types.js';
 import type { ChatProvider } from '../../model/chat-provider.js';
 import { toHttpPost, type TransportSettings } from '../provider-options.js';
 import { readOpenAIError } from './openai-errors.js';
+import { readOpenAIRateLimit } from './read-openai-rate-limit.js';
 import { isOpenAIChatCompletion, type OpenAIChatCompletion, openAIChatCompletionSchema } from './openai-schemas.js';
 import { createOpenAIStreamReader } from './read-openai-stream.js';
 import { toOpenAIRequest } from './to-openai-request.js';
@@ -66,6 +67,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
       provider: id,
       body: toOpenAIRequest(request, { stream, maxTokensField }),
       readError: readOpenAIError,
+      readRateLimit: readOpenAIRateLimit,
       ...(stream ? { isLastEvent: (event: { data: string }) => event.data.trim() === '[DONE]' } : {}),
     });
 
