@@ -196,6 +196,15 @@ module.exports = {
       from: { path: '^src/', pathNot: '^src/cli/' },
       to: { path: '^src/index\\.ts$' },
     },
+
+    // Keeps the rules above honest: an import that does not resolve is invisible to them.
+    {
+      name: 'resolvable',
+      severity: 'error',
+      comment: 'Every import of src/ resolves to a file or a package.',
+      from: { path: '^src/' },
+      to: { couldNotResolve: true },
+    },
   ],
   options: {
     // Type-only imports count: rules 2, 5 and 8 tell them apart from value imports.
