@@ -25,8 +25,8 @@ export type OnError = 'continue' | 'return' | 'stop';
  * @example
  * ```ts
  * import { from } from 'rxjs';
- * import { chatEach, progressTracker, openai, rateLimiter, type PipelineOptions } from 'rxllm';
- * const shared: PipelineOptions = {
+ * import { chatEach, progressTracker, openai, rateLimiter, type ChatEachOptions } from 'rxllm';
+ * const shared: ChatEachOptions = {
  *   limiter: rateLimiter({ rpm: 500 }),
  *   progress: progressTracker(),
  *   signal: AbortSignal.timeout(60_000),
