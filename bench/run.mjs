@@ -26,7 +26,7 @@ const HELP = `Usage: npm run bench -- [options]
   --no-peers        skip the peer libraries (no install)
   --dist <dir>      benchmark another build of rxllm (default: dist/, built by \`npm run build\`)
   --cpu-prof        write a V8 CPU profile of every client process to bench/results/profiles/
-                    (<scenario>-<client>-<run>.cpuprofile; summarise with node bench/profile-summary.mjs)
+                    (<scenario>-<client>-<run>.cpuprofile; summarise with node bench/tools/profile-summary.mjs)
   -h, --help        this text
 `;
 

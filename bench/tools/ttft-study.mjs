@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Time to first token against load: rxllm's streamEach and the bare-undici baseline (optionally also the baseline
 // made to spend extra CPU per token) at several concurrency levels, runs alternated, each run a fresh process of
-// bench/ttft-breakdown.mjs (5 × C streams of 200 tokens, the first C unmeasured).
+// bench/tools/ttft-breakdown.mjs (5 × C streams of 200 tokens, the first C unmeasured).
 //
 // On a shared host the hypervisor takes a varying share of the machine's CPU ("steal") and, with the client's event
 // loop this busy, time to first token follows it. So besides the medians, each level gets a least-squares fit
@@ -11,12 +11,12 @@
 // `--warm` streams one batch of the same size first in each process, unmeasured, as the benchmark's scenario 5 does.
 // `--pin` puts the server on CPU 1 and the client on CPU 0 (as a remote provider would not share the client's CPU).
 //
-// Usage: node bench/ttft-study.mjs [--levels 10,25,50,100] [--runs 5] [--warm] [--pin] [--burn-token-us 0] [--out file.md]
+// Usage: node bench/tools/ttft-study.mjs [--levels 10,25,50,100] [--runs 5] [--warm] [--pin] [--burn-token-us 0] [--out file.md]
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { spread } from './lib/aggregate.mjs';
+import { spread } from '../lib/aggregate.mjs';
 
 const { values } = parseArgs({
   options: {

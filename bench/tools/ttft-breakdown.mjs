@@ -4,7 +4,7 @@
 // flight): pull → request created → request headers written → response headers parsed → first token delivered.
 // Medians over the prompts after the first C (as the benchmark's TTFT), then per quarter of them, with the event
 // loop's utilisation, the process's CPU and the machine's stolen CPU over the run. Usage:
-//   node bench/ttft-breakdown.mjs [rxllm|baseline] [--concurrency 100] [--sockets 256] [--waves] [--pin] [--json]
+//   node bench/tools/ttft-breakdown.mjs [rxllm|baseline] [--concurrency 100] [--sockets 256] [--waves] [--pin] [--json]
 //        [--warm 0] [--burn-token-us 0 --burn-stream-us 0]   (burn: baseline only, spin that long per event / stream)
 // `--concurrency C` runs 5 × C streams (at least 25), C at a time. `--waves` prints, per quarter, when its requests
 // were created, written and answered, the event loop's stalls (no 1 ms timer for over 8 ms) and the connections
@@ -18,8 +18,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { importFromRoot } from './lib/from-root.mjs';
-import { machineShares, machineTicks } from './lib/machine-ticks.mjs';
+import { importFromRoot } from '../lib/from-root.mjs';
+import { machineShares, machineTicks } from '../lib/machine-ticks.mjs';
 
 const { values, positionals } = parseArgs({
   options: {
@@ -38,11 +38,11 @@ const client = positionals[0] ?? 'rxllm';
 const sockets = Number(values.sockets);
 const burnTokenUs = Number(values['burn-token-us']);
 const burnStreamUs = Number(values['burn-stream-us']);
-const distDir = fileURLToPath(new URL('../dist', import.meta.url));
+const distDir = fileURLToPath(new URL('../../dist', import.meta.url));
 const serverOptions = { latencyMs: 50, answerTokens: 200, tokensPerSecond: 200, chunkTokens: 1 };
 // `--pin`: the server on CPU 1, this process on CPU 0, as a remote provider would not share the client's CPU.
 if (values.pin) execFileSync('taskset', ['-acp', '0', String(process.pid)], { stdio: 'ignore' });
-const server = spawn(values.pin ? 'taskset' : process.execPath, [...(values.pin ? ['-c', '1', process.execPath] : []), fileURLToPath(new URL('./lib/server-process.mjs', import.meta.url)), JSON.stringify({ distDir, options: serverOptions })], { stdio: ['pipe', 'pipe', 'inherit'] });
+const server = spawn(values.pin ? 'taskset' : process.execPath, [...(values.pin ? ['-c', '1', process.execPath] : []), fileURLToPath(new URL('../lib/server-process.mjs', import.meta.url)), JSON.stringify({ distDir, options: serverOptions })], { stdio: ['pipe', 'pipe', 'inherit'] });
 const { url } = JSON.parse(await new Promise((resolve) => createInterface({ input: server.stdout }).once('line', resolve)));
 
 const CONCURRENCY = Number(values.concurrency);
@@ -125,7 +125,7 @@ const medianOf = (numbers) => {
 };
 const median = (from, to, indices = later) => medianOf(indices.map((i) => at[to][i] - at[from][i])).toFixed(2);
 if (values.json) {
-  // One line for scripts (bench/ttft-study.mjs): the median time to first token, the CPU spent and the machine's shares.
+  // One line for scripts (bench/tools/ttft-study.mjs): the median time to first token, the CPU spent and the machine's shares.
   const figure = (from, to) => Number(median(from, to));
   console.log(
     JSON.stringify({
@@ -171,7 +171,7 @@ if (values.waves) {
 
 async function prepareRxllm() {
   const { lastValueFrom, mergeMap, tap, ignoreElements, defaultIfEmpty } = await importFromRoot('rxjs');
-  const { openai, pullPrompts, streamEach } = await import(new URL('../dist/index.js', import.meta.url).href);
+  const { openai, pullPrompts, streamEach } = await import(new URL('../../dist/index.js', import.meta.url).href);
   function* prompts() {
     for (let i = 0; i < N; i += 1) {
       at.pulled[i] = performance.now();

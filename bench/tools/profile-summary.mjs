@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // Summarises V8 CPU profiles written by `npm run bench -- --cpu-prof`: self time by package and by function.
-// Usage: node bench/profile-summary.mjs bench/results/profiles/CPU.*.cpuprofile [--top 25]
+// Usage: node bench/tools/profile-summary.mjs bench/results/profiles/CPU.*.cpuprofile [--top 25]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({ options: { top: { type: 'string', default: '25' } }, allowPositionals: true });
 if (positionals.length === 0) {
-  process.stderr.write('Usage: node bench/profile-summary.mjs <file.cpuprofile>... [--top 25]\n');
+  process.stderr.write('Usage: node bench/tools/profile-summary.mjs <file.cpuprofile>... [--top 25]\n');
   process.exit(2);
 }
 const top = Number.parseInt(values.top, 10) || 25;
