@@ -84,17 +84,12 @@ export function runExchange<T>(options: HttpPostOptions, accept: string, onRespo
  * `AbortSignal` or body stream per request: undici calls this object, which calls the handler's `BodyReader`.
  */
 class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
-  finished = false;
+  /** Where the consumer's side stands (see `Phase`); undici's side is `settled`. */
+  private phase: Phase = 'open';
   /** undici is done with the request: its body ended, or it failed. */
   private settled = false;
-  /** `complete()` or `release()` came first: unsubscribing drains the body instead of aborting. */
-  private keepSocket = false;
-  /** Ended before the body did: reading the rest, to keep the socket. */
-  private draining = false;
-  /** `complete()` came before the body's end: the Observable completes when the draining ends. */
-  private completing = false;
   private drainedBytes = 0;
-  /** We aborted (or must abort at `onConnect`). */
+  /** We asked undici to abort (or must abort at `onConnect`). */
   private aborted = false;
   private abortRequest: ((error: Error) => void) | undefined = undefined;
   private reader: BodyReader | undefined = undefined;
@@ -112,6 +107,16 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     private readonly onResponse: ResponseHandler<T>,
     readonly subscriber: Subscriber<T>,
   ) {}
+
+  /** Nothing more is read for the handler or emitted: completed, failed, or left by the consumer. */
+  get finished(): boolean {
+    return this.phase !== 'open' && this.phase !== 'kept';
+  }
+
+  /** Reading the rest of a body nobody reads any more, to keep the socket. */
+  private get draining(): boolean {
+    return this.phase === 'completing' || this.phase === 'draining';
+  }
 
   get meta(): ResponseMeta {
     if (this.head === undefined) throw new Error('runExchange: no response head yet');
@@ -218,7 +223,7 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
 
   readonly fail = (error: unknown): void => {
     if (this.finished) return;
-    this.finished = true;
+    this.phase = 'done';
     this.clearDeadline();
     this.abort();
     const { provider, connectTimeoutMs } = this.options;
@@ -234,19 +239,18 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
 
   complete(): void {
     if (this.finished) return;
-    this.finished = true;
-    this.keepSocket = true;
     if (this.settled) {
+      this.phase = 'done';
       this.clearDeadline();
       this.completeWhenSocketIsFree();
       return;
     }
-    this.completing = true;
+    this.phase = 'completing';
     this.startDraining();
   }
 
   release(): void {
-    this.keepSocket = true;
+    if (this.phase === 'open') this.phase = 'kept';
   }
 
   setDeadline(ms: number, phase: TimeoutPhase): void {
@@ -285,21 +289,19 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     }
   }
 
+  /** Starts reading the rest of the body in phase `completing` or `draining`, for at most `DRAIN_TIMEOUT_MS`. */
   private startDraining(): void {
     this.clearDeadline();
-    this.draining = true;
     this.timer = setTimeout(onDrainTimeout, DRAIN_TIMEOUT_MS, this);
     // Nobody waits on a drain the consumer left; a completion still owed keeps the process alive until it comes.
-    if (!this.completing) this.timer.unref();
+    if (this.phase !== 'completing') this.timer.unref();
   }
 
   private endDraining(): void {
-    this.draining = false;
+    const completionOwed = this.phase === 'completing';
+    this.phase = 'done';
     this.clearDeadline();
-    if (this.completing) {
-      this.completing = false;
-      this.completeWhenSocketIsFree();
-    }
+    if (completionOwed) this.completeWhenSocketIsFree();
   }
 
   /**
@@ -320,16 +322,19 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
    * socket is kept (then the rest of the body is drained).
    */
   unsubscribe(): void {
-    this.finished = true;
     if (this.onAbortSignal !== undefined) this.options.signal?.removeEventListener('abort', this.onAbortSignal);
     if (this.draining) {
       this.timer?.unref(); // the consumer left: nobody waits on this drain any more
       return;
     }
+    const kept = this.phase === 'kept';
+    this.phase = 'done';
     this.clearDeadline();
     if (this.settled) return;
-    if (this.keepSocket) this.startDraining();
-    else this.abort();
+    if (kept) {
+      this.phase = 'draining';
+      this.startDraining();
+    } else this.abort(); // a no-op when it failed: that aborted already
   }
 
   private clearDeadline(): void {
@@ -345,6 +350,16 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     abortRequest?.(abortError()); // before `onConnect`, the request is aborted there
   }
 }
+
+/**
+ * The consumer's side of an exchange, one value where undici's callbacks and rxjs's teardown meet:
+ * - `open`: the handler reads the body;
+ * - `kept`: the same, and the handler asked to keep the socket (`release()`): unsubscribing drains instead of aborting;
+ * - `completing`: `complete()` came before the body's end: reading the rest; the Observable completes when it ends;
+ * - `draining`: the consumer left a kept socket before the body's end: reading the rest, to keep the socket;
+ * - `done`: nothing more is read or emitted (completed, failed, aborted, or drained).
+ */
+type Phase = 'open' | 'kept' | 'completing' | 'draining' | 'done';
 
 function completeSubscriber(subscriber: Subscriber<unknown>): void {
   subscriber.complete();
