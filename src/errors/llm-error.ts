@@ -405,6 +405,31 @@ export class StructuredOutputError extends LlmError {
 }
 
 /**
+ * The model refused a structured request; `refusal` holds its refusal text (also in `rawText`). Never retried.
+ *
+ * A `StructuredOutputError` subclass, so code that treats every structured failure as a per-item outcome keeps
+ * doing so; branch on `instanceof RefusalError` to tell a refusal from an answer that fails the schema.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { openai, parallelChatStructured, RefusalError } from 'rxllm';
+ * const rows = await parallelChatStructured(openai({ model: 'gpt-4o-mini' }), ['Capital of Peru?'], z.object({ city: z.string() }));
+ * for (const row of rows) if (row instanceof RefusalError) console.log('refused:', row.refusal);
+ * ```
+ */
+export class RefusalError extends StructuredOutputError {
+  override name = 'RefusalError';
+  /** What the model said instead of answering (may be `''` when the provider gave no text). */
+  readonly refusal: string;
+  constructor(refusal: string, options: LlmErrorOptions = {}) {
+    super(refusal, [{ code: 'refusal', path: [], message: 'The model refused to answer.' }], { code: 'refusal', ...options });
+    this.message = `The model refused to answer (${refusal.length} characters of refusal text).`;
+    this.refusal = refusal;
+  }
+}
+
+/**
  * A prompt was not sent because it could overrun the run's `maxCost` or `maxTotalTokens` budget.
  *
  * @example

@@ -14,8 +14,11 @@
  * - `wrong-content-type`: a 200 `text/html` page instead of the protocol.
  * - `html-error`: a 502 with an nginx-style HTML page.
  * - `endless-body`: a 200 whose body never ends (stops when the client disconnects or after `endlessBodyMaxBytes`).
+ * - `refusal`: a 200 in which the model refuses, in the provider's shape: OpenAI `message.refusal` (streams:
+ *   `delta.refusal`) with `content: null`, Anthropic `stop_reason: "refusal"` with `stop_details` (no tool call even
+ *   when one was forced). The one fault that counts as a delivery: the answer is complete.
  *
- * Faults are never counted as deliveries. `401`, `402` and `403` are fatal for rxllm (they stop a batch).
+ * Other faults are never counted as deliveries. `401`, `402` and `403` are fatal for rxllm (they stop a batch).
  *
  * @example
  * ```ts
@@ -53,6 +56,7 @@ export const FAULT_KINDS = [
   'wrong-content-type',
   'html-error',
   'endless-body',
+  'refusal',
 ] as const;
 
 /**
