@@ -201,6 +201,7 @@ export async function runCommand(options: RunOptions, context: RunContext): Prom
     if (result.ok) {
       const parsed = structured?.parse(result.response.text, {
         provider: model.provider.id,
+        finishReason: result.response.finishReason,
         ...(result.response.requestId === undefined ? {} : { requestId: result.response.requestId }),
       });
       if (parsed !== undefined && !parsed.ok) {
