@@ -2,8 +2,12 @@
 
 // Core types
 export type {
+  CacheControl,
   ChatChunk,
   ChatMessage,
+  ContentPart,
+  DocumentPart,
+  ImagePart,
   ChatParams,
   ChatRequest,
   ChatResponse,
@@ -13,6 +17,7 @@ export type {
   ResponseFormat,
   RetryOptions,
   Role,
+  TextPart,
   Usage,
 } from './types.js';
 
@@ -27,6 +32,7 @@ export {
   ResponseTooLargeError,
   ResponseValidationError,
   StreamInterruptedError,
+  RefusalError,
   StructuredOutputError,
   toLlmError,
 } from './errors/llm-error.js';
@@ -72,7 +78,7 @@ export type { Budget, BudgetOptions, BudgetReservation, BudgetState } from './co
 
 // Structured output
 export { structuredOutput } from './structured/structured-output.js';
-export type { StructuredOutput, StructuredOutputOptions, StructuredParseResult } from './structured/structured-output.js';
+export type { StructuredOutput, StructuredOutputOptions, StructuredParseMeta, StructuredParseResult } from './structured/structured-output.js';
 export { chatStructured } from './structured/chat-structured.js';
 export type { ChatStructuredOptions } from './structured/chat-structured.js';
 export { parallelChatStructured } from './structured/parallel-chat-structured.js';

@@ -1,7 +1,8 @@
 import type { LlmError } from './errors/llm-error.js';
 
 /**
- * Who wrote a message.
+ * Who wrote a message. `developer` is OpenAI's name for instructions (o1 and newer); OpenAI-compatible servers get
+ * it as is, Anthropic folds it into `system` like a system message.
  *
  * @example
  * ```ts
@@ -11,7 +12,7 @@ import type { LlmError } from './errors/llm-error.js';
  * console.log(message);
  * ```
  */
-export type Role = 'system' | 'user' | 'assistant';
+export type Role = 'system' | 'developer' | 'user' | 'assistant';
 
 /**
  * One message of a conversation.
@@ -28,8 +29,119 @@ export type Role = 'system' | 'user' | 'assistant';
  */
 export interface ChatMessage {
   role: Role;
-  content: string;
+  /** A string, or a list of parts (images and documents only in `user` messages). */
+  content: string | ContentPart[];
 }
+
+/**
+ * Anthropic's prompt-cache breakpoint, sent as `cache_control` on the part (OpenAI-compatible servers cache by
+ * themselves and are sent nothing for it).
+ *
+ * @example
+ * ```ts
+ * import type { CacheControl, ChatMessage } from 'rxllm';
+ * const cacheControl: CacheControl = { type: 'ephemeral', ttl: '1h' };
+ * const system: ChatMessage = { role: 'system', content: [{ type: 'text', text: 'A long style guide…', cacheControl }] };
+ * console.log(system);
+ * ```
+ */
+export interface CacheControl {
+  type: 'ephemeral';
+  /** How long the cache entry lives. @defaultValue `'5m'` (the provider's default) */
+  ttl?: '5m' | '1h';
+}
+
+/**
+ * A piece of text in a message's parts.
+ *
+ * @example
+ * ```ts
+ * import type { TextPart } from 'rxllm';
+ * const part: TextPart = { type: 'text', text: 'What is in this picture?' };
+ * console.log(part);
+ * ```
+ */
+export interface TextPart {
+  type: 'text';
+  text: string;
+  cacheControl?: CacheControl;
+}
+
+/** What every image part may say besides its source. */
+interface ImagePartBase {
+  type: 'image';
+  /** OpenAI's `detail` (`low` costs a flat 85 tokens); Anthropic ignores it. @defaultValue `'auto'` */
+  detail?: 'auto' | 'low' | 'high';
+  /** Width in pixels, when known: only for the token estimate, never sent. */
+  width?: number;
+  /** Height in pixels, when known: only for the token estimate, never sent. */
+  height?: number;
+  cacheControl?: CacheControl;
+}
+
+/**
+ * An image, by `url` (http or https) or as base64 `data` with its `mediaType`. OpenAI-compatible servers get an
+ * `image_url` part (base64 as a `data:` URL), Anthropic an `image` block with a `base64` or `url` source. Only in
+ * `user` messages.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { openai, type ImagePart } from 'rxllm';
+ * const byUrl: ImagePart = { type: 'image', url: 'https://example.com/cat.jpg' };
+ * const inline: ImagePart = { type: 'image', data: readFileSync('cat.png').toString('base64'), mediaType: 'image/png' };
+ * openai({ model: 'gpt-4o-mini' })
+ *   .chat([{ role: 'user', content: [{ type: 'text', text: 'Same animal in both?' }, byUrl, inline] }])
+ *   .subscribe((response) => console.log(response.text));
+ * ```
+ */
+export type ImagePart =
+  | (ImagePartBase & { url: string; data?: never; mediaType?: never })
+  | (ImagePartBase & { data: string; mediaType: 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp'; url?: never });
+
+/** What every document part may say besides its source. */
+interface DocumentPartBase {
+  type: 'document';
+  /** Shown to the model as the document's title (Anthropic `title`). */
+  title?: string;
+  /** Number of pages, when known: only for the token estimate, never sent. */
+  pages?: number;
+  cacheControl?: CacheControl;
+}
+
+/**
+ * A PDF document, by `url` or as base64 `data` (`mediaType: 'application/pdf'`). Anthropic only: an OpenAI-compatible
+ * model refuses it before sending. Only in `user` messages.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { anthropic, type DocumentPart } from 'rxllm';
+ * const report: DocumentPart = { type: 'document', data: readFileSync('report.pdf').toString('base64'), mediaType: 'application/pdf' };
+ * anthropic({ model: 'claude-haiku-4-5' })
+ *   .chat([{ role: 'user', content: [report, { type: 'text', text: 'Summarise this report.' }] }])
+ *   .subscribe((response) => console.log(response.text));
+ * ```
+ */
+export type DocumentPart =
+  | (DocumentPartBase & { url: string; data?: never; mediaType?: never })
+  | (DocumentPartBase & { data: string; mediaType: 'application/pdf'; url?: never });
+
+/**
+ * One part of a message's content: text, an image or a document. The shape is the same for every provider; each
+ * adapter maps it to its wire format.
+ *
+ * @example
+ * ```ts
+ * import type { ContentPart } from 'rxllm';
+ * const parts: ContentPart[] = [
+ *   { type: 'text', text: 'Describe the chart.' },
+ *   { type: 'image', url: 'https://example.com/chart.png', width: 800, height: 600 },
+ * ];
+ * console.log(parts.length);
+ * ```
+ */
+export type ContentPart = TextPart | ImagePart | DocumentPart;
 
 /**
  * How the model should shape its answer.
@@ -186,7 +298,9 @@ export interface RateLimitInfo {
  * ```
  */
 export interface ChatResponse {
+  /** The answer; for a refusal, the refusal text. */
   text: string;
+  /** The provider's word (`stop`, `length`, `end_turn`, …); `'refusal'` when the model refused. */
   finishReason: string | null;
   usage: Usage;
   model: string;

@@ -247,6 +247,18 @@ describe('rxllm run (in process, against the mock server)', () => {
     }
   });
 
+  it('records a refused --structured answer as a refusal, not a schema failure', async () => {
+    server = await startMockServer({ faults: { refusal: 1 } });
+    const input = await promptsFile(promptLines(2));
+    const schema = join(dir, 'city.schema.json');
+    await writeFile(schema, JSON.stringify({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false }));
+    const output = join(dir, 'results.jsonl');
+    await cli(runArgs(input, output, ['--structured', schema]));
+    const records = resultRecords(output);
+    expect(records).toHaveLength(2);
+    for (const record of records) expect(record).toMatchObject({ ok: false, error: { type: 'RefusalError', code: 'refusal' } });
+  });
+
   it('exits 2 naming the file for an unusable --structured schema', async () => {
     server = await startMockServer();
     const input = await promptsFile(promptLines(1));

@@ -51,5 +51,6 @@ export function chunk(text: string, extra: Partial<ChatChunk> = {}): ChatChunk {
 /** The content of a request's last user message: how scripts tell prompts apart. */
 export function promptOf(request: ProviderRequest): string {
   const users = request.messages.filter((message) => message.role === 'user');
-  return users.at(-1)?.content ?? '';
+  const content = users.at(-1)?.content ?? '';
+  return typeof content === 'string' ? content : content.map((part) => (part.type === 'text' ? part.text : '')).join('');
 }

@@ -153,6 +153,23 @@ export class StructuredOutputError extends LlmError {
   }
 }
 
+/**
+ * The model refused a structured request; `refusal` holds its refusal text (also in `rawText`). Never retried.
+ *
+ * A `StructuredOutputError` subclass, so code that treats every structured failure as a per-item outcome keeps
+ * doing so; branch on `instanceof RefusalError` to tell a refusal from an answer that fails the schema.
+ */
+export class RefusalError extends StructuredOutputError {
+  override name = 'RefusalError';
+  /** What the model said instead of answering (may be `''` when the provider gave no text). */
+  readonly refusal: string;
+  constructor(refusal: string, options: LlmErrorOptions = {}) {
+    super(refusal, [{ code: 'refusal', path: [], message: 'The model refused to answer.' }], { code: 'refusal', ...options });
+    this.message = `The model refused to answer (${refusal.length} characters of refusal text).`;
+    this.refusal = refusal;
+  }
+}
+
 /** A prompt was not sent because it could overrun the run's `maxCost` or `maxTotalTokens` budget. */
 export class BudgetExceededError extends LlmError {
   override name = 'BudgetExceededError';

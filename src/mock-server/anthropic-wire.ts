@@ -24,19 +24,19 @@ export const anthropicWire: WireFormat = {
     const { request } = answer;
     const text = answer.pieces.join('');
     const block =
-      request.output.kind === 'tool'
+      request.output.kind === 'tool' && answer.refusal !== true
         ? `{"type":"tool_use","id":"${answer.toolId}","name":${JSON.stringify(request.output.name)},"input":${answer.finish === 'stop' && text !== '' ? text : '{}'}}`
         : `{"type":"text","text":${JSON.stringify(text)}}`;
     return (
       `{"id":"${answer.id}","type":"message","role":"assistant","model":${JSON.stringify(answer.model)},"content":[${block}],` +
-      `"stop_reason":"${stopReason(answer)}","stop_sequence":null,` +
+      `"stop_reason":"${stopReason(answer)}","stop_sequence":null,${stopDetails(answer)}` +
       `"usage":{"input_tokens":${request.inputTokens},"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":${answer.pieces.length}}}`
     );
   },
 
   stream(answer: MockAnswer, chunkTokens: number): StreamParts {
     const { request } = answer;
-    const tool = request.output.kind === 'tool';
+    const tool = request.output.kind === 'tool' && answer.refusal !== true;
     const startBlock = tool
       ? `{"type":"tool_use","id":"${answer.toolId}","name":${JSON.stringify(request.output.kind === 'tool' ? request.output.name : '')},"input":{}}`
       : '{"type":"text","text":""}';
@@ -52,7 +52,7 @@ export const anthropicWire: WireFormat = {
     const content = groupPieces(answer.pieces, chunkTokens).map((text) => `${deltaPrefix}${JSON.stringify(text)}}}\n\n`);
     const tail =
       'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n' +
-      `event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"${stopReason(answer)}","stop_sequence":null},` +
+      `event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"${stopReason(answer)}","stop_sequence":null${answer.refusal === true ? `,${stopDetails(answer).slice(0, -1)}` : ''}},` +
       `"usage":{"output_tokens":${answer.pieces.length}}}\n\n` +
       'event: message_stop\ndata: {"type":"message_stop"}\n\n';
     return { head, content, tail };
@@ -87,6 +87,15 @@ export const anthropicWire: WireFormat = {
 };
 
 function stopReason(answer: MockAnswer): string {
+  if (answer.refusal === true) return 'refusal';
   if (answer.finish === 'length') return 'max_tokens';
   return answer.request.output.kind === 'tool' ? 'tool_use' : 'end_turn';
+}
+
+/**
+ * `"stop_details":…,` of a message: a refusal's details, shaped as in anthropics/anthropic-sdk-typescript
+ * (tests/fixtures/fable-fallback/stream-a-refusal.sse: `{"type":"refusal","category":null,"explanation":null}`).
+ */
+function stopDetails(answer: MockAnswer): string {
+  return answer.refusal === true ? '"stop_details":{"type":"refusal","category":null,"explanation":null},' : '"stop_details":null,';
 }

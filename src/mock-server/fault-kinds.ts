@@ -23,8 +23,11 @@
  *   `data: {"error": …}` then `[DONE]`; Anthropic: `event: error`, `overloaded_error`); a JSON request gets a 200
  *   error envelope.
  * - `endless-body`: a 200 whose body never ends (stops when the client disconnects or after `endlessBodyMaxBytes`).
+ * - `refusal`: a 200 in which the model refuses, in the provider's shape: OpenAI `message.refusal` (streams:
+ *   `delta.refusal`) with `content: null`, Anthropic `stop_reason: "refusal"` with `stop_details` (no tool call even
+ *   when one was forced). The one fault that counts as a delivery: the answer is complete.
  *
- * Faults are never counted as deliveries. `401`, `402`, `403` and `insufficient-quota` are fatal for rxllm (they
+ * Other faults are never counted as deliveries. `401`, `402`, `403` and `insufficient-quota` are fatal for rxllm (they
  * stop a batch).
  *
  * @example
@@ -67,6 +70,7 @@ export const FAULT_KINDS = [
   'groq-429',
   'gateway-error',
   'stream-error-event',
+  'refusal',
 ] as const;
 
 /**

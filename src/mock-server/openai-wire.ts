@@ -24,7 +24,7 @@ export const openaiWire: WireFormat = {
     const output = answer.pieces.length;
     return (
       `{"id":"${answer.id}","object":"chat.completion","created":${answer.created},"model":${JSON.stringify(answer.model)},` +
-      `"choices":[{"index":0,"message":{"role":"assistant","content":${JSON.stringify(answer.pieces.join(''))},"refusal":null,"annotations":[]},` +
+      `"choices":[{"index":0,"message":{"role":"assistant",${messageFields(answer)},"annotations":[]},` +
       `"logprobs":null,"finish_reason":"${answer.finish}"}],` +
       `"usage":{"prompt_tokens":${request.inputTokens},"completion_tokens":${output},"total_tokens":${request.inputTokens + output}},` +
       `"service_tier":"default","system_fingerprint":"fp_mock"}`
@@ -38,7 +38,8 @@ export const openaiWire: WireFormat = {
       `data: {"id":"${answer.id}","object":"chat.completion.chunk","created":${answer.created},` +
       `"model":${JSON.stringify(answer.model)},"service_tier":"default","system_fingerprint":"fp_mock","choices":[{"index":0,"delta":`;
     const suffix = `,"logprobs":null,"finish_reason":null}]${usageNull}}\n\n`;
-    const content = groupPieces(answer.pieces, chunkTokens).map((text) => `${prefix}{"content":${JSON.stringify(text)}}${suffix}`);
+    const field = answer.refusal === true ? 'refusal' : 'content';
+    const content = groupPieces(answer.pieces, chunkTokens).map((text) => `${prefix}{"${field}":${JSON.stringify(text)}}${suffix}`);
     const output = answer.pieces.length;
     let tail = `${prefix}{},"logprobs":null,"finish_reason":"${answer.finish}"}]${usageNull}}\n\n`;
     if (request.includeUsage) {
@@ -48,7 +49,8 @@ export const openaiWire: WireFormat = {
         `"usage":{"prompt_tokens":${request.inputTokens},"completion_tokens":${output},"total_tokens":${request.inputTokens + output}}}\n\n`;
     }
     tail += 'data: [DONE]\n\n';
-    return { head: `${prefix}{"role":"assistant","content":"","refusal":null}${suffix}`, content, tail };
+    const head = answer.refusal === true ? '{"role":"assistant","content":null,"refusal":""}' : '{"role":"assistant","content":"","refusal":null}';
+    return { head: `${prefix}${head}${suffix}`, content, tail };
   },
 
   errorBody(status: number, message: string): string {
@@ -79,6 +81,15 @@ export const openaiWire: WireFormat = {
     'data: {"id":"chatcmpl-endless","object":"chat.completion.chunk","created":0,"model":"mock-model","choices":[{"index":0,"delta":{"content":" endless"},"finish_reason":null}]}\n\n',
   ),
 };
+
+/**
+ * `content` and `refusal` of a completion's message: a refusal has `content: null` and its text in `refusal`, as
+ * in openai/openai-node's recorded refusal (tests/lib/ChatCompletionStream.test.ts, "emits refusal logprobs events").
+ */
+function messageFields(answer: MockAnswer): string {
+  const text = JSON.stringify(answer.pieces.join(''));
+  return answer.refusal === true ? `"content":null,"refusal":${text}` : `"content":${text},"refusal":null`;
+}
 
 /** OpenAI's reset format: `250ms`, `1.5s`, `6m0s`. */
 function formatDuration(ms: number): string {

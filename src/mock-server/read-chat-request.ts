@@ -29,7 +29,7 @@ export function readOpenAIRequest(body: unknown): MockChatRequest | string {
   if (!isRecord(body)) return 'The request body must be a JSON object.';
   const messages = body.messages;
   if (!Array.isArray(messages) || messages.length === 0) return 'messages: expected a non-empty array.';
-  const conversation = readMessages(messages);
+  const conversation = readMessages(messages, OPENAI_CONTENT);
   if (typeof conversation === 'string') return conversation;
   const limit = body.max_completion_tokens ?? body.max_tokens;
   if (limit !== undefined && limit !== null && !isPositiveInteger(limit)) {
@@ -69,7 +69,7 @@ export function readAnthropicRequest(body: unknown): MockChatRequest | string {
   if (!isPositiveInteger(body.max_tokens)) return 'max_tokens: expected a positive integer.';
   const messages = body.messages;
   if (!Array.isArray(messages) || messages.length === 0) return 'messages: expected a non-empty array.';
-  const conversation = readMessages(messages);
+  const conversation = readMessages(messages, ANTHROPIC_CONTENT);
   if (typeof conversation === 'string') return conversation;
   const system = body.system === undefined ? '' : contentText(body.system);
   let output = TEXT_OUTPUT;
@@ -103,13 +103,70 @@ interface Conversation {
   prefill: string;
 }
 
-function readMessages(messages: unknown[]): Conversation | string {
+/** What one wire format accepts in `messages`: roles, and a check of each content part (a message for a 400). */
+interface ContentRules {
+  roles: ReadonlySet<string>;
+  checkPart(part: Record<string, unknown>, where: string): string | undefined;
+}
+
+/**
+ * Chat Completions: roles of the `ChatCompletionRequestMessage` variants and the part types of
+ * `ChatCompletionRequestMessageContentPart*` (openai/openai-openapi, openapi.json).
+ */
+const OPENAI_CONTENT: ContentRules = {
+  roles: new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
+  checkPart(part, where) {
+    switch (part.type) {
+      case 'text':
+      case 'refusal':
+      case 'input_audio':
+      case 'file':
+        return undefined;
+      case 'image_url':
+        return isRecord(part.image_url) && typeof part.image_url.url === 'string' ? undefined : `${where}.image_url.url: Field required`;
+      default:
+        return `${where}.type: expected one of text, image_url, input_audio, file, refusal; got ${JSON.stringify(part.type)}.`;
+    }
+  },
+};
+
+/** Messages API: only `user` and `assistant` turns (system goes in `system`); image and document blocks need a source. */
+const ANTHROPIC_CONTENT: ContentRules = {
+  roles: new Set(['user', 'assistant']),
+  checkPart(part, where) {
+    switch (part.type) {
+      case 'image':
+      case 'document':
+        return isRecord(part.source) && typeof part.source.type === 'string' ? undefined : `${where}.source: Field required`;
+      case 'text':
+      case 'tool_use':
+      case 'tool_result':
+      case 'thinking':
+      case 'redacted_thinking':
+      case 'search_result':
+        return undefined;
+      default:
+        return `${where}.type: Input tag ${JSON.stringify(part.type)} found using 'type' does not match any of the expected tags.`;
+    }
+  },
+};
+
+function readMessages(messages: unknown[], rules: ContentRules): Conversation | string {
   let tokens = 3;
   let key: string | undefined;
   let lastText = '';
   for (let index = 0; index < messages.length; index++) {
     const message = messages[index];
     if (!isRecord(message) || typeof message.role !== 'string') return `messages[${index}]: expected an object with a role.`;
+    if (!rules.roles.has(message.role)) return `messages[${index}].role: unexpected role ${JSON.stringify(message.role)}.`;
+    if (Array.isArray(message.content)) {
+      for (let part = 0; part < message.content.length; part++) {
+        const value: unknown = message.content[part];
+        const where = `messages[${index}].content[${part}]`;
+        const problem = isRecord(value) ? rules.checkPart(value, where) : `${where}: expected an object.`;
+        if (problem !== undefined) return problem;
+      }
+    }
     const text = contentText(message.content);
     tokens += 4 + Math.ceil(text.length / 4);
     if (message.role === 'user') key = text;

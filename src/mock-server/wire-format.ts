@@ -14,6 +14,8 @@ export interface MockAnswer {
   finish: 'stop' | 'length';
   /** Id of the tool-use block (Anthropic forced tools). */
   toolId: string;
+  /** The pieces are a refusal (the `refusal` fault). */
+  refusal?: boolean;
 }
 
 /** A stream body in three parts, so that faults can cut it between content events. */

@@ -1,6 +1,6 @@
 import type { FaultKind } from './fault-kinds.js';
 import type { MockExchange } from './mock-exchange.js';
-import { writeStreamAnswer } from './write-answer.js';
+import { writeJsonAnswer, writeStreamAnswer } from './write-answer.js';
 
 /** Settings the fault writers read. */
 export interface FaultSettings {
@@ -21,6 +21,12 @@ const HTML_WELCOME =
 const GARBAGE_SSE = 'this is not an event stream\n<html><body>oops</body></html>\n{"choices": [}\n\n\u0000\u0001 binary?\n\n';
 const ENDLESS_JSON_HEAD = '{"id":"endless","padding":"';
 const ENDLESS_JSON_BLOCK = Buffer.alloc(65_536, 'x');
+
+/**
+ * The refusal the `refusal` fault answers, as token pieces: the wording of a recorded OpenAI refusal
+ * (openai/openai-node, tests/lib/__snapshots__/ChatCompletionStream.test.ts.snap, "emits refusal logprobs events").
+ */
+const REFUSAL_PIECES = ["I'm", ' very', ' sorry', ',', ' but', ' I', " can't", ' assist', ' with', ' that', ' request', '.'];
 
 const STATUS_MESSAGES: Record<string, string> = {
   '400': 'Invalid request (injected fault).',
@@ -115,6 +121,12 @@ export function writeFault(exchange: MockExchange, kind: FaultKind, settings: Fa
       return;
     case 'stream-error-event':
       writeErrorEvent(exchange, stream);
+      return;
+    case 'refusal':
+      if (exchange.answer === undefined) return;
+      exchange.answer = { ...exchange.answer, pieces: REFUSAL_PIECES, finish: 'stop', refusal: true };
+      if (stream) writeStreamAnswer(exchange, settings.chunkTokens, settings.tokensPerSecond);
+      else writeJsonAnswer(exchange);
       return;
     default:
       exchange.sendError(Number(kind), STATUS_MESSAGES[kind] ?? 'Injected fault.');

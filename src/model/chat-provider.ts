@@ -10,16 +10,17 @@ import type { ChatChunk, ChatParams, ChatResponse, Prompt, RetryOptions } from '
  * @example
  * ```ts
  * import { of } from 'rxjs';
- * import { customModel, parallelChatText, type ChatProvider } from 'rxllm';
+ * import { customModel, parallelChatText, type ChatProvider, type ProviderRequest } from 'rxllm';
  * // A provider of your own (here an echo, for tests): single attempts, cold Observables.
+ * const lastText = (request: ProviderRequest): string => {
+ *   const content = request.messages.at(-1)?.content ?? '';
+ *   return typeof content === 'string' ? content : content.map((part) => (part.type === 'text' ? part.text : '')).join('');
+ * };
  * const echo: ChatProvider = {
  *   id: 'echo',
  *   supportsPrefill: false,
- *   chat: (request) => {
- *     const text = request.messages.at(-1)?.content ?? '';
- *     return of({ text, finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1 }, model: request.model, raw: null });
- *   },
- *   stream: (request) => of({ text: request.messages.at(-1)?.content ?? '' }, { text: '', finishReason: 'stop' }),
+ *   chat: (request) => of({ text: lastText(request), finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1 }, model: request.model, raw: null }),
+ *   stream: (request) => of({ text: lastText(request) }, { text: '', finishReason: 'stop' }),
  * };
  * console.log(await parallelChatText(customModel(echo, { model: 'echo-1' }), ['Hi', 'Hello'])); // ['Hi', 'Hello']
  * ```

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ChatMessage, ChatParams, Prompt } from '../types.js';
+import { messageSchema } from '../internal/message-schema.js';
 import { validateOptions } from '../internal/validate-options.js';
 
 /**
@@ -53,10 +54,6 @@ export const chatParamsSchema = z.strictObject({
   extra: z.record(z.string(), z.unknown()).optional(),
 });
 
-const messageSchema = z.strictObject({
-  role: z.enum(['system', 'user', 'assistant']),
-  content: z.string(),
-});
 
 const messagesSchema = z.array(messageSchema).min(1, 'expected at least one message');
 
@@ -97,7 +94,7 @@ export function resolvePrompt(
   return { model: params.model ?? model, messages, params };
 }
 
-const ROLES: ReadonlySet<unknown> = new Set(['system', 'user', 'assistant']);
+const ROLES: ReadonlySet<unknown> = new Set(['system', 'developer', 'user', 'assistant']);
 
 /**
  * What the schemas would return for the common valid shapes (a string; messages; `{ messages }` without params),
@@ -113,7 +110,10 @@ function quickPrompt(prompt: unknown): Prompt | undefined {
   return messages === undefined ? undefined : { messages };
 }
 
-/** Copies of the messages (as zod's strict objects return them), or `undefined` unless every one is valid. */
+/**
+ * Copies of the messages (as zod's strict objects return them), or `undefined` unless every one is a valid message
+ * with string content (content parts always go through zod).
+ */
 function quickMessages(messages: readonly unknown[]): ChatMessage[] | undefined {
   if (messages.length === 0) return undefined;
   const copies: ChatMessage[] = [];

@@ -4,7 +4,7 @@ import { BudgetExceededError, type LlmError, StreamInterruptedError, toLlmError 
 import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../model/resolve-prompt.js';
-import type { ChatChunk, ChatResponse, Prompt, Usage } from '../types.js';
+import type { ChatChunk, ChatMessage, ChatResponse, Prompt, Usage } from '../types.js';
 import { responseOfChunks } from './internal/response-of-chunks.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { streamFailure } from '../model/mark-stream-interruption.js';
@@ -286,9 +286,14 @@ function withPrefill(request: ProviderRequest, prefix: string): ProviderRequest 
   const last = request.messages.at(-1);
   const messages =
     last?.role === 'assistant'
-      ? [...request.messages.slice(0, -1), { role: 'assistant' as const, content: last.content + prefix }]
+      ? [...request.messages.slice(0, -1), { role: 'assistant' as const, content: appendText(last.content, prefix) }]
       : [...request.messages, { role: 'assistant' as const, content: prefix }];
   return { ...request, messages };
+}
+
+/** `content` followed by `text`: joined to a string, or as one more text part. */
+function appendText(content: ChatMessage['content'], text: string): ChatMessage['content'] {
+  return typeof content === 'string' ? content + text : [...content, { type: 'text', text }];
 }
 
 function interrupted(partialText: string, cause: unknown, provider: string): StreamInterruptedError {

@@ -1,5 +1,6 @@
 import { concatMap, defer, type Observable, of, throwError } from 'rxjs';
 import type { z } from 'zod';
+import { RefusalError } from '../errors/llm-error.js';
 import type { ChatModel } from '../model/chat-provider.js';
 import type { ChatParams, ChatResponse, Prompt } from '../types.js';
 import { type StructuredOutputOptions, structuredOutput } from './structured-output.js';
@@ -30,7 +31,8 @@ export interface ChatStructuredOptions extends StructuredOutputOptions {
  * Asks one prompt for an answer shaped by a zod schema and emits the validated, typed value. OpenAI gets
  * `response_format: json_schema` (strict), Anthropic a forced tool call. Cold: nothing is sent before
  * subscription; unsubscribing aborts the request. Errors: a `StructuredOutputError` (raw text and zod issues)
- * when the answer fails the schema (after the optional repair), otherwise the request's `LlmError`. Transport
+ * when the answer fails the schema (after the optional repair), a `RefusalError` when the model refused (never
+ * repaired), otherwise the request's `LlmError`. Transport
  * errors are retried by the model's retry policy.
  *
  * @param model - The model to ask.
@@ -53,12 +55,16 @@ export function chatStructured<T>(model: ChatModel, prompt: Prompt, schema: z.Zo
   return defer(() => {
     const output = structuredOutput(schema, formatOptions);
     const check = (response: ChatResponse) =>
-      output.parse(response.text, { provider: model.provider.id, ...(response.requestId === undefined ? {} : { requestId: response.requestId }) });
+      output.parse(response.text, {
+        provider: model.provider.id,
+        finishReason: response.finishReason,
+        ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
+      });
     return model.chat(output.apply(prompt), params).pipe(
       concatMap((response) => {
         const first = check(response);
         if (first.ok) return of(first.value);
-        if (!repair) return throwError(() => first.error);
+        if (!repair || first.error instanceof RefusalError) return throwError(() => first.error);
         return model.chat(output.repairPrompt(prompt, first.error), params).pipe(
           concatMap((second) => {
             const result = check(second);

@@ -1,6 +1,6 @@
 import { isObservable, map } from 'rxjs';
 import type { z } from 'zod';
-import { isLlmError, type LlmError, type StructuredOutputError } from '../errors/llm-error.js';
+import { isLlmError, type LlmError, RefusalError, type StructuredOutputError } from '../errors/llm-error.js';
 import { collectInOrder, type ParallelChatOptions, type PromptSource } from '../promise/parallel-chat.js';
 import { attachPartialResults, partialResultsOf } from '../promise/partial-results.js';
 import type { ChatModel } from '../model/chat-provider.js';
@@ -49,7 +49,8 @@ const LABEL = 'parallelChatStructured()';
 /**
  * Answers many prompts in parallel with values shaped by a zod schema, resolving in input order: `results[i]` is the
  * validated, typed value for `prompts[i]`, its `LlmError` (a `StructuredOutputError` with the raw text and zod issues
- * when the answer does not fit the schema), or `null` when it was never submitted. OpenAI-compatible providers get
+ * when the answer does not fit the schema, a `RefusalError` when the model refused), or `null` when it was never
+ * submitted. OpenAI-compatible providers get
  * `response_format: json_schema` (strict mode, the schema adapted to its rules), Anthropic a forced tool call.
  *
  * Concurrency, rate limits, retries, `onError` (default `'return'`), cancellation, budgets and rejections are those of
@@ -92,7 +93,10 @@ export async function parallelChatStructured<T>(
   const results = first.map(settled);
   if (!repair) return results;
 
-  const failed = first.flatMap((entry, index) => (entry !== null && !isLlmError(entry) && !entry.ok ? [{ index, error: entry.error }] : []));
+  // A refusal is an outcome, not a schema failure: it is not repaired.
+  const failed = first.flatMap((entry, index) =>
+    entry !== null && !isLlmError(entry) && !entry.ok && !(entry.error instanceof RefusalError) ? [{ index, error: entry.error }] : [],
+  );
   if (failed.length === 0) return results;
   const repairs = failed.map(({ index, error }) => output.repairPrompt(sent[index]!, error));
   let second: Parsed<T>[];
@@ -112,7 +116,11 @@ export async function parallelChatStructured<T>(
 async function run<T>(model: ChatModel, prompts: PromptSource, output: StructuredOutput<T>, options: ParallelChatOptions): Promise<Parsed<T>[]> {
   try {
     return await collectInOrder(model, prompts, options, LABEL, (response) =>
-      output.parse(response.text, { provider: model.provider.id, ...(response.requestId === undefined ? {} : { requestId: response.requestId }) }),
+      output.parse(response.text, {
+        provider: model.provider.id,
+        finishReason: response.finishReason,
+        ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
+      }),
     );
   } catch (error) {
     const partial = partialResultsOf<Parsed<T>>(error);

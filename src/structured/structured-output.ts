@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { InvalidOptionsError, StructuredOutputError } from '../errors/llm-error.js';
+import { InvalidOptionsError, RefusalError, StructuredOutputError } from '../errors/llm-error.js';
 import type { ChatMessage, ChatRequest, Prompt, ResponseFormat } from '../types.js';
 import { decodeAnswer, jsonSchemaFromZod, WRAPPED_KEY } from './json-schema-from-zod.js';
 
@@ -56,12 +56,33 @@ export type StructuredParseResult<T> = { ok: true; value: T } | { ok: false; err
  */
 export interface StructuredOutput<T> {
   readonly responseFormat: ResponseFormat;
-  /** Parses and validates an answer's text (code fences around the JSON are tolerated). */
-  parse(text: string, meta?: { provider?: string; requestId?: string }): StructuredParseResult<T>;
+  /**
+   * Parses and validates an answer's text (code fences around the JSON are tolerated). With
+   * `finishReason: 'refusal'` the answer is a `RefusalError` holding the text, whatever it says.
+   */
+  parse(text: string, meta?: StructuredParseMeta): StructuredParseResult<T>;
   /** Adds the `responseFormat` to a prompt (as its own request params, so it wins over other layers). */
   apply(prompt: Prompt): ChatRequest;
   /** The follow-up conversation asking the model to fix a failed answer. */
   repairPrompt(prompt: Prompt, error: StructuredOutputError): ChatRequest;
+}
+
+/**
+ * What `StructuredOutput.parse` knows about the response besides its text.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { structuredOutput, type StructuredParseMeta } from 'rxllm';
+ * const meta: StructuredParseMeta = { provider: 'openai', finishReason: 'refusal' };
+ * console.log(structuredOutput(z.object({ n: z.number() })).parse("I can't help with that.", meta).ok); // false: a RefusalError
+ * ```
+ */
+export interface StructuredParseMeta {
+  provider?: string;
+  requestId?: string;
+  /** The response's `finishReason`; `'refusal'` makes the answer a `RefusalError`. */
+  finishReason?: string | null;
 }
 
 const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -70,7 +91,8 @@ const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
  * Prepares a zod schema for structured output: its JSON Schema (zod 4 `z.toJSONSchema`) as a
  * `responseFormat: { type: 'json_schema' }` — OpenAI sends it as `response_format` (strict), Anthropic as a forced
  * tool whose input is the answer — and a parser that validates each answer with zod. A failed answer is a
- * `StructuredOutputError` holding the raw text and the issues. Throws `InvalidOptionsError` for a schema with no
+ * `StructuredOutputError` holding the raw text and the issues; a refused one (`finishReason: 'refusal'`) a
+ * `RefusalError`. Throws `InvalidOptionsError` for a schema with no
  * JSON Schema form or a bad name.
  *
  * @param schema - The zod schema answers must satisfy.
@@ -102,11 +124,12 @@ export function structuredOutput<T>(schema: z.ZodType<T>, options: StructuredOut
     ...(description === undefined ? {} : { description }),
   };
 
-  const parse = (text: string, meta: { provider?: string; requestId?: string } = {}): StructuredParseResult<T> => {
+  const parse = (text: string, meta: StructuredParseMeta = {}): StructuredParseResult<T> => {
     const errorOptions = {
       ...(meta.provider === undefined ? {} : { provider: meta.provider }),
       ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
     };
+    if (meta.finishReason === 'refusal') return { ok: false, error: new RefusalError(text, errorOptions) };
     let json: unknown;
     try {
       json = JSON.parse(stripFences(text));

@@ -5,7 +5,7 @@ import { readAnthropicError } from './anthropic-errors.js';
 import type { SseEvent } from '../../transport/http-types.js';
 import type { SseReader } from '../../transport/post-sse.js';
 import type { ChatChunk, RateLimitInfo, Usage } from '../../types.js';
-import { parseWith, toUsage } from './anthropic-response.js';
+import { parseWith, REFUSAL, toUsage } from './anthropic-response.js';
 import { type AnthropicStreamEvent, anthropicStreamEventSchema } from './anthropic-schemas.js';
 import { structuredTool } from './anthropic-wire-request.js';
 
@@ -32,6 +32,12 @@ interface StreamState {
   /** Content blocks by index: kind, and JSON characters sent for the structured tool. */
   blocks: Map<number, { structured: boolean; sent: number }>;
   sawTool: boolean;
+  /** Characters of answer text emitted so far. */
+  textSent: number;
+  /** Text blocks of a structured request, not emitted unless the answer turns out to be a refusal. */
+  heldText: string;
+  /** `stop_details.explanation` of a refusal. */
+  explanation?: string;
 }
 
 /**
@@ -39,6 +45,8 @@ interface StreamState {
  * request, the forced tool's `input_json_delta`s do instead), `ping` and unknown events are ignored, and
  * `message_stop` gives the final chunk with `finishReason` (from `message_delta`) and `usage` (input from
  * `message_start`, output from `message_delta`). The first chunk carries `requestId`, `model` and `rateLimit`.
+ * A refusal (`stop_reason: "refusal"`) ends with `finishReason: 'refusal'`; a structured request's refusal emits
+ * the text the model wrote (held until then) or `stop_details.explanation` instead of failing for the missing tool.
  *
  * Errors: an `error` event becomes the class of its type (`overloaded_error` → retryable `ServerError`); malformed
  * JSON or shapes a `ResponseValidationError`; a stream that ends without `message_stop` an `APIConnectionError`.
@@ -62,6 +70,8 @@ export function anthropicChunks(request: ProviderRequest, provider: string): Sse
     stopped: false,
     blocks: new Map(),
     sawTool: false,
+    textSent: 0,
+    heldText: '',
   };
   return {
     push: (event) => (state.stopped ? [] : handleEvent(event, state, toolName, provider)),
@@ -107,13 +117,13 @@ function toChunks(event: AnthropicStreamEvent, state: StreamState, toolName: str
       const structured = toolName !== undefined && block.type === 'tool_use' && block.name === toolName;
       if (structured) state.sawTool = true;
       state.blocks.set(event.index, { structured, sent: 0 });
-      if (toolName === undefined && block.type === 'text' && block.text) return [announce(state, { text: block.text })];
+      if (block.type === 'text' && block.text) return textChunks(state, toolName, block.text);
       return [];
     }
     case 'content_block_delta': {
       const block = state.blocks.get(event.index);
       const { delta } = event;
-      if (toolName === undefined && delta.type === 'text_delta' && delta.text) return [announce(state, { text: delta.text })];
+      if (delta.type === 'text_delta' && delta.text) return textChunks(state, toolName, delta.text);
       if (block?.structured === true && delta.type === 'input_json_delta' && delta.partial_json) {
         block.sent += delta.partial_json.length;
         return [announce(state, { text: delta.partial_json })];
@@ -130,26 +140,45 @@ function toChunks(event: AnthropicStreamEvent, state: StreamState, toolName: str
     }
     case 'message_delta': {
       if (event.delta.stop_reason != null) state.finishReason = event.delta.stop_reason;
+      if (event.delta.stop_details?.explanation != null) state.explanation = event.delta.stop_details.explanation;
       const usage = event.usage;
       if (usage?.output_tokens != null) state.usage.outputTokens = usage.output_tokens;
       if (usage?.input_tokens != null) state.usage.inputTokens = Math.max(state.usage.inputTokens, toUsage(usage).inputTokens);
       return [];
     }
-    case 'message_stop':
+    case 'message_stop': {
       state.stopped = true;
+      const final = announce(state, { text: '', finishReason: state.finishReason, usage: { ...state.usage } });
+      if (state.finishReason === REFUSAL) {
+        // The refusal's text: held text of a structured request, else the explanation when no text came.
+        const text = toolName !== undefined && !state.sawTool ? state.heldText : '';
+        const refusal = text !== '' ? text : state.textSent === 0 && !state.sawTool ? (state.explanation ?? '') : '';
+        return refusal === '' ? [final] : [announce(state, { text: refusal }), final];
+      }
       if (toolName !== undefined && !state.sawTool) {
         throw new ResponseValidationError(`${provider} answered without the forced "${toolName}" tool call.`, {
           provider,
           ...(state.requestId === undefined ? {} : { requestId: state.requestId }),
         });
       }
-      return [announce(state, { text: '', finishReason: state.finishReason, usage: { ...state.usage } })];
+      return [final];
+    }
     case 'ping':
       return [];
     case 'error':
       // Read before parsing (see `handleEvent`); an error event always has an envelope.
       throw new ResponseValidationError(`${provider} sent an error event without an error.`, { provider });
   }
+}
+
+/** A text delta: emitted for a plain request, held for a structured one (it is only the answer of a refusal). */
+function textChunks(state: StreamState, toolName: string | undefined, text: string): ChatChunk[] {
+  if (toolName !== undefined) {
+    state.heldText += text;
+    return [];
+  }
+  state.textSent += text.length;
+  return [announce(state, { text })];
 }
 
 /** Adds the response metadata to the first chunk. */

@@ -8,9 +8,14 @@ import type { ChatResponse, Usage } from '../../types.js';
 import { type AnthropicUsage, anthropicMessageSchema } from './anthropic-schemas.js';
 import { structuredTool } from './anthropic-wire-request.js';
 
+/** Anthropic's `stop_reason` for a refusal, which is also rxllm's `finishReason` for one. */
+export const REFUSAL = 'refusal';
+
 /**
  * Turns a Messages API response into a `ChatResponse`. `text` is the text blocks joined; for a structured request
  * (forced tool) it is the tool's `input` as JSON text, so that `ChatResponse` stays the same for every provider.
+ * A refusal (`stop_reason: "refusal"`) has `finishReason: 'refusal'` and the text written before it (else
+ * `stop_details.explanation`), also for a structured request, which then has no tool call.
  * Throws `ResponseValidationError` when the body is not a message, or a structured answer has no tool call, and the
  * mapped error class when a 2xx body is an error envelope (`{ type: 'error', error: { type, message } }`).
  */
@@ -21,9 +26,13 @@ export function toAnthropicChatResponse(response: JsonResponse, request: Provide
   }
   const message = parseWith(anthropicMessageSchema, response.body, provider, response.requestId);
   const tool = structuredTool(request.params.responseFormat);
+  const plainText = () => message.content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join('');
   let text: string;
-  if (tool === undefined) {
-    text = message.content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join('');
+  if (message.stop_reason === REFUSAL) {
+    // What the model wrote before the classifier stopped it, else the explanation in `stop_details`.
+    text = plainText() || (message.stop_details?.explanation ?? '');
+  } else if (tool === undefined) {
+    text = plainText();
   } else {
     const call = message.content.find((block) => block.type === 'tool_use' && block.name === tool.name);
     if (call === undefined) {

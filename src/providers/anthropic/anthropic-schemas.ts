@@ -22,11 +22,15 @@ export const anthropicContentBlockSchema = z.object({
 });
 
 /** A non-streamed `POST /v1/messages` response. */
+/** `stop_details` of a refusal (`RefusalStopDetails` in anthropics/anthropic-sdk-typescript): its explanation. */
+export const anthropicStopDetailsSchema = z.object({ explanation: z.string().nullish() });
+
 export const anthropicMessageSchema = z.object({
   id: z.string().nullish(),
   model: z.string().nullish(),
   content: z.array(anthropicContentBlockSchema),
   stop_reason: z.string().nullish(),
+  stop_details: anthropicStopDetailsSchema.nullish(),
   usage: anthropicUsageSchema,
 });
 
@@ -55,7 +59,7 @@ export const anthropicStreamEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('content_block_stop'), index: z.number().int().nonnegative() }),
   z.object({
     type: z.literal('message_delta'),
-    delta: z.object({ stop_reason: z.string().nullish() }),
+    delta: z.object({ stop_reason: z.string().nullish(), stop_details: anthropicStopDetailsSchema.nullish() }),
     usage: anthropicUsageSchema.nullish(),
   }),
   z.object({ type: z.literal('message_stop') }),

@@ -1,11 +1,12 @@
 import { InvalidOptionsError } from '../../errors/llm-error.js';
 import type { ProviderRequest } from '../../model/resolve-prompt.js';
 import type { ChatMessage, ResponseFormat } from '../../types.js';
+import { type AnthropicBlock, toAnthropicBlocks } from './to-anthropic-blocks.js';
 
 /** Name of the forced tool used for `responseFormat: { type: 'json_object' }`. */
 export const JSON_OBJECT_TOOL = 'json_answer';
 
-type WireContent = string | Array<{ type: 'text'; text: string }>;
+type WireContent = string | AnthropicBlock[];
 
 /**
  * The forced tool that carries a structured answer, or `undefined` when the request wants plain text.
@@ -24,16 +25,18 @@ export function structuredTool(format: ResponseFormat | undefined): { name: stri
 }
 
 /**
- * Turns a resolved request into a Messages API body: system messages joined into `system`, the others as
- * `messages` (consecutive messages of the same role merged into text blocks), `max_tokens` always set,
+ * Turns a resolved request into a Messages API body: system and developer messages in `system` (their texts
+ * joined by blank lines, or text blocks when one carries `cacheControl`), the others as `messages` (content parts
+ * mapped by `toAnthropicBlocks`; consecutive messages of the same role merged into one turn of blocks), `max_tokens` always set,
  * `temperature`, `top_p`, `stop_sequences`, a forced tool for `responseFormat`, then `params.extra` last.
  * A final assistant message is a prefill (its trailing whitespace is trimmed, which the API requires).
  * `seed` has no Anthropic equivalent and is not sent.
  */
 export function toAnthropicRequest(request: ProviderRequest, defaultMaxTokens: number, stream: boolean): Record<string, unknown> {
   const { params } = request;
-  const system = request.messages.filter((message) => message.role === 'system').map((message) => message.content);
-  const messages = mergeTurns(request.messages.filter((message) => message.role !== 'system'));
+  const instructions = request.messages.filter(isInstruction);
+  const system = toSystem(instructions);
+  const messages = mergeTurns(request.messages.filter((message) => !isInstruction(message)));
   if (messages.length === 0) {
     throw new InvalidOptionsError('anthropic: a request needs at least one user or assistant message besides system messages');
   }
@@ -42,7 +45,7 @@ export function toAnthropicRequest(request: ProviderRequest, defaultMaxTokens: n
   return {
     model: request.model,
     max_tokens: params.maxTokens ?? defaultMaxTokens,
-    ...(system.length === 0 ? {} : { system: system.join('\n\n') }),
+    ...(system === undefined ? {} : { system }),
     messages,
     ...(params.temperature === undefined ? {} : { temperature: params.temperature }),
     ...(params.topP === undefined ? {} : { top_p: params.topP }),
@@ -53,22 +56,39 @@ export function toAnthropicRequest(request: ProviderRequest, defaultMaxTokens: n
   };
 }
 
+function isInstruction(message: ChatMessage): boolean {
+  return message.role === 'system' || message.role === 'developer';
+}
+
+/** `system` as one string (the usual case), as text blocks when one part carries `cacheControl`, or `undefined`. */
+function toSystem(instructions: readonly ChatMessage[]): string | AnthropicBlock[] | undefined {
+  if (instructions.length === 0) return undefined;
+  const blocks = instructions.flatMap((message) => toAnthropicBlocks(message.content));
+  if (blocks.some((block) => block.cache_control !== undefined)) return blocks;
+  return blocks.map((block) => block.text as string).join('\n\n');
+}
+
 function mergeTurns(messages: readonly ChatMessage[]): Array<{ role: 'user' | 'assistant'; content: WireContent }> {
-  const turns: Array<{ role: 'user' | 'assistant'; texts: string[] }> = [];
+  const turns: Array<{ role: 'user' | 'assistant'; blocks: AnthropicBlock[] }> = [];
   for (const message of messages) {
     const role = message.role === 'assistant' ? 'assistant' : 'user';
+    const blocks = toAnthropicBlocks(message.content);
     const last = turns.at(-1);
-    if (last !== undefined && last.role === role) last.texts.push(message.content);
-    else turns.push({ role, texts: [message.content] });
+    if (last !== undefined && last.role === role) last.blocks.push(...blocks);
+    else turns.push({ role, blocks });
   }
   const final = turns.at(-1);
   if (final !== undefined && final.role === 'assistant') {
-    final.texts[final.texts.length - 1] = final.texts.at(-1)!.trimEnd();
-    final.texts = final.texts.filter((text) => text !== '');
-    if (final.texts.length === 0) turns.pop();
+    // A prefill: the API refuses trailing whitespace in the final assistant text.
+    const lastBlock = final.blocks.at(-1);
+    if (lastBlock?.type === 'text') final.blocks[final.blocks.length - 1] = { ...lastBlock, text: (lastBlock.text as string).trimEnd() };
+    final.blocks = final.blocks.filter((block) => block.type !== 'text' || block.text !== '');
+    if (final.blocks.length === 0) turns.pop();
   }
-  return turns.map(({ role, texts }) => ({
-    role,
-    content: texts.length === 1 ? texts[0]! : texts.map((text) => ({ type: 'text' as const, text })),
-  }));
+  return turns.map(({ role, blocks }) => ({ role, content: isPlainText(blocks) ? (blocks[0]!.text as string) : blocks }));
+}
+
+/** One text block without `cache_control`, sent as a plain string (the shape rxllm always sent for text). */
+function isPlainText(blocks: readonly AnthropicBlock[]): boolean {
+  return blocks.length === 1 && blocks[0]!.type === 'text' && blocks[0]!.cache_control === undefined;
 }

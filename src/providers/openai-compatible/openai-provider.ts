@@ -33,7 +33,7 @@ export interface OpenAIProviderSettings extends TransportSettings {
  * OpenRouter, …). Each `chat` / `stream` call is one cold attempt, no retries (`customModel` adds them).
  *
  * `chat` POSTs `{baseURL}/chat/completions` and maps the first choice into a `ChatResponse` (`text` is the content
- * or `''`; usage from `prompt_tokens` / `completion_tokens`, `0` when the server omits it; `model` falls back to
+ * or `''`; a `message.refusal` gives `finishReason: 'refusal'` with the refusal as `text`; usage from `prompt_tokens` / `completion_tokens`, `0` when the server omits it; `model` falls back to
  * the requested one; `requestId`, `rateLimit` and the raw body included). A body of the wrong shape is a
  * `ResponseValidationError` carrying the zod issues; a 2xx body that is an error envelope maps to its error class.
  * `stream` adds `stream: true` and `stream_options.include_usage` and reads the events as described at
@@ -65,7 +65,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
       url,
       headers,
       provider: id,
-      body: toOpenAIRequest(request, { stream, maxTokensField }),
+      body: toOpenAIRequest(request, { stream, maxTokensField, provider: id }),
       readError: readOpenAIError,
       readRateLimit: readOpenAIRateLimit,
       ...(stream ? { isLastEvent: (event: { data: string }) => event.data.trim() === '[DONE]' } : {}),
@@ -101,9 +101,13 @@ function toChatResponse(response: JsonResponse, requestModel: string, provider: 
   // The hand-written check is the fast path; zod runs only for a body it refuses (for the error message).
   const body = isOpenAIChatCompletion(response.body) ? response.body : parseOrThrow(response, provider);
   const choice = body.choices[0]!;
+  // A refusal comes in `message.refusal` with `content: null` and finish_reason "stop" (openai-node's recorded
+  // refusal, spec/fixtures/content-fixtures.ts): it is its own outcome, with its text.
+  const refusal = choice.message?.refusal;
+  const refused = refusal != null && refusal !== '';
   const chatResponse: ChatResponse = {
-    text: choice.message?.content ?? '',
-    finishReason: choice.finish_reason ?? null,
+    text: refused ? refusal : (choice.message?.content ?? ''),
+    finishReason: refused ? 'refusal' : (choice.finish_reason ?? null),
     usage: { inputTokens: body.usage?.prompt_tokens ?? 0, outputTokens: body.usage?.completion_tokens ?? 0 },
     model: body.model ?? requestModel,
     raw: response.body,

@@ -14,7 +14,7 @@ export const openAIUsageSchema = z.object({
 });
 
 /**
- * A `chat.completion` body: the first choice's message content and finish reason, the model and usage.
+ * A `chat.completion` body: the first choice's message content (or `refusal`) and finish reason, the model and usage.
  * Compatible servers often omit `id`, `model` or `usage`, so those are `nullish`; at least one choice is required.
  *
  * @example
@@ -28,7 +28,7 @@ export const openAIChatCompletionSchema = z.object({
   choices: z
     .array(
       z.object({
-        message: z.object({ content: z.string().nullish() }).nullish(),
+        message: z.object({ content: z.string().nullish(), refusal: z.string().nullish() }).nullish(),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -51,7 +51,7 @@ export const openAIChatChunkSchema = z.object({
   choices: z
     .array(
       z.object({
-        delta: z.object({ content: z.string().nullish() }).nullish(),
+        delta: z.object({ content: z.string().nullish(), refusal: z.string().nullish() }).nullish(),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -120,7 +120,7 @@ function isNullishUsage(value: unknown): boolean {
   return value === undefined || value === null || (isRecord(value) && isNullishCount(value.prompt_tokens) && isNullishCount(value.completion_tokens));
 }
 
-/** `{ content?: string | null }`, nullish, as a choice's `message` or `delta`. */
+/** `{ content?: string | null, refusal?: string | null }`, nullish, as a choice's `message` or `delta`. */
 function isNullishContentHolder(value: unknown): boolean {
-  return value === undefined || value === null || (isRecord(value) && isNullishString(value.content));
+  return value === undefined || value === null || (isRecord(value) && isNullishString(value.content) && isNullishString(value.refusal));
 }

@@ -10,7 +10,8 @@ import { isOpenAIChatChunk, openAIChatChunkSchema } from './openai-schemas.js';
 /**
  * Creates the state machine that reads an OpenAI Chat Completions stream.
  *
- * Chunks with text are emitted as they come; chunks with no text, no finish reason and no usage are skipped. The
+ * Chunks with text are emitted as they come, and so are `delta.refusal` pieces (a refusal's text; the final chunk
+ * then says `finishReason: 'refusal'`); chunks with no text, no finish reason and no usage are skipped. The
  * finish reason and the usage (which `include_usage` sends in a separate last chunk with empty `choices`) are merged
  * into **one final chunk** `{ text: '', finishReason, usage }`, emitted at `data: [DONE]` (or when the body ends
  * after a finish reason without `[DONE]`). The first emitted chunk carries `requestId`, `model` and `rateLimit`.
@@ -34,6 +35,8 @@ export function createOpenAIStreamReader(provider: string, requestModel: string)
   let model: string | undefined;
   let finishReason: string | undefined;
   let usage: Usage | undefined;
+  /** A `delta.refusal` arrived: the final chunk says `refusal` whatever finish_reason the server sent. */
+  let refused = false;
 
   /** Adds the response's facts to the first chunk emitted (always a fresh object of ours, so it is filled in place). */
   const withMeta = (chunk: ChatChunk): ChatChunk => {
@@ -47,7 +50,7 @@ export function createOpenAIStreamReader(provider: string, requestModel: string)
   const finalChunks = (): ChatChunk[] => {
     done = true;
     if (finishReason === undefined && usage === undefined) return [];
-    return [withMeta({ text: '', finishReason: finishReason ?? null, ...(usage === undefined ? {} : { usage }) })];
+    return [withMeta({ text: '', finishReason: refused ? 'refusal' : (finishReason ?? null), ...(usage === undefined ? {} : { usage }) })];
   };
   const where = () => ({
     provider,
@@ -85,6 +88,11 @@ export function createOpenAIStreamReader(provider: string, requestModel: string)
       const out: ChatChunk[] = [];
       const text = choice?.delta?.content ?? '';
       if (text !== '') out.push(withMeta({ text }));
+      const refusal = choice?.delta?.refusal ?? '';
+      if (refusal !== '') {
+        refused = true;
+        out.push(withMeta({ text: refusal }));
+      }
       if (choice?.finish_reason != null) finishReason = choice.finish_reason;
       if (chunk.usage != null) usage = { inputTokens: chunk.usage.prompt_tokens ?? 0, outputTokens: chunk.usage.completion_tokens ?? 0 };
       return out;

@@ -1,5 +1,6 @@
 import type { ProviderRequest } from '../../model/resolve-prompt.js';
 import type { ResponseFormat } from '../../types.js';
+import { toOpenAIMessages } from './to-openai-messages.js';
 
 /** Options of `toOpenAIRequest`. */
 export interface ToOpenAIRequestOptions {
@@ -7,10 +8,13 @@ export interface ToOpenAIRequestOptions {
   stream: boolean;
   /** Wire name of `maxTokens`: OpenAI itself wants `max_completion_tokens`; compatible servers know `max_tokens`. */
   maxTokensField: 'max_tokens' | 'max_completion_tokens';
+  /** Provider id, named in errors. @defaultValue `'openai-compatible'` */
+  provider?: string;
 }
 
 /**
- * Builds the Chat Completions wire body: `model`, `messages`, the camelCase params in their snake_case form
+ * Builds the Chat Completions wire body: `model`, `messages` (parts mapped by `toOpenAIMessages`, which refuses
+ * document parts with `InvalidOptionsError`), the camelCase params in their snake_case form
  * (`maxTokens` → `max_tokens` or `max_completion_tokens`, `topP` → `top_p`, `responseFormat` → `response_format`
  * with `json_schema: { name, schema, strict }`), `stream` + `stream_options: { include_usage: true }` for streams,
  * then `params.extra` merged last (an `undefined` value there removes a field, e.g. `stream_options`).
@@ -30,7 +34,7 @@ export function toOpenAIRequest(request: ProviderRequest, options: ToOpenAIReque
   const { params } = request;
   const body: Record<string, unknown> = {
     model: request.model,
-    messages: request.messages.map(({ role, content }) => ({ role, content })),
+    messages: toOpenAIMessages(request.messages, options.provider ?? 'openai-compatible'),
   };
   if (params.maxTokens !== undefined) body[options.maxTokensField] = params.maxTokens;
   if (params.temperature !== undefined) body.temperature = params.temperature;
