@@ -4,6 +4,7 @@ import { InvalidOptionsError } from '../errors/llm-error.js';
 import { Fifo } from '../internal/fifo.js';
 import type { RateLimitInfo } from '../types.js';
 import { validateOptions } from '../internal/validate-options.js';
+import { GRID_EPSILON_MS } from './gcra.js';
 import { memoryLimiterStore } from './memory-limiter-store.js';
 import type { MaybePromise, RateLimiterStore, RateLimits, ReserveResult } from './rate-limiter-store.js';
 import type { RateLimiter, RequestCost, Reservation } from './rate-limiter-types.js';
@@ -124,6 +125,12 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
 /** Milliseconds in the minute that `rpm` counts over. */
 const MINUTE_MS = 60_000;
 
+/**
+ * How late (ms) a waiting turn may be and still keep its slot on the grid, where the interval is shorter: timers fire
+ * a millisecond or more late, so below a millisecond per turn a wake-up releases every turn due by then.
+ */
+const CATCH_UP_MS = 4;
+
 /** Longest single timer (Node fires longer `setTimeout`s at once); the head simply asks again after it. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -148,6 +155,10 @@ class TurnQueue {
   private again = false;
   /** When the sleeping head's timer was due; set as it fires, read by the head's next ask. */
   private dueAt: number | undefined;
+  /** The grid slot after the last grant, for the next head asking in the same drain loop. */
+  private nextSlot: number | undefined;
+  /** The time the last ask was made as of (now, or a slot on the grid). */
+  private askedAt = 0;
 
   constructor(
     private readonly store: RateLimiterStore,
@@ -233,7 +244,9 @@ class TurnQueue {
           return;
         }
         if (!this.apply(head, answer)) return;
+        this.nextSlot = this.askedAt + MINUTE_MS / this.limits.rpm;
       }
+      this.nextSlot = undefined; // nobody waits: a later arrival starts from now, not from a slot of this wake-up
     } finally {
       if (!pending) this.busy = false;
     }
@@ -257,8 +270,10 @@ class TurnQueue {
     }
     // An endless wait (a clock pushed to Infinity, e.g. by a server reporting 1e308 tokens) sleeps the longest timer
     // and asks again, instead of polling every millisecond forever.
-    const waitMs = result.waitMs === Number.POSITIVE_INFINITY ? MAX_TIMER_MS : Number.isFinite(result.waitMs) && result.waitMs > 0 ? Math.min(Math.ceil(result.waitMs), MAX_TIMER_MS) : 1;
-    const dueAt = this.scheduler.now() + waitMs;
+    const exactMs = result.waitMs === Number.POSITIVE_INFINITY ? MAX_TIMER_MS : Number.isFinite(result.waitMs) && result.waitMs > 0 ? Math.min(result.waitMs, MAX_TIMER_MS) : 1;
+    // Due on the grid (as of the time the head asked); only the timer is rounded up to whole milliseconds.
+    const dueAt = this.askedAt + exactMs;
+    const waitMs = Math.max(0, Math.ceil(dueAt - this.scheduler.now() - GRID_EPSILON_MS));
     this.timer = this.scheduler.schedule(() => {
       this.timer = undefined;
       this.dueAt = dueAt;
@@ -271,14 +286,20 @@ class TurnQueue {
    * The time a head asks as of: now, except for a head woken by its timer up to one emission interval late
    * (timers fire a millisecond or more after their due time, later on a busy event loop), which asks as of the due
    * time. So lateness does not add up turn after turn: releases keep to the `60_000 / rpm` grid instead of drifting
-   * below the rate. A longer stall is not won back, so catching up never bunches more than two releases.
+   * below the rate. After a grant the next head of the same wake-up asks as of the next slot, so every turn due by
+   * now goes at this wake-up (below a millisecond per turn, one wake-up releases many). Lateness up to one interval,
+   * or `CATCH_UP_MS` where the interval is shorter, is won back; a longer stall is not, so catching up never bunches
+   * more than `max(2, CATCH_UP_MS / interval + 1)` releases.
    */
   private askTime(): number {
     const now = this.scheduler.now();
-    const dueAt = this.dueAt;
+    const slot = this.dueAt ?? this.nextSlot;
     this.dueAt = undefined;
-    if (dueAt === undefined || now <= dueAt) return now;
-    return now - dueAt <= MINUTE_MS / this.limits.rpm ? dueAt : now;
+    this.nextSlot = undefined;
+    const interval = MINUTE_MS / this.limits.rpm;
+    const time = slot !== undefined && slot < now && now - slot <= Math.max(interval, CATCH_UP_MS) ? slot : now;
+    this.askedAt = time;
+    return time;
   }
 
   /** An asynchronous store answered for `head`, which may have left meanwhile. */
