@@ -6,6 +6,7 @@ import type { RateLimitInfo } from '../types.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { GRID_EPSILON_MS } from './gcra.js';
 import { memoryLimiterStore } from './memory-limiter-store.js';
+import { pauseFromInfo } from './pause-rule.js';
 import type { MaybePromise, RateLimiterStore, RateLimits, ReserveResult } from './rate-limiter-store.js';
 import type { RateLimiter, RequestCost, Reservation } from './rate-limiter-types.js';
 
@@ -85,7 +86,8 @@ const optionsSchema = z.strictObject({
  * unsubscribing before that leaves the queue without spending anything. `settle(actualTokens)` on the reservation
  * refunds or charges the difference from the estimate. `pause(ms)` holds every user until `now + ms` (extending,
  * never shortening, a pause in force); afterwards they resume one interval apart. `observe(info)` pauses for
- * `retryAfterMs` or until the matching reset when a remaining count is 0. A failing store fails the waiting
+ * `retryAfterMs` or until the matching reset when a remaining count is 0 (for the whole 60-second window when the
+ * server gives no usable reset). A failing store fails the waiting
  * `acquire` with its error. Throws `InvalidOptionsError` naming the field for bad options.
  *
  * @param options - `rpm` (required), `tpm`, `burst` (default 1), `tokenBurst`, `scheduler`, `store`, `key`.
@@ -338,27 +340,6 @@ class TurnQueue {
     waiter.done = true;
     waiter.subscriber.error(error);
   }
-}
-
-/** How long the server's rate-limit headers ask everyone to wait; 0 when they don't. */
-function pauseFromInfo(info: RateLimitInfo | undefined): number {
-  if (typeof info !== 'object' || info === null) return 0;
-  const waits = [
-    duration(info.retryAfterMs),
-    exhausted(info.remainingRequests) ? duration(info.resetRequestsMs) : 0,
-    exhausted(info.remainingTokens) ? duration(info.resetTokensMs) : 0,
-    exhausted(info.remainingInputTokens) ? duration(info.resetInputTokensMs) : 0,
-    exhausted(info.remainingOutputTokens) ? duration(info.resetOutputTokensMs) : 0,
-  ];
-  return Math.max(...waits);
-}
-
-function exhausted(remaining: unknown): boolean {
-  return remaining === 0;
-}
-
-function duration(ms: unknown): number {
-  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : 0;
 }
 
 function checkCost(cost: RequestCost | undefined): number | InvalidOptionsError {
