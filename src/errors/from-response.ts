@@ -10,6 +10,7 @@ import {
   RateLimitError,
   ServerError,
 } from './llm-error.js';
+import type { RateLimitInfo } from './rate-limit-info.js';
 import { redactSecrets } from './redact-secrets.js';
 
 /** What the transport knows about a failed HTTP response. */
@@ -20,6 +21,8 @@ export interface ErrorResponse {
   body: unknown;
   requestId?: string;
   retryAfterMs?: number;
+  /** The response's rate-limit headers. */
+  rateLimit?: RateLimitInfo;
   /** The `x-should-retry` header: `true`/`false` overrides the status default. */
   shouldRetry?: boolean;
 }
@@ -47,6 +50,7 @@ export function errorFromResponse(response: ErrorResponse): APICallError {
     ...(detail.code === undefined ? {} : { code: detail.code }),
     ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
     ...(response.retryAfterMs === undefined ? {} : { retryAfterMs: response.retryAfterMs }),
+    ...(response.rateLimit === undefined ? {} : { rateLimit: response.rateLimit }),
     ...(response.shouldRetry === undefined ? {} : { retryable: response.shouldRetry }),
   };
   // Redact before truncating: a cut through the middle of an echoed key would leave a piece no redaction recognises.

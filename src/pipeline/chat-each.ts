@@ -167,7 +167,7 @@ function sendOnce(provider: ChatProvider, request: ProviderRequest, reservation:
           subscriber.complete(); // a provider failing after its answer: the answer stands, and is not retried
           return;
         }
-        run.pauseFor(error);
+        run.pauseFor(error, reservation);
         subscriber.error(error);
       },
       // The prompt's slot frees when the provider is done with the request (the transport completes once its socket

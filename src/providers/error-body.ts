@@ -1,5 +1,6 @@
 import type { APICallError } from '../errors/llm-error.js';
 import { errorFromResponse } from '../errors/from-response.js';
+import type { RateLimitInfo } from '../types.js';
 
 /** An error body that arrived without a telling HTTP status (inside a stream, or on a 2xx). */
 export interface ErrorBodyInput {
@@ -10,6 +11,7 @@ export interface ErrorBodyInput {
   fallbackStatus: number;
   requestId?: string;
   retryAfterMs?: number;
+  rateLimit?: RateLimitInfo;
   shouldRetry?: boolean;
 }
 
@@ -72,6 +74,7 @@ export function errorFromErrorBody(input: ErrorBodyInput): APICallError {
     body: input.body,
     ...(input.requestId === undefined ? {} : { requestId: input.requestId }),
     ...(input.retryAfterMs === undefined ? {} : { retryAfterMs: input.retryAfterMs }),
+    ...(input.rateLimit === undefined ? {} : { rateLimit: input.rateLimit }),
     ...(input.shouldRetry === undefined ? {} : { shouldRetry: input.shouldRetry }),
   });
 }

@@ -35,8 +35,8 @@ export interface PipelineRun {
   attempt<T>(tokens: number, isFirst: () => boolean, beforeSend: () => boolean, send: (reservation: Reservation) => Observable<T>): Observable<T>;
   /** `retryWithBackoff` with the run's policy, scheduler and hooks (progress, global pause on a 429). */
   retry<T>(): MonoTypeOperatorFunction<T>;
-  /** Pauses the limiter for the `retryAfterMs` an error carries (capped at `maxRetryAfterMs`). */
-  pauseFor(error: unknown): void;
+  /** Tells the limiter about a 429 (the pause rule: `applyPauseRule`); other failures delay only their item. */
+  pauseFor(error: unknown, reservation?: Reservation): void;
   /** Applies `onError` to a failure after retries. True when the run must end with this error. */
   endsRun(error: LlmError): boolean;
 }
@@ -87,18 +87,12 @@ export function runPipeline<R>(
     let ended = false;
     const demand = new PullDemandSignal(() => (ended || stopped ? -Infinity : maxActive - (received - finished)));
 
-    const pauseFor = (error: unknown) => {
-      if (isLlmError(error) && error.retryAfterMs !== undefined) limiter.pause(Math.min(error.retryAfterMs, maxRetryAfterMs));
-    };
+    const pauseFor = (error: unknown, reservation?: Reservation) => applyPauseRule(limiter, error, reservation, maxRetryAfterMs);
     // One operator for every prompt: `retry` keeps its state per subscription.
     const retry = retryWithBackoff<unknown>({
       ...settings.retry,
       scheduler,
-      onRetry: (event) => {
-        tracker?.retryScheduled();
-        // A 429 without a server-given wait still means the shared budget is gone: everyone backs off.
-        if (!event.serverAsked && event.error.status === 429) limiter.pause(event.delayMs);
-      },
+      onRetry: () => tracker?.retryScheduled(),
     });
     const run: PipelineRun = {
       settings,
@@ -224,6 +218,18 @@ export function runPipeline<R>(
       progressSubscription?.unsubscribe();
     };
   });
+}
+
+/**
+ * The pause rule, for one failed attempt: only a 429 concerns the other prompts, and the limiter decides from the
+ * 429's own rate-limit headers (`RateLimiter.refused`). A limiter without `refused` pauses for the 429's retry-after.
+ */
+function applyPauseRule(limiter: RateLimiter, error: unknown, reservation: Reservation | undefined, maxRetryAfterMs: number): void {
+  if (!isLlmError(error) || error.status !== 429) return;
+  const info = error.rateLimit ?? (error.retryAfterMs === undefined ? undefined : { retryAfterMs: error.retryAfterMs });
+  if (limiter.refused !== undefined) {
+    limiter.refused(info, { ...(reservation?.grantedAt === undefined ? {} : { sentAt: reservation.grantedAt }), maxWaitMs: maxRetryAfterMs });
+  } else if (error.retryAfterMs !== undefined && error.retryAfterMs <= maxRetryAfterMs) limiter.pause(error.retryAfterMs);
 }
 
 /** Effectively no request limit, while still honouring `pause` and `observe`. */
