@@ -223,15 +223,14 @@ describe('chatEach', () => {
       expectSubscriptions(calls.c.subscriptions).toBe('1015ms (^!)'); // not 5020 ms
     }));
 
-  it('pause rule: a 429 with no budget headers pauses nobody; the limiter halves its pace, and the retry waits its turn', () =>
+  it('pause rule: a 429 with no budget headers pauses nobody; only its item waits its backoff, then its turn', () =>
     scheduler.run(({ cold, expectSubscriptions }) => {
       const { calls, model } = refusedOnce(cold, new RateLimitError('fake answered 429', { status: 429 }));
       from(['a', 'b', 'c']).pipe(chatEach(model, { rpm: 6000, retry: noJitter })).subscribe();
-      // At 5 ms the pace drops from 10 ms to 20 ms a turn: b keeps its slot at 10, c goes at 30, a's retry
-      // (asked at 15 ms, after its 10 ms backoff) at 50.
+      // b and c keep their slots at 10 and 20 ms; a's retry, asked at 15 ms after its 10 ms backoff, goes at 30.
       expectSubscriptions(calls.b.subscriptions).toBe('10ms (^!)');
-      expectSubscriptions(calls.c.subscriptions).toBe('30ms (^!)');
-      expectSubscriptions(calls.aRetry.subscriptions).toBe('50ms (^!)');
+      expectSubscriptions(calls.c.subscriptions).toBe('20ms (^!)');
+      expectSubscriptions(calls.aRetry.subscriptions).toBe('30ms (^!)');
     }));
 
   it('shares one limiter between pipelines: one queue of turns, and a 429 with remaining 0 in one pauses the other', () =>

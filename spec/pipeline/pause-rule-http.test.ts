@@ -62,9 +62,9 @@ describe('the pause rule against a real server', () => {
       const between = arrivals.filter((arrival) => arrival.prompt !== refusal.prompt && arrival.at > refusal.at && arrival.at < retriedAt);
       const lastAt = arrivals.at(-1)!.at;
       if (lastAt <= retriedAt) continue; // the other prompts were all sent before this retry: nothing left to flow
-      // A shared pause lets through little more than what was in flight (18 with the old rule); here the others
-      // kept going, several requests per slot (about 100 seen), while the refused prompt waited its retry-after.
-      expect(between.length).toBeGreaterThan(4 * MAX_ACTIVE);
+      // A shared pause lets through little more than what was in flight (18 seen with the old rule); here the
+      // others kept going, more than two requests per slot (30 to 107 seen), while the refused prompt waited.
+      expect(between.length).toBeGreaterThan(2 * MAX_ACTIVE);
     }
     // Every refused prompt was asked for exactly twice: its 429, then its retry.
     for (const refusal of refusals) expect(chat.received.get(refusal.prompt)).toBe(2);

@@ -43,7 +43,7 @@ export interface ChatEachHooks {
  * `estimateInputTokens(messages) + (maxTokens ?? defaultOutputTokens)` tokens, corrected from the real usage
  * afterwards. Retryable errors are retried with exponential backoff (or the server's `retry-after`); a 429 whose own
  * headers show `remaining` 0 pauses the whole limiter, so every pipeline sharing it waits (the pause rule: see
- * `RateLimiter.refused`; with budget left only that prompt waits, with no budget headers the pace drops). A prompt that still fails
+ * `RateLimiter.refused`; otherwise only that prompt waits). A prompt that still fails
  * becomes an `ok: false` result; an invalid prompt becomes one at once, with its `InvalidOptionsError`, and nothing is
  * sent. Then `onError` applies: `'continue'` (default) goes on; `'return'` submits nothing new and completes once the
  * requests in flight have finished (prompts never submitted get no result); `'stop'` errors with the failure.

@@ -3,10 +3,9 @@
  *
  * @example
  * ```ts
- * import type { MaybePromise } from 'rxllm';
- * const now: MaybePromise<number> = 1;
- * const later: MaybePromise<number> = Promise.resolve(1);
- * console.log(now, await later);
+ * import { memoryLimiterStore } from 'rxllm';
+ * const answer = memoryLimiterStore().reserve('org', { rpm: 60, burst: 1, tokenBurst: 0, tokens: 0 }, 0);
+ * console.log(await answer); // the in-memory store answers at once; a Redis store with a Promise
  * ```
  */
 export type MaybePromise<T> = T | PromiseLike<T>;

@@ -120,14 +120,13 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
     observe: (info: RateLimitInfo | undefined) => {
       const ms = pauseFromInfo(info);
       if (ms > 0) queue.pause(ms);
-      else queue.succeeded();
     },
     refused: (info: RateLimitInfo | undefined, { sentAt, maxWaitMs = Number.POSITIVE_INFINITY }: RefusalOptions = {}) => {
       if (typeof sentAt === 'number' && sentAt < queue.episodeStartedAt) return; // the latest pause or slow-down covers it
       const verdict = refusalVerdict(info);
-      if (verdict.kind === 'pause') {
-        if (verdict.ms <= maxWaitMs) queue.pause(verdict.ms);
-      } else if (verdict.kind === 'adapt') queue.slowDown();
+      // 'item': only the refused item waits. 'adapt' (no budget headers) will lower the shared pace once adaptive
+      // pacing lands (issue 18); until then it, too, delays only its item.
+      if (verdict.kind === 'pause' && verdict.ms <= maxWaitMs) queue.pause(verdict.ms);
     },
   };
 }
@@ -140,12 +139,6 @@ const MINUTE_MS = 60_000;
  * a millisecond or more late, so below a millisecond per turn a wake-up releases every turn due by then.
  */
 const CATCH_UP_MS = 4;
-
-/** The adaptive pace never goes below one request a minute. */
-const MIN_ADAPTIVE_RPM = 1;
-
-/** Each headerless-429 episode multiplies the pace by this. */
-const ADAPTIVE_DECREASE = 0.5;
 
 /** Longest single timer (Node fires longer `setTimeout`s at once); the head simply asks again after it. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -181,12 +174,7 @@ class TurnQueue {
     private readonly key: string,
     private readonly limits: RateLimits,
     private readonly scheduler: SchedulerLike,
-  ) {
-    this.ceilingRpm = limits.rpm;
-  }
-
-  /** The configured `rpm`: the adaptive pace never goes above it. */
-  private readonly ceilingRpm: number;
+  ) {}
 
   acquire(cost: RequestCost): Observable<Reservation> {
     return new Observable<Reservation>((subscriber) => {
@@ -204,14 +192,11 @@ class TurnQueue {
   }
 
   /**
-   * When the latest pause or adaptive slow-down began: a 429 to a request sent before then belongs to that episode.
+   * When the latest pause began: a 429 to a request sent before then belongs to that episode.
    */
   episodeStartedAt = Number.NEGATIVE_INFINITY;
   /** The end of the latest pause this limiter asked for. */
   private pausedUntil = Number.NEGATIVE_INFINITY;
-  /** Turns granted since `countingSince`, for the pace actually achieved when slowing down. */
-  private grants = 0;
-  private countingSince: number | undefined;
 
   pause(ms: number): void {
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) return;
@@ -219,25 +204,6 @@ class TurnQueue {
     if (now >= this.pausedUntil) this.episodeStartedAt = now; // a new pause, not an extension
     this.pausedUntil = Math.max(this.pausedUntil, now + ms);
     ignoreFailure(() => this.store.pauseUntil(this.key, now + ms, this.limits, now));
-  }
-
-  /**
-   * Adaptive decrease (a 429 with no budget headers): halves the pace in force, or the pace achieved since the last
-   * episode if that is lower, never below `MIN_ADAPTIVE_RPM`. Requests sent before now belong to this episode.
-   */
-  slowDown(): void {
-    const now = this.scheduler.now();
-    const since = this.countingSince;
-    const achieved = since !== undefined && now > since ? (this.grants * MINUTE_MS) / (now - since) : Number.POSITIVE_INFINITY;
-    this.limits.rpm = Math.max(MIN_ADAPTIVE_RPM, Math.min(this.limits.rpm, achieved) * ADAPTIVE_DECREASE);
-    this.episodeStartedAt = now;
-    this.grants = 0;
-    this.countingSince = now;
-  }
-
-  /** Adaptive increase: each success gives back one request per minute, up to the configured ceiling. */
-  succeeded(): void {
-    if (this.limits.rpm < this.ceilingRpm) this.limits.rpm = Math.min(this.ceilingRpm, this.limits.rpm + 1);
   }
 
   private leave(waiter: Waiter): void {
@@ -375,8 +341,6 @@ class TurnQueue {
     waiter.done = true;
     let charged = waiter.tokens;
     const grantedAt = this.scheduler.now();
-    this.grants += 1;
-    this.countingSince ??= grantedAt;
     const reservation: Reservation = {
       grantedAt,
       settle: (actualTokens: number) => {
