@@ -91,7 +91,7 @@ export { parseRateLimitHeaders } from './providers/parse-rate-limit-headers.js';
 // Rate limiting
 export { rateLimiter } from './rate-limiter/rate-limiter.js';
 export type { RateLimiterOptions } from './rate-limiter/rate-limiter.js';
-export type { RateLimiter, RequestCost, Reservation } from './rate-limiter/rate-limiter-types.js';
+export type { RateLimiter, RefusalOptions, RequestCost, Reservation } from './rate-limiter/rate-limiter-types.js';
 export { memoryLimiterStore } from './rate-limiter/memory-limiter-store.js';
 export type { MemoryLimiterStore } from './rate-limiter/memory-limiter-store.js';
 export type {

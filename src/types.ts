@@ -1,4 +1,5 @@
 import type { LlmError } from './errors/llm-error.js';
+import type { RateLimitInfo } from './errors/rate-limit-info.js';
 
 /**
  * Who wrote a message. `developer` is OpenAI's name for instructions (o1 and newer); OpenAI-compatible servers get
@@ -254,37 +255,7 @@ export interface Usage {
   outputTokens: number;
 }
 
-/**
- * Rate-limit state read from response headers (`x-ratelimit-*`, `anthropic-ratelimit-*`, `retry-after`).
- * Reset fields are durations in milliseconds from when the response was received.
- *
- * @example
- * ```ts
- * import { openai, rateLimiter, type RateLimitInfo } from 'rxllm';
- * const limiter = rateLimiter({ rpm: 500 });
- * openai({ model: 'gpt-4o-mini' }).chat('Say hi.').subscribe((response) => {
- *   const info: RateLimitInfo | undefined = response.rateLimit;
- *   console.log(info?.remainingRequests, info?.resetRequestsMs);
- *   limiter.observe(info); // pauses the limiter's users when a budget is at 0
- * });
- * ```
- */
-export interface RateLimitInfo {
-  limitRequests?: number;
-  remainingRequests?: number;
-  resetRequestsMs?: number;
-  limitTokens?: number;
-  remainingTokens?: number;
-  resetTokensMs?: number;
-  limitInputTokens?: number;
-  remainingInputTokens?: number;
-  resetInputTokensMs?: number;
-  limitOutputTokens?: number;
-  remainingOutputTokens?: number;
-  resetOutputTokensMs?: number;
-  /** From `retry-after-ms` or `retry-after`. */
-  retryAfterMs?: number;
-}
+export type { RateLimitInfo } from './errors/rate-limit-info.js';
 
 /**
  * One complete answer.

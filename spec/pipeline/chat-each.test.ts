@@ -146,7 +146,7 @@ describe('chatEach', () => {
       expectObservable(results).toBe('14ms (a|)', { a: failed(0, 'a', error, 2) });
     }));
 
-  it('waits what Retry-After asks instead of the backoff, and pauses the limiter for it', () =>
+  it('waits what Retry-After asks instead of the backoff, and reports the 429 to the limiter', () =>
     scheduler.run(({ cold, expectObservable, expectSubscriptions, flush }) => {
       const R = reply('R');
       const limited = new RateLimitError('fake answered 429', { status: 429, retryAfterMs: 300 });
@@ -159,37 +159,77 @@ describe('chatEach', () => {
       expectObservable(results).toBe('305ms (a|)', { a: ok(0, 'a', R, 2) });
       expectSubscriptions(second.subscriptions).toBe('305ms (^!)');
       flush();
-      expect(limiter.log.paused).toEqual([300]);
+      expect(limiter.log.refused).toEqual([{ info: { retryAfterMs: 300 }, sentAt: undefined }]);
+      expect(limiter.log.paused).toEqual([]);
     }));
 
-  it('pauses the whole pipeline on a 429: the other prompts wait too, then resume spaced by the limiter', () =>
+  /** a, b, c at one turn per 10 ms; a's first attempt is answered `refusal` at 5 ms, its retry succeeds. */
+  const refusedOnce = (cold: TestScheduler['createColdObservable'], refusal: LlmError) => {
+    const R = reply('R');
+    const calls = { aFirst: cold<never>('5ms #', undefined, refusal), aRetry: cold('(r|)', { r: R }), b: cold('(r|)', { r: R }), c: cold('(r|)', { r: R }) };
+    let aCalls = 0;
+    const { model } = fakeModel({
+      chat: (request) => {
+        const prompt = promptOf(request);
+        if (prompt === 'a') return aCalls++ === 0 ? calls.aFirst : calls.aRetry;
+        return prompt === 'b' ? calls.b : calls.c;
+      },
+    });
+    return { calls, model };
+  };
+
+  it('pause rule: a 429 whose own headers show remaining 0 pauses the whole pipeline, then turns resume spaced', () =>
     scheduler.run(({ cold, expectSubscriptions }) => {
-      const R = reply('R');
-      const limited = new RateLimitError('fake answered 429', { status: 429, retryAfterMs: 1000 });
-      const aFirst = cold<never>('5ms #', undefined, limited);
-      const aRetry = cold('(r|)', { r: R });
-      const b = cold('(r|)', { r: R });
-      const c = cold('(r|)', { r: R });
-      let aCalls = 0;
-      const { model } = fakeModel({
-        chat: (request) => {
-          const prompt = promptOf(request);
-          if (prompt === 'a') return aCalls++ === 0 ? aFirst : aRetry;
-          return prompt === 'b' ? b : c;
-        },
-      });
+      const rateLimit = { limitRequests: 6000, remainingRequests: 0, resetRequestsMs: 1000, retryAfterMs: 1000 };
+      const { calls, model } = refusedOnce(cold, new RateLimitError('fake answered 429', { status: 429, retryAfterMs: 1000, rateLimit }));
       // 10 ms spacing: b was due at 10 ms and c at 20 ms, but the pause at 5 ms holds everyone until 1005 ms.
       from(['a', 'b', 'c']).pipe(chatEach(model, { rpm: 6000, retry: noJitter })).subscribe();
-      expectSubscriptions(aFirst.subscriptions).toBe('^ 4ms !');
-      expectSubscriptions(b.subscriptions).toBe('1005ms (^!)');
-      expectSubscriptions(c.subscriptions).toBe('1015ms (^!)');
-      expectSubscriptions(aRetry.subscriptions).toBe('1025ms (^!)');
+      expectSubscriptions(calls.aFirst.subscriptions).toBe('^ 4ms !');
+      expectSubscriptions(calls.b.subscriptions).toBe('1005ms (^!)');
+      expectSubscriptions(calls.c.subscriptions).toBe('1015ms (^!)');
+      expectSubscriptions(calls.aRetry.subscriptions).toBe('1025ms (^!)');
     }));
 
-  it('shares one limiter between pipelines: one queue of turns, and a 429 in one pauses the other', () =>
+  it('pause rule: a 429 whose own headers show budget left delays only its item; the others keep their turns', () =>
+    scheduler.run(({ cold, expectSubscriptions }) => {
+      const rateLimit = { limitRequests: 6000, remainingRequests: 4321, resetRequestsMs: 1000, retryAfterMs: 1000 };
+      const { calls, model } = refusedOnce(cold, new RateLimitError('fake answered 429', { status: 429, retryAfterMs: 1000, rateLimit }));
+      from(['a', 'b', 'c']).pipe(chatEach(model, { rpm: 6000, retry: noJitter })).subscribe();
+      expectSubscriptions(calls.b.subscriptions).toBe('10ms (^!)');
+      expectSubscriptions(calls.c.subscriptions).toBe('20ms (^!)');
+      expectSubscriptions(calls.aRetry.subscriptions).toBe('1005ms (^!)'); // its own retry-after, then a free turn
+    }));
+
+  it('pause rule: a 429 to a request sent before the current pause began neither extends it nor starts another', () =>
+    scheduler.run(({ cold, expectSubscriptions }) => {
+      const exhausted = (resetMs: number) =>
+        new RateLimitError('fake answered 429', { status: 429, retryAfterMs: resetMs, rateLimit: { remainingRequests: 0, resetRequestsMs: resetMs, retryAfterMs: resetMs } });
+      const R = reply('R');
+      const calls = {
+        a: cold<never>('15ms #', undefined, exhausted(1000)), // sent at 0, refused at 15: pause until 1015
+        b: cold<never>('10ms #', undefined, exhausted(5000)), // sent at 10 (before the pause), refused at 20
+        c: cold('(r|)', { r: R }),
+      };
+      const { model } = scripted(calls);
+      from(['a', 'b', 'c']).pipe(chatEach(model, { rpm: 6000, retry: { ...noJitter, maxRetries: 0 } })).subscribe();
+      expectSubscriptions(calls.b.subscriptions).toBe('10ms ^ 9ms !');
+      expectSubscriptions(calls.c.subscriptions).toBe('1015ms (^!)'); // not 5020 ms
+    }));
+
+  it('pause rule: a 429 with no budget headers pauses nobody; only its item waits its backoff, then its turn', () =>
+    scheduler.run(({ cold, expectSubscriptions }) => {
+      const { calls, model } = refusedOnce(cold, new RateLimitError('fake answered 429', { status: 429 }));
+      from(['a', 'b', 'c']).pipe(chatEach(model, { rpm: 6000, retry: noJitter })).subscribe();
+      // b and c keep their slots at 10 and 20 ms; a's retry, asked at 15 ms after its 10 ms backoff, goes at 30.
+      expectSubscriptions(calls.b.subscriptions).toBe('10ms (^!)');
+      expectSubscriptions(calls.c.subscriptions).toBe('20ms (^!)');
+      expectSubscriptions(calls.aRetry.subscriptions).toBe('30ms (^!)');
+    }));
+
+  it('shares one limiter between pipelines: one queue of turns, and a 429 with remaining 0 in one pauses the other', () =>
     scheduler.run(({ cold, expectSubscriptions }) => {
       const R = reply('R');
-      const limited = new RateLimitError('fake answered 429', { status: 429, retryAfterMs: 500 });
+      const limited = new RateLimitError('fake answered 429', { status: 429, retryAfterMs: 500, rateLimit: { remainingTokens: 0, retryAfterMs: 500 } });
       const calls = {
         a: cold<never>('5ms #', undefined, limited),
         b: cold('(r|)', { r: R }),
@@ -219,16 +259,6 @@ describe('chatEach', () => {
       from(['a', 'b']).pipe(chatEach(model, { rpm: Infinity, tpm: 60_000, defaultOutputTokens: 1000 })).subscribe();
       expectSubscriptions(calls.a.subscriptions).toBe('^ 9ms !');
       expectSubscriptions(calls.b.subscriptions).toBe('15ms (^!)');
-    }));
-
-  it('pauses everyone for the backoff delay on a 429 without Retry-After', () =>
-    scheduler.run(({ cold, flush }) => {
-      const limited = new RateLimitError('fake answered 429', { status: 429 });
-      const { model } = fakeModel({ chat: () => cold<never>('5ms #', undefined, limited) });
-      const limiter = recordingLimiter();
-      from(['a']).pipe(chatEach(model, { limiter, retry: { ...noJitter, maxRetries: 1 } })).subscribe();
-      flush();
-      expect(limiter.log.paused).toEqual([10]);
     }));
 
   it('feeds rate-limit headers of each response to the limiter', () =>

@@ -271,6 +271,29 @@ describe('rateLimiter: pause and observe', () => {
     });
   });
 
+  it.each([
+    ['requests, no reset header', { remainingRequests: 0 }],
+    ['tokens, an unparsable reset', { remainingTokens: 0, resetTokensMs: Number.NaN }],
+    ['input tokens, a negative reset', { remainingInputTokens: 0, resetInputTokensMs: -3 }],
+    ['output tokens, an infinite reset', { limitOutputTokens: 8000, remainingOutputTokens: 0, resetOutputTokensMs: Number.POSITIVE_INFINITY }],
+  ])('observe() with a remaining of 0 and no usable reset (%s) pauses for the whole 60 s window', (_, info) => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const limiter = rateLimiter({ rpm: 600, scheduler });
+      limiter.observe(info);
+      expectObservable(turn(limiter, 'a')).toBe('60000ms (a|)');
+    });
+  });
+
+  it('observe() with a remaining of 0 and no reset still honours a longer retry-after', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const limiter = rateLimiter({ rpm: 600, scheduler });
+      limiter.observe({ remainingRequests: 0, retryAfterMs: 90_000 });
+      expectObservable(turn(limiter, 'a')).toBe('90000ms (a|)');
+    });
+  });
+
   it('observe() ignores undefined, garbage and budgets that are not exhausted', () => {
     const scheduler = createTestScheduler();
     scheduler.run(({ expectObservable }) => {
@@ -282,10 +305,7 @@ describe('rateLimiter: pause and observe', () => {
         42,
         {},
         { remainingRequests: 1, resetRequestsMs: 5000 },
-        { remainingRequests: 0 }, // no reset known
         { remainingRequests: '0', resetRequestsMs: 5000 },
-        { remainingTokens: 0, resetTokensMs: Number.NaN },
-        { remainingTokens: 0, resetTokensMs: -3 },
         { retryAfterMs: Number.POSITIVE_INFINITY },
         { retryAfterMs: '5000' },
       ];

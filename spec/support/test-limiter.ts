@@ -9,6 +9,8 @@ export interface LimiterLog {
   settled: number[];
   paused: number[];
   observed: (RateLimitInfo | undefined)[];
+  /** Each 429 the pipeline reported: its rate-limit headers and when its request had been sent. */
+  refused: { info: RateLimitInfo | undefined; sentAt: number | undefined }[];
 }
 
 /**
@@ -16,7 +18,7 @@ export interface LimiterLog {
  * what a pipeline asked of it.
  */
 export function recordingLimiter(inner: RateLimiter = immediateLimiter()): RateLimiter & { log: LimiterLog } {
-  const log: LimiterLog = { acquired: [], settled: [], paused: [], observed: [] };
+  const log: LimiterLog = { acquired: [], settled: [], paused: [], observed: [], refused: [] };
   return {
     log,
     acquire: (cost) =>
@@ -25,6 +27,7 @@ export function recordingLimiter(inner: RateLimiter = immediateLimiter()): RateL
         return inner.acquire(cost).subscribe({
           next: (reservation) =>
             subscriber.next({
+              ...(reservation.grantedAt === undefined ? {} : { grantedAt: reservation.grantedAt }),
               settle: (tokens) => {
                 log.settled.push(tokens);
                 reservation.settle(tokens);
@@ -41,6 +44,10 @@ export function recordingLimiter(inner: RateLimiter = immediateLimiter()): RateL
     observe: (info) => {
       log.observed.push(info);
       inner.observe(info);
+    },
+    refused: (info, options) => {
+      log.refused.push({ info, sentAt: options?.sentAt });
+      inner.refused?.(info, options);
     },
   };
 }

@@ -10,6 +10,7 @@ import {
   ServerError,
 } from './api-call-error.js';
 import type { LlmErrorOptions } from './llm-error.js';
+import type { RateLimitInfo } from './rate-limit-info.js';
 import { redactSecrets } from './redact-secrets.js';
 
 /** A failed response as the provider's adapter read it; `errors/` itself reads no provider's body. */
@@ -29,6 +30,8 @@ export interface ErrorResponse {
   creditsExhausted?: boolean;
   requestId?: string;
   retryAfterMs?: number;
+  /** The response's rate-limit headers. */
+  rateLimit?: RateLimitInfo;
   /** The `x-should-retry` header: `true`/`false` overrides the status default. */
   shouldRetry?: boolean;
 }
@@ -56,6 +59,7 @@ export function errorFromResponse(response: ErrorResponse): APICallError {
   if (code !== undefined) options.code = code;
   if (response.requestId !== undefined) options.requestId = response.requestId;
   if (response.retryAfterMs !== undefined) options.retryAfterMs = response.retryAfterMs;
+  if (response.rateLimit !== undefined) options.rateLimit = response.rateLimit;
   if (response.shouldRetry !== undefined) options.retryable = response.shouldRetry;
   const said = response.message ?? plainText(response.body);
   // Redact before truncating: a cut through the middle of an echoed key would leave a piece no redaction recognises.

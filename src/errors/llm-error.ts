@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import type { RateLimitInfo } from './rate-limit-info.js';
 import { redactSecrets } from './redact-secrets.js';
 
 const BRAND = Symbol.for('rxllm.LlmError');
@@ -17,6 +18,8 @@ export interface LlmErrorOptions {
   retryAfterMs?: number;
   /** Overrides the class default (e.g. from `x-should-retry`). */
   retryable?: boolean;
+  /** The rate-limit headers of the failed response (a 429's own budget), when it sent any. */
+  rateLimit?: RateLimitInfo;
   /** The error body the server sent (parsed JSON or text), secrets redacted. */
   body?: unknown;
   cause?: unknown;
@@ -30,6 +33,8 @@ export class LlmError extends Error {
   readonly provider?: string;
   readonly requestId?: string;
   readonly retryAfterMs?: number;
+  /** The rate-limit headers of the failed response, when it sent any: what the pause rule reads. */
+  readonly rateLimit?: RateLimitInfo;
   readonly retryable: boolean;
   readonly fatal: boolean;
   readonly body?: unknown;
@@ -43,6 +48,7 @@ export class LlmError extends Error {
     if (options.provider !== undefined) this.provider = options.provider;
     if (options.requestId !== undefined) this.requestId = redactSecrets(options.requestId);
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    if (options.rateLimit !== undefined) this.rateLimit = options.rateLimit;
     if (options.body !== undefined) this.body = redactBody(options.body);
     this.fatal = defaults.fatal ?? false;
     this.retryable = this.fatal ? false : (options.retryable ?? defaults.retryable ?? false);

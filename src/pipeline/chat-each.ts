@@ -41,8 +41,9 @@ export interface ChatEachHooks {
  *
  * Every attempt — the first send and each retry — waits for its turn from the rate limiter, reserving
  * `estimateInputTokens(messages) + (maxTokens ?? defaultOutputTokens)` tokens, corrected from the real usage
- * afterwards. Retryable errors are retried with exponential backoff (or the server's `retry-after`); an error with a
- * `retry-after` (or any 429) pauses the whole limiter, so every pipeline sharing it waits. A prompt that still fails
+ * afterwards. Retryable errors are retried with exponential backoff (or the server's `retry-after`); a 429 whose own
+ * headers show `remaining` 0 pauses the whole limiter, so every pipeline sharing it waits (the pause rule: see
+ * `RateLimiter.refused`; otherwise only that prompt waits). A prompt that still fails
  * becomes an `ok: false` result; an invalid prompt becomes one at once, with its `InvalidOptionsError`, and nothing is
  * sent. Then `onError` applies: `'continue'` (default) goes on; `'return'` submits nothing new and completes once the
  * requests in flight have finished (prompts never submitted get no result); `'stop'` errors with the failure.
@@ -155,7 +156,7 @@ function sendOnce(provider: ChatProvider, request: ProviderRequest, reservation:
           subscriber.complete(); // a provider failing after its answer: the answer stands, and is not retried
           return;
         }
-        run.pauseFor(error);
+        run.pauseFor(error, reservation);
         subscriber.error(error);
       },
       // The prompt's slot frees when the provider is done with the request (the transport completes once its socket

@@ -245,7 +245,7 @@ function sendStream(
         subscriber.next(chunk);
       },
       error: (error: unknown) => {
-        run.pauseFor(error);
+        run.pauseFor(error, reservation);
         subscriber.error(streamFailure(error, started, started ? attemptText() : '', provider.id));
       },
       complete: () => subscriber.complete(),

@@ -2,6 +2,7 @@ import type { APICallError } from '../errors/api-call-error.js';
 import { errorFromResponse } from '../errors/from-response.js';
 import type { HttpFailure, ResponseMeta } from '../transport/http-types.js';
 import { gatewayRequestId } from './gateway-request-id.js';
+import type { RateLimitInfo } from '../types.js';
 
 /** What an error envelope says, read without knowing whose it is. */
 export interface ErrorDetail {
@@ -14,6 +15,9 @@ export interface ErrorDetail {
   status?: number;
   /** The body's own `request_id`, when it has one. */
   requestId?: string;
+  retryAfterMs?: number;
+  rateLimit?: RateLimitInfo;
+  shouldRetry?: boolean;
 }
 
 /** What one provider's error words mean; each adapter has its own (`openai-errors.ts`, `anthropic-errors.ts`). */
@@ -106,6 +110,7 @@ export function errorFromFailure(failure: HttpFailure, vocabulary: ErrorVocabula
     ...(vocabulary.creditsExhausted(read, status) ? { creditsExhausted: true } : {}),
     ...(requestId === undefined ? {} : { requestId }),
     ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }),
+    ...(failure.rateLimit === undefined ? {} : { rateLimit: failure.rateLimit }),
     ...(failure.shouldRetry === undefined ? {} : { shouldRetry: failure.shouldRetry }),
   });
 }

@@ -3,6 +3,12 @@ import type { RateLimits, ReserveRequest, ReserveResult } from './rate-limiter-s
 /** Milliseconds in the minute that `rpm` and `tpm` are counted over. */
 const MINUTE_MS = 60_000;
 
+/**
+ * Waits this short count as none: slots are sums of `60_000 / rpm`, whose floating-point error would otherwise push a
+ * slot that is due a hair past its whole-millisecond timer.
+ */
+export const GRID_EPSILON_MS = 1e-6;
+
 /** The state of one rate-limit key: theoretical arrival times of the request and token clocks, and the pause. */
 export interface GcraState {
   requestTat: number;
@@ -17,10 +23,11 @@ export function createGcraState(): GcraState {
 
 /**
  * GCRA check-and-take, as specified on `RateLimiterStore`: grants and advances both clocks when the request
- * conforms at `nowMs`, otherwise leaves `state` untouched and returns the wait (rounded up to whole ms).
+ * conforms at `nowMs`, otherwise leaves `state` untouched and returns the exact wait (not rounded: the caller keeps to
+ * the `60_000 / rpm` grid with it, and rounds only its timer).
  */
 export function gcraReserve(state: GcraState, request: ReserveRequest, nowMs: number): ReserveResult {
-  if (nowMs < state.pausedUntil) return { granted: false, waitMs: Math.ceil(state.pausedUntil - nowMs) };
+  if (nowMs < state.pausedUntil) return { granted: false, waitMs: state.pausedUntil - nowMs };
   const requestWait = state.requestTat - burstTolerance(request) - nowMs;
   const tokens = tokensCounted(request);
   let tokenWait = 0;
@@ -29,7 +36,7 @@ export function gcraReserve(state: GcraState, request: ReserveRequest, nowMs: nu
     tokenWait = state.tokenTat - allowance - nowMs;
   }
   const wait = Math.max(requestWait, tokenWait);
-  if (wait > 0) return { granted: false, waitMs: Math.ceil(wait) };
+  if (wait > GRID_EPSILON_MS) return { granted: false, waitMs: wait };
   state.requestTat = Math.max(state.requestTat, nowMs) + MINUTE_MS / request.rpm;
   if (request.tpm !== undefined) state.tokenTat = Math.max(state.tokenTat, nowMs) + tokensToMs(tokens, request.tpm);
   return { granted: true, waitMs: 0 };

@@ -35,6 +35,27 @@ export interface RequestCost {
  */
 export interface Reservation {
   settle(actualTokens: number): void;
+  /** When the turn was granted, on the limiter's clock; `refused` uses it to tell an old 429 from a new one. */
+  readonly grantedAt?: number;
+}
+
+/**
+ * What a pipeline tells the limiter about a 429 (see `RateLimiter.refused`).
+ *
+ * @example
+ * ```ts
+ * import { rateLimiter, type RefusalOptions } from 'rxllm';
+ * const limiter = rateLimiter({ rpm: 600 });
+ * const options: RefusalOptions = { sentAt: 0, maxWaitMs: 60_000 };
+ * limiter.refused?.({ remainingRequests: 0, resetRequestsMs: 2_000 }, options); // the budget is gone: all wait 2 s
+ * console.log('paused');
+ * ```
+ */
+export interface RefusalOptions {
+  /** When the refused request was granted its turn (`Reservation.grantedAt`). */
+  sentAt?: number;
+  /** A pause longer than this is not taken (the refused item fails instead). @defaultValue `Infinity` */
+  maxWaitMs?: number;
 }
 
 /**
@@ -58,4 +79,10 @@ export interface RateLimiter {
   pause(ms: number): void;
   /** Reads rate-limit headers from a response; pauses until reset when a remaining count is 0. */
   observe(info: RateLimitInfo | undefined): void;
+  /**
+   * Applies the pause rule to a 429's own rate-limit headers: a `remaining` of 0 pauses everyone; budget left, or
+   * no budget headers at all, delays only the refused item (nothing to do here; adaptive pacing is to come).
+   * A 429 to a request sent before the latest pause began changes nothing.
+   */
+  refused?(info: RateLimitInfo | undefined, options?: RefusalOptions): void;
 }

@@ -4,9 +4,11 @@ import { InvalidOptionsError } from '../errors/llm-error.js';
 import { Fifo } from '../internal/fifo.js';
 import type { RateLimitInfo } from '../types.js';
 import { validateOptions } from '../internal/validate-options.js';
+import { GRID_EPSILON_MS } from './gcra.js';
 import { memoryLimiterStore } from './memory-limiter-store.js';
+import { pauseFromInfo, refusalVerdict } from './pause-rule.js';
 import type { MaybePromise, RateLimiterStore, RateLimits, ReserveResult } from './rate-limiter-store.js';
-import type { RateLimiter, RequestCost, Reservation } from './rate-limiter-types.js';
+import type { RateLimiter, RefusalOptions, RequestCost, Reservation } from './rate-limiter-types.js';
 
 /**
  * Options of `rateLimiter`.
@@ -84,7 +86,8 @@ const optionsSchema = z.strictObject({
  * unsubscribing before that leaves the queue without spending anything. `settle(actualTokens)` on the reservation
  * refunds or charges the difference from the estimate. `pause(ms)` holds every user until `now + ms` (extending,
  * never shortening, a pause in force); afterwards they resume one interval apart. `observe(info)` pauses for
- * `retryAfterMs` or until the matching reset when a remaining count is 0. A failing store fails the waiting
+ * `retryAfterMs` or until the matching reset when a remaining count is 0 (for the whole 60-second window when the
+ * server gives no usable reset). A failing store fails the waiting
  * `acquire` with its error. Throws `InvalidOptionsError` naming the field for bad options.
  *
  * @param options - `rpm` (required), `tpm`, `burst` (default 1), `tokenBurst`, `scheduler`, `store`, `key`.
@@ -118,11 +121,24 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
       const ms = pauseFromInfo(info);
       if (ms > 0) queue.pause(ms);
     },
+    refused: (info: RateLimitInfo | undefined, { sentAt, maxWaitMs = Number.POSITIVE_INFINITY }: RefusalOptions = {}) => {
+      if (typeof sentAt === 'number' && sentAt < queue.episodeStartedAt) return; // the latest pause or slow-down covers it
+      const verdict = refusalVerdict(info);
+      // 'item': only the refused item waits. 'adapt' (no budget headers) will lower the shared pace once adaptive
+      // pacing lands (issue 18); until then it, too, delays only its item.
+      if (verdict.kind === 'pause' && verdict.ms <= maxWaitMs) queue.pause(verdict.ms);
+    },
   };
 }
 
 /** Milliseconds in the minute that `rpm` counts over. */
 const MINUTE_MS = 60_000;
+
+/**
+ * How late (ms) a waiting turn may be and still keep its slot on the grid, where the interval is shorter: timers fire
+ * a millisecond or more late, so below a millisecond per turn a wake-up releases every turn due by then.
+ */
+const CATCH_UP_MS = 4;
 
 /** Longest single timer (Node fires longer `setTimeout`s at once); the head simply asks again after it. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -148,6 +164,10 @@ class TurnQueue {
   private again = false;
   /** When the sleeping head's timer was due; set as it fires, read by the head's next ask. */
   private dueAt: number | undefined;
+  /** The grid slot after the last grant, for the next head asking in the same drain loop. */
+  private nextSlot: number | undefined;
+  /** The time the last ask was made as of (now, or a slot on the grid). */
+  private askedAt = 0;
 
   constructor(
     private readonly store: RateLimiterStore,
@@ -171,9 +191,18 @@ class TurnQueue {
     });
   }
 
+  /**
+   * When the latest pause began: a 429 to a request sent before then belongs to that episode.
+   */
+  episodeStartedAt = Number.NEGATIVE_INFINITY;
+  /** The end of the latest pause this limiter asked for. */
+  private pausedUntil = Number.NEGATIVE_INFINITY;
+
   pause(ms: number): void {
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) return;
     const now = this.scheduler.now();
+    if (now >= this.pausedUntil) this.episodeStartedAt = now; // a new pause, not an extension
+    this.pausedUntil = Math.max(this.pausedUntil, now + ms);
     ignoreFailure(() => this.store.pauseUntil(this.key, now + ms, this.limits, now));
   }
 
@@ -233,7 +262,9 @@ class TurnQueue {
           return;
         }
         if (!this.apply(head, answer)) return;
+        this.nextSlot = this.askedAt + MINUTE_MS / this.limits.rpm;
       }
+      this.nextSlot = undefined; // nobody waits: a later arrival starts from now, not from a slot of this wake-up
     } finally {
       if (!pending) this.busy = false;
     }
@@ -257,8 +288,10 @@ class TurnQueue {
     }
     // An endless wait (a clock pushed to Infinity, e.g. by a server reporting 1e308 tokens) sleeps the longest timer
     // and asks again, instead of polling every millisecond forever.
-    const waitMs = result.waitMs === Number.POSITIVE_INFINITY ? MAX_TIMER_MS : Number.isFinite(result.waitMs) && result.waitMs > 0 ? Math.min(Math.ceil(result.waitMs), MAX_TIMER_MS) : 1;
-    const dueAt = this.scheduler.now() + waitMs;
+    const exactMs = result.waitMs === Number.POSITIVE_INFINITY ? MAX_TIMER_MS : Number.isFinite(result.waitMs) && result.waitMs > 0 ? Math.min(result.waitMs, MAX_TIMER_MS) : 1;
+    // Due on the grid (as of the time the head asked); only the timer is rounded up to whole milliseconds.
+    const dueAt = this.askedAt + exactMs;
+    const waitMs = Math.max(0, Math.ceil(dueAt - this.scheduler.now() - GRID_EPSILON_MS));
     this.timer = this.scheduler.schedule(() => {
       this.timer = undefined;
       this.dueAt = dueAt;
@@ -271,14 +304,20 @@ class TurnQueue {
    * The time a head asks as of: now, except for a head woken by its timer up to one emission interval late
    * (timers fire a millisecond or more after their due time, later on a busy event loop), which asks as of the due
    * time. So lateness does not add up turn after turn: releases keep to the `60_000 / rpm` grid instead of drifting
-   * below the rate. A longer stall is not won back, so catching up never bunches more than two releases.
+   * below the rate. After a grant the next head of the same wake-up asks as of the next slot, so every turn due by
+   * now goes at this wake-up (below a millisecond per turn, one wake-up releases many). Lateness up to one interval,
+   * or `CATCH_UP_MS` where the interval is shorter, is won back; a longer stall is not, so catching up never bunches
+   * more than `max(2, CATCH_UP_MS / interval + 1)` releases.
    */
   private askTime(): number {
     const now = this.scheduler.now();
-    const dueAt = this.dueAt;
+    const slot = this.dueAt ?? this.nextSlot;
     this.dueAt = undefined;
-    if (dueAt === undefined || now <= dueAt) return now;
-    return now - dueAt <= MINUTE_MS / this.limits.rpm ? dueAt : now;
+    this.nextSlot = undefined;
+    const interval = MINUTE_MS / this.limits.rpm;
+    const time = slot !== undefined && slot < now && now - slot <= Math.max(interval, CATCH_UP_MS) ? slot : now;
+    this.askedAt = time;
+    return time;
   }
 
   /** An asynchronous store answered for `head`, which may have left meanwhile. */
@@ -301,7 +340,9 @@ class TurnQueue {
   private grant(waiter: Waiter): void {
     waiter.done = true;
     let charged = waiter.tokens;
+    const grantedAt = this.scheduler.now();
     const reservation: Reservation = {
+      grantedAt,
       settle: (actualTokens: number) => {
         if (typeof actualTokens !== 'number' || !Number.isFinite(actualTokens) || actualTokens < 0) return;
         const delta = actualTokens - charged;
@@ -317,27 +358,6 @@ class TurnQueue {
     waiter.done = true;
     waiter.subscriber.error(error);
   }
-}
-
-/** How long the server's rate-limit headers ask everyone to wait; 0 when they don't. */
-function pauseFromInfo(info: RateLimitInfo | undefined): number {
-  if (typeof info !== 'object' || info === null) return 0;
-  const waits = [
-    duration(info.retryAfterMs),
-    exhausted(info.remainingRequests) ? duration(info.resetRequestsMs) : 0,
-    exhausted(info.remainingTokens) ? duration(info.resetTokensMs) : 0,
-    exhausted(info.remainingInputTokens) ? duration(info.resetInputTokensMs) : 0,
-    exhausted(info.remainingOutputTokens) ? duration(info.resetOutputTokensMs) : 0,
-  ];
-  return Math.max(...waits);
-}
-
-function exhausted(remaining: unknown): boolean {
-  return remaining === 0;
-}
-
-function duration(ms: unknown): number {
-  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : 0;
 }
 
 function checkCost(cost: RequestCost | undefined): number | InvalidOptionsError {

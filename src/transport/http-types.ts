@@ -53,6 +53,8 @@ export interface HttpFailure {
   headers: Record<string, string>;
   requestId?: string;
   retryAfterMs?: number;
+  /** The response's rate-limit headers, as the adapter's `readRateLimit` read them (the pause rule reads a 429's own budget). */
+  rateLimit?: RateLimitInfo;
   /** The `x-should-retry` header, when it said `true` or `false`. */
   shouldRetry?: boolean;
 }

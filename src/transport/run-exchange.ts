@@ -5,6 +5,7 @@ import { errorFromResponse } from '../errors/from-response.js';
 import { type BodyReader, collectBody } from './collect-body.js';
 import { lowerCaseHeader } from './header-value.js';
 import type { HttpPostOptions, ResponseMeta } from './http-types.js';
+import type { RateLimitInfo } from '../types.js';
 import { toResponseMeta } from './to-response-meta.js';
 import { toTransportError } from './to-transport-error.js';
 
@@ -463,17 +464,18 @@ export function whereOf(provider: string, meta: ResponseMeta): { provider: strin
 }
 
 /**
- * What a response head says for an error built from it: the request id, the server's wait (`retryAfterMs`) and
- * `x-should-retry`.
+ * What a response head says for an error built from it: the request id, the server's wait (`retryAfterMs`), its
+ * rate-limit headers and `x-should-retry`.
  *
  * @example
  * ```ts
  * errorFromResponse({ status: meta.status, provider, body, ...retryHints(meta) });
  * ```
  */
-export function retryHints(meta: ResponseMeta): { requestId?: string; retryAfterMs?: number; shouldRetry?: boolean } {
-  const hints: { requestId?: string; retryAfterMs?: number; shouldRetry?: boolean } = {};
+export function retryHints(meta: ResponseMeta): { requestId?: string; retryAfterMs?: number; rateLimit?: RateLimitInfo; shouldRetry?: boolean } {
+  const hints: { requestId?: string; retryAfterMs?: number; rateLimit?: RateLimitInfo; shouldRetry?: boolean } = {};
   if (meta.requestId !== undefined) hints.requestId = meta.requestId;
+  if (meta.rateLimit !== undefined) hints.rateLimit = meta.rateLimit; // the pause rule reads a 429's own budget
   if (meta.rateLimit?.retryAfterMs !== undefined) hints.retryAfterMs = meta.rateLimit.retryAfterMs;
   const shouldRetry = lowerCaseHeader(meta.headers, 'x-should-retry');
   if (shouldRetry === 'true' || shouldRetry === 'false') hints.shouldRetry = shouldRetry === 'true';

@@ -59,11 +59,7 @@ export class PipelineRun {
     this.retry = retryWithBackoff<unknown>({
       ...settings.retry,
       scheduler,
-      onRetry: (event) => {
-        this.progress?.retryScheduled();
-        // A 429 without a server-given wait still means the shared budget is gone: everyone backs off.
-        if (!event.serverAsked && event.error.status === 429) this.limiter.pause(event.delayMs);
-      },
+      onRetry: () => this.progress?.retryScheduled(),
     });
   }
 
@@ -87,9 +83,18 @@ export class PipelineRun {
     );
   }
 
-  /** Pauses the limiter for the `retryAfterMs` an error carries (capped at `maxRetryAfterMs`). */
-  pauseFor(error: unknown): void {
-    if (isLlmError(error) && error.retryAfterMs !== undefined) this.limiter.pause(Math.min(error.retryAfterMs, this.maxRetryAfterMs));
+  /**
+   * The pause rule, for one failed attempt: only a 429 concerns the other prompts, and the limiter decides from the
+   * 429's own rate-limit headers (`RateLimiter.refused`); other failures delay only their item. A limiter without
+   * `refused` pauses for the 429's retry-after.
+   */
+  pauseFor(error: unknown, reservation?: Reservation): void {
+    if (!isLlmError(error) || error.status !== 429) return;
+    const { limiter, maxRetryAfterMs } = this;
+    const info = error.rateLimit ?? (error.retryAfterMs === undefined ? undefined : { retryAfterMs: error.retryAfterMs });
+    if (limiter.refused !== undefined) {
+      limiter.refused(info, { ...(reservation?.grantedAt === undefined ? {} : { sentAt: reservation.grantedAt }), maxWaitMs: maxRetryAfterMs });
+    } else if (error.retryAfterMs !== undefined && error.retryAfterMs <= maxRetryAfterMs) limiter.pause(error.retryAfterMs);
   }
 
   /** True when a failure after retries must end the run with its error: a fatal error, or `onError: 'stop'`. */
