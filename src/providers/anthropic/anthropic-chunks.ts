@@ -3,9 +3,9 @@ import type { ProviderRequest } from '../../model/resolve-prompt.js';
 import { errorFromErrorBody } from '../error-body.js';
 import type { SseEvent } from '../../transport/http-types.js';
 import type { SseReader } from '../../transport/post-sse.js';
-import type { ChatChunk, RateLimitInfo, Usage } from '../../types.js';
-import { parseWith, toUsage } from './anthropic-response.js';
-import { type AnthropicStreamEvent, anthropicStreamEventSchema } from './anthropic-schemas.js';
+import type { ChatChunk, RateLimitInfo } from '../../types.js';
+import { mergeUsage, parseWith, toUsage } from './anthropic-response.js';
+import { type AnthropicStreamEvent, type AnthropicUsage, anthropicStreamEventSchema } from './anthropic-schemas.js';
 import { structuredTool } from './anthropic-wire-request.js';
 
 const KNOWN_EVENTS = new Set([
@@ -25,7 +25,8 @@ interface StreamState {
   model?: string;
   /** True once a chunk carried the response metadata. */
   announced: boolean;
-  usage: Usage;
+  /** The wire usage so far: `message_start`'s, with each field a `message_delta` sends laid over it. */
+  usage: AnthropicUsage;
   finishReason: string | null;
   stopped: boolean;
   /** Content blocks by index: kind, and JSON characters sent for the structured tool. */
@@ -36,8 +37,8 @@ interface StreamState {
 /**
  * Turns Anthropic Messages SSE events into `ChatChunk`s: `text_delta`s become text chunks (for a structured
  * request, the forced tool's `input_json_delta`s do instead), `ping` and unknown events are ignored, and
- * `message_stop` gives the final chunk with `finishReason` (from `message_delta`) and `usage` (input from
- * `message_start`, output from `message_delta`). The first chunk carries `requestId`, `model` and `rateLimit`.
+ * `message_stop` gives the final chunk with `finishReason` (from `message_delta`) and `usage` (`message_start`'s,
+ * with each field `message_delta` sends laid over it, as the official SDK does). The first chunk carries `requestId`, `model` and `rateLimit`.
  *
  * Errors: an `error` event becomes the class of its type (`overloaded_error` → retryable `ServerError`); malformed
  * JSON or shapes a `ResponseValidationError`; a stream that ends without `message_stop` an `APIConnectionError`.
@@ -56,7 +57,7 @@ export function anthropicChunks(request: ProviderRequest, provider: string): Sse
   const toolName = structuredTool(request.params.responseFormat)?.name;
   const state: StreamState = {
     announced: false,
-    usage: { inputTokens: 0, outputTokens: 0 },
+    usage: {},
     finishReason: null,
     stopped: false,
     blocks: new Map(),
@@ -97,7 +98,7 @@ function toChunks(event: AnthropicStreamEvent, state: StreamState, toolName: str
   switch (event.type) {
     case 'message_start':
       if (event.message.model != null) state.model = event.message.model;
-      state.usage.inputTokens = toUsage(event.message.usage).inputTokens;
+      state.usage = mergeUsage(state.usage, event.message.usage);
       return [];
     case 'content_block_start': {
       const block = event.content_block;
@@ -127,9 +128,7 @@ function toChunks(event: AnthropicStreamEvent, state: StreamState, toolName: str
     }
     case 'message_delta': {
       if (event.delta.stop_reason != null) state.finishReason = event.delta.stop_reason;
-      const usage = event.usage;
-      if (usage?.output_tokens != null) state.usage.outputTokens = usage.output_tokens;
-      if (usage?.input_tokens != null) state.usage.inputTokens = Math.max(state.usage.inputTokens, toUsage(usage).inputTokens);
+      state.usage = mergeUsage(state.usage, event.usage);
       return [];
     }
     case 'message_stop':
@@ -140,7 +139,7 @@ function toChunks(event: AnthropicStreamEvent, state: StreamState, toolName: str
           ...(state.requestId === undefined ? {} : { requestId: state.requestId }),
         });
       }
-      return [announce(state, { text: '', finishReason: state.finishReason, usage: { ...state.usage } })];
+      return [announce(state, { text: '', finishReason: state.finishReason, usage: toUsage(state.usage) })];
     case 'ping':
       return [];
     case 'error':
