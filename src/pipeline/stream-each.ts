@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { BudgetExceededError, type LlmError, StreamInterruptedError, toLlmError } from '../errors/llm-error.js';
 import { estimateInputTokens } from '../model/estimate-tokens.js';
 import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
+import { limitedTokensOf } from '../model/limited-tokens-of.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../model/resolve-prompt.js';
 import type { ChatChunk, Prompt, Usage } from '../types.js';
@@ -259,7 +260,7 @@ function sendStream(
         reservation.settle(inputTokens);
         return;
       }
-      reservation.settle(usage.inputTokens + usage.outputTokens);
+      reservation.settle(limitedTokensOf(provider, usage, request.model));
       run.progress?.tokensUsed(usage.inputTokens, usage.outputTokens);
     };
   });

@@ -7,6 +7,7 @@ import type { ChatChunk } from '../../types.js';
 import type { ChatProvider } from '../../model/chat-provider.js';
 import { toHttpPost, type TransportSettings } from '../provider-options.js';
 import { anthropicChunks } from './anthropic-chunks.js';
+import { anthropicLimitedTokens } from './anthropic-limited-tokens.js';
 import { toAnthropicChatResponse } from './anthropic-response.js';
 import { toAnthropicRequest } from './anthropic-wire-request.js';
 
@@ -72,6 +73,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Ch
     chat: (request) => defer(() => postJson(post(request, false), (response) => toAnthropicChatResponse(response, request, id))),
     stream: (request): Observable<ChatChunk> => defer(() => postSse(post(request, true), () => anthropicChunks(request, id))),
     close: () => dispatcher.close(),
+    limitedTokens: anthropicLimitedTokens,
   };
 }
 
