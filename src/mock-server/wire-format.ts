@@ -14,6 +14,8 @@ export interface MockAnswer {
   finish: 'stop' | 'length';
   /** Id of the tool-use block (Anthropic forced tools). */
   toolId: string;
+  /** The part of `request.inputTokens` reported as a prompt-cache read. */
+  cachedTokens: number;
 }
 
 /** A stream body in three parts, so that faults can cut it between content events. */
