@@ -18,7 +18,7 @@ const response = await lastValueFrom(model.chat([
   { role: 'system', content: 'Answer in one word.' },
   { role: 'user', content: 'What is the capital of Peru?' },
 ]));
-console.log('chat:', response.text, response.usage, response.finishReason);
+console.log('chat:', response.text, JSON.stringify(response.usage), response.finishReason);
 
 const chunks = await lastValueFrom(model.stream('Count to three.', { maxTokens: 12 }).pipe(toArray()));
 console.log(`stream: ${chunks.length} chunks: ${chunks.map((chunk) => chunk.text).join('')}`);

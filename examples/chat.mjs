@@ -11,7 +11,7 @@ const model = openai({ model: process.env.MODEL ?? 'gpt-4o-mini', baseURL: serve
 const response = await lastValueFrom(model.chat('What is the capital of Peru? One word.', { maxTokens: 20, temperature: 0 }));
 console.log('text:', response.text);
 console.log('finishReason:', response.finishReason);
-console.log('usage:', response.usage);
+console.log('usage:', JSON.stringify(response.usage));
 console.log('model:', response.model);
 
 // A conversation, and a full request object with its own params, are prompts too.

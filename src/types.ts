@@ -251,8 +251,16 @@ export type Prompt = string | ChatMessage[] | ChatRequest;
  * ```
  */
 export interface Usage {
+  /** Every input token, cached or not (for Anthropic: `input_tokens` + cache reads + cache writes). */
   inputTokens: number;
+  /** Every output token, reasoning included. */
   outputTokens: number;
+  /** The part of `inputTokens` read from the provider's prompt cache, when the provider reports it. */
+  cachedInputTokens?: number;
+  /** The part of `inputTokens` written to the provider's prompt cache (Anthropic), when the provider reports it. */
+  cacheWriteInputTokens?: number;
+  /** The part of `outputTokens` the model spent reasoning (billed as output), when the provider reports it. */
+  reasoningTokens?: number;
 }
 
 export type { RateLimitInfo } from './errors/rate-limit-info.js';

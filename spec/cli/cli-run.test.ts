@@ -59,7 +59,7 @@ describe('rxllm run (child process, against the mock server)', () => {
       ok: true,
       text: expect.stringMatching(/^Re: Question 1: what is 0 \+ 0\?/),
       finishReason: 'stop',
-      usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) },
+      usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number), cachedInputTokens: 0, reasoningTokens: 0 },
       model: 'gpt-4o-mini',
       attempts: 1,
       latencyMs: expect.any(Number),

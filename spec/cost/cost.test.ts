@@ -22,8 +22,8 @@ function response(model: string, inputTokens: number, outputTokens: number): Cha
 describe('price table', () => {
   it('is dated and priced in USD per million tokens', () => {
     expect(PRICES_AS_OF).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(DEFAULT_PRICES['gpt-4o-mini']).toEqual({ inputPerMillion: 0.15, outputPerMillion: 0.6 });
-    expect(DEFAULT_PRICES['claude-haiku-4-5']).toEqual({ inputPerMillion: 1, outputPerMillion: 5 });
+    expect(DEFAULT_PRICES['gpt-4o-mini']).toMatchObject({ inputPerMillion: 0.15, outputPerMillion: 0.6 });
+    expect(DEFAULT_PRICES['claude-haiku-4-5']).toMatchObject({ inputPerMillion: 1, outputPerMillion: 5 });
     expect(Object.isFrozen(DEFAULT_PRICES)).toBe(true);
   });
 
@@ -31,8 +31,8 @@ describe('price table', () => {
     expect(priceOf('gpt-4o-mini-2024-07-18')).toEqual(DEFAULT_PRICES['gpt-4o-mini']);
     expect(priceOf('gpt-4o-2024-08-06')).toEqual(DEFAULT_PRICES['gpt-4o']);
     expect(priceOf('openai/gpt-4.1-mini')).toEqual(DEFAULT_PRICES['gpt-4.1-mini']);
-    expect(priceOf('anthropic/claude-3-5-haiku-20241022')).toEqual({ inputPerMillion: 0.8, outputPerMillion: 4 });
-    expect(priceOf('claude-3-5-haiku-latest')).toEqual({ inputPerMillion: 0.8, outputPerMillion: 4 });
+    expect(priceOf('anthropic/claude-3-5-haiku-20241022')).toMatchObject({ inputPerMillion: 0.8, outputPerMillion: 4 });
+    expect(priceOf('claude-3-5-haiku-latest')).toMatchObject({ inputPerMillion: 0.8, outputPerMillion: 4 });
     expect(priceOf('openrouter/openai/gpt-4o-mini')).toEqual(DEFAULT_PRICES['gpt-4o-mini']);
     expect(priceOf('o3-mini-2025-01-31')).toEqual(DEFAULT_PRICES['o3-mini']);
   });

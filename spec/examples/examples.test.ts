@@ -21,7 +21,7 @@ const EXAMPLES: Record<string, Expectation> = {
     lines: [
       /^text: Re: What is the capital of Peru\? One word\./m,
       /^finishReason: stop$/m,
-      /^usage: \{ inputTokens: \d+, outputTokens: \d+ \}$/m,
+      /^usage: \{"inputTokens":\d+,"outputTokens":\d+,"cachedInputTokens":\d+,"reasoningTokens":\d+\}$/m,
       /^model: gpt-4o-mini$/m,
       /^conversation: Re: What is the capital of Chile\?/m,
     ],
@@ -29,7 +29,7 @@ const EXAMPLES: Record<string, Expectation> = {
   'stream.mjs': {
     lines: [
       /^Re: Count from one to five in words\./m,
-      /^finishReason: stop, usage: \{"inputTokens":\d+,"outputTokens":\d+\}$/m,
+      /^finishReason: stop, usage: \{"inputTokens":\d+,"outputTokens":\d+,"cachedInputTokens":\d+,"reasoningTokens":\d+\}$/m,
       /^chunks: \d+$/m,
     ],
   },

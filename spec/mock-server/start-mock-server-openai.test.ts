@@ -68,7 +68,7 @@ describe('startMockServer, OpenAI chat completions', () => {
     expect(chunks[0].choices[0].delta).toMatchObject({ role: 'assistant', content: '' });
     const usageChunk = chunks.at(-1);
     expect(usageChunk.choices).toEqual([]);
-    expect(usageChunk.usage).toEqual({ prompt_tokens: 12, completion_tokens: 16, total_tokens: 28 });
+    expect(usageChunk.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 16, total_tokens: 28, prompt_tokens_details: { cached_tokens: 0 } });
     const finishChunk = chunks.at(-2);
     expect(finishChunk.choices[0]).toMatchObject({ delta: {}, finish_reason: 'stop' });
     const deltas = chunks.slice(1, -2).map((chunk) => chunk.choices[0].delta.content);

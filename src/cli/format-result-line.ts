@@ -71,7 +71,7 @@ export function okResultLine(context: ResultContext, response: ChatResponse, dat
     text: response.text,
     ...(data === undefined ? {} : { data }),
     finishReason: response.finishReason,
-    usage: { inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens },
+    usage: usageOf(response.usage),
     model: response.model || context.model,
     attempts: context.attempts,
     latencyMs: context.latencyMs,
@@ -112,4 +112,13 @@ export function failedResultLine(context: ResultContext, error: LlmError): Resul
 /** Serialises a result line to one line of JSON (no newline inside: JSON escapes them). */
 export function formatResultLine(line: ResultLine): string {
   return JSON.stringify(line);
+}
+
+/** The usage figures a result line records: the totals, and the cached, cache-write and reasoning parts when known. */
+function usageOf(usage: Usage): Usage {
+  const recorded: Usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
+  if (usage.cachedInputTokens !== undefined) recorded.cachedInputTokens = usage.cachedInputTokens;
+  if (usage.cacheWriteInputTokens !== undefined) recorded.cacheWriteInputTokens = usage.cacheWriteInputTokens;
+  if (usage.reasoningTokens !== undefined) recorded.reasoningTokens = usage.reasoningTokens;
+  return recorded;
 }

@@ -2,20 +2,57 @@ import { z } from 'zod';
 import { validateOptions } from '../internal/validate-options.js';
 
 /**
- * What one model costs, in US dollars per million tokens.
+ * The rates of one model at one service tier, in US dollars per million tokens.
+ *
+ * @example
+ * ```ts
+ * import { costOf, type TierPrice } from 'rxllm';
+ * const batch: TierPrice = { inputPerMillion: 0.1, outputPerMillion: 0.3 };
+ * const prices = { 'my-model': { inputPerMillion: 0.2, outputPerMillion: 0.6, batch } };
+ * console.log(costOf('my-model', { inputTokens: 1_000_000, outputTokens: 0 }, prices, 'batch')); // 0.1
+ * ```
+ */
+export interface TierPrice {
+  /** USD per million input (prompt) tokens that were neither read from nor written to a prompt cache. */
+  inputPerMillion: number;
+  /** USD per million output (completion) tokens, reasoning tokens included. */
+  outputPerMillion: number;
+  /** USD per million input tokens read from the prompt cache. @defaultValue `inputPerMillion` */
+  cachedInputPerMillion?: number;
+  /** USD per million input tokens written to the prompt cache (Anthropic's 5-minute write). @defaultValue `inputPerMillion` */
+  cacheWritePerMillion?: number;
+}
+
+/**
+ * A service tier with its own rates: `'standard'` (the entry's own rates), the Batch API, or a capacity tier.
+ *
+ * @example
+ * ```ts
+ * import { costOf, type PriceTier } from 'rxllm';
+ * const tier: PriceTier = 'batch';
+ * console.log(costOf('gpt-4o-mini', { inputTokens: 1_000_000, outputTokens: 0 }, undefined, tier)); // 0.075
+ * ```
+ */
+export type PriceTier = 'standard' | 'batch' | 'flex' | 'priority';
+
+/**
+ * What one model costs, in US dollars per million tokens: the standard rates, and optionally the rates of other
+ * tiers (a tier without an entry is priced at the standard rates).
  *
  * @example
  * ```ts
  * import { costOf, type ModelPrice } from 'rxllm';
- * const price: ModelPrice = { inputPerMillion: 0.2, outputPerMillion: 0.6 };
+ * const price: ModelPrice = { inputPerMillion: 0.2, outputPerMillion: 0.6, cachedInputPerMillion: 0.02 };
  * console.log(costOf('my-model', { inputTokens: 1_000_000, outputTokens: 500_000 }, { 'my-model': price })); // 0.5
  * ```
  */
-export interface ModelPrice {
-  /** USD per million input (prompt) tokens. */
-  inputPerMillion: number;
-  /** USD per million output (completion) tokens. */
-  outputPerMillion: number;
+export interface ModelPrice extends TierPrice {
+  /** Batch API rates. */
+  batch?: TierPrice;
+  /** Flex processing rates (OpenAI prices flex at its Batch API rates). */
+  flex?: TierPrice;
+  /** Priority processing rates. */
+  priority?: TierPrice;
 }
 
 /**
@@ -43,10 +80,9 @@ export type PriceTable = Readonly<Record<string, ModelPrice>>;
 export const PRICES_AS_OF = '2026-11-22';
 
 /**
- * Built-in list prices (standard tier, no caching or batch discount), USD per million tokens, as of
- * {@link PRICES_AS_OF}. Sources: Anthropic's pricing page (platform.claude.com/docs/about-claude/pricing) and the
- * OpenAI rates published on developers.openai.com/api/docs/pricing. Prices change: check them, and override or
- * extend this table with `definePrices()` or a `prices` option. rxllm never downloads prices.
+ * Built-in list prices, USD per million tokens, as of {@link PRICES_AS_OF}: standard rates, prompt-cache rates where
+ * known, and Batch API rates (half the standard input and output rates for both providers). Prices change: check
+ * them, and override or extend this table with `definePrices()` or a `prices` option. rxllm never downloads prices.
  *
  * A model id matches an entry when it equals the key or starts with the key followed by `-`, `@` or `:`
  * (so `claude-3-5-haiku-20241022` and `gpt-4o-mini-2024-07-18` are found); the longest key wins.
@@ -54,53 +90,71 @@ export const PRICES_AS_OF = '2026-11-22';
  * @example
  * ```ts
  * import { DEFAULT_PRICES } from 'rxllm';
- * console.log(DEFAULT_PRICES['gpt-4o-mini']); // { inputPerMillion: 0.15, outputPerMillion: 0.6 }
+ * console.log(DEFAULT_PRICES['gpt-4o-mini']?.cachedInputPerMillion); // 0.075
  * console.log(Object.keys(DEFAULT_PRICES).length, 'models priced');
  * ```
  */
 export const DEFAULT_PRICES: PriceTable = Object.freeze({
-  // OpenAI
-  'gpt-5.2': price(1.75, 14),
-  'gpt-5.1': price(1.25, 10),
-  'gpt-5': price(1.25, 10),
-  'gpt-5-mini': price(0.25, 2),
-  'gpt-5-nano': price(0.05, 0.4),
-  'gpt-5-pro': price(15, 120),
-  'gpt-4.1': price(2, 8),
-  'gpt-4.1-mini': price(0.4, 1.6),
-  'gpt-4.1-nano': price(0.1, 0.4),
-  'gpt-4o': price(2.5, 10),
-  'gpt-4o-mini': price(0.15, 0.6),
-  'gpt-4-turbo': price(10, 30),
-  'gpt-3.5-turbo': price(0.5, 1.5),
-  o1: price(15, 60),
-  'o1-mini': price(1.1, 4.4),
-  'o1-pro': price(150, 600),
-  o3: price(2, 8),
-  'o3-pro': price(20, 80),
-  'o3-mini': price(1.1, 4.4),
-  'o4-mini': price(1.1, 4.4),
-  // Anthropic
-  'claude-opus-4-6': price(5, 25),
-  'claude-opus-4-5': price(5, 25),
-  'claude-opus-4-1': price(15, 75),
-  'claude-opus-4-0': price(15, 75),
-  'claude-opus-4-20250514': price(15, 75),
-  'claude-sonnet-4-6': price(3, 15),
-  'claude-sonnet-4-5': price(3, 15),
-  'claude-sonnet-4-0': price(3, 15),
-  'claude-sonnet-4-20250514': price(3, 15),
-  'claude-3-7-sonnet': price(3, 15),
-  'claude-3-5-sonnet': price(3, 15),
-  'claude-haiku-4-5': price(1, 5),
-  'claude-3-5-haiku': price(0.8, 4),
-  'claude-3-opus': price(15, 75),
-  'claude-3-haiku': price(0.25, 1.25),
+  // OpenAI: standard rates from developers.openai.com/api/docs/pricing. Cached-input rates where a source was found:
+  // gpt-5.1 and gpt-5-nano from their pages under developers.openai.com/api/docs/models/ (one tenth of input, the
+  // GPT-5 family's ratio, which gpt-5 is given too); gpt-5.2, gpt-5-mini and gpt-4.1 from GitHub's docs
+  // (github/docs data/tables/copilot/models-and-pricing.yml, OpenAI's rates); gpt-4o, gpt-4o-mini and o1 as quoted from
+  // openai.com/api/pricing by the openai-models crate (docs.rs); o4-mini from platform.openai.com/docs/models/o4-mini
+  // as quoted in RooCodeInc/Roo-Code PR 2691. The others have none here: their cached tokens are priced as input.
+  // Flex: OpenAI prices it at Batch API rates; given to gpt-5 only, the model LiteLLM's cost map lists flex for
+  // (see REAL-WORLD notes: which models have flex changes over time).
+  'gpt-5.2': openAI(1.75, 14, 0.175),
+  'gpt-5.1': openAI(1.25, 10, 0.125),
+  'gpt-5': openAI(1.25, 10, 0.125, { flex: true }),
+  'gpt-5-mini': openAI(0.25, 2, 0.025),
+  'gpt-5-nano': openAI(0.05, 0.4, 0.005),
+  'gpt-5-pro': openAI(15, 120),
+  'gpt-4.1': openAI(2, 8, 0.5),
+  'gpt-4.1-mini': openAI(0.4, 1.6),
+  'gpt-4.1-nano': openAI(0.1, 0.4),
+  'gpt-4o': openAI(2.5, 10, 1.25),
+  'gpt-4o-mini': openAI(0.15, 0.6, 0.075),
+  'gpt-4-turbo': openAI(10, 30),
+  'gpt-3.5-turbo': openAI(0.5, 1.5),
+  o1: openAI(15, 60, 7.5),
+  'o1-mini': openAI(1.1, 4.4),
+  'o1-pro': openAI(150, 600),
+  o3: openAI(2, 8),
+  'o3-pro': openAI(20, 80),
+  'o3-mini': openAI(1.1, 4.4),
+  'o4-mini': openAI(1.1, 4.4, 0.275),
+  // Anthropic: docs.anthropic.com/en/docs/about-claude/pricing, "Model pricing" (base input, 5-minute cache writes,
+  // cache hits, output) and "Batch processing" (half of input and output). Its multipliers: a 5-minute write is
+  // 1.25x input, a cache hit 0.1x (Claude Haiku 3: $0.30 and $0.03, as listed). A 1-hour write (2x) cannot be told
+  // apart in the usage totals and is priced as a 5-minute one.
+  'claude-opus-4-6': claude(5, 25, 6.25, 0.5),
+  'claude-opus-4-5': claude(5, 25, 6.25, 0.5),
+  'claude-opus-4-1': claude(15, 75, 18.75, 1.5),
+  'claude-opus-4-0': claude(15, 75, 18.75, 1.5),
+  'claude-opus-4-20250514': claude(15, 75, 18.75, 1.5),
+  'claude-sonnet-4-6': claude(3, 15, 3.75, 0.3),
+  'claude-sonnet-4-5': claude(3, 15, 3.75, 0.3),
+  'claude-sonnet-4-0': claude(3, 15, 3.75, 0.3),
+  'claude-sonnet-4-20250514': claude(3, 15, 3.75, 0.3),
+  'claude-3-7-sonnet': claude(3, 15, 3.75, 0.3),
+  'claude-3-5-sonnet': claude(3, 15, 3.75, 0.3),
+  'claude-haiku-4-5': claude(1, 5, 1.25, 0.1),
+  'claude-3-5-haiku': claude(0.8, 4, 1, 0.08),
+  'claude-3-opus': claude(15, 75, 18.75, 1.5),
+  'claude-3-haiku': claude(0.25, 1.25, 0.3, 0.03),
 });
 
-const priceSchema = z.strictObject({
-  inputPerMillion: z.number().nonnegative().finite(),
-  outputPerMillion: z.number().nonnegative().finite(),
+const rate = z.number().nonnegative().finite();
+const tierPriceSchema = z.strictObject({
+  inputPerMillion: rate,
+  outputPerMillion: rate,
+  cachedInputPerMillion: rate.optional(),
+  cacheWritePerMillion: rate.optional(),
+});
+const priceSchema = tierPriceSchema.extend({
+  batch: tierPriceSchema.optional(),
+  flex: tierPriceSchema.optional(),
+  priority: tierPriceSchema.optional(),
 });
 
 const priceTableSchema = z.record(z.string().min(1), priceSchema);
@@ -138,7 +192,7 @@ export function definePrices(prices: Record<string, ModelPrice>): void {
  * @example
  * ```ts
  * import { priceOf } from 'rxllm';
- * console.log(priceOf('openai/gpt-4o-mini-2024-07-18')); // { inputPerMillion: 0.15, outputPerMillion: 0.6 }
+ * console.log(priceOf('openai/gpt-4o-mini-2024-07-18')?.inputPerMillion); // 0.15
  * ```
  */
 export function priceOf(modelId: string, prices?: PriceTable): ModelPrice | undefined {
@@ -173,6 +227,20 @@ function lookup(table: PriceTable, id: string): ModelPrice | undefined {
   return best === undefined ? undefined : table[best];
 }
 
-function price(inputPerMillion: number, outputPerMillion: number): ModelPrice {
-  return Object.freeze({ inputPerMillion, outputPerMillion });
+/** An OpenAI entry: standard rates, the cached-input rate if known, Batch API rates at half, flex at batch rates. */
+function openAI(inputPerMillion: number, outputPerMillion: number, cachedInputPerMillion?: number, { flex = false } = {}): ModelPrice {
+  const batch: TierPrice = Object.freeze({ inputPerMillion: inputPerMillion / 2, outputPerMillion: outputPerMillion / 2 });
+  return Object.freeze({
+    inputPerMillion,
+    outputPerMillion,
+    ...(cachedInputPerMillion === undefined ? {} : { cachedInputPerMillion }),
+    batch,
+    ...(flex ? { flex: batch } : {}),
+  });
+}
+
+/** An Anthropic entry: standard, cache-write and cache-read rates, Batch API rates at half. */
+function claude(inputPerMillion: number, outputPerMillion: number, cacheWritePerMillion: number, cachedInputPerMillion: number): ModelPrice {
+  const batch: TierPrice = Object.freeze({ inputPerMillion: inputPerMillion / 2, outputPerMillion: outputPerMillion / 2 });
+  return Object.freeze({ inputPerMillion, outputPerMillion, cachedInputPerMillion, cacheWritePerMillion, batch });
 }

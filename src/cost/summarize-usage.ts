@@ -1,5 +1,5 @@
 import type { LlmError } from '../errors/llm-error.js';
-import type { ChatResponse, ChatResult } from '../types.js';
+import type { ChatResponse, ChatResult, Usage } from '../types.js';
 import { priceUsage } from './cost-of.js';
 import { type PriceTable, priceOf } from './model-prices.js';
 
@@ -16,8 +16,16 @@ import { type PriceTable, priceOf } from './model-prices.js';
  */
 export interface ModelUsage {
   requests: number;
+  /** Every input token, cached or not. */
   inputTokens: number;
+  /** Every output token, reasoning included. */
   outputTokens: number;
+  /** The part of `inputTokens` read from a prompt cache (0 where the provider reports none). */
+  cachedInputTokens: number;
+  /** The part of `inputTokens` written to a prompt cache. */
+  cacheWriteInputTokens: number;
+  /** The part of `outputTokens` spent reasoning. */
+  reasoningTokens: number;
   /** USD, or `undefined` when the model has no known price. */
   cost: number | undefined;
 }
@@ -39,8 +47,17 @@ export interface UsageSummary {
   failed: number;
   /** `null` entries: prompts that were never submitted. */
   notSubmitted: number;
+  /** Every input token, cached or not. */
   inputTokens: number;
+  /** Every output token, reasoning included. */
   outputTokens: number;
+  /** The part of `inputTokens` read from a prompt cache. */
+  cachedInputTokens: number;
+  /** The part of `inputTokens` written to a prompt cache. */
+  cacheWriteInputTokens: number;
+  /** The part of `outputTokens` spent reasoning. */
+  reasoningTokens: number;
+  /** `inputTokens + outputTokens`. */
   totalTokens: number;
   /** USD over the priced models; `undefined` when no answering model has a price. */
   cost: number | undefined;
@@ -89,6 +106,9 @@ export function summarizeUsage(results: UsageSource, prices?: PriceTable): Usage
     notSubmitted: 0,
     inputTokens: 0,
     outputTokens: 0,
+    cachedInputTokens: 0,
+    cacheWriteInputTokens: 0,
+    reasoningTokens: 0,
     totalTokens: 0,
     cost: undefined,
     unpricedModels: [],
@@ -101,24 +121,44 @@ export function summarizeUsage(results: UsageSource, prices?: PriceTable): Usage
     else if (response === undefined) summary.failed += 1;
     if (response === undefined) continue;
     summary.succeeded += 1;
-    const model = (summary.byModel[response.model] ??= { requests: 0, inputTokens: 0, outputTokens: 0, cost: undefined });
+    const model = (summary.byModel[response.model] ??= {
+      requests: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      cachedInputTokens: 0,
+      cacheWriteInputTokens: 0,
+      reasoningTokens: 0,
+      cost: undefined,
+    });
+    const { usage } = response;
     model.requests += 1;
-    model.inputTokens += response.usage.inputTokens;
-    model.outputTokens += response.usage.outputTokens;
+    model.inputTokens += usage.inputTokens;
+    model.outputTokens += usage.outputTokens;
+    model.cachedInputTokens += usage.cachedInputTokens ?? 0;
+    model.cacheWriteInputTokens += usage.cacheWriteInputTokens ?? 0;
+    model.reasoningTokens += usage.reasoningTokens ?? 0;
+    model.cost = addCost(model.cost, response.model, usage, prices);
   }
   for (const [name, model] of Object.entries(summary.byModel)) {
     summary.inputTokens += model.inputTokens;
     summary.outputTokens += model.outputTokens;
-    const price = priceOf(name, prices);
-    if (price === undefined) {
+    summary.cachedInputTokens += model.cachedInputTokens;
+    summary.cacheWriteInputTokens += model.cacheWriteInputTokens;
+    summary.reasoningTokens += model.reasoningTokens;
+    if (model.cost === undefined) {
       summary.unpricedModels.push(name);
       continue;
     }
-    model.cost = priceUsage(price, model);
     summary.cost = (summary.cost ?? 0) + model.cost;
   }
   summary.totalTokens = summary.inputTokens + summary.outputTokens;
   return summary;
+}
+
+/** `cost` plus the price of one response's usage (priced one by one, so each answer's cached part is capped at its own input). */
+function addCost(cost: number | undefined, model: string, usage: Usage, prices: PriceTable | undefined): number | undefined {
+  const price = priceOf(model, prices);
+  return price === undefined ? undefined : (cost ?? 0) + priceUsage(price, usage);
 }
 
 function responseOf(entry: ChatResponse | LlmError | ChatResult | null): ChatResponse | undefined {

@@ -30,7 +30,7 @@ export const anthropicWire: WireFormat = {
     return (
       `{"id":"${answer.id}","type":"message","role":"assistant","model":${JSON.stringify(answer.model)},"content":[${block}],` +
       `"stop_reason":"${stopReason(answer)}","stop_sequence":null,${stopDetails(answer)}` +
-      `"usage":{"input_tokens":${request.inputTokens},"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":${answer.pieces.length}}}`
+      `"usage":{${inputUsage(answer)},"output_tokens":${answer.pieces.length}}}`
     );
   },
 
@@ -43,7 +43,7 @@ export const anthropicWire: WireFormat = {
     const head =
       `event: message_start\ndata: {"type":"message_start","message":{"id":"${answer.id}","type":"message","role":"assistant",` +
       `"model":${JSON.stringify(answer.model)},"content":[],"stop_reason":null,"stop_sequence":null,` +
-      `"usage":{"input_tokens":${request.inputTokens},"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}}\n\n` +
+      `"usage":{${inputUsage(answer)},"output_tokens":1}}}\n\n` +
       `event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":${startBlock}}\n\n` +
       'event: ping\ndata: {"type": "ping"}\n\n';
     const deltaPrefix = tool
@@ -98,4 +98,12 @@ function stopReason(answer: MockAnswer): string {
  */
 function stopDetails(answer: MockAnswer): string {
   return answer.refusal === true ? '"stop_details":{"type":"refusal","category":null,"explanation":null},' : '"stop_details":null,';
+}
+
+/** The input side of Anthropic's `usage`: `input_tokens` leaves out the cache reads, reported beside it. */
+function inputUsage(answer: MockAnswer): string {
+  return (
+    `"input_tokens":${answer.request.inputTokens - answer.cachedTokens},` +
+    `"cache_creation_input_tokens":0,"cache_read_input_tokens":${answer.cachedTokens}`
+  );
 }

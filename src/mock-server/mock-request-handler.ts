@@ -159,6 +159,7 @@ export class MockRequestHandler implements ExchangeHost {
       pieces,
       finish,
       toolId: `toolu_mock${sequence}`,
+      cachedTokens: Math.floor(request.inputTokens * config.cachedInputShare),
     };
 
     if ((this.requestWindow !== undefined || this.tokenWindow !== undefined) && !this.admit(exchange, request.inputTokens + pieces.length)) return;

@@ -82,6 +82,12 @@ export interface MockServerOptions {
   endlessBodyMaxBytes?: number;
   /** When set, requests must carry it (`Authorization: Bearer …` or `x-api-key`), else 401. @defaultValue none */
   apiKey?: string;
+  /**
+   * The share of each prompt's tokens reported as read from a prompt cache, in [0, 1]: OpenAI's
+   * `prompt_tokens_details.cached_tokens` (part of `prompt_tokens`), Anthropic's `cache_read_input_tokens` (apart from
+   * `input_tokens`). @defaultValue `0`
+   */
+  cachedInputShare?: number;
 }
 
 /** `MockServerOptions` with defaults applied and faults turned into a cumulative table. */
@@ -107,6 +113,7 @@ export interface ResolvedMockServerOptions {
   trackDeliveries: boolean;
   endlessBodyMaxBytes: number;
   apiKey: string | undefined;
+  cachedInputShare: number;
 }
 
 const milliseconds = z.number().min(0).max(3_600_000);
@@ -138,6 +145,7 @@ const optionsSchema = z
     trackDeliveries: z.boolean().optional(),
     endlessBodyMaxBytes: z.number().int().positive().optional(),
     apiKey: z.string().min(1).optional(),
+    cachedInputShare: rate.optional(),
   })
   .optional();
 
@@ -178,6 +186,7 @@ export function resolveMockServerOptions(options: MockServerOptions | undefined)
     windowMs: parsed.windowMs ?? 60_000,
     rateLimitAlgorithm: parsed.rateLimitAlgorithm ?? 'sliding-window',
     trackDeliveries: parsed.trackDeliveries ?? true,
+    cachedInputShare: parsed.cachedInputShare ?? 0,
     endlessBodyMaxBytes: parsed.endlessBodyMaxBytes ?? 64 * 1024 * 1024,
     apiKey: parsed.apiKey,
   };

@@ -26,7 +26,7 @@ export const openaiWire: WireFormat = {
       `{"id":"${answer.id}","object":"chat.completion","created":${answer.created},"model":${JSON.stringify(answer.model)},` +
       `"choices":[{"index":0,"message":{"role":"assistant",${messageFields(answer)},"annotations":[]},` +
       `"logprobs":null,"finish_reason":"${answer.finish}"}],` +
-      `"usage":{"prompt_tokens":${request.inputTokens},"completion_tokens":${output},"total_tokens":${request.inputTokens + output}},` +
+      `"usage":${usageJson(answer, output)},` +
       `"service_tier":"default","system_fingerprint":"fp_mock"}`
     );
   },
@@ -46,7 +46,7 @@ export const openaiWire: WireFormat = {
       tail +=
         `data: {"id":"${answer.id}","object":"chat.completion.chunk","created":${answer.created},` +
         `"model":${JSON.stringify(answer.model)},"service_tier":"default","system_fingerprint":"fp_mock","choices":[],` +
-        `"usage":{"prompt_tokens":${request.inputTokens},"completion_tokens":${output},"total_tokens":${request.inputTokens + output}}}\n\n`;
+        `"usage":${usageJson(answer, output)}}\n\n`;
     }
     tail += 'data: [DONE]\n\n';
     const head = answer.refusal === true ? '{"role":"assistant","content":null,"refusal":""}' : '{"role":"assistant","content":"","refusal":null}';
@@ -97,4 +97,14 @@ function formatDuration(ms: number): string {
   if (ms < 60_000) return `${Math.round(ms / 10) / 100}s`;
   const minutes = Math.floor(ms / 60_000);
   return `${minutes}m${Math.round((ms - minutes * 60_000) / 10) / 100}s`;
+}
+
+/** The `usage` object as OpenAI sends it: the cached tokens are a part of `prompt_tokens`. */
+function usageJson(answer: MockAnswer, output: number): string {
+  const input = answer.request.inputTokens;
+  return (
+    `{"prompt_tokens":${input},"completion_tokens":${output},"total_tokens":${input + output},` +
+    `"prompt_tokens_details":{"cached_tokens":${answer.cachedTokens},"audio_tokens":0},` +
+    '"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}'
+  );
 }

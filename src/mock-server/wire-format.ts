@@ -16,6 +16,8 @@ export interface MockAnswer {
   toolId: string;
   /** The pieces are a refusal (the `refusal` fault). */
   refusal?: boolean;
+  /** The part of `request.inputTokens` reported as a prompt-cache read. */
+  cachedTokens: number;
 }
 
 /** A stream body in three parts, so that faults can cut it between content events. */

@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { ProviderRequest } from './resolve-prompt.js';
-import type { ChatChunk, ChatParams, ChatResponse, Prompt, RetryOptions } from '../types.js';
+import type { ChatChunk, ChatParams, ChatResponse, Prompt, RetryOptions, Usage } from '../types.js';
 
 /**
  * The contract every provider adapter meets: a plain object whose methods make **one attempt**, with no retries.
@@ -40,6 +40,12 @@ export interface ChatProvider {
   readonly supportsPrefill: boolean;
   /** Releases pooled sockets. Optional; idle sockets also close on their own. */
   close?(): Promise<void>;
+  /**
+   * The tokens of an answer's `usage` that count against the provider's tokens-per-minute limit, used to correct the
+   * `tpm` limiter's estimate (Anthropic does not count cache reads for most models). Optional.
+   * @defaultValue all input and output tokens
+   */
+  limitedTokens?(usage: Usage, model: string): number;
 }
 
 /**

@@ -2,6 +2,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import { z } from 'zod';
 import { ResponseValidationError, toLlmError } from '../errors/llm-error.js';
 import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
+import { limitedTokensOf } from '../model/limited-tokens-of.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../model/resolve-prompt.js';
 import type { ChatResponse, ChatResult, Prompt } from '../types.js';
@@ -147,7 +148,7 @@ function sendOnce(provider: ChatProvider, request: ProviderRequest, reservation:
         if (settled) return;
         settled = true;
         run.limiter.observe(response.rateLimit);
-        reservation.settle(response.usage.inputTokens + response.usage.outputTokens);
+        reservation.settle(limitedTokensOf(provider, response.usage, request.model));
         run.progress?.tokensUsed(response.usage.inputTokens, response.usage.outputTokens);
         subscriber.next(response);
       },

@@ -2,6 +2,7 @@ import { catchError, Observable, type OperatorFunction, throwError } from 'rxjs'
 import { z } from 'zod';
 import { BudgetExceededError, type LlmError, StreamInterruptedError, toLlmError } from '../errors/llm-error.js';
 import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
+import { limitedTokensOf } from '../model/limited-tokens-of.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../model/resolve-prompt.js';
 import type { ChatChunk, ChatMessage, ChatResponse, Prompt, Usage } from '../types.js';
@@ -256,7 +257,7 @@ function sendStream(
         reservation.settle(inputTokens);
         return;
       }
-      reservation.settle(usage.inputTokens + usage.outputTokens);
+      reservation.settle(limitedTokensOf(provider, usage, request.model));
       run.progress?.tokensUsed(usage.inputTokens, usage.outputTokens);
     };
   });

@@ -145,7 +145,7 @@ describe('anthropic() responses', () => {
     const response = await firstValueFrom(model().chat('Capital of Peru?'));
     expect(response.text).toBe('Lima is the capital of Perú.');
     expect(response.finishReason).toBe('end_turn');
-    expect(response.usage).toEqual({ inputTokens: 21, outputTokens: 9 });
+    expect(response.usage).toEqual({ inputTokens: 21, outputTokens: 9, cachedInputTokens: 0, cacheWriteInputTokens: 0 });
     expect(response.model).toBe('claude-haiku-4-5-20251001');
     expect(response.requestId).toBe('req_011CSHoEeqs5C35K2UUqR7Fy');
     expect(response.rateLimit).toMatchObject({
@@ -178,7 +178,7 @@ describe('anthropic() responses', () => {
     const body = messageBody('ok');
     body.usage = { input_tokens: 5, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000, output_tokens: 3 };
     server.handle(respond.json(200, body));
-    expect((await firstValueFrom(model().chat('Hi'))).usage).toEqual({ inputTokens: 1105, outputTokens: 3 });
+    expect((await firstValueFrom(model().chat('Hi'))).usage).toEqual({ inputTokens: 1105, outputTokens: 3, cachedInputTokens: 1000, cacheWriteInputTokens: 100 });
   });
 
   it('fails with ResponseValidationError on a body of the wrong shape', async () => {
@@ -268,7 +268,7 @@ describe('anthropic() streams', () => {
     const chunks = await lastValueFrom(model().stream('Capital of Peru?').pipe(toArray()));
     expect(chunks.map((chunk) => chunk.text).join('')).toBe('Lima, Perú 🇵🇪!');
     expect(chunks[0]).toMatchObject({ text: 'Lima, ', requestId: 'req_stream', model: 'claude-haiku-4-5-20251001', rateLimit: { remainingOutputTokens: 100 } });
-    expect(chunks.at(-1)).toEqual({ text: '', finishReason: 'end_turn', usage: { inputTokens: 25, outputTokens: 15 } });
+    expect(chunks.at(-1)).toEqual({ text: '', finishReason: 'end_turn', usage: { inputTokens: 25, outputTokens: 15, cachedInputTokens: 0, cacheWriteInputTokens: 0 } });
     expect(chunks.filter((chunk) => chunk.usage !== undefined)).toHaveLength(1);
     const body = server.requests[0]!.body as Record<string, unknown>;
     expect(body.stream).toBe(true);

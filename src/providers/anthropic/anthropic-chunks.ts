@@ -4,9 +4,9 @@ import { failureOn, isErrorBody } from '../error-body.js';
 import { readAnthropicError } from './anthropic-errors.js';
 import type { SseEvent } from '../../transport/http-types.js';
 import type { SseReader } from '../../transport/post-sse.js';
-import type { ChatChunk, RateLimitInfo, Usage } from '../../types.js';
-import { parseWith, REFUSAL, toUsage } from './anthropic-response.js';
-import { type AnthropicStreamEvent, anthropicStreamEventSchema } from './anthropic-schemas.js';
+import type { ChatChunk, RateLimitInfo } from '../../types.js';
+import { mergeUsage, parseWith, REFUSAL, toUsage } from './anthropic-response.js';
+import { type AnthropicStreamEvent, type AnthropicUsage, anthropicStreamEventSchema } from './anthropic-schemas.js';
 import { structuredTool } from './anthropic-wire-request.js';
 
 const KNOWN_EVENTS = new Set([
@@ -26,7 +26,8 @@ interface StreamState {
   model?: string;
   /** True once a chunk carried the response metadata. */
   announced: boolean;
-  usage: Usage;
+  /** The wire usage so far: `message_start`'s, with each field a `message_delta` sends laid over it. */
+  usage: AnthropicUsage;
   finishReason: string | null;
   stopped: boolean;
   /** Content blocks by index: kind, and JSON characters sent for the structured tool. */
@@ -43,8 +44,8 @@ interface StreamState {
 /**
  * Turns Anthropic Messages SSE events into `ChatChunk`s: `text_delta`s become text chunks (for a structured
  * request, the forced tool's `input_json_delta`s do instead), `ping` and unknown events are ignored, and
- * `message_stop` gives the final chunk with `finishReason` (from `message_delta`) and `usage` (input from
- * `message_start`, output from `message_delta`). The first chunk carries `requestId`, `model` and `rateLimit`.
+ * `message_stop` gives the final chunk with `finishReason` (from `message_delta`) and `usage` (`message_start`'s,
+ * with each field `message_delta` sends laid over it, as the official SDK does). The first chunk carries `requestId`, `model` and `rateLimit`.
  * A refusal (`stop_reason: "refusal"`) ends with `finishReason: 'refusal'`; a structured request's refusal emits
  * the text the model wrote (held until then) or `stop_details.explanation` instead of failing for the missing tool.
  *
@@ -65,7 +66,7 @@ export function anthropicChunks(request: ProviderRequest, provider: string): Sse
   const toolName = structuredTool(request.params.responseFormat)?.name;
   const state: StreamState = {
     announced: false,
-    usage: { inputTokens: 0, outputTokens: 0 },
+    usage: {},
     finishReason: null,
     stopped: false,
     blocks: new Map(),
@@ -110,7 +111,7 @@ function toChunks(event: AnthropicStreamEvent, state: StreamState, toolName: str
   switch (event.type) {
     case 'message_start':
       if (event.message.model != null) state.model = event.message.model;
-      state.usage.inputTokens = toUsage(event.message.usage).inputTokens;
+      state.usage = mergeUsage(state.usage, event.message.usage);
       return [];
     case 'content_block_start': {
       const block = event.content_block;
@@ -141,14 +142,12 @@ function toChunks(event: AnthropicStreamEvent, state: StreamState, toolName: str
     case 'message_delta': {
       if (event.delta.stop_reason != null) state.finishReason = event.delta.stop_reason;
       if (event.delta.stop_details?.explanation != null) state.explanation = event.delta.stop_details.explanation;
-      const usage = event.usage;
-      if (usage?.output_tokens != null) state.usage.outputTokens = usage.output_tokens;
-      if (usage?.input_tokens != null) state.usage.inputTokens = Math.max(state.usage.inputTokens, toUsage(usage).inputTokens);
+      state.usage = mergeUsage(state.usage, event.usage);
       return [];
     }
     case 'message_stop': {
       state.stopped = true;
-      const final = announce(state, { text: '', finishReason: state.finishReason, usage: { ...state.usage } });
+      const final = announce(state, { text: '', finishReason: state.finishReason, usage: toUsage(state.usage) });
       if (state.finishReason === REFUSAL) {
         // The refusal's text: held text of a structured request, else the explanation when no text came.
         const text = toolName !== undefined && !state.sawTool ? state.heldText : '';

@@ -9,6 +9,7 @@ import { toHttpPost, type TransportSettings } from '../provider-options.js';
 import { readAnthropicRateLimit } from './read-anthropic-rate-limit.js';
 import { anthropicChunks } from './anthropic-chunks.js';
 import { readAnthropicError } from './anthropic-errors.js';
+import { anthropicLimitedTokens } from './anthropic-limited-tokens.js';
 import { toAnthropicChatResponse } from './anthropic-response.js';
 import { toAnthropicRequest } from './anthropic-wire-request.js';
 
@@ -76,6 +77,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Ch
     chat: (request) => defer(() => postJson(post(request, false), (response) => toAnthropicChatResponse(response, request, id))),
     stream: (request): Observable<ChatChunk> => defer(() => postSse(post(request, true), () => anthropicChunks(request, id))),
     close: () => dispatcher.close(),
+    limitedTokens: anthropicLimitedTokens,
   };
 }
 

@@ -55,14 +55,35 @@ export function toAnthropicChatResponse(response: JsonResponse, request: Provide
 }
 
 /**
- * Anthropic usage as rxllm `Usage`. Input counts include prompt-cache writes and reads (Anthropic reports them
- * apart from `input_tokens`), so totals and budgets never under-count.
+ * Anthropic usage as rxllm `Usage`. Anthropic's `input_tokens` counts only the tokens after the last cache
+ * breakpoint and reports cache reads and writes beside it, so `inputTokens` is their sum, with the reads as
+ * `cachedInputTokens` and the writes as `cacheWriteInputTokens`; `output_tokens_details.thinking_tokens` (part of
+ * `output_tokens`) is `reasoningTokens`. A detail the server leaves out stays out.
  */
 export function toUsage(usage: AnthropicUsage | null | undefined): Usage {
-  return {
-    inputTokens: (usage?.input_tokens ?? 0) + (usage?.cache_creation_input_tokens ?? 0) + (usage?.cache_read_input_tokens ?? 0),
+  const read = usage?.cache_read_input_tokens;
+  const written = usage?.cache_creation_input_tokens;
+  const thinking = usage?.output_tokens_details?.thinking_tokens;
+  const result: Usage = {
+    inputTokens: (usage?.input_tokens ?? 0) + (written ?? 0) + (read ?? 0),
     outputTokens: usage?.output_tokens ?? 0,
   };
+  if (read != null) result.cachedInputTokens = read;
+  if (written != null) result.cacheWriteInputTokens = written;
+  if (thinking != null) result.reasoningTokens = thinking;
+  return result;
+}
+
+/**
+ * Lays the fields `update` carries over `base`, field by field, as the SDK accumulates a stream's usage: a
+ * `message_delta` may repeat the input counts (then they win) or send only `output_tokens`.
+ */
+export function mergeUsage(base: AnthropicUsage | null | undefined, update: AnthropicUsage | null | undefined): AnthropicUsage {
+  const merged: AnthropicUsage = { ...base };
+  for (const [key, value] of Object.entries(update ?? {})) {
+    if (value != null) (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged;
 }
 
 /** Parses `value` with `schema` or throws a `ResponseValidationError` holding the zod issues. */

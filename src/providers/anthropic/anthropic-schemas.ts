@@ -11,6 +11,8 @@ export const anthropicUsageSchema = z.object({
   output_tokens: z.number().int().nonnegative().nullish(),
   cache_creation_input_tokens: z.number().int().nonnegative().nullish(),
   cache_read_input_tokens: z.number().int().nonnegative().nullish(),
+  /** `thinking_tokens`: the part of `output_tokens` spent thinking. */
+  output_tokens_details: z.object({ thinking_tokens: z.number().int().nonnegative().nullish() }).nullish(),
 });
 
 /** One content block of a response. Only `text` and `tool_use` blocks are read. */

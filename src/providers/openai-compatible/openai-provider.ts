@@ -11,6 +11,7 @@ import { toHttpPost, type TransportSettings } from '../provider-options.js';
 import { readOpenAIError } from './openai-errors.js';
 import { readOpenAIRateLimit } from './read-openai-rate-limit.js';
 import { isOpenAIChatCompletion, type OpenAIChatCompletion, openAIChatCompletionSchema } from './openai-schemas.js';
+import { toOpenAIUsage } from './openai-usage.js';
 import { createOpenAIStreamReader } from './read-openai-stream.js';
 import { toOpenAIRequest } from './to-openai-request.js';
 
@@ -33,8 +34,9 @@ export interface OpenAIProviderSettings extends TransportSettings {
  * OpenRouter, …). Each `chat` / `stream` call is one cold attempt, no retries (`customModel` adds them).
  *
  * `chat` POSTs `{baseURL}/chat/completions` and maps the first choice into a `ChatResponse` (`text` is the content
- * or `''`; a `message.refusal` gives `finishReason: 'refusal'` with the refusal as `text`; usage from `prompt_tokens` / `completion_tokens`, `0` when the server omits it; `model` falls back to
- * the requested one; `requestId`, `rateLimit` and the raw body included). A body of the wrong shape is a
+ * or `''`; a `message.refusal` gives `finishReason: 'refusal'` with the refusal as `text`; usage from `prompt_tokens` /
+ * `completion_tokens` with the cached and reasoning details, `0` when the server omits it; `model` falls back to the
+ * requested one when missing or empty; `requestId`, `rateLimit` and the raw body included). A body of the wrong shape is a
  * `ResponseValidationError` carrying the zod issues; a 2xx body that is an error envelope maps to its error class.
  * `stream` adds `stream: true` and `stream_options.include_usage` and reads the events as described at
  * `createOpenAIStreamReader`: text deltas, then one final chunk with `finishReason` and `usage`.
@@ -108,8 +110,9 @@ function toChatResponse(response: JsonResponse, requestModel: string, provider: 
   const chatResponse: ChatResponse = {
     text: refused ? refusal : (choice.message?.content ?? ''),
     finishReason: refused ? 'refusal' : (choice.finish_reason ?? null),
-    usage: { inputTokens: body.usage?.prompt_tokens ?? 0, outputTokens: body.usage?.completion_tokens ?? 0 },
-    model: body.model ?? requestModel,
+    usage: toOpenAIUsage(body.usage),
+    // Azure and some gateways send `model: ""`: the requested name is then the better one (it can be priced).
+    model: body.model || requestModel,
     raw: response.body,
   };
   if (response.requestId !== undefined) chatResponse.requestId = response.requestId;

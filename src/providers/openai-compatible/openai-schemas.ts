@@ -11,6 +11,10 @@ import { z } from 'zod';
 export const openAIUsageSchema = z.object({
   prompt_tokens: z.number().nonnegative().nullish(),
   completion_tokens: z.number().nonnegative().nullish(),
+  /** `cached_tokens` is the part of `prompt_tokens` served from the prompt cache. */
+  prompt_tokens_details: z.object({ cached_tokens: z.number().nonnegative().nullish() }).nullish(),
+  /** `reasoning_tokens` is the part of `completion_tokens` spent reasoning. */
+  completion_tokens_details: z.object({ reasoning_tokens: z.number().nonnegative().nullish() }).nullish(),
 });
 
 /**
@@ -117,7 +121,20 @@ function isNullishCount(value: unknown): boolean {
 }
 
 function isNullishUsage(value: unknown): boolean {
-  return value === undefined || value === null || (isRecord(value) && isNullishCount(value.prompt_tokens) && isNullishCount(value.completion_tokens));
+  return (
+    value === undefined ||
+    value === null ||
+    (isRecord(value) &&
+      isNullishCount(value.prompt_tokens) &&
+      isNullishCount(value.completion_tokens) &&
+      isNullishDetail(value.prompt_tokens_details, 'cached_tokens') &&
+      isNullishDetail(value.completion_tokens_details, 'reasoning_tokens'))
+  );
+}
+
+/** A nullish details object whose `key` is a nullish count. */
+function isNullishDetail(value: unknown, key: string): boolean {
+  return value === undefined || value === null || (isRecord(value) && isNullishCount(value[key]));
 }
 
 /** `{ content?: string | null, refusal?: string | null }`, nullish, as a choice's `message` or `delta`. */

@@ -6,6 +6,7 @@ import type { SseReader } from '../../transport/post-sse.js';
 import type { ChatChunk, Usage } from '../../types.js';
 import { readOpenAIError } from './openai-errors.js';
 import { isOpenAIChatChunk, openAIChatChunkSchema } from './openai-schemas.js';
+import { toOpenAIUsage } from './openai-usage.js';
 
 /**
  * Creates the state machine that reads an OpenAI Chat Completions stream.
@@ -14,7 +15,8 @@ import { isOpenAIChatChunk, openAIChatChunkSchema } from './openai-schemas.js';
  * then says `finishReason: 'refusal'`); chunks with no text, no finish reason and no usage are skipped. The
  * finish reason and the usage (which `include_usage` sends in a separate last chunk with empty `choices`) are merged
  * into **one final chunk** `{ text: '', finishReason, usage }`, emitted at `data: [DONE]` (or when the body ends
- * after a finish reason without `[DONE]`). The first emitted chunk carries `requestId`, `model` and `rateLimit`.
+ * after a finish reason without `[DONE]`). The first emitted chunk carries `requestId`, `model` and `rateLimit`; the
+ * final chunk repeats `model` when the name came only after the first chunk (`model: ""` counts as none).
  * A `{"error": …}` event fails with the class its type or code maps to (a plain `ServerError` when unknown);
  * malformed JSON or a wrong shape fails with `ResponseValidationError`; a body that ends with neither `[DONE]` nor
  * a finish reason fails with `APIConnectionError` (retryable before the first chunk).
@@ -33,6 +35,8 @@ export function createOpenAIStreamReader(provider: string, requestModel: string)
   let started = false;
   let meta: ResponseMeta | undefined;
   let model: string | undefined;
+  /** The model name the first chunk carried. */
+  let announcedModel: string | undefined;
   let finishReason: string | undefined;
   let usage: Usage | undefined;
   /** A `delta.refusal` arrived: the final chunk says `refusal` whatever finish_reason the server sent. */
@@ -42,7 +46,8 @@ export function createOpenAIStreamReader(provider: string, requestModel: string)
   const withMeta = (chunk: ChatChunk): ChatChunk => {
     if (started) return chunk;
     started = true;
-    chunk.model = model ?? requestModel;
+    announcedModel = model ?? requestModel;
+    chunk.model = announcedModel;
     if (meta?.requestId !== undefined) chunk.requestId = meta.requestId;
     if (meta?.rateLimit !== undefined) chunk.rateLimit = meta.rateLimit;
     return chunk;
@@ -50,7 +55,11 @@ export function createOpenAIStreamReader(provider: string, requestModel: string)
   const finalChunks = (): ChatChunk[] => {
     done = true;
     if (finishReason === undefined && usage === undefined) return [];
-    return [withMeta({ text: '', finishReason: refused ? 'refusal' : (finishReason ?? null), ...(usage === undefined ? {} : { usage }) })];
+    const wasStarted = started;
+    const chunk = withMeta({ text: '', finishReason: refused ? 'refusal' : (finishReason ?? null), ...(usage === undefined ? {} : { usage }) });
+    // A name learned after the first chunk (Azure's first chunk says `model: ""`) is repeated here, so it can be priced.
+    if (wasStarted && model !== undefined && model !== announcedModel) chunk.model = model;
+    return [chunk];
   };
   const where = () => ({
     provider,
@@ -83,7 +92,7 @@ export function createOpenAIStreamReader(provider: string, requestModel: string)
         });
       }
       const chunk = parsed.data;
-      model ??= chunk.model ?? undefined;
+      if (model === undefined && chunk.model) model = chunk.model; // `""` (Azure's first chunk) names no model
       const choice = chunk.choices?.[0];
       const out: ChatChunk[] = [];
       const text = choice?.delta?.content ?? '';
@@ -94,7 +103,7 @@ export function createOpenAIStreamReader(provider: string, requestModel: string)
         out.push(withMeta({ text: refusal }));
       }
       if (choice?.finish_reason != null) finishReason = choice.finish_reason;
-      if (chunk.usage != null) usage = { inputTokens: chunk.usage.prompt_tokens ?? 0, outputTokens: chunk.usage.completion_tokens ?? 0 };
+      if (chunk.usage != null) usage = toOpenAIUsage(chunk.usage);
       return out;
     },
     end() {
