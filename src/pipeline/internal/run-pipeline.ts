@@ -186,7 +186,18 @@ export function runPipeline<R>(
       if (sourceDone && active.size === 0 && waiting.isEmpty() && !subscriber.closed) subscriber.complete();
     };
 
-    const progressSubscription = settings.onProgress === undefined ? undefined : tracker?.progress$.subscribe(settings.onProgress);
+    const { onProgress } = settings;
+    // A throwing `onProgress` ends the run with its error (a plain observer's throw would become an uncaughtException).
+    const progressSubscription =
+      onProgress === undefined
+        ? undefined
+        : tracker?.progress$.subscribe((progress) => {
+            try {
+              onProgress(progress);
+            } catch (error) {
+              subscriber.error(error);
+            }
+          });
     tracker?.runStarted();
     const onAbort = () => subscriber.error(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
