@@ -129,7 +129,7 @@ function chatOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineR
     );
     const subscription = attempt
       .pipe(
-        withBudget(run.settings.budget, `${model.provider.id}/${request.model}`, request), // cost budget: reserve the worst case per attempt
+        withBudget(run.settings.budget, `${model.provider.id}/${request.model}`, request, run.settings.defaultOutputTokens), // cost budget: reserve the worst case per attempt
         run.retry(),
       )
       .subscribe({

@@ -172,7 +172,7 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
           },
         )
         .pipe(
-          withBudget(run.settings.budget, `${provider.id}/${attemptRequest.model}`, attemptRequest), // cost budget: reserve the worst case per attempt
+          withBudget(run.settings.budget, `${provider.id}/${attemptRequest.model}`, attemptRequest, run.settings.defaultOutputTokens), // cost budget: reserve the worst case per attempt
           run.retry(),
         );
     };

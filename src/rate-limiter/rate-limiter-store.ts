@@ -1,14 +1,4 @@
-/**
- * A value now, or later. Stores may answer synchronously (in memory) or asynchronously (Redis).
- *
- * @example
- * ```ts
- * import type { MaybePromise } from 'rxllm';
- * const now: MaybePromise<number> = 1;
- * const later: MaybePromise<number> = Promise.resolve(1);
- * console.log(now, await later);
- * ```
- */
+/** A value now, or later. Stores may answer synchronously (in memory) or asynchronously (Redis). Internal. */
 export type MaybePromise<T> = T | PromiseLike<T>;
 
 /**

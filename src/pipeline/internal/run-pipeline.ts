@@ -7,7 +7,8 @@ import { PullDemandSignal, withPullDemand } from './pull-demand.js';
 import { rateLimiter } from '../../rate-limiter/rate-limiter.js';
 import type { RateLimiter, Reservation } from '../../rate-limiter/rate-limiter-types.js';
 import type { Prompt, RetryOptions } from '../../types.js';
-import { DEFAULT_OUTPUT_TOKENS, type OnError, type PipelineOptions } from '../pipeline-options.js';
+import type { OnError, PipelineOptions } from '../pipeline-options.js';
+import { DEFAULT_OUTPUT_TOKENS } from '../../model/worst-case-usage.js';
 import { DEFAULT_RETRY, retryWithBackoff } from '../../model/retry-with-backoff.js';
 
 /** `PipelineOptions` with defaults applied. */

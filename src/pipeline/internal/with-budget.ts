@@ -18,12 +18,21 @@ import type { UsageRequest } from '../../model/worst-case-usage.js';
  * @param budget - The run's budget, if any.
  * @param modelId - The `provider/model` id priced.
  * @param request - The request (messages and `maxTokens`) whose worst case is reserved.
+ * @param defaultOutputTokens - The output allowance of a request without `maxTokens` (the pipeline's, so limiter and
+ *   budget reserve the same); the budget's own when omitted.
  * @returns An operator over one attempt's responses or chunks.
  */
-export function withBudget<T extends { usage?: Usage }>(budget: Budget | undefined, modelId: string, request: UsageRequest): MonoTypeOperatorFunction<T> {
+export function withBudget<T extends { usage?: Usage }>(
+  budget: Budget | undefined,
+  modelId: string,
+  request: UsageRequest,
+  defaultOutputTokens?: number,
+): MonoTypeOperatorFunction<T> {
   if (budget === undefined) return (source) => source;
+  const reserved: UsageRequest =
+    defaultOutputTokens === undefined ? request : { messages: request.messages, params: { maxTokens: request.params?.maxTokens ?? defaultOutputTokens } };
   return (source) =>
-    reservationOf(budget, modelId, request).pipe(
+    reservationOf(budget, modelId, reserved).pipe(
       concatMap((reservation) =>
         defer(() => {
           const close = closerOf(budget, reservation);
