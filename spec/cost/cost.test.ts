@@ -122,12 +122,12 @@ describe('estimateCost()', () => {
     }
   });
 
-  it('assumes defaultMaxTokens when a request has no maxTokens, and reports unpriced models', async () => {
+  it('assumes defaultOutputTokens when a request has no maxTokens, and reports unpriced models', async () => {
     const model = openai({ model: 'local-model', baseURL: 'http://127.0.0.1:9/v1', apiKey: '' });
     try {
-      const estimate = estimateCost(model, ['hi'], undefined, { defaultMaxTokens: 50 });
+      const estimate = estimateCost(model, ['hi'], undefined, { defaultOutputTokens: 50 });
       expect(estimate).toMatchObject({ maxOutputTokens: 50, maxCost: undefined, expectedCost: undefined, unpricedModels: ['openai/local-model'] });
-      const priced = estimateCost(model, ['hi'], undefined, { prices: { 'local-model': { inputPerMillion: 1, outputPerMillion: 1 } }, defaultMaxTokens: 50 });
+      const priced = estimateCost(model, ['hi'], undefined, { prices: { 'local-model': { inputPerMillion: 1, outputPerMillion: 1 } }, defaultOutputTokens: 50 });
       expect(priced.maxCost).toBeCloseTo((8 + 50) / 1e6, 12);
     } finally {
       await model.provider.close?.();

@@ -59,8 +59,8 @@ describe('usageBudget()', () => {
     expect(usageBudget({ maxTotalTokens: 100 }).reserve('no-such-model', request(1))).toBeDefined();
   });
 
-  it('reserves defaultMaxTokens when a request has no maxTokens, and scales the input by inputMargin', () => {
-    const budget = usageBudget({ maxTotalTokens: 1000, defaultMaxTokens: 100, inputMargin: 2 });
+  it('reserves defaultOutputTokens when a request has no maxTokens, and scales the input by inputMargin', () => {
+    const budget = usageBudget({ maxTotalTokens: 1000, defaultOutputTokens: 100, inputMargin: 2 });
     expect(budget.reserve('m', { messages: [{ role: 'user', content: 'abcdefghij' }] })).toMatchObject({ tokens: 120 });
   });
 

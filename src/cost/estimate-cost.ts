@@ -4,7 +4,7 @@ import type { ChatParams, Prompt } from '../types.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { priceUsage } from './cost-of.js';
 import { type PriceTable, priceOf, validatePrices } from './model-prices.js';
-import { DEFAULT_OUTPUT_ALLOWANCE, worstCaseUsage } from '../model/worst-case-usage.js';
+import { DEFAULT_OUTPUT_TOKENS, worstCaseUsage } from '../model/worst-case-usage.js';
 
 /**
  * Options of `estimateCost`.
@@ -22,8 +22,12 @@ import { DEFAULT_OUTPUT_ALLOWANCE, worstCaseUsage } from '../model/worst-case-us
 export interface EstimateCostOptions {
   /** Price overrides consulted before `definePrices` and the built-in table. */
   prices?: PriceTable;
-  /** Output tokens assumed for a request that sets no `maxTokens`. @defaultValue `4096` */
-  defaultMaxTokens?: number;
+  /**
+   * Output tokens assumed for a request that sets no `maxTokens`: the same allowance pipelines reserve from the
+   * limiter (`defaultOutputTokens` there). A model whose adapter always sends one (Anthropic: its `maxTokens`, 4096) carries
+   * it in its params, so this applies only where the provider's own default is unknown. @defaultValue `1024`
+   */
+  defaultOutputTokens?: number;
   /**
    * Output tokens expected per request for the `expected` figures (a guess: answers are usually much shorter than
    * `maxTokens`). Capped at each request's `maxTokens`. @defaultValue `256`
@@ -60,7 +64,7 @@ export interface CostEstimate {
 
 const optionsSchema = z.strictObject({
   prices: z.unknown().optional(),
-  defaultMaxTokens: z.number().int().positive().optional(),
+  defaultOutputTokens: z.number().int().nonnegative().optional(),
   expectedOutputTokens: z.number().int().nonnegative().optional(),
 });
 
@@ -92,7 +96,7 @@ export function estimateCost(
 ): CostEstimate {
   const parsed = validateOptions(optionsSchema, options, 'estimateCost() options');
   const prices = parsed.prices === undefined ? undefined : validatePrices(parsed.prices, 'estimateCost() options.prices');
-  const { defaultMaxTokens = DEFAULT_OUTPUT_ALLOWANCE, expectedOutputTokens = 256 } = parsed;
+  const { defaultOutputTokens = DEFAULT_OUTPUT_TOKENS, expectedOutputTokens = 256 } = parsed;
   const estimate: CostEstimate = {
     requests: 0,
     inputTokens: 0,
@@ -106,7 +110,7 @@ export function estimateCost(
   for (const prompt of prompts) {
     const request = model.resolve(prompt, params, `prompts[${index}]`);
     index += 1;
-    const worst = worstCaseUsage(request, defaultMaxTokens);
+    const worst = worstCaseUsage(request, defaultOutputTokens);
     const expected = { inputTokens: worst.inputTokens, outputTokens: Math.min(worst.outputTokens, expectedOutputTokens) };
     estimate.requests += 1;
     estimate.inputTokens += worst.inputTokens;

@@ -5,7 +5,7 @@ import type { Usage } from '../types.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { priceUsage } from './cost-of.js';
 import { type PriceTable, priceOf, validatePrices } from './model-prices.js';
-import { DEFAULT_OUTPUT_ALLOWANCE, type UsageRequest, worstCaseUsage } from '../model/worst-case-usage.js';
+import { DEFAULT_OUTPUT_TOKENS, type UsageRequest, worstCaseUsage } from '../model/worst-case-usage.js';
 
 /**
  * Options of `usageBudget`. At least one limit is required.
@@ -25,8 +25,12 @@ export interface BudgetOptions {
   maxTotalTokens?: number;
   /** Price overrides consulted before `definePrices` and the built-in table. */
   prices?: PriceTable;
-  /** Output tokens assumed for a request that sets no `maxTokens`. @defaultValue `4096` */
-  defaultMaxTokens?: number;
+  /**
+   * Output tokens assumed for a request that sets no `maxTokens`: the same allowance pipelines reserve from the
+   * limiter (`defaultOutputTokens` there). A model whose adapter always sends one (Anthropic: its `maxTokens`, 4096) carries
+   * it in its params, so this applies only where the provider's own default is unknown. @defaultValue `1024`
+   */
+  defaultOutputTokens?: number;
   /**
    * Factor applied to the input-token estimate (about four characters per token) when reserving. Raise it for
    * text that tokenizes densely (code, CJK) so the estimate cannot fall short. @defaultValue `1`
@@ -121,7 +125,7 @@ const budgetOptionsSchema = z
     maxCost: z.number().nonnegative().finite().optional(),
     maxTotalTokens: z.number().int().nonnegative().optional(),
     prices: z.unknown().optional(),
-    defaultMaxTokens: z.number().int().positive().optional(),
+    defaultOutputTokens: z.number().int().nonnegative().optional(),
     inputMargin: z.number().min(1).max(10).optional(),
   })
   .refine((options) => options.maxCost !== undefined || options.maxTotalTokens !== undefined, {
@@ -154,7 +158,7 @@ const COST_EPSILON = 1e-12;
 export function usageBudget(options: BudgetOptions): Budget {
   const parsed = validateOptions(budgetOptionsSchema, options, 'usageBudget() options');
   const prices = parsed.prices === undefined ? undefined : validatePrices(parsed.prices, 'usageBudget() options.prices');
-  const { maxCost, maxTotalTokens, defaultMaxTokens = DEFAULT_OUTPUT_ALLOWANCE, inputMargin = 1 } = parsed;
+  const { maxCost, maxTotalTokens, defaultOutputTokens = DEFAULT_OUTPUT_TOKENS, inputMargin = 1 } = parsed;
   const open = new Set<BudgetReservation>();
   const changes = new Subject<BudgetState>();
   const totals = { spentTokens: 0, spentCost: 0, reservedTokens: 0, reservedCost: 0 };
@@ -189,7 +193,7 @@ export function usageBudget(options: BudgetOptions): Budget {
     maxCost,
     maxTotalTokens,
     reserve(modelId, request) {
-      const usage = worstCaseUsage(request, defaultMaxTokens, inputMargin);
+      const usage = worstCaseUsage(request, defaultOutputTokens, inputMargin);
       const price = priceFor(modelId);
       const tokens = usage.inputTokens + usage.outputTokens;
       const cost = price === undefined ? 0 : priceUsage(price, usage);

@@ -1,29 +1,26 @@
-import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
+import { catchError, defer, type MonoTypeOperatorFunction, tap, throwError } from 'rxjs';
 import { isLlmError, StreamInterruptedError } from '../errors/llm-error.js';
 import type { ChatChunk } from '../types.js';
 
 /**
  * Turns an error that arrives after a stream's first chunk into a `StreamInterruptedError` holding the text so far
  * (not retryable, so a retry operator after it never re-sends a half-delivered stream). Errors before the first
- * chunk pass unchanged, so they can be retried.
+ * chunk pass unchanged, so they can be retried. The text so far is kept per subscription.
  *
  * @returns An operator over `ChatChunk` streams.
  */
 export function markStreamInterruption(provider?: string): MonoTypeOperatorFunction<ChatChunk> {
-  // One hand-written layer (what `tap` + `catchError` did): every chunk of every stream passes through here.
   return (source) =>
-    new Observable<ChatChunk>((subscriber) => {
+    defer(() => {
       let started = false;
       let text = '';
-      return source.subscribe({
-        next: (chunk) => {
+      return source.pipe(
+        tap((chunk) => {
           started = true;
           text += chunk.text;
-          subscriber.next(chunk);
-        },
-        error: (error: unknown) => subscriber.error(streamFailure(error, started, text, provider)),
-        complete: () => subscriber.complete(),
-      });
+        }),
+        catchError((error: unknown) => throwError(() => streamFailure(error, started, text, provider))),
+      );
     });
 }
 

@@ -54,9 +54,10 @@ export interface PipelineOptions {
   /** Called synchronously with a snapshot after every change of the run's progress. */
   onProgress?: (progress: Progress) => void;
   /**
-   * Output tokens reserved from the `tpm` budget for a prompt that sets no `maxTokens`; the reservation is
-   * corrected from the real usage when the answer arrives.
-   * @defaultValue `1024`
+   * Output tokens reserved for a prompt that sets no `maxTokens`, from the `tpm` limit and from `budget` alike; the
+   * reservations are corrected from the real usage when the answer arrives. (Anthropic models always set
+   * `maxTokens`: their factory's, 4096 by default.)
+   * @defaultValue `1024` (`DEFAULT_OUTPUT_TOKENS`)
    */
   defaultOutputTokens?: number;
   /**
@@ -66,9 +67,6 @@ export interface PipelineOptions {
    */
   budget?: Budget;
 }
-
-/** Output tokens reserved for a request without `maxTokens`, until its real usage is known. */
-export const DEFAULT_OUTPUT_TOKENS = 1024;
 
 const functionSchema = <T>(what: string) => z.custom<T>((value) => typeof value === 'function', `expected ${what}`);
 

@@ -1,4 +1,4 @@
-import { isObservable, type Observable, tap } from 'rxjs';
+import { isObservable, type Observable, type Subscription, tap } from 'rxjs';
 import { z } from 'zod';
 import { BudgetExceededError, InvalidOptionsError, type LlmError } from '../errors/llm-error.js';
 import { chatEachWith } from '../pipeline/chat-each.js';
@@ -139,13 +139,14 @@ export function collectInOrder<T>(
       { onEndingFailure: (result) => (results[result.index] = result.error) },
     );
     let settled = false;
+    let subscription: Subscription | undefined;
     const onAbortEvent = () => {
       if (settled) return;
       settled = true;
-      subscription.unsubscribe();
+      subscription?.unsubscribe();
       aborted();
     };
-    const subscription = source
+    subscription = source
       .pipe(
         tap(() => {
           if (known === undefined) results.push(null);
@@ -154,8 +155,17 @@ export function collectInOrder<T>(
       )
       .subscribe({
         next: (result) => {
+          if (settled) return;
           // A prompt a budget kept from being sent was never submitted: null, like the rest of the unsent prompts.
-          results[result.index] = result.ok ? pick(result.response) : result.error instanceof BudgetExceededError ? null : result.error;
+          try {
+            results[result.index] = result.ok ? pick(result.response) : result.error instanceof BudgetExceededError ? null : result.error;
+          } catch (error) {
+            // `pick` runs user code (a structured-output schema's refine or transform): its throw rejects the run.
+            settled = true;
+            signal?.removeEventListener('abort', onAbortEvent);
+            subscription?.unsubscribe();
+            fail(error);
+          }
         },
         error: (error: unknown) => {
           settled = true;
@@ -168,7 +178,8 @@ export function collectInOrder<T>(
           resolve(results);
         },
       });
-    if (!settled) signal?.addEventListener('abort', onAbortEvent, { once: true });
+    if (settled) subscription.unsubscribe(); // `pick` threw while subscribing
+    else signal?.addEventListener('abort', onAbortEvent, { once: true });
   });
 }
 

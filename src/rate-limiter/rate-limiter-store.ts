@@ -1,6 +1,4 @@
-/**
- * A value now, or later. Stores may answer synchronously (in memory) or asynchronously (Redis).
- */
+/** A value now, or later. Stores may answer synchronously (in memory) or asynchronously (Redis). Internal. */
 export type MaybePromise<T> = T | PromiseLike<T>;
 
 /**

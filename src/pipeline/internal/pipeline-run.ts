@@ -78,7 +78,7 @@ export class PipelineRun {
     const inputTokens = estimateInputTokens(request.messages);
     const tokens = inputTokens + (request.params.maxTokens ?? this.settings.defaultOutputTokens);
     return this.attempt(options, inputTokens, tokens).pipe(
-      withBudget(this.settings.budget, `${provider}/${request.model}`, request), // cost budget: reserve the worst case per attempt
+      withBudget(this.settings.budget, `${provider}/${request.model}`, request, this.settings.defaultOutputTokens), // cost budget: reserve the worst case per attempt
       this.retry as MonoTypeOperatorFunction<T>,
     );
   }

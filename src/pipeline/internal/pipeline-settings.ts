@@ -2,7 +2,8 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { InvalidOptionsError } from '../../errors/llm-error.js';
 import type { ChatModel } from '../../model/chat-provider.js';
 import type { RetryOptions } from '../../types.js';
-import { DEFAULT_OUTPUT_TOKENS, type OnError, type PipelineOptions } from '../pipeline-options.js';
+import { DEFAULT_OUTPUT_TOKENS } from '../../model/worst-case-usage.js';
+import type { OnError, PipelineOptions } from '../pipeline-options.js';
 
 /** `PipelineOptions` with defaults applied. */
 export interface PipelineSettings extends Omit<PipelineOptions, 'maxActive' | 'rpm' | 'onError' | 'retry' | 'scheduler' | 'defaultOutputTokens'> {

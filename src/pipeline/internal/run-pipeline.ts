@@ -14,7 +14,8 @@ import { PullDemandSignal, subscribeWithDemand } from './pull-demand.js';
  * Hand-written, as a bounded merge (RxJS's `mergeInternals` with a Set): the per-prompt subscriptions sit in a Set,
  * whose removal is O(1) where an RxJS subscription's child list is O(prompts in flight); `bench/README.md`,
  * scenario 1 (CPU per request at 1,000 in flight). Pinned by `spec/pipeline/chat-each.test.ts` and
- * `stream-each.test.ts` (concurrency, order, cancellation, `onError`).
+ * `stream-each.test.ts` (concurrency, order, cancellation, `onError`), `bounded-memory.test.ts`, `pipeline-http.test.ts`
+ * and `callbacks-that-throw.test.ts` (a throwing `onProgress` or projection ends the run with its error).
  */
 export function runPipeline<R>(
   source: Observable<Prompt>,
@@ -62,7 +63,16 @@ class BoundedMerge<R> {
   start(source: Observable<Prompt>): void {
     const { run } = this;
     const { onProgress, signal } = run.settings;
-    if (onProgress !== undefined) this.progressSubscription = run.progress?.progress$.subscribe(onProgress);
+    // A throwing `onProgress` ends the run with its error (a plain observer's throw would become an uncaughtException).
+    if (onProgress !== undefined) {
+      this.progressSubscription = run.progress?.progress$.subscribe((progress) => {
+        try {
+          onProgress(progress);
+        } catch (error) {
+          this.subscriber.error(error);
+        }
+      });
+    }
     run.progress?.runStarted();
     signal?.addEventListener('abort', this.onAbort, { once: true });
     run.stopListeners.add(() => this.stopReading());

@@ -1,4 +1,4 @@
-import { defer, filter, type MonoTypeOperatorFunction, Observable, Subscription, take } from 'rxjs';
+import { concatMap, defer, filter, map, type MonoTypeOperatorFunction, type Observable, startWith, take, tap } from 'rxjs';
 import { isLlmError } from '../../errors/llm-error.js';
 import type { Usage } from '../../types.js';
 import type { Budget, BudgetReservation } from '../../cost/usage-budget.js';
@@ -18,76 +18,73 @@ import type { UsageRequest } from '../../model/worst-case-usage.js';
  * @param budget - The run's budget, if any.
  * @param modelId - The `provider/model` id priced.
  * @param request - The request (messages and `maxTokens`) whose worst case is reserved.
+ * @param defaultOutputTokens - The output allowance of a request without `maxTokens` (the pipeline's, so limiter and
+ *   budget reserve the same); the budget's own when omitted.
  * @returns An operator over one attempt's responses or chunks.
  */
-export function withBudget<T extends { usage?: Usage }>(budget: Budget | undefined, modelId: string, request: UsageRequest): MonoTypeOperatorFunction<T> {
+export function withBudget<T extends { usage?: Usage }>(
+  budget: Budget | undefined,
+  modelId: string,
+  request: UsageRequest,
+  defaultOutputTokens?: number,
+): MonoTypeOperatorFunction<T> {
   if (budget === undefined) return (source) => source;
+  const reserved: UsageRequest =
+    defaultOutputTokens === undefined ? request : { messages: request.messages, params: { maxTokens: request.params?.maxTokens ?? defaultOutputTokens } };
   return (source) =>
-    defer(() => {
-      const granted = new Observable<BudgetReservation>((subscriber) => {
-        const attempt = () => {
-          if (budget.state().exhausted) {
-            subscriber.error(budget.exceededError(modelId));
-            return true;
-          }
-          const got = budget.reserve(modelId, request);
-          if (got !== undefined) {
-            subscriber.next(got);
-            subscriber.complete();
-            return true;
-          }
-          if (budget.state().exhausted) {
-            subscriber.error(budget.exceededError(modelId));
-            return true;
-          }
-          return false;
-        };
-        if (attempt()) return undefined;
-        const waiting = budget.changes.pipe(filter(() => attempt()), take(1)).subscribe();
-        return () => waiting.unsubscribe();
-      });
-      return new Observable<T>((subscriber) => {
-        let reservation: BudgetReservation | undefined;
-        let delivered = false;
-        let closed = false;
-        const close = (how: 'usage' | 'release' | 'worst', usage?: Usage) => {
-          if (closed || reservation === undefined) return;
-          closed = true;
-          if (how === 'usage') budget.settle(reservation, usage!);
-          else if (how === 'release') budget.release(reservation);
-          else budget.settle(reservation, reservation.usage);
-        };
-        const subscription = new Subscription();
-        subscription.add(
-          granted.subscribe({
-            next: (got) => {
-              reservation = got;
-              subscription.add(
-                source.subscribe({
-                  next: (value) => {
-                    delivered = true;
-                    if (value.usage !== undefined) close('usage', value.usage);
-                    subscriber.next(value);
-                  },
-                  error: (error: unknown) => {
-                    const answeredWithStatus = isLlmError(error) && error.status !== undefined && error.status >= 400;
-                    close(!delivered && answeredWithStatus ? 'release' : 'worst');
-                    subscriber.error(error);
-                  },
-                  complete: () => {
-                    close(delivered ? 'worst' : 'release'); // delivered without usage: assume the worst; nothing: no turn, nothing sent
-                    subscriber.complete();
-                  },
-                }),
-              );
-            },
-            error: (error: unknown) => subscriber.error(error),
-          }),
-        );
-        return () => {
-          subscription.unsubscribe();
-          close('worst'); // cancelled mid-attempt: the server may have done the work
-        };
-      });
-    });
+    reservationOf(budget, modelId, reserved).pipe(
+      concatMap((reservation) =>
+        defer(() => {
+          const close = closerOf(budget, reservation);
+          let delivered = false;
+          return source.pipe(
+            tap({
+              next: (value) => {
+                delivered = true;
+                if (value.usage !== undefined) close('usage', value.usage);
+              },
+              error: (error: unknown) => close(!delivered && answeredWithStatus(error) ? 'release' : 'worst'),
+              complete: () => close(delivered ? 'worst' : 'release'), // delivered without usage: assume the worst; nothing: nothing sent
+              unsubscribe: () => close('worst'), // cancelled mid-attempt: the server may have done the work
+            }),
+          );
+        }),
+      ),
+    );
+}
+
+/**
+ * The reservation of `request`'s worst case: at once when the budget has room, else at the first change of the
+ * budget that makes room; errors with `BudgetExceededError` once the budget is exhausted.
+ */
+function reservationOf(budget: Budget, modelId: string, request: UsageRequest): Observable<BudgetReservation> {
+  const attempt = (): BudgetReservation | undefined => {
+    if (budget.state().exhausted) throw budget.exceededError(modelId);
+    const granted = budget.reserve(modelId, request);
+    if (granted === undefined && budget.state().exhausted) throw budget.exceededError(modelId);
+    return granted;
+  };
+  return budget.changes.pipe(
+    startWith(undefined), // the first try, before any change
+    map(attempt),
+    filter((granted) => granted !== undefined),
+    take(1),
+  );
+}
+
+/** Settles `reservation` once: with the real usage, released (nothing done), or at its worst case. */
+function closerOf(budget: Budget, reservation: BudgetReservation): (how: 'usage' | 'release' | 'worst', usage?: Usage) => void {
+  let closed = false;
+  return (how, usage) => {
+    if (closed) return;
+    closed = true;
+    if (how === 'usage') budget.settle(reservation, usage!);
+    else if (how === 'release') budget.release(reservation);
+    else budget.settle(reservation, reservation.usage);
+  };
+}
+
+/** The server answered with an HTTP error status: it did no work for this attempt. */
+function answeredWithStatus(error: unknown): boolean {
+  return isLlmError(error) && error.status !== undefined && error.status >= 400;
 }
