@@ -51,8 +51,8 @@ export type { LlmErrorOptions, TimeoutPhase } from './errors/llm-error.js';
 
 // Models and providers
 export type { ChatModel, ChatProvider } from './model/chat-provider.js';
-export type { ProviderRequest } from './model/resolve-prompt.js';
-export { chatParamsSchema } from './model/resolve-prompt.js';
+export type { ProviderRequest } from './types.js';
+export { chatParamsSchema } from './internal/chat-params-schema.js';
 export { customModel } from './model/custom-model.js';
 export type { CustomModelOptions } from './model/custom-model.js';
 export { estimateInputTokens } from './model/estimate-tokens.js';

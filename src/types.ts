@@ -359,3 +359,21 @@ export interface RetryOptions {
   /** Randomise each delay (full jitter between half and all of it). @defaultValue `true` */
   jitter?: boolean;
 }
+
+/**
+ * What a provider adapter receives: messages plus fully merged parameters and the model name.
+ *
+ * @example
+ * ```ts
+ * import { openai, type ProviderRequest } from 'rxllm';
+ * const model = openai({ model: 'gpt-4o-mini', params: { temperature: 0 } });
+ * const request: ProviderRequest = model.resolve('Say hi.', { maxTokens: 50 });
+ * console.log(request);
+ * // { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hi.' }], params: { temperature: 0, maxTokens: 50 } }
+ * ```
+ */
+export interface ProviderRequest {
+  model: string;
+  messages: ChatMessage[];
+  params: ChatParams;
+}

@@ -6,7 +6,7 @@ import { chatEach } from '../../src/pipeline/chat-each.js';
 import { streamEach } from '../../src/pipeline/stream-each.js';
 import { openai } from '../../src/providers/openai-compatible/openai.js';
 import type { ChatModel, ChatProvider } from '../../src/model/chat-provider.js';
-import type { ProviderRequest } from '../../src/model/resolve-prompt.js';
+import type { ProviderRequest } from '../../src/types.js';
 import {
   type AttemptOutcome,
   expectedErrorNames,

@@ -1,7 +1,7 @@
 import { type Observable, throwError } from 'rxjs';
 import { customModel, type CustomModelOptions } from '../../src/model/custom-model.js';
 import type { ChatModel, ChatProvider } from '../../src/model/chat-provider.js';
-import type { ProviderRequest } from '../../src/model/resolve-prompt.js';
+import type { ProviderRequest } from '../../src/types.js';
 import type { ChatChunk, ChatResponse, Usage } from '../../src/types.js';
 
 /** Scripts a fake provider: each call returns whatever the function gives (typically a `cold()` marble). */

@@ -1,6 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { ProviderRequest } from './resolve-prompt.js';
-import type { ChatChunk, ChatParams, ChatResponse, Prompt, RetryOptions, Usage } from '../types.js';
+import type { ChatChunk, ChatParams, ChatResponse, Prompt, ProviderRequest, RetryOptions, Usage } from '../types.js';
 
 /**
  * The contract every provider adapter meets: a plain object whose methods make **one attempt**, with no retries.

@@ -1,59 +1,8 @@
 import { z } from 'zod';
-import type { ChatMessage, ChatParams, Prompt } from '../types.js';
+import type { ChatMessage, ChatParams, Prompt, ProviderRequest } from '../types.js';
+import { chatParamsSchema } from '../internal/chat-params-schema.js';
 import { messageSchema } from '../internal/message-schema.js';
 import { validateOptions } from '../internal/validate-options.js';
-
-/**
- * What a provider adapter receives: messages plus fully merged parameters and the model name.
- *
- * @example
- * ```ts
- * import { openai, type ProviderRequest } from 'rxllm';
- * const model = openai({ model: 'gpt-4o-mini', params: { temperature: 0 } });
- * const request: ProviderRequest = model.resolve('Say hi.', { maxTokens: 50 });
- * console.log(request);
- * // { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hi.' }], params: { temperature: 0, maxTokens: 50 } }
- * ```
- */
-export interface ProviderRequest {
-  model: string;
-  messages: ChatMessage[];
-  params: ChatParams;
-}
-
-const responseFormatSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('text') }),
-  z.strictObject({ type: z.literal('json_object') }),
-  z.strictObject({
-    type: z.literal('json_schema'),
-    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, _ or -'),
-    schema: z.record(z.string(), z.unknown()),
-    strict: z.boolean().optional(),
-    description: z.string().optional(),
-  }),
-]);
-
-/**
- * The zod schema of `ChatParams`; unknown keys are errors so that typos are caught.
- *
- * @example
- * ```ts
- * import { chatParamsSchema } from 'rxllm';
- * const parsed = chatParamsSchema.safeParse({ temperature: 0.2, maxTokens: 200 });
- * console.log(parsed.success ? parsed.data : parsed.error.issues);
- * ```
- */
-export const chatParamsSchema = z.strictObject({
-  maxTokens: z.number().int().positive().optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  topP: z.number().min(0).max(1).optional(),
-  stop: z.union([z.string(), z.array(z.string()).max(16)]).optional(),
-  seed: z.number().int().optional(),
-  responseFormat: responseFormatSchema.optional(),
-  model: z.string().min(1).optional(),
-  extra: z.record(z.string(), z.unknown()).optional(),
-});
-
 
 const messagesSchema = z.array(messageSchema).min(1, 'expected at least one message');
 

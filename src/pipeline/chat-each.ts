@@ -4,7 +4,7 @@ import { ResponseValidationError, toLlmError } from '../errors/llm-error.js';
 import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
 import { limitedTokensOf } from '../model/limited-tokens-of.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
-import type { ProviderRequest } from '../model/resolve-prompt.js';
+import type { ProviderRequest } from '../types.js';
 import type { ChatResponse, ChatResult, Prompt } from '../types.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { type PipelineOptions, pipelineOptionsShape } from './pipeline-options.js';

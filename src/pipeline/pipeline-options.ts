@@ -4,7 +4,7 @@ import type { Progress, ProgressTracker } from '../progress/progress-tracker.js'
 import type { Budget } from '../cost/usage-budget.js';
 import type { RateLimiter } from '../rate-limiter/rate-limiter-types.js';
 import { retryOptionsSchema, schedulerSchema } from '../internal/option-schemas.js';
-import { chatParamsSchema } from '../model/resolve-prompt.js';
+import { chatParamsSchema } from '../internal/chat-params-schema.js';
 import type { ChatParams, RetryOptions } from '../types.js';
 
 /**

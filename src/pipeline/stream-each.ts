@@ -4,7 +4,7 @@ import { BudgetExceededError, type LlmError, StreamInterruptedError, toLlmError 
 import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
 import { limitedTokensOf } from '../model/limited-tokens-of.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
-import type { ProviderRequest } from '../model/resolve-prompt.js';
+import type { ProviderRequest } from '../types.js';
 import type { ChatChunk, ChatMessage, ChatResponse, Prompt, Usage } from '../types.js';
 import { responseOfChunks } from './internal/response-of-chunks.js';
 import { validateOptions } from '../internal/validate-options.js';

@@ -5,7 +5,7 @@ import { APIConnectionError, ResponseValidationError } from '../../../src/errors
 import { RateLimitError, ServerError } from '../../../src/errors/api-call-error.js';
 import type { ChatProvider } from '../../../src/model/chat-provider.js';
 import { createOpenAIProvider, isOpenAIHost, type OpenAIProviderSettings } from '../../../src/providers/openai-compatible/openai-provider.js';
-import type { ProviderRequest } from '../../../src/model/resolve-prompt.js';
+import type { ProviderRequest } from '../../../src/types.js';
 import { createAgent } from '../../../src/transport/create-agent.js';
 import type { ChatChunk } from '../../../src/types.js';
 import { everyOffset, type LocalServer, respond, startLocalServer } from '../../support/local-server.js';

@@ -2,7 +2,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import type { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatProvider } from '../../../src/model/chat-provider.js';
-import type { ProviderRequest } from '../../../src/model/resolve-prompt.js';
+import type { ProviderRequest } from '../../../src/types.js';
 import { createOpenAIProvider } from '../../../src/providers/openai-compatible/openai-provider.js';
 import { createAgent } from '../../../src/transport/create-agent.js';
 import { type LocalServer, respond, startLocalServer } from '../../support/local-server.js';

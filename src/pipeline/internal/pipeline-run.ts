@@ -1,7 +1,7 @@
 import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
 import { isLlmError, type LlmError } from '../../errors/llm-error.js';
 import { estimateInputTokens } from '../../model/estimate-tokens.js';
-import type { ProviderRequest } from '../../model/resolve-prompt.js';
+import type { ProviderRequest } from '../../types.js';
 import { DEFAULT_RETRY, retryWithBackoff } from '../../model/retry-with-backoff.js';
 import { progressTracker, type ProgressTracker } from '../../progress/progress-tracker.js';
 import { rateLimiter } from '../../rate-limiter/rate-limiter.js';

@@ -1,5 +1,5 @@
 import { APIConnectionError, ResponseValidationError } from '../../errors/llm-error.js';
-import type { ProviderRequest } from '../../model/resolve-prompt.js';
+import type { ProviderRequest } from '../../types.js';
 import { failureOn, isErrorBody } from '../error-body.js';
 import { readAnthropicError } from './anthropic-errors.js';
 import type { SseEvent } from '../../transport/http-types.js';

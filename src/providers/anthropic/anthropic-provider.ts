@@ -1,5 +1,5 @@
 import { defer, type Observable } from 'rxjs';
-import type { ProviderRequest } from '../../model/resolve-prompt.js';
+import type { ProviderRequest } from '../../types.js';
 import type { HttpPostOptions } from '../../transport/http-types.js';
 import { postJson } from '../../transport/post-json.js';
 import { postSse } from '../../transport/post-sse.js';

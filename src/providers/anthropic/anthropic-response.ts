@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ResponseValidationError } from '../../errors/llm-error.js';
-import type { ProviderRequest } from '../../model/resolve-prompt.js';
+import type { ProviderRequest } from '../../types.js';
 import { failureOn, isErrorBody } from '../error-body.js';
 import { readAnthropicError } from './anthropic-errors.js';
 import type { JsonResponse } from '../../transport/http-types.js';

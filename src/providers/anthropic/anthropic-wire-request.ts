@@ -1,5 +1,5 @@
 import { InvalidOptionsError } from '../../errors/llm-error.js';
-import type { ProviderRequest } from '../../model/resolve-prompt.js';
+import type { ProviderRequest } from '../../types.js';
 import type { ChatMessage, ResponseFormat } from '../../types.js';
 import { type AnthropicBlock, toAnthropicBlocks } from './to-anthropic-blocks.js';
 

@@ -1,4 +1,4 @@
-import type { ProviderRequest } from '../../model/resolve-prompt.js';
+import type { ProviderRequest } from '../../types.js';
 import type { ResponseFormat } from '../../types.js';
 import { toOpenAIMessages } from './to-openai-messages.js';
 
