@@ -15,6 +15,7 @@ import type { StructuredOutput } from '../structured/structured-output.js';
 import type { ChatChunk, ChatResponse, ChatResult, Prompt, Usage } from '../types.js';
 import { countLines } from './count-lines.js';
 import { createCliModel } from './create-cli-model.js';
+import { createSharedLimiter } from './create-shared-limiter.js';
 import { ExitCode } from './exit-codes.js';
 import { failedResultLine, formatResultLine, okResultLine, type ResultContext } from './format-result-line.js';
 import { formatCommand } from './format-command.js';
@@ -70,6 +71,7 @@ export async function runCommand(options: RunOptions, context: RunContext): Prom
     throw new UsageError(`--max-cost: no price is known for ${model.id}, so a cost budget cannot be kept (use --max-total-tokens)`, 'run');
   }
   const structured = options.structured === undefined ? undefined : await loadStructuredSchema(options.structured);
+  const shared = await createSharedLimiter(options); // --redis: the budget shared with other processes
   const input = await openInput(options.input, context.stdin);
   let scan: Awaited<ReturnType<typeof scanResultsFile>>;
   let writer: ResultsWriter;
@@ -97,6 +99,7 @@ export async function runCommand(options: RunOptions, context: RunContext): Prom
   if (!quiet) {
     const limits = [`${options.maxActive} in flight at most`, `${options.rpm} rpm`];
     if (options.tpm !== undefined) limits.push(`${options.tpm} tpm`);
+    if (shared !== undefined) limits.push(`shared in Redis as "${options.limiterKey}"`);
     if (options.maxCost !== undefined) limits.push(`budget $${options.maxCost}`);
     if (options.maxTotalTokens !== undefined) limits.push(`budget ${options.maxTotalTokens} tokens`);
     say(`${options.input === '-' ? 'stdin' : options.input} → ${options.output} with ${model.id}${options.stream ? ' (streaming)' : ''}: ${limits.join(', ')}`);
@@ -168,6 +171,7 @@ export async function runCommand(options: RunOptions, context: RunContext): Prom
     maxActive: options.maxActive,
     rpm: options.rpm,
     ...(options.tpm === undefined ? {} : { tpm: options.tpm }),
+    ...(shared === undefined ? {} : { limiter: shared.limiter }),
     retry: { maxRetries: options.maxRetries },
     onError: options.onError,
     params: options.params,
@@ -249,6 +253,7 @@ export async function runCommand(options: RunOptions, context: RunContext): Prom
         closeError = error;
       }
       void model.provider.close?.().catch(() => undefined);
+      void shared?.close();
 
       const command = formatCommand(context.script, context.args);
       const lines: string[] = [];
