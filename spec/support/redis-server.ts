@@ -56,7 +56,7 @@ export async function startRedisServer(): Promise<RedisServer> {
 
 async function launch(port: number, dir: string): Promise<ChildProcess> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'];
-  const child = spawn(redisServerPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(redisServerPath, args, { stdio: 'ignore' });
   const failed = new Promise<never>((_, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
