@@ -13,7 +13,7 @@ describe.skipIf(skipRedis)('rxllm run --redis (child processes, against the mock
   let server: MockServer;
   beforeAll(async () => {
     [cli, redis, { dir, remove: removeDir }] = await Promise.all([buildCli(), startRedisServer(), tempDir()]);
-  });
+  }, 90_000);
   afterAll(async () => {
     await server?.close();
     await redis?.stop();
@@ -42,7 +42,7 @@ describe.skipIf(skipRedis)('rxllm run --redis (child processes, against the mock
     }
     expect(server.stats().rateLimitedByLimits).toBe(0);
     expect(server.stats().requests).toBe(24);
-  });
+  }, 90_000); // a ceiling for two CLI processes on a loaded machine (the full suite took them past 20 s)
 
   it('fails fast, naming Redis and hiding the password, when Redis cannot be reached', async () => {
     const input = join(dir, 'c.jsonl');
@@ -52,5 +52,5 @@ describe.skipIf(skipRedis)('rxllm run --redis (child processes, against the mock
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/--redis: cannot reach Redis at redis:\/\/user:\*\*\*@127\.0\.0\.1:1/);
     expect(result.stderr).not.toContain('s3cret');
-  });
+  }, 60_000);
 });
