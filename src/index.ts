@@ -47,6 +47,7 @@ export {
   RateLimitError,
   ServerError,
 } from './errors/api-call-error.js';
+export { LimiterStoreError } from './errors/limiter-store-error.js';
 export type { LlmErrorOptions, TimeoutPhase } from './errors/llm-error.js';
 
 // Models and providers
@@ -101,6 +102,8 @@ export type {
   ReserveResult,
 } from './rate-limiter/rate-limiter-store.js';
 export { rateLimit } from './rate-limiter/rate-limit.js';
+export { redisLimiterStore } from './rate-limiter/redis-limiter-store.js';
+export type { RedisLimiterClient, RedisLimiterStoreOptions } from './rate-limiter/redis-limiter-store.js';
 
 // Operators
 export { retryWithBackoff } from './model/retry-with-backoff.js';

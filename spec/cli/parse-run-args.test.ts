@@ -16,6 +16,19 @@ function usageMessage(argv: string[]): string {
 }
 
 describe('parseRunArgs', () => {
+  it('reads --redis and --limiter-key, and wants --redis with --limiter-key', () => {
+    const options = parseRunArgs([...base, '--redis', 'redis://127.0.0.1:6379', '--limiter-key', 'team-a']) as RunOptions;
+    expect(options).toMatchObject({ redis: 'redis://127.0.0.1:6379', limiterKey: 'team-a' });
+    expect(usageMessage([...base, '--limiter-key', 'team-a'])).toMatch(/--limiter-key needs --redis/);
+    expect(usageMessage([...base, '--redis', 'redis://h', '--limiter-key', 'a{b}'])).toMatch(/--limiter-key expected a non-empty name without \{ or \}/);
+  });
+
+  it('rejects a --redis URL that is not redis:// without echoing it (it may hold a password)', () => {
+    const message = usageMessage([...base, '--redis', 'http://user:s3cret-pass@127.0.0.1:6379']);
+    expect(message).toMatch(/--redis expected a redis:\/\/ or rediss:\/\/ URL/);
+    expect(message).not.toContain('s3cret');
+  });
+
   it('applies the defaults', () => {
     const options = parseRunArgs(base) as RunOptions;
     expect(options).toEqual({
@@ -24,6 +37,7 @@ describe('parseRunArgs', () => {
       model: 'openai/gpt-4o-mini',
       maxActive: 10,
       rpm: 500,
+      limiterKey: 'rxllm',
       maxRetries: 2,
       onError: 'continue',
       params: {},

@@ -49,6 +49,7 @@ export function finishRun(outcome: RunOutcome, options: RunOptions, prepared: Pr
     closeError = error;
   }
   void prepared.model.provider.close?.().catch(() => undefined);
+  void prepared.shared?.close();
 
   const command = formatCommand(context.script, context.args);
   const lines: string[] = [];

@@ -43,6 +43,9 @@ Flags:
       --max-active <n>       requests in flight at once (default 10)
       --rpm <n>              requests per minute, spaced smoothly (default 500)
       --tpm <n>              tokens per minute: input estimate + maxTokens (default: no limit)
+      --redis <url>          share the --rpm/--tpm budget with every rxllm process on this Redis, e.g.
+                             redis://127.0.0.1:6379 (needs the redis package installed)
+      --limiter-key <name>   the shared budget's name in Redis (default rxllm), e.g. one per API key
       --max-retries <n>      retries per prompt on retryable errors (default 2)
       --on-error <mode>      continue: failures are result lines (default) · return: send nothing new after a
                              failure, finish what is in flight · stop: abort at the first failure

@@ -24,6 +24,10 @@ export interface RunOptions {
   rpm: number;
   /** Tokens per minute (input estimate + `maxTokens`). */
   tpm?: number;
+  /** A Redis URL: the rate budget is shared with every process using the same Redis and `limiterKey`. */
+  redis?: string;
+  /** The shared budget's name in Redis (with `redis`). @defaultValue `'rxllm'` */
+  limiterKey: string;
   /** Retries per prompt after the first attempt. @defaultValue `2` */
   maxRetries: number;
   /** What a failed prompt does to the run. @defaultValue `'continue'` */
@@ -63,6 +67,8 @@ export const RUN_FLAGS = {
   'max-active': { type: 'string' },
   rpm: { type: 'string' },
   tpm: { type: 'string' },
+  redis: { type: 'string' },
+  'limiter-key': { type: 'string' },
   'max-retries': { type: 'string' },
   'on-error': { type: 'string' },
   'max-cost': { type: 'string' },
@@ -107,6 +113,8 @@ const flagsSchema = z.strictObject({
   'max-active': wholeNumber(1).default(10),
   rpm: positiveNumber.default(500),
   tpm: positiveNumber.optional(),
+  redis: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' }).optional(),
+  'limiter-key': z.string().regex(/^[^{}]+$/, 'expected a non-empty name without { or }').optional(),
   'max-retries': wholeNumber(0).default(2),
   'on-error': z.enum(['continue', 'return', 'stop'], { error: 'expected continue, return or stop' }).default('continue'),
   'max-cost': positiveNumber.optional(),
@@ -151,6 +159,7 @@ export function parseRunArgs(argv: readonly string[]): RunOptions | 'help' {
   }
   const f = parsed.data;
   if (f.output === '-') throw new UsageError('--output must be a file, not stdout: a resume reads it back', 'run');
+  if (f['limiter-key'] !== undefined && f.redis === undefined) throw new UsageError('--limiter-key needs --redis (the budget it names lives there)', 'run');
   return {
     input: positionals[0]!,
     output: f.output,
@@ -158,6 +167,8 @@ export function parseRunArgs(argv: readonly string[]): RunOptions | 'help' {
     maxActive: f['max-active'],
     rpm: f.rpm,
     ...(f.tpm === undefined ? {} : { tpm: f.tpm }),
+    ...(f.redis === undefined ? {} : { redis: f.redis }),
+    limiterKey: f['limiter-key'] ?? 'rxllm',
     maxRetries: f['max-retries'],
     onError: f['on-error'],
     ...(f['max-cost'] === undefined ? {} : { maxCost: f['max-cost'] }),
@@ -252,7 +263,7 @@ function formatFlagIssue(issue: z.core.$ZodIssue, flags: Record<string, unknown>
   const flag = String(issue.path[0] ?? '');
   if (issue.code === 'unrecognized_keys') return `unknown flag --${issue.keys.join(', --')}`;
   const given = flags[flag];
-  const shown = typeof given === 'string' ? ` (got ${JSON.stringify(given)})` : '';
+  const shown = typeof given === 'string' && flag !== 'redis' ? ` (got ${JSON.stringify(given)})` : ''; // a Redis URL may hold a password
   return `--${flag} ${issue.message}${shown}`;
 }
 

@@ -1,6 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { type ChatModel, priceOf, type StructuredOutput } from '../index.js';
 import { createCliModel } from './create-cli-model.js';
+import { createSharedLimiter, type SharedLimiter } from './create-shared-limiter.js';
 import { loadStructuredSchema } from './load-structured-schema.js';
 import { openInput, type PromptsInput } from './open-input.js';
 import type { RunOptions } from './parse-run-args.js';
@@ -16,6 +17,8 @@ export interface PreparedRun {
   /** What the results file already holds (a resume). */
   scan: ResultsScan;
   writer: ResultsWriter;
+  /** `--redis`: the limiter whose budget is shared with other processes, and its connection. */
+  shared: SharedLimiter | undefined;
 }
 
 /**
@@ -37,12 +40,15 @@ export async function prepareRun(options: RunOptions, stdin: PromptsInput): Prom
     throw new UsageError(`--max-cost: no price is known for ${model.id}, so a cost budget cannot be kept (use --max-total-tokens)`, 'run');
   }
   const structured = options.structured === undefined ? undefined : await loadStructuredSchema(options.structured);
-  const input = await openInput(options.input, stdin);
+  const shared = await createSharedLimiter(options);
+  let input: PromptsInput | undefined;
   try {
+    input = await openInput(options.input, stdin);
     const scan = await scanResultsFile(options.output, { retryFailed: options.retryFailed });
-    return { model, structured, input, scan, writer: ResultsWriter.open(options.output) };
+    return { model, structured, input, scan, writer: ResultsWriter.open(options.output), shared };
   } catch (error) {
-    if (input !== stdin) input.destroy?.();
+    if (input !== undefined && input !== stdin) input.destroy?.();
+    void shared?.close();
     throw error;
   }
 }

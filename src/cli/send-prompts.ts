@@ -15,11 +15,12 @@ import type { RunSession } from './run-session.js';
  * @param session - The run's shared state (progress tracker, budget, pending prompts).
  * @returns A cold Observable of results.
  */
-export function sendPrompts(prompts: Observable<Prompt>, options: RunOptions, { model }: PreparedRun, session: RunSession): Observable<ChatResult> {
+export function sendPrompts(prompts: Observable<Prompt>, options: RunOptions, { model, shared }: PreparedRun, session: RunSession): Observable<ChatResult> {
   const pipelineOptions: ChatEachOptions = {
     maxActive: options.maxActive,
     rpm: options.rpm,
     ...(options.tpm === undefined ? {} : { tpm: options.tpm }),
+    ...(shared === undefined ? {} : { limiter: shared.limiter }),
     retry: { maxRetries: options.maxRetries },
     onError: 'continue',
     params: options.params,

@@ -14,6 +14,7 @@ import type { ResultsScan } from './scan-results-file.js';
 export function startBanner(options: RunOptions, modelId: string, scan: ResultsScan): string[] {
   const limits = [`${options.maxActive} in flight at most`, `${options.rpm} rpm`];
   if (options.tpm !== undefined) limits.push(`${options.tpm} tpm`);
+  if (options.redis !== undefined) limits.push(`shared in Redis as "${options.limiterKey}"`);
   if (options.maxCost !== undefined) limits.push(`budget $${options.maxCost}`);
   if (options.maxTotalTokens !== undefined) limits.push(`budget ${options.maxTotalTokens} tokens`);
   const lines = [`${options.input === '-' ? 'stdin' : options.input} → ${options.output} with ${modelId}${options.stream ? ' (streaming)' : ''}: ${limits.join(', ')}`];
