@@ -3,7 +3,7 @@ import type { ResponseMeta } from '../../transport/http-types.js';
 import { preview } from '../../transport/post-json.js';
 import type { SseReader } from '../../transport/post-sse.js';
 import type { ChatChunk } from '../../types.js';
-import { failureOn } from '../error-body.js';
+import { failureOn, isErrorBody } from '../error-body.js';
 import { readOpenAIError } from './openai-errors.js';
 import { finishReasonOf } from './read-responses-output.js';
 import { responsesBodySchema } from './responses-schemas.js';
@@ -85,6 +85,8 @@ export function createResponsesStreamReader(provider: string, requestModel: stri
         throw new ResponseValidationError(`${provider} sent a stream event that is not an object: ${preview(data)}`, where());
       }
       const record = json as Record<string, unknown>;
+      // A gateway's plain envelope (`data: {"error": …}`) fails the stream like the typed `error` event.
+      if (record.type === undefined && isErrorBody(record)) throw readOpenAIError(failureOn(meta, provider, record))!;
       const type = typeof record.type === 'string' ? record.type : event.event;
       switch (type) {
         case 'response.output_text.delta':
