@@ -59,6 +59,7 @@ export type { CustomModelOptions } from './model/custom-model.js';
 export { estimateInputTokens } from './model/estimate-tokens.js';
 export { openai } from './providers/openai-compatible/openai.js';
 export type { OpenAIOptions } from './providers/openai-compatible/openai.js';
+export type { ResponsesReasoning } from './providers/openai-compatible/to-responses-request.js';
 export { anthropic, DEFAULT_ANTHROPIC_MAX_TOKENS } from './providers/anthropic/anthropic.js';
 export type { AnthropicOptions } from './providers/anthropic/anthropic.js';
 export { chatModel, knownProviders } from './providers/chat-model-router.js';

@@ -10,6 +10,7 @@ import { type ExchangeHost, MockExchange } from './mock-exchange.js';
 import type { ResolvedMockServerOptions } from './mock-server-options.js';
 import { StatsRecorder } from './mock-stats.js';
 import { openaiWire } from './openai-wire.js';
+import { responsesWire } from './responses-wire.js';
 import { createRateWindow, type RateWindow } from './rate-window.js';
 import type { MockChatRequest } from './read-chat-request.js';
 import { writeJsonAnswer, writeStreamAnswer } from './write-answer.js';
@@ -71,6 +72,11 @@ export class MockRequestHandler implements ExchangeHost {
     if (path === '/v1/chat/completions' || path === '/chat/completions') {
       if (req.method === 'POST') this.start(req, res, openaiWire);
       else sendPlain(req, res, 405, openaiWire.errorBody(405, `Use POST for ${path}.`));
+      return;
+    }
+    if (path === '/v1/responses' || path === '/responses') {
+      if (req.method === 'POST') this.start(req, res, responsesWire);
+      else sendPlain(req, res, 405, responsesWire.errorBody(405, `Use POST for ${path}.`));
       return;
     }
     if (path === '/v1/messages' || path === '/messages') {
@@ -152,7 +158,7 @@ export class MockRequestHandler implements ExchangeHost {
     }
     const sequence = exchange.sequence;
     exchange.answer = {
-      id: exchange.wire === openaiWire ? `chatcmpl-mock${sequence}` : `msg_mock${sequence}`,
+      id: exchange.wire === openaiWire ? `chatcmpl-mock${sequence}` : exchange.wire === responsesWire ? `mock${sequence}` : `msg_mock${sequence}`,
       model: request.model ?? config.model,
       created: Math.floor(Date.now() / 1000),
       request,

@@ -5,7 +5,10 @@ import type { ChatParams } from '../../types.js';
 import { validateOptions } from '../../internal/validate-options.js';
 import type { ChatModel } from '../../model/chat-provider.js';
 import { baseURLFromEnv, type ProviderOptions, providerOptionsShape, resolveConnection } from '../provider-options.js';
+import { needsResponsesApi } from './needs-responses-api.js';
 import { createOpenAIProvider, isOpenAIHost } from './openai-provider.js';
+import { createResponsesProvider } from './responses-provider.js';
+import type { ResponsesReasoning } from './to-responses-request.js';
 
 /**
  * Options of `openai()`. Unknown keys are errors.
@@ -46,6 +49,15 @@ export interface OpenAIOptions extends ProviderOptions {
   apiKeyEnv?: string;
   /** Environment variable holding the base URL. @defaultValue `${PROVIDERID}_BASE_URL`, e.g. `OPENAI_BASE_URL` */
   baseURLEnv?: string;
+  /**
+   * Which OpenAI API to call: Chat Completions (`/chat/completions`) or Responses (`/responses`, which sends
+   * `store: false` unless `params.extra.store` is set).
+   * @defaultValue `'responses'` for OpenAI models known to need it (`gpt-5-pro`, `o3-pro`, codex and deep-research
+   * models) when `providerId` is `'openai'`, else `'chat'`
+   */
+  api?: 'chat' | 'responses';
+  /** Responses API only: reasoning `effort` and `summary`, sent as `reasoning` on every request. */
+  reasoning?: ResponsesReasoning;
 }
 
 const openAIOptionsSchema = z.strictObject({
@@ -55,6 +67,13 @@ const openAIOptionsSchema = z.strictObject({
   supportsPrefill: z.boolean().optional(),
   apiKeyEnv: z.string().min(1).optional(),
   baseURLEnv: z.string().min(1).optional(),
+  api: z.enum(['chat', 'responses']).optional(),
+  reasoning: z
+    .strictObject({
+      effort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
+      summary: z.enum(['auto', 'concise', 'detailed']).optional(),
+    })
+    .optional(),
 });
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -62,7 +81,9 @@ const LABEL = 'openai() options';
 
 /**
  * Creates a `ChatModel` for OpenAI Chat Completions or any OpenAI-compatible server (vLLM, llama.cpp, Ollama,
- * Groq, OpenRouter, …), with one keep-alive connection pool per call of `openai()`.
+ * Groq, OpenRouter, …), with one keep-alive connection pool per call of `openai()`. With `api: 'responses'` (picked by
+ * itself for OpenAI models that only the Responses API serves, such as `gpt-5-pro`) it calls `/responses` instead,
+ * sending `store: false` unless `params.extra.store` is set.
  *
  * Options are validated at once: an unknown key or a bad value throws `InvalidOptionsError` naming the field.
  * The key comes from `apiKey` or `OPENAI_API_KEY` (for `providerId: 'groq'`, `GROQ_API_KEY`…) and is required for
@@ -94,15 +115,22 @@ export function openai(options: OpenAIOptions): ChatModel {
     apiKeyEnv,
     keyRequired: isOpenAIHost(baseURL),
   });
-  const provider = createOpenAIProvider({
+  const api = valid.api ?? (providerId === 'openai' && needsResponsesApi(valid.model) ? 'responses' : 'chat');
+  if (valid.reasoning !== undefined && api !== 'responses') {
+    throw new InvalidOptionsError(`${LABEL}.reasoning: only the Responses API takes it; set api: 'responses' (model ${valid.model}).`);
+  }
+  const shared = {
     id: providerId,
     baseURL,
     ...connection,
     ...(valid.organization === undefined ? {} : { organization: valid.organization }),
     ...(valid.project === undefined ? {} : { project: valid.project }),
     ...(valid.headers === undefined ? {} : { headers: valid.headers }),
-    supportsPrefill: valid.supportsPrefill ?? false,
-  });
+  };
+  const provider =
+    api === 'responses'
+      ? createResponsesProvider({ ...shared, ...(valid.reasoning === undefined ? {} : { reasoning: valid.reasoning }) })
+      : createOpenAIProvider({ ...shared, supportsPrefill: valid.supportsPrefill ?? false });
   return customModel(provider, {
     model: valid.model,
     retry,
