@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InsufficientCreditsError, ServerError } from '../../../src/errors/api-call-error.js';
 import { APIConnectionError, InvalidOptionsError, ResponseValidationError } from '../../../src/errors/llm-error.js';
 import type { ChatProvider } from '../../../src/model/chat-provider.js';
-import type { ProviderRequest } from '../../../src/model/resolve-prompt.js';
+import type { ProviderRequest } from '../../../src/types.js';
 import { createResponsesProvider, type ResponsesProviderSettings } from '../../../src/providers/openai-compatible/responses-provider.js';
 import { createAgent } from '../../../src/transport/create-agent.js';
 import { type LocalServer, respond, startLocalServer } from '../../support/local-server.js';

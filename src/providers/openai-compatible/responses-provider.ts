@@ -1,6 +1,6 @@
 import { defer, type Observable } from 'rxjs';
 import { ResponseValidationError } from '../../errors/llm-error.js';
-import type { ProviderRequest } from '../../model/resolve-prompt.js';
+import type { ProviderRequest } from '../../types.js';
 import type { ChatProvider } from '../../model/chat-provider.js';
 import type { HttpPostOptions, JsonResponse } from '../../transport/http-types.js';
 import { postJson } from '../../transport/post-json.js';

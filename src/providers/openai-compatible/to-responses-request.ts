@@ -1,5 +1,5 @@
 import { InvalidOptionsError } from '../../errors/llm-error.js';
-import type { ProviderRequest } from '../../model/resolve-prompt.js';
+import type { ProviderRequest } from '../../types.js';
 import type { ResponseFormat } from '../../types.js';
 import { toResponsesInput } from './to-responses-input.js';
 
