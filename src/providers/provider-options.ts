@@ -2,7 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import { z } from 'zod';
 import { InvalidOptionsError } from '../errors/llm-error.js';
 import { compact } from '../internal/compact.js';
-import { retryOptionsSchema, schedulerSchema } from '../internal/option-schemas.js';
+import { retryOptionsSchema, schedulerSchema } from '../internal/validate-options.js';
 import { chatParamsSchema } from '../model/resolve-prompt.js';
 import { rememberSecret } from '../errors/redact-secrets.js';
 import { createAgent, DEFAULT_CONNECTIONS } from '../transport/create-agent.js';
