@@ -108,4 +108,10 @@ describe('progressTracker', () => {
     expect(() => progressTracker({ total: -1 })).toThrow(InvalidOptionsError);
     expect(() => progressTracker({ totl: 3 } as never)).toThrow(/progressTracker\(\) options/);
   });
+
+  it('refuses a scheduler without schedule(), as every other scheduler option does', () => {
+    const nowOnly = { now: () => 0 };
+    expect(() => progressTracker({ scheduler: nowOnly } as never)).toThrow(InvalidOptionsError);
+    expect(() => progressTracker({ scheduler: nowOnly } as never)).toThrow('progressTracker() options.scheduler: expected a SchedulerLike');
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compact } from '../internal/compact.js';
 import { validateOptions } from '../internal/validate-options.js';
 
 /**
@@ -230,13 +231,7 @@ function lookup(table: PriceTable, id: string): ModelPrice | undefined {
 /** An OpenAI entry: standard rates, the cached-input rate if known, Batch API rates at half, flex at batch rates. */
 function openAI(inputPerMillion: number, outputPerMillion: number, cachedInputPerMillion?: number, { flex = false } = {}): ModelPrice {
   const batch: TierPrice = Object.freeze({ inputPerMillion: inputPerMillion / 2, outputPerMillion: outputPerMillion / 2 });
-  return Object.freeze({
-    inputPerMillion,
-    outputPerMillion,
-    ...(cachedInputPerMillion === undefined ? {} : { cachedInputPerMillion }),
-    batch,
-    ...(flex ? { flex: batch } : {}),
-  });
+  return Object.freeze(compact({ inputPerMillion, outputPerMillion, cachedInputPerMillion, batch, flex: flex ? batch : undefined }));
 }
 
 /** An Anthropic entry: standard, cache-write and cache-read rates, Batch API rates at half. */

@@ -10,7 +10,7 @@ export class APICallError extends LlmError {
 }
 
 /** An HTTP error after which nothing else in the batch can succeed (401, 402 / exhausted quota, 403): `fatal`, never retried. */
-abstract class FatalApiCallError extends APICallError {
+abstract class FatalAPICallError extends APICallError {
   constructor(message: string, options: LlmErrorOptions & { status: number }) {
     super(message, options, true);
   }
@@ -21,15 +21,15 @@ export class BadRequestError extends APICallError {
   override name = 'BadRequestError';
 }
 /** 401: the API key is missing or wrong. Fatal. */
-export class AuthenticationError extends FatalApiCallError {
+export class AuthenticationError extends FatalAPICallError {
   override name = 'AuthenticationError';
 }
 /** 402, or a 429 / 400 that its provider marks as out of credit or quota. Fatal. */
-export class InsufficientCreditsError extends FatalApiCallError {
+export class InsufficientCreditsError extends FatalAPICallError {
   override name = 'InsufficientCreditsError';
 }
 /** 403: the key may not use this model or endpoint. Fatal. */
-export class PermissionDeniedError extends FatalApiCallError {
+export class PermissionDeniedError extends FatalAPICallError {
   override name = 'PermissionDeniedError';
 }
 /** 404: no such model or endpoint. */

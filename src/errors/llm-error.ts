@@ -205,7 +205,7 @@ export class InvalidOptionsError extends LlmError {
 export function toLlmError(error: unknown, provider?: string): LlmError {
   if (isLlmError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new LlmError(message, { cause: error, ...(provider === undefined ? {} : { provider }) });
+  return new LlmError(message, { cause: error, provider });
 }
 
 function describePhase(phase: TimeoutPhase): string {

@@ -32,10 +32,5 @@ export function markStreamInterruption(provider?: string): MonoTypeOperatorFunct
 export function streamFailure(error: unknown, started: boolean, text: string, provider?: string): unknown {
   if (!started || (error instanceof StreamInterruptedError && error.partialText === text)) return error;
   const base = isLlmError(error) ? error : undefined;
-  return new StreamInterruptedError(text, {
-    cause: error,
-    ...(base?.status === undefined ? {} : { status: base.status }),
-    ...(base?.requestId === undefined ? {} : { requestId: base.requestId }),
-    ...((base?.provider ?? provider) === undefined ? {} : { provider: (base?.provider ?? provider)! }),
-  });
+  return new StreamInterruptedError(text, { cause: error, status: base?.status, requestId: base?.requestId, provider: base?.provider ?? provider });
 }

@@ -86,8 +86,8 @@ export function chatEachWith(
 }
 
 function chatOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineRun, hooks: ChatEachHooks): Observable<ChatResult> {
-  // One hand-written Observable per prompt (what `defer` + `mergeMap` + `map` + `catchError` + `finalize` did): the
-  // attempts (turn, send, retries) run inside, and the prompt's one result comes out.
+  // One hand-written Observable per prompt, doing the work of `defer` + `mergeMap` + `map` + `catchError` + `finalize`:
+  // the attempts (turn, send, retries) run inside, and the prompt's one result comes out.
   return new Observable<ChatResult>((subscriber) => {
     const { progress } = run;
     const state: PromptState = { submitted: false, sent: 0 };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Progress, ProgressTracker } from '../progress/progress-tracker.js';
 import type { Budget } from '../cost/usage-budget.js';
 import type { RateLimiter } from '../rate-limiter/rate-limiter-types.js';
-import { retryOptionsSchema, schedulerSchema } from '../internal/option-schemas.js';
+import { retryOptionsSchema, schedulerSchema } from '../internal/validate-options.js';
 import { chatParamsSchema } from '../internal/chat-params-schema.js';
 import type { ChatParams, RetryOptions } from '../types.js';
 

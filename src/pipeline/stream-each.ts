@@ -229,8 +229,8 @@ function sendStream(
   run: PipelineRun,
   attemptText: () => string,
 ): Observable<ChatChunk> {
-  // One hand-written layer (what `tap` + `finalize` + `markStreamInterruption` did): every chunk of every stream
-  // passes through here.
+  // One hand-written layer doing the work of `tap` + `finalize` + `markStreamInterruption`: every chunk of every
+  // stream passes through here.
   return new Observable<ChatChunk>((subscriber) => {
     let observed = false;
     let started = false;
@@ -299,10 +299,5 @@ function appendText(content: ChatMessage['content'], text: string): ChatMessage[
 
 function interrupted(partialText: string, cause: unknown, provider: string): StreamInterruptedError {
   const base = cause instanceof StreamInterruptedError ? cause : undefined;
-  return new StreamInterruptedError(partialText, {
-    provider,
-    cause: base?.cause ?? cause,
-    ...(base?.status === undefined ? {} : { status: base.status }),
-    ...(base?.requestId === undefined ? {} : { requestId: base.requestId }),
-  });
+  return new StreamInterruptedError(partialText, { provider, cause: base?.cause ?? cause, status: base?.status, requestId: base?.requestId });
 }

@@ -1,6 +1,6 @@
 import { asyncScheduler, defer, type Observable, type SchedulerLike, startWith, Subject } from 'rxjs';
 import { z } from 'zod';
-import { validateOptions } from '../internal/validate-options.js';
+import { schedulerSchema, validateOptions } from '../internal/validate-options.js';
 
 /**
  * Options of `progressTracker`.
@@ -133,9 +133,7 @@ const MIN_WINDOW_MS = 1_000;
 
 const progressOptionsSchema = z.strictObject({
   total: z.number().int().nonnegative().optional(),
-  scheduler: z
-    .custom<SchedulerLike>((value) => typeof (value as SchedulerLike | undefined)?.now === 'function', 'expected a SchedulerLike')
-    .optional(),
+  scheduler: schedulerSchema.optional(),
 });
 
 /**

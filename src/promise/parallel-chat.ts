@@ -116,7 +116,7 @@ export function collectInOrder<T>(
     const source = toObservable(prompts, readAhead, label);
     const known = Array.isArray(prompts) ? prompts.length : undefined;
     const results: (T | LlmError | null)[] = known === undefined ? [] : new Array<null>(known).fill(null);
-    const tracker = progress ?? (onProgress === undefined ? undefined : progressTracker(rest.scheduler === undefined ? {} : { scheduler: rest.scheduler }));
+    const tracker = progress ?? (onProgress === undefined ? undefined : progressTracker({ scheduler: rest.scheduler }));
     if (known !== undefined) tracker?.expectTotal(known);
     const fail = (error: unknown) => {
       attachPartialResults(error, results);
@@ -133,7 +133,7 @@ export function collectInOrder<T>(
 
     const operator = chatEachWith(
       model,
-      { ...rest, ...(tracker === undefined ? {} : { progress: tracker }), ...(onProgress === undefined ? {} : { onProgress }) },
+      { ...rest, progress: tracker, onProgress },
       'return',
       label,
       { onEndingFailure: (result) => (results[result.index] = result.error) },
@@ -185,7 +185,7 @@ export function collectInOrder<T>(
 
 function toObservable(prompts: PromptSource, readAhead: number | undefined, label: string): Observable<Prompt> {
   if (isObservable(prompts)) return prompts;
-  if (isPullSource<Prompt>(prompts)) return pullPrompts(prompts, readAhead === undefined ? {} : { readAhead });
+  if (isPullSource<Prompt>(prompts)) return pullPrompts(prompts, { readAhead });
   throw new InvalidOptionsError(
     `${label} prompts: expected an array, an iterable, an async iterable or an Observable of prompts${typeof prompts === 'string' ? ' (got a string: wrap a single prompt in an array)' : ''}`,
   );

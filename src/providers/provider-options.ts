@@ -1,7 +1,8 @@
 import type { SchedulerLike } from 'rxjs';
 import { z } from 'zod';
 import { InvalidOptionsError } from '../errors/llm-error.js';
-import { retryOptionsSchema, schedulerSchema } from '../internal/option-schemas.js';
+import { compact } from '../internal/compact.js';
+import { retryOptionsSchema, schedulerSchema } from '../internal/validate-options.js';
 import { chatParamsSchema } from '../internal/chat-params-schema.js';
 import { rememberSecret } from '../errors/redact-secrets.js';
 import { createAgent, DEFAULT_CONNECTIONS } from '../transport/create-agent.js';
@@ -135,7 +136,7 @@ export function resolveConnection(options: z.output<z.ZodObject<typeof providerO
     idleTimeoutMs: options.streamIdleTimeout ?? timeoutMs,
     connectTimeoutMs,
     maxResponseBytes: options.maxResponseBytes ?? 32 * 1024 * 1024,
-    retry: { maxRetries: options.maxRetries ?? 2, ...dropUndefined(options.retry ?? {}) },
+    retry: { maxRetries: options.maxRetries ?? 2, ...compact(options.retry ?? {}) },
   };
 }
 
@@ -153,10 +154,6 @@ export function baseURLFromEnv(envName: string, label: string): string | undefin
 function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
   return host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '[::1]';
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }
 
 /**

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { InvalidOptionsError } from '../errors/llm-error.js';
 import { Fifo } from '../internal/fifo.js';
 import type { RateLimitInfo } from '../types.js';
-import { validateOptions } from '../internal/validate-options.js';
+import { schedulerSchema, validateOptions } from '../internal/validate-options.js';
 import { GRID_EPSILON_MS } from './gcra.js';
 import { memoryLimiterStore } from './memory-limiter-store.js';
 import { pauseFromInfo, refusalVerdict } from './pause-rule.js';
@@ -55,9 +55,7 @@ const optionsSchema = z.strictObject({
   tpm: z.number().positive().optional(),
   burst: z.number().int().min(1).optional(),
   tokenBurst: z.number().min(0).optional(),
-  scheduler: z
-    .custom<SchedulerLike>((value) => hasMethods(value, ['now', 'schedule']), 'expected a scheduler with now() and schedule()')
-    .optional(),
+  scheduler: schedulerSchema.optional(),
   store: z
     .custom<RateLimiterStore>(
       (value) => hasMethods(value, ['reserve', 'adjust', 'pauseUntil']),

@@ -2,7 +2,7 @@
 // Contract: subscribing sends the request; the response handler's `fail` / `complete` end it once; unsubscribing
 // aborts the socket (or drains it after `release()`); every error reaches `subscriber.error` as an `LlmError`,
 // including a throw from the response handler or body reader, which `fail` maps and routes.
-// Earned by: bench/README.md "Second round" (scenario 4 peak RSS 201 -> 135 MB, allocation 36.6 -> 23.9 KB per request)
+// Earned by: bench/results/HISTORY.md "Second round" (scenario 4 peak RSS 201 -> 135 MB, allocation 36.6 -> 23.9 KB per request)
 // and "Third round" (CPU per stream 483 -> 293-296 µs; scenario 1 CPU per request 1.17x -> 1.01x baseline).
 // Pinned by: spec/transport/post-json.test.ts, post-sse.test.ts, connect-timeout.test.ts, spec/reliability/*.
 import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
@@ -236,13 +236,7 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     this.abort();
     const { provider, connectTimeoutMs } = this.options;
     const requestId = this.head?.requestId;
-    this.subscriber.error(
-      toTransportError(error, {
-        provider,
-        ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
-        ...(requestId === undefined ? {} : { requestId }),
-      }),
-    );
+    this.subscriber.error(toTransportError(error, { provider, connectTimeoutMs, requestId }));
   };
 
   complete(): void {
@@ -285,7 +279,7 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     }
     const { provider } = this.options;
     const requestId = this.head?.requestId;
-    this.fail(new APITimeoutError(this.timerPhase ?? 'request', this.timerMs, { provider, ...(requestId === undefined ? {} : { requestId }) }));
+    this.fail(new APITimeoutError(this.timerPhase ?? 'request', this.timerMs, { provider, requestId }));
   }
 
   /** Draining took too long or read too much: close the socket instead. */

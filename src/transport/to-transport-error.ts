@@ -37,11 +37,7 @@ const PROGRAMMING_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED
  */
 export function toTransportError(error: unknown, context: TransportErrorContext): LlmError {
   if (isLlmError(error)) return error;
-  const options: LlmErrorOptions = {
-    provider: context.provider,
-    cause: error,
-    ...(context.requestId === undefined ? {} : { requestId: context.requestId }),
-  };
+  const options: LlmErrorOptions = { provider: context.provider, cause: error, requestId: context.requestId };
   const code = typeof (error as { code?: unknown } | null)?.code === 'string' ? (error as { code: string }).code : undefined;
   const message = error instanceof Error ? error.message : String(error);
 

@@ -1,5 +1,6 @@
 import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
 import { isLlmError, type LlmError } from '../../errors/llm-error.js';
+import { compact } from '../../internal/compact.js';
 import { estimateInputTokens } from '../../model/estimate-tokens.js';
 import type { ProviderRequest } from '../../types.js';
 import { DEFAULT_RETRY, retryWithBackoff } from '../../model/retry-with-backoff.js';
@@ -93,7 +94,7 @@ export class PipelineRun {
     const { limiter, maxRetryAfterMs } = this;
     const info = error.rateLimit ?? (error.retryAfterMs === undefined ? undefined : { retryAfterMs: error.retryAfterMs });
     if (limiter.refused !== undefined) {
-      limiter.refused(info, { ...(reservation?.grantedAt === undefined ? {} : { sentAt: reservation.grantedAt }), maxWaitMs: maxRetryAfterMs });
+      limiter.refused(info, compact({ sentAt: reservation?.grantedAt, maxWaitMs: maxRetryAfterMs }));
     } else if (error.retryAfterMs !== undefined && error.retryAfterMs <= maxRetryAfterMs) limiter.pause(error.retryAfterMs);
   }
 
@@ -166,5 +167,5 @@ const UNLIMITED = { rpm: 1e9, burst: 1e9 };
 /** The limiter a subscription makes when none is shared: from `rpm` and `tpm` (`Infinity` meaning no limit). */
 function defaultLimiter({ rpm, tpm, scheduler }: PipelineSettings): RateLimiter {
   const requests = rpm === Infinity ? UNLIMITED : { rpm };
-  return rateLimiter({ ...requests, ...(tpm === undefined || tpm === Infinity ? {} : { tpm }), scheduler });
+  return rateLimiter({ ...requests, tpm: tpm === Infinity ? undefined : tpm, scheduler });
 }

@@ -1,5 +1,6 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { InvalidOptionsError } from '../../errors/llm-error.js';
+import { compact } from '../../internal/compact.js';
 import type { ChatModel } from '../../model/chat-provider.js';
 import type { RetryOptions } from '../../types.js';
 import { DEFAULT_OUTPUT_TOKENS } from '../../model/worst-case-usage.js';
@@ -19,7 +20,7 @@ export interface PipelineSettings extends Omit<PipelineOptions, 'maxActive' | 'r
 /** Builds `PipelineSettings` from validated options and the model's defaults. */
 export function pipelineSettings(model: ChatModel, options: PipelineOptions, defaultOnError: OnError): PipelineSettings {
   const { maxActive = 10, rpm = 500, onError = defaultOnError, retry, scheduler = asyncScheduler, defaultOutputTokens = DEFAULT_OUTPUT_TOKENS, ...rest } = options;
-  return { ...rest, maxActive, rpm, onError, retry: { ...model.retry, ...definedOnly(retry ?? {}) }, scheduler, defaultOutputTokens };
+  return { ...rest, maxActive, rpm, onError, retry: { ...model.retry, ...compact(retry ?? {}) }, scheduler, defaultOutputTokens };
 }
 
 /** Throws `InvalidOptionsError` unless `model` looks like a `ChatModel`. */
@@ -28,8 +29,4 @@ export function assertChatModel(model: unknown, label: string): asserts model is
   if (typeof candidate?.resolve !== 'function' || typeof candidate.provider?.chat !== 'function') {
     throw new InvalidOptionsError(`${label}: expected a ChatModel, e.g. from openai() or customModel()`);
   }
-}
-
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

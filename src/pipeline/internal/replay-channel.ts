@@ -1,7 +1,7 @@
 // Hand-written operator: a replaying channel for one stream item's chunks (what an unbounded `ReplaySubject` does).
 // Contract: every subscriber gets every value from the first, then the end (complete or error); values after the end
 // are ignored; a subscriber's own throw is routed by its RxJS `Subscriber`, never by the channel.
-// Earned by: bench/README.md "Second round" - one layer per chunk fewer on streams (scenario 5 CPU per token
+// Earned by: bench/results/HISTORY.md "Second round" - one layer per chunk fewer on streams (scenario 5 CPU per token
 // 1.40x -> 1.22x baseline with the round's other stream changes).
 // Pinned by: spec/pipeline/replay-channel.test.ts, stream-each.test.ts.
 import { Observable, type Subscriber } from 'rxjs';
