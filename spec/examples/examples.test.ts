@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, type ExpectStatic, it } from 'vitest';
@@ -227,6 +227,16 @@ describe('examples/', () => {
     expect(scripts.toSorted()).toEqual(Object.keys(EXAMPLES).toSorted());
     const readme = readFileSync(join(ROOT, 'examples/README.md'), 'utf8');
     for (const script of [...scripts, ...NOT_RUN]) expect(readme, script).toContain(`[${script}](${script})`);
+    expect(readme).toContain('[web-dashboard/](web-dashboard/)'); // run by web-dashboard.test.ts, in a browser
+  });
+
+  it('is listed, every script of it, in the README\'s Examples section with the dashboard screenshot', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = /^## Examples\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
+    const scripts = readdirSync(join(ROOT, 'examples')).filter((file) => file.endsWith('.ts'));
+    for (const script of [...scripts, 'web-dashboard/']) expect(section, script).toContain(`(examples/${script})`);
+    expect(section).toContain('](examples/web-dashboard/screenshot.png)');
+    expect(existsSync(join(ROOT, 'examples/web-dashboard/screenshot.png'))).toBe(true);
   });
 
   describe.concurrent('runs offline, as pasted', () => {
