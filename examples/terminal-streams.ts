@@ -1,14 +1,14 @@
 // streamEach in a terminal: many answers streaming side by side, one live row per prompt, and a progress line.
 // Ctrl-C cancels cleanly: takeUntil unsubscribes, the requests in flight are aborted, the rows say so.
 // In a terminal the rows redraw in place; when stdout is not a terminal (a pipe, CI) only the final rows print.
-// Offline unless BASE_URL or OPENAI_API_KEY is set: then a local mock server streams the answers at 40 tokens/s.
+// Offline unless BASE_URL or OPENAI_API_KEY is set: then a local mock server streams the answers at 20 tokens/s.
 import { catchError, EMPTY, from, fromEvent, ignoreElements, interval, lastValueFrom, mergeMap, take, takeUntil, tap } from 'rxjs';
 import { openai, progressTracker, streamEach } from 'rxllm';
 import { startMockServer } from 'rxllm/testing';
 
 const server = process.env.BASE_URL || process.env.OPENAI_API_KEY
   ? undefined
-  : await startMockServer({ tokensPerSecond: 40, latencyMs: [100, 600], answerTokens: 24 });
+  : await startMockServer({ tokensPerSecond: 20, latencyMs: [100, 600], answerTokens: 24 });
 try {
   const model = openai({ model: process.env.MODEL ?? 'gpt-4o-mini', baseURL: server?.openaiBaseURL ?? process.env.BASE_URL });
   const topics = ['rain', 'snow', 'wind', 'fog', 'hail', 'thunder', 'dew', 'frost'];
