@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServer, startMockServer } from '../../src/mock-server/index.js';
 import { type ExampleRuntime, prepareRuntime, ROOT } from './support/run-example.js';
@@ -31,8 +31,9 @@ describe.skipIf(!hasBrowser)('examples/web-dashboard', () => {
 
   beforeAll(async () => {
     runtime = await prepareRuntime();
-    // 20 tokens per answer at 20 tokens/s: each card takes about a second to fill, 12 cards 4 at a time.
-    mock = await startMockServer({ tokensPerSecond: 20, answerTokens: 20, latencyMs: 100 });
+    // 20 tokens per answer at 8 tokens/s: each card takes 2.5 s to fill, 12 cards 4 at a time: a run lasts ~8 s, long
+    // enough for a second tab to join it even on a loaded machine.
+    mock = await startMockServer({ tokensPerSecond: 8, answerTokens: 20, latencyMs: 100 });
     ({ child: dashboard, url } = await startDashboard(mock));
     browser = await chromium.launch({ executablePath });
   }, 60_000);
@@ -45,7 +46,9 @@ describe.skipIf(!hasBrowser)('examples/web-dashboard', () => {
     console.info(`web-dashboard browser test: ${Date.now() - started} ms in all`);
   }, 30_000);
 
-  afterEach(() => {
+  const contexts: BrowserContext[] = []; // closed after each test, passed or not
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
     expect(pageErrors.splice(0)).toEqual([]);
   });
 
@@ -75,10 +78,12 @@ describe.skipIf(!hasBrowser)('examples/web-dashboard', () => {
   }
 
   /** A page in a context of its own: a context holds at most 6 connections per host. */
-  async function openPage(address = url): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1100, height: 800 } })).newPage();
+  async function openPage(address: string | undefined = url): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    contexts.push(context);
+    const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(address);
+    if (address !== undefined) await page.goto(address);
     return page;
   }
   // In-page conditions are strings: this file is type-checked without the DOM library. Polled every 50 ms.
@@ -113,12 +118,14 @@ describe.skipIf(!hasBrowser)('examples/web-dashboard', () => {
 
   it('fills every card with its answer, shows one run in two tabs, and reaches 100 %', async () => {
     mock.resetStats();
+    const second = await openPage(undefined); // ready before the run starts, so that it joins while the run is going
     const first = await openPage();
-    await someCardIs(first, 'done'); // mid-run
-    const second = await openPage(); // joins the same run, replayed from its start
+    await someCardIs(first, 'streaming'); // mid-run
+    await second.goto(url); // joins the same run, replayed from its start
     await statusIs(first, 'finished');
     await statusIs(second, 'finished');
-    const requests = mock.stats().requests; // read before asking the mock for the expected answers below
+    const stats = mock.stats();
+    const requests = stats.requests; // read before asking the mock for the expected answers below
 
     const cards = await cardsOf(first);
     expect(cards).toHaveLength(12);
@@ -127,14 +134,12 @@ describe.skipIf(!hasBrowser)('examples/web-dashboard', () => {
       expect(card.text, card.prompt).toBe(await answerOf(card.prompt));
     }
     expect(await cardsOf(second)).toEqual(cards);
-    expect(requests).toBe(12); // the second tab started nothing
+    expect(requests, JSON.stringify(stats)).toBe(12); // the second tab started nothing
     expect(await first.getAttribute('#bar', 'data-percent')).toBe('100');
     expect(await first.textContent('#stats')).toMatch(/^12\/12 done · 0 failed · 0 in flight · \d+ req\/min · \d+ tokens · \$0\.\d{6}$/);
 
     await mkdir(ARTIFACTS, { recursive: true });
     await first.screenshot({ path: join(ARTIFACTS, 'web-dashboard.png'), fullPage: true, animations: 'disabled' });
-    await first.context().close();
-    await second.context().close();
   }, 60_000);
 
   it('stops a run midway: the page says so, and the mock has nothing in flight within a second', async () => {
@@ -148,7 +153,6 @@ describe.skipIf(!hasBrowser)('examples/web-dashboard', () => {
     const cards = await cardsOf(page);
     expect(cards.filter((card) => card.state === 'cancelled').length).toBeGreaterThan(0);
     expect(mock.stats().aborted).toBeGreaterThan(0); // the requests in flight were cut, not waited for
-    await page.context().close();
   }, 60_000);
 
   it('a tab closed mid-run leaves no request in flight on the mock', async () => {
@@ -176,7 +180,6 @@ describe.skipIf(!hasBrowser)('examples/web-dashboard', () => {
         expect(error).toMatch(/^BadRequestError: openai answered 400/);
       }
       expect(await page.textContent('#stats')).toMatch(new RegExp(`^12/12 done · ${failed} failed · 0 in flight`));
-      await page.context().close();
     } finally {
       await stopDashboard(other.child);
       await faulty.close();
