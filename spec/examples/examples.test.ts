@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, type ExpectStatic, it } from 'vitest';
@@ -17,7 +17,7 @@ interface Expectation {
 }
 
 const EXAMPLES: Record<string, Expectation> = {
-  'chat.mjs': {
+  'chat.ts': {
     lines: [
       /^text: Re: What is the capital of Peru\? One word\./m,
       /^finishReason: stop$/m,
@@ -26,14 +26,14 @@ const EXAMPLES: Record<string, Expectation> = {
       /^conversation: Re: What is the capital of Chile\?/m,
     ],
   },
-  'stream.mjs': {
+  'stream.ts': {
     lines: [
       /^Re: Count from one to five in words\./m,
       /^finishReason: stop, usage: \{"inputTokens":\d+,"outputTokens":\d+,"cachedInputTokens":\d+,"reasoningTokens":\d+\}$/m,
       /^chunks: \d+$/m,
     ],
   },
-  'chat-each.mjs': {
+  'chat-each.ts': {
     lines: [/^done: \d+ ok, \d+ failed$/m],
     check: (out, expect) => {
       const indexes = [...out.matchAll(/^#(\d) \(\w+, \d attempt\(s\)\) /gm)].map((match) => Number(match[1]));
@@ -42,7 +42,7 @@ const EXAMPLES: Record<string, Expectation> = {
       expect(Number(ok) + Number(failed)).toBe(8);
     },
   },
-  'stream-each.mjs': {
+  'stream-each.ts': {
     lines: [
       /^\[0\] "Re:"$/m,
       /^all streams ended$/m,
@@ -51,7 +51,7 @@ const EXAMPLES: Record<string, Expectation> = {
       /^text of #2: Re: Write a haiku about wind\./m,
     ],
   },
-  'parallel-chat.mjs': {
+  'parallel-chat.ts': {
     lines: [/^succeeded \d+, failed \d+, not sent \d+$/m, /^tokens: \d+ in \+ \d+ out, cost: \$\d+\.\d{6}$/m],
     check: (out, expect) => {
       const indexes = [...out.matchAll(/^(\d+) (?:Re: Name one famous|BadRequestError|not sent)/gm)].map((match) => Number(match[1]));
@@ -60,7 +60,7 @@ const EXAMPLES: Record<string, Expectation> = {
       expect(Number(succeeded) + Number(failed) + Number(notSent)).toBe(10);
     },
   },
-  'parallel-chat-text.mjs': {
+  'parallel-chat-text.ts': {
     lines: [
       /'Re: Name a prime number\./,
       /'Re: Name a planet\./,
@@ -69,7 +69,7 @@ const EXAMPLES: Record<string, Expectation> = {
       /^3: Re: What is 4 squared\?/m,
     ],
   },
-  'pull-prompts.mjs': {
+  'pull-prompts.ts': {
     env: { PROMPTS: '600' }, // 10,000 by default: a few seconds more than this file should take
     lines: [/^600 answered \(0 failed\); at most \d+ prompts in memory at once \(maxActive 64\)$/m],
     check: (out, expect) => {
@@ -78,17 +78,17 @@ const EXAMPLES: Record<string, Expectation> = {
       expect(Number(most)).toBeLessThanOrEqual(64 + 2); // maxActive + readAhead, out of 600
     },
   },
-  'shared-rate-limiter.mjs': {
+  'shared-rate-limiter.ts': {
     lines: [/^\s*\d+ ms ok: Summarise A\.$/m, /^\s*\d+ ms ok: Translate E\.$/m, /^\s*\d+ ms other job 2$/m, /^429s from the server: 0$/m],
     check: (out, expect) => {
       const [, ms] = /^12 turns in (\d+) ms/m.exec(out) ?? [];
       expect(Number(ms)).toBeGreaterThanOrEqual(11 * 125 - 5); // 12 turns of one shared 480-rpm budget
     },
   },
-  'structured.mjs': {
+  'structured.ts': {
     lines: [/^0 .+: population [\d.]+, coastal: (true|false)$/m, /^2 .+: population [\d.]+, coastal: (true|false)$/m, /^tags: \[/m],
   },
-  'budget.mjs': {
+  'budget.ts': {
     lines: [/^10 requests, ~\d+ input tokens, at most 4000 output tokens$/m, /^worst case \$0\.\d{6}, expected \$0\.\d{6}$/m, /not sent/],
     check: (out, expect) => {
       const [, sent, notSent, spent, max] = /^sent (\d+), not sent (\d+); spent \$([\d.]+) of \$([\d.]+)$/m.exec(out) ?? [];
@@ -98,7 +98,7 @@ const EXAMPLES: Record<string, Expectation> = {
       expect(Number(spent)).toBeLessThanOrEqual(Number(max));
     },
   },
-  'anthropic.mjs': {
+  'anthropic.ts': {
     lines: [
       /^model id: anthropic\/claude-haiku-4-5$/m,
       /^chat: Re: What is the capital of Peru\? .*end_turn$/m,
@@ -107,7 +107,7 @@ const EXAMPLES: Record<string, Expectation> = {
       /'Re: Name a lake\./,
     ],
   },
-  'chat-model.mjs': {
+  'chat-model.ts': {
     lines: [
       /^known prefixes: openai, anthropic, ollama/m,
       /^openai\/gpt-4o-mini \(provider openai, model gpt-4o-mini\): Re: Say hello\./m,
@@ -116,14 +116,14 @@ const EXAMPLES: Record<string, Expectation> = {
       /^InvalidOptionsError: chatModel\(\) id: "gpt-4o-mini" has no provider prefix/m,
     ],
   },
-  'progress.mjs': {
+  'progress.ts': {
     lines: [/^\d+\/30 done \(\d+ failed, \d+ in flight, \d+ retries\), \d+ tokens, \d+ req\/min, ETA /m],
     check: (out, expect) => {
       const [, ok, failed] = /^finished: (\d+) ok, (\d+) failed, \d+ retries in \d+ ms$/m.exec(out) ?? [];
       expect(Number(ok) + Number(failed)).toBe(30);
     },
   },
-  'cancel.mjs': {
+  'cancel.ts': {
     lines: [
       /^takeUntil\(timer\(500\)\): \d+ answered, the rest cancelled$/m,
       /^server: \d+ requests, \d+ answered, [1-9]\d* abandoned by the client, 0 in flight$/m,
@@ -134,7 +134,7 @@ const EXAMPLES: Record<string, Expectation> = {
       expect(Number(cancelled)).toBeGreaterThan(0);
     },
   },
-  'errors.mjs': {
+  'errors.ts': {
     lines: [
       /^AuthenticationError: openai answered 401/m,
       /^AuthenticationError: true, fatal: true, key shown: false$/m,
@@ -147,7 +147,7 @@ const EXAMPLES: Record<string, Expectation> = {
       expect(out).not.toContain('sk-this-key-is-wrong');
     },
   },
-  'mock-server.mjs': {
+  'mock-server.ts': {
     lines: [
       /^listening on http:\/\/127\.0\.0\.1:\d+ /m,
       /^answered 40 of 40$/m,
@@ -155,10 +155,39 @@ const EXAMPLES: Record<string, Expectation> = {
       /^deliveries of "Item 0: classify this\.": 1$/m,
     ],
   },
+  'terminal-streams.ts': {
+    lines: [/^8\/8 done, 0 failed, 0 streaming, \d+ tokens out, \d+ req\/min$/m, /^all streams ended$/m],
+    check: (out, expect) => {
+      // Not a terminal here: the final rows only, one per prompt, each the whole streamed answer to its prompt.
+      const rows = [...out.matchAll(/^#(\d) (.) (.*)$/gm)].map(([, index, mark, text]) => ({ index: Number(index), mark, text }));
+      expect(rows.map((row) => row.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      const topics = ['rain', 'snow', 'wind', 'fog', 'hail', 'thunder', 'dew', 'frost'];
+      rows.forEach((row, i) => {
+        expect(row.mark).toBe('✓');
+        expect(row.text).toMatch(new RegExp(`^Re: Describe ${topics[i]} in one sentence\\.( \\w+)+\\.$`));
+      });
+    },
+  },
+  'combine-streams.ts': {
+    lines: [
+      /^\[1 s\] \d+ done, \d+ in flight, \d+ tokens out$/m, // the run takes more than a second: latency 0.3-0.8 s, 2 at a time
+      /^#4 Re: Name a galaxy\./m, // prompts pushed into the Subject mid-run joined it
+      /^#6 Re: Name an asteroid\./m,
+      /^total: 7 ok, 0 failed, \d+ tokens, \$0\.\d{6}$/m,
+      /^openai\/gpt-4o-mini: 3\/3 answered, \d+ tokens out, \$0\.\d{6}$/m,
+      /^openai\/gpt-4\.1-nano: 3\/3 answered, \d+ tokens out, \$0\.\d{6}$/m,
+    ],
+    check: (out, expect) => {
+      const [, tokens] = /^total: 7 ok, 0 failed, (\d+) tokens/m.exec(out) ?? [];
+      expect(Number(tokens)).toBeGreaterThan(0); // scan added up the usage of every answer
+      const indexes = [...out.matchAll(/^#(\d) Re: /gm)].map((match) => Number(match[1]));
+      expect(indexes.toSorted()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    },
+  },
 };
 
 /** Scripts in examples/ not run here: the CLI demo (300 prompts through `rxllm run`, about ten seconds). */
-const NOT_RUN = new Set(['demo.mjs']);
+const NOT_RUN = new Set(['demo.ts']);
 
 const README_DIR = join(ROOT, 'spec/examples/.tmp');
 const readmeScripts = markdownCodeBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'))
@@ -194,10 +223,20 @@ function expectSuccess(expect: ExpectStatic, run: ScriptRun, expectation: Expect
 
 describe('examples/', () => {
   it('has an expectation here for every script, and every script is listed in examples/README.md', () => {
-    const scripts = readdirSync(join(ROOT, 'examples')).filter((file) => file.endsWith('.mjs') && !NOT_RUN.has(file));
+    const scripts = readdirSync(join(ROOT, 'examples')).filter((file) => file.endsWith('.ts') && !NOT_RUN.has(file));
     expect(scripts.toSorted()).toEqual(Object.keys(EXAMPLES).toSorted());
     const readme = readFileSync(join(ROOT, 'examples/README.md'), 'utf8');
     for (const script of [...scripts, ...NOT_RUN]) expect(readme, script).toContain(`[${script}](${script})`);
+    expect(readme).toContain('[web-dashboard/](web-dashboard/)'); // run by web-dashboard.test.ts, in a browser
+  });
+
+  it('is listed, every script of it, in the README\'s Examples section with the dashboard screenshot', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = /^## Examples\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
+    const scripts = readdirSync(join(ROOT, 'examples')).filter((file) => file.endsWith('.ts'));
+    for (const script of [...scripts, 'web-dashboard/']) expect(section, script).toContain(`(examples/${script})`);
+    expect(section).toContain('](examples/web-dashboard/screenshot.png)');
+    expect(existsSync(join(ROOT, 'examples/web-dashboard/screenshot.png'))).toBe(true);
   });
 
   describe.concurrent('runs offline, as pasted', () => {

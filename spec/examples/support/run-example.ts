@@ -60,7 +60,9 @@ export interface ScriptRun {
 
 /**
  * Runs `node [runtime args] script` from the repository root with a minimal environment: `PATH`, `HOME` and `extraEnv`
- * only, so no API key, `BASE_URL` or `*_BASE_URL` reaches the script. Killed after `timeoutMs`.
+ * only, so no API key, `BASE_URL` or `*_BASE_URL` reaches the script. A `.ts` script runs through tsx (`--import tsx`,
+ * what `npx tsx script` does), registered before the runtime's hook so that the hook decides where `rxllm` goes.
+ * Killed after `timeoutMs`.
  */
 export function runScript(
   runtime: ExampleRuntime,
@@ -70,7 +72,8 @@ export function runScript(
 ): Promise<ScriptRun> {
   const started = Date.now();
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...extraEnv };
-  const child = spawn(process.execPath, [...runtime.nodeArgs, script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const runner = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...runner, ...runtime.nodeArgs, script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));

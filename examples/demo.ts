@@ -1,5 +1,4 @@
-#!/usr/bin/env node
-// The README demo: `npm ci && npm run demo`.
+// The README demo: `npm ci && npm run demo` (which runs `tsx examples/demo.ts`).
 //
 // Offline (no OPENAI_API_KEY, or RXLLM_DEMO_OFFLINE=1): starts rxllm's built-in OpenAI-compatible mock server
 // (latency 80-400 ms, a few injected 5xx/429 faults that get retried), writes 300 prompts to
@@ -23,8 +22,9 @@ const resultsPath = join(workDir, 'results.jsonl');
 const online = Boolean(process.env.OPENAI_API_KEY) && process.env.RXLLM_DEMO_OFFLINE !== '1';
 
 buildIfNeeded();
-const { interpolate } = await import(join(root, 'dist/index.js'));
-const { startMockServer } = await import(join(root, 'dist/testing.js'));
+// Imported after the build, by path: dist/ may not exist before it.
+const { interpolate }: typeof import('rxllm') = await import(join(root, 'dist/index.js'));
+const { startMockServer }: typeof import('rxllm/testing') = await import(join(root, 'dist/testing.js'));
 
 const countries = [
   'Argentina', 'Australia', 'Austria', 'Bangladesh', 'Belgium', 'Bolivia', 'Brazil', 'Canada', 'Chile', 'China',
@@ -42,10 +42,10 @@ const questions = {
   neighbour: 'Name one country that borders {{ country }} (or "none"), in a few words.',
 };
 
-const lines = [];
+const lines: Array<{ id: string; prompt: string; meta: { kind: string; country: string } }> = [];
 for (const [kind, template] of Object.entries(questions)) {
   interpolate(template, { country: countries }).forEach((prompt, i) => {
-    const country = countries[i];
+    const country = countries[i] ?? '';
     lines.push({ id: `${kind}-${country.toLowerCase().replace(/\s+/g, '-')}`, prompt, meta: { kind, country } });
   });
 }
@@ -54,38 +54,42 @@ mkdirSync(workDir, { recursive: true });
 writeFileSync(promptsPath, lines.slice(0, count).map((line) => `${JSON.stringify(line)}\n`).join(''));
 rmSync(resultsPath, { force: true }); // a fresh run each time (keep the file and re-run rxllm yourself to see resume)
 
-let server;
-let args;
-if (online) {
-  console.error(`OPENAI_API_KEY is set: ${count} prompts to the real OpenAI API (gpt-4o-mini, maxTokens 60). RXLLM_DEMO_OFFLINE=1 uses the mock server.\n`);
-  args = ['--model', 'openai/gpt-4o-mini', '--max-active', '4', '--rpm', '120', '--param', 'maxTokens=60', '--param', 'temperature=0'];
-} else {
-  server = await startMockServer({
-    latencyMs: [80, 400],
-    answerTokens: 24,
-    faults: { 500: 0.01, 503: 0.01, 429: 0.01 },
-    faultRetryAfterMs: 200,
-    seed: 42,
-  });
-  console.error(`No OPENAI_API_KEY: using rxllm's built-in mock server at ${server.openaiBaseURL} (offline).\n`);
-  args = ['--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--max-active', '16', '--rpm', '2400'];
-}
+let server: Awaited<ReturnType<typeof startMockServer>> | undefined;
+let code = 1;
+try {
+  let args: string[];
+  if (online) {
+    console.error(`OPENAI_API_KEY is set: ${count} prompts to the real OpenAI API (gpt-4o-mini, maxTokens 60). RXLLM_DEMO_OFFLINE=1 uses the mock server.\n`);
+    args = ['--model', 'openai/gpt-4o-mini', '--max-active', '4', '--rpm', '120', '--param', 'maxTokens=60', '--param', 'temperature=0'];
+  } else {
+    server = await startMockServer({
+      latencyMs: [80, 400],
+      answerTokens: 24,
+      faults: { 500: 0.01, 503: 0.01, 429: 0.01 },
+      faultRetryAfterMs: 200,
+      seed: 42,
+    });
+    console.error(`No OPENAI_API_KEY: using rxllm's built-in mock server at ${server.openaiBaseURL} (offline).\n`);
+    args = ['--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--max-active', '16', '--rpm', '2400'];
+  }
 
-const command = ['run', relative(process.cwd(), promptsPath), '-o', relative(process.cwd(), resultsPath), ...args];
-console.error(`$ rxllm ${command.join(' ')}\n`);
-const env = { ...process.env };
-if (!online) delete env.OPENAI_API_KEY; // the mock server needs no key
-const child = spawn(process.execPath, [cli, ...command], { stdio: 'inherit', env });
-// Ctrl-C in a terminal reaches the CLI directly (same process group): it stops gracefully and says how to resume.
-// This script only stays alive to print the samples; a SIGTERM sent to it alone is passed on.
-const ignore = () => undefined;
-const forward = (signal) => child.kill(signal);
-process.on('SIGINT', ignore);
-process.on('SIGTERM', forward);
-const code = await new Promise((resolve) => child.once('close', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 : 1))));
-process.off('SIGINT', ignore);
-process.off('SIGTERM', forward);
-await server?.close();
+  const command = ['run', relative(process.cwd(), promptsPath), '-o', relative(process.cwd(), resultsPath), ...args];
+  console.error(`$ rxllm ${command.join(' ')}\n`);
+  const env = { ...process.env };
+  if (!online) delete env.OPENAI_API_KEY; // the mock server needs no key
+  const child = spawn(process.execPath, [cli, ...command], { stdio: 'inherit', env });
+  // Ctrl-C in a terminal reaches the CLI directly (same process group): it stops gracefully and says how to resume.
+  // This script only stays alive to print the samples; a SIGTERM sent to it alone is passed on.
+  const ignore = () => undefined;
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', forward);
+  code = await new Promise<number>((resolve) => child.once('close', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 : 1))));
+  process.off('SIGINT', ignore);
+  process.off('SIGTERM', forward);
+} finally {
+  await server?.close();
+}
 
 if (existsSync(resultsPath)) {
   const results = readFileSync(resultsPath, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
@@ -110,7 +114,7 @@ function buildIfNeeded() {
   }
 }
 
-function newestMtime(dir) {
+function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);

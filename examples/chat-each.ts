@@ -8,22 +8,21 @@ import { startMockServer } from 'rxllm/testing';
 const server = process.env.BASE_URL || process.env.OPENAI_API_KEY
   ? undefined
   : await startMockServer({ latencyMs: [20, 150], faults: { 503: 0.2 }, seed: 7 });
-const model = openai({ model: process.env.MODEL ?? 'gpt-4o-mini', baseURL: server?.openaiBaseURL ?? process.env.BASE_URL });
-const countries = ['Peru', 'Chad', 'Laos', 'Fiji', 'Oman', 'Cuba', 'Mali', 'Iran'];
-const prompts = interpolate('What is the capital of {{ country }}? One word.', { country: countries });
+try {
+  const model = openai({ model: process.env.MODEL ?? 'gpt-4o-mini', baseURL: server?.openaiBaseURL ?? process.env.BASE_URL });
+  const countries = ['Peru', 'Chad', 'Laos', 'Fiji', 'Oman', 'Cuba', 'Mali', 'Iran'];
+  const prompts = interpolate('What is the capital of {{ country }}? One word.', { country: countries });
 
-let failed = 0;
-from(prompts)
-  .pipe(chatEach(model, { maxActive: 4, rpm: 600, retry: { maxRetries: 3, initialDelayMs: 100 }, params: { maxTokens: 12 } }))
-  .subscribe({
-    next: (result) => {
+  let failed = 0;
+  // forEach resolves when the run completes; it rejects only for onError: 'stop' and fatal errors.
+  await from(prompts)
+    .pipe(chatEach(model, { maxActive: 4, rpm: 600, retry: { maxRetries: 3, initialDelayMs: 100 }, params: { maxTokens: 12 } }))
+    .forEach((result) => {
       const outcome = result.ok ? result.response.text : `${result.error.name}: ${result.error.message}`;
       if (!result.ok) failed += 1;
       console.log(`#${result.index} (${countries[result.index]}, ${result.attempts} attempt(s)) ${outcome}`);
-    },
-    error: (error) => console.error('the run stopped:', error), // only for onError: 'stop' and fatal errors
-    complete: () => {
-      console.log(`done: ${prompts.length - failed} ok, ${failed} failed`);
-      server?.close();
-    },
-  });
+    });
+  console.log(`done: ${prompts.length - failed} ok, ${failed} failed`);
+} finally {
+  await server?.close();
+}
