@@ -77,9 +77,9 @@ describe('rxllm run (in process, against the mock server)', () => {
     const failures = resultRecords(output).filter((record) => !record.ok).length;
     expect(failures).toBeGreaterThan(0);
 
-    // Without the flag, failures count as done.
+    // Without the flag, failures are not sent again, and the exit code says the file still holds them (issue 17).
     server.resetStats();
-    expect((await cli(runArgs(input, output))).code).toBe(0);
+    expect((await cli(runArgs(input, output))).code).toBe(1);
     expect(server.stats().requests).toBe(0);
 
     server.resetStats();

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -80,6 +80,18 @@ describe('scanResultsFile', () => {
     expect(scan.done.has('b') || scan.done.has('d')).toBe(false);
     expect(await readFile(path, 'utf8')).toBe(`${ok('a')}\n${ok('c')}\n`);
     expect(existsSync(`${path}.rxllm-rewrite`)).toBe(false);
+  });
+
+  it('finishes a --retry-failed rewrite a crash interrupted (its synced journal), in place, and drops a half-written one', async () => {
+    await writeFile(path, `${ok('a')}\n${failed('b')}\n${ok('c')}\n`);
+    await writeFile(`${path}.rxllm-rewrite`, `${ok('a')}\n${ok('c')}\n`);
+    await writeFile(`${path}.rxllm-rewrite.partial`, `${ok('a')}\n`);
+    const inode = statSync(path).ino;
+    const scan = await scanResultsFile(path);
+    expect(scan).toMatchObject({ ok: 2, failed: 0 });
+    expect(await readFile(path, 'utf8')).toBe(`${ok('a')}\n${ok('c')}\n`);
+    expect(statSync(path).ino).toBe(inode);
+    expect(existsSync(`${path}.rxllm-rewrite`) || existsSync(`${path}.rxllm-rewrite.partial`)).toBe(false);
   });
 });
 

@@ -143,6 +143,22 @@ describe('parallelChat', () => {
     expect((await parallelChat(model, from(['o', 'p']), fast)).map(textOf)).toEqual(['o', 'p']);
   });
 
+  it('rejects with an LlmError, the thrown error kept as cause and the results so far attached, when the prompts generator throws', async () => {
+    const { model } = fakeModel({ chat: (request) => of(reply(promptOf(request))) });
+    const thrown = new Error('the prompt file is unreadable');
+    function* failing() {
+      yield 'a';
+      throw thrown;
+    }
+    for (const source of [failing(), (async function* () { yield* failing(); })()]) {
+      const error: unknown = await parallelChat(model, source, fast).then(() => undefined, (reason: unknown) => reason);
+      expect(isLlmError(error)).toBe(true);
+      expect((error as LlmError).cause).toBe(thrown);
+      expect((error as LlmError).message).toMatch(/prompts.*the prompt file is unreadable/);
+      expect(partialResultsOf(error)?.length).toBeGreaterThanOrEqual(1);
+    }
+  });
+
   it('covers only the prompts read when an iterable is cut short by a failure', async () => {
     const { model, fail } = controlled();
     let read = 0;

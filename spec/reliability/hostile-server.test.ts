@@ -153,6 +153,28 @@ describe('a hostile server: endless bodies hit the size cap, with memory bounded
   });
 });
 
+describe('a hostile server: a malformed head is not the protocol', () => {
+  it('a malformed response head (undici\'s real HTTPParserError) is a ResponseValidationError, sent once, with both adapters', async () => {
+    // A header line with a control character: llhttp rejects it ("Invalid header value char").
+    raw.script(() => ({ bytes: Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-bad: a\u0001b\r\ncontent-length: 2\r\n\r\n{}', 'latin1') }));
+    const made = [
+      openai({ model: 'm', baseURL: `${raw.url}/v1`, apiKey: '', maxRetries: 2, retry: { initialDelayMs: 1, jitter: false } }),
+      anthropic({ model: 'm', baseURL: raw.url, apiKey: '', maxRetries: 2, retry: { initialDelayMs: 1, jitter: false } }),
+    ];
+    models.push(...made);
+    for (const model of made) {
+      for (const call of [() => model.chat('Hi'), () => model.stream('Hi')]) {
+        const before = raw.requests;
+        const { error } = await failureOf(call());
+        expect(error).toBeInstanceOf(ResponseValidationError);
+        expect(error.retryable).toBe(false);
+        expect(error.message).toMatch(/malformed HTTP response/);
+        expect(raw.requests - before).toBe(1); // not retried
+      }
+    }
+  });
+});
+
 describe('a hostile server: trickles hit the timeouts', () => {
   /** Writes one byte of `body` every `everyMs` real milliseconds, until the client leaves. */
   const trickle = (contentType: string, body: string, everyMs: number, sent: { bytes: number }): Handler => async ({ res, signal }) => {

@@ -89,6 +89,9 @@ export const ECHO_BEHAVIOURS = [
   'sse-garbage-line', // an event stream with a line that is not SSE, holding the echo
   'sse-error-after-chunk', // a good chunk, then an error event with the echo (a stream interrupted)
   'sse-drop-after-chunk', // a good chunk whose text is harmless, then the socket dropped
+  'malformed-head', // a response head broken by a control character, the echo after it (undici's parser error quotes it)
+  'status-text-at-cap', // an error body whose echoed key straddles the 64 KiB error-body cap
+  'sse-key-in-text-then-drop', // a good chunk whose text is the echoed key, then the socket dropped (partial text)
 ] as const;
 
 /** One of `ECHO_BEHAVIOURS`. */
@@ -150,6 +153,19 @@ export function echoHandler(script: EchoScript): Handler {
         return sse(`${goodChunk(script.wire)}event: error\ndata: ${errorEnvelope}\n\n`);
       case 'sse-drop-after-chunk':
         return sse(goodChunk(script.wire), 'drop');
+      case 'malformed-head': {
+        // Written straight to the socket: no HTTP server would send this head.
+        const socket = res.socket!;
+        socket.write(`HTTP/1.1 200 OK\r\nx-bad: \u0001 ${echo.replace(/[\r\n]+/g, ' ')}\r\n\r\n`, 'latin1', () => socket.destroy());
+        return;
+      }
+      case 'status-text-at-cap': {
+        // The key starts `inside` bytes before the cap, so a cut before redaction keeps exactly that many characters.
+        const inside = 1 + (script.padding % Math.max(1, keyEcho.length - 1));
+        return send(script.status, 'text/plain', `${'.'.repeat(ERROR_BODY_CAP - inside)}${keyEcho}\n${echo}`);
+      }
+      case 'sse-key-in-text-then-drop':
+        return sse(goodChunk(script.wire, `your key is ${keyEcho}`), 'drop');
     }
   };
 }
@@ -165,14 +181,17 @@ export const echoScriptArbitrary: fc.Arbitrary<EchoScript> = fc.record({
   wire: fc.constantFrom<'openai' | 'anthropic'>('openai', 'anthropic'),
 });
 
-function goodChunk(wire: 'openai' | 'anthropic'): string {
+/** The client's cap on an error body (bytes). */
+const ERROR_BODY_CAP = 64 * 1024;
+
+function goodChunk(wire: 'openai' | 'anthropic', text = 'Hello'): string {
   if (wire === 'openai') {
-    return `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { content: 'Hello' }, finish_reason: null }] })}\n\n`;
+    return `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`;
   }
   return (
     `event: message_start\ndata: ${JSON.stringify({ type: 'message_start', message: { id: 'msg', type: 'message', role: 'assistant', content: [], model: 'm', stop_reason: null, usage: { input_tokens: 3, output_tokens: 1 } } })}\n\n` +
     `event: content_block_start\ndata: ${JSON.stringify({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } })}\n\n` +
-    `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hello' } })}\n\n`
+    `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })}\n\n`
   );
 }
 

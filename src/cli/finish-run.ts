@@ -69,7 +69,9 @@ export function finishRun(outcome: RunOutcome, options: RunOptions, prepared: Pr
 
   if (signal !== undefined) return signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated;
   if (fatal !== undefined || closeError !== undefined || badLineStop !== undefined) return ExitCode.fatal;
-  if (stats.failed > 0 || stats.badLines > 0 || stats.notSent > 0) return ExitCode.someFailed;
+  // The file's state, not only this invocation's: failures recorded by an earlier run and not resent still count.
+  const failedInFile = stats.failed + (options.retryFailed ? 0 : prepared.scan.failed);
+  if (failedInFile > 0 || stats.badLines > 0 || stats.notSent > 0) return ExitCode.someFailed;
   return ExitCode.ok;
 }
 

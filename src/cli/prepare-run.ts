@@ -5,7 +5,7 @@ import { createSharedLimiter, type SharedLimiter } from './create-shared-limiter
 import { loadStructuredSchema } from './load-structured-schema.js';
 import { openInput, type PromptsInput } from './open-input.js';
 import type { RunOptions } from './parse-run-args.js';
-import { ResultsWriter } from './results-writer.js';
+import { type ResultsLock, ResultsWriter } from './results-writer.js';
 import { type ResultsScan, scanResultsFile } from './scan-results-file.js';
 import { UsageError } from './usage-error.js';
 
@@ -23,8 +23,8 @@ export interface PreparedRun {
 
 /**
  * The startup checks of `rxllm run`: the results file is not the prompts file, the model is known (and priced when
- * `--max-cost` is set), the structured-output schema loads, the prompts open, the results file is scanned and opened
- * for appending. Nothing is left open when one fails.
+ * `--max-cost` is set), the structured-output schema loads, the prompts open, the results file is locked, then scanned
+ * and opened for appending. Nothing is left open when one fails.
  *
  * @param options - The parsed flags.
  * @param stdin - The process's standard input, for `-`.
@@ -42,11 +42,15 @@ export async function prepareRun(options: RunOptions, stdin: PromptsInput): Prom
   const structured = options.structured === undefined ? undefined : await loadStructuredSchema(options.structured);
   const shared = await createSharedLimiter(options);
   let input: PromptsInput | undefined;
+  let lock: ResultsLock | undefined;
   try {
     input = await openInput(options.input, stdin);
+    // The lock comes first: a run refused by it must not have read, cut or rewritten another run's results.
+    lock = ResultsWriter.lock(options.output);
     const scan = await scanResultsFile(options.output, { retryFailed: options.retryFailed });
-    return { model, structured, input, scan, writer: ResultsWriter.open(options.output), shared };
+    return { model, structured, input, scan, writer: ResultsWriter.open(options.output, lock), shared };
   } catch (error) {
+    lock?.release();
     if (input !== undefined && input !== stdin) input.destroy?.();
     void shared?.close();
     throw error;

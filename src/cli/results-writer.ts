@@ -2,6 +2,13 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeF
 import { dirname } from 'node:path';
 import { FatalCliError } from './usage-error.js';
 
+/** The lock of a results file, held by this process. */
+export interface ResultsLock {
+  readonly lockPath: string;
+  /** Removes the lock file. Safe to call twice. */
+  release(): void;
+}
+
 /**
  * Appends result lines to a JSONL file, crash-safely: the file is opened with `O_APPEND`, and each line (JSON plus
  * `\n`) goes out in one synchronous `write`, so once `write` returns the line is in the kernel and survives the
@@ -19,20 +26,21 @@ import { FatalCliError } from './usage-error.js';
 export class ResultsWriter {
   readonly path: string;
   #fd: number | undefined;
-  readonly #lockPath: string;
+  readonly #lock: ResultsLock;
   #lines = 0;
 
-  private constructor(path: string, fd: number, lockPath: string) {
+  private constructor(path: string, fd: number, lock: ResultsLock) {
     this.path = path;
     this.#fd = fd;
-    this.#lockPath = lockPath;
+    this.#lock = lock;
   }
 
   /**
-   * Takes the lock and opens `path` for appending (creating it and its directory).
-   * @throws FatalCliError when another live process holds the lock or the file cannot be opened.
+   * Takes the lock of `path` (creating its directory), before anything reads or changes the file: a run refused
+   * here has touched nothing. Hand it to `open`, or `release` it.
+   * @throws FatalCliError when another live process holds the lock.
    */
-  static open(path: string): ResultsWriter {
+  static lock(path: string): ResultsLock {
     const lockPath = `${path}.lock`;
     try {
       mkdirSync(dirname(path), { recursive: true });
@@ -40,10 +48,25 @@ export class ResultsWriter {
       throw new FatalCliError(`cannot create the directory of ${path}: ${(error as Error).message}`);
     }
     takeLock(lockPath, path);
+    let held = true;
+    return {
+      lockPath,
+      release: () => {
+        if (held) rmSync(lockPath, { force: true });
+        held = false;
+      },
+    };
+  }
+
+  /**
+   * Opens `path` for appending (creating it), under `lock` (taken now when not given); the writer releases it on close.
+   * @throws FatalCliError when another live process holds the lock or the file cannot be opened.
+   */
+  static open(path: string, lock: ResultsLock = ResultsWriter.lock(path)): ResultsWriter {
     try {
-      return new ResultsWriter(path, openSync(path, 'a'), lockPath);
+      return new ResultsWriter(path, openSync(path, 'a'), lock);
     } catch (error) {
-      rmSync(lockPath, { force: true });
+      lock.release();
       throw new FatalCliError(`cannot open the results file ${path}: ${(error as Error).message}`);
     }
   }
@@ -71,7 +94,7 @@ export class ResultsWriter {
       fsyncSync(fd);
     } finally {
       closeSync(fd);
-      rmSync(this.#lockPath, { force: true });
+      this.#lock.release();
     }
   }
 }

@@ -38,6 +38,9 @@ const FAST_PREFIX = /^\{"id":("(?:[^"\\]|\\.)*"|-?\d+),"index":\d+,"ok":(true|fa
  * newline gets the newline. Any other line that is not a result record is an error, since appending to a file we do
  * not understand could lose work.
  *
+ * Call it with the file's lock held (`ResultsWriter.lock`): it may cut, append to or rewrite the file. Every change
+ * is made in place (the file keeps its inode, links and mode); `--retry-failed`'s rewrite goes through a journal.
+ *
  * @param path - The results file; a missing file is an empty scan.
  * @param options - `retryFailed` to send failed prompts again.
  * @returns The recorded ids and counts.
@@ -61,6 +64,7 @@ export async function scanResultsFile(path: string, { retryFailed = false }: Sca
     throw new FatalCliError(`cannot read the results file ${path}: ${(error as Error).message}`);
   }
 
+  await finishRewrite(path);
   let tornAt: number | undefined;
   let missingNewline = false;
   try {
@@ -126,12 +130,16 @@ function readRecord(text: string, trustPrefix: boolean): RecordHead | undefined 
 }
 
 /**
- * Rewrites the results file keeping only its ok lines (streamed to a temporary file, synced,
- * then renamed over the original: a crash leaves either the old or the new file, never a mix).
+ * Rewrites the results file keeping only its ok lines, in place, so that the file keeps its identity: a symlink
+ * still points at the same real file, hard links and the mode stay, a `tail -f` keeps reading. Crash-safe through a
+ * journal: the kept lines go to `<path>.rxllm-rewrite.partial`, synced, renamed to `<path>.rxllm-rewrite`; only then
+ * is the file itself truncated and written from the journal, synced, and the journal removed. A crash before the
+ * rename leaves the file untouched; one after it is finished by `finishRewrite` when the next run takes the lock.
  */
 async function dropFailedLines(path: string): Promise<void> {
-  const temporary = `${path}.rxllm-rewrite`;
-  const out = createWriteStream(temporary, { flags: 'w' });
+  const journal = `${path}${JOURNAL}`;
+  const partial = `${journal}.partial`;
+  const out = createWriteStream(partial, { flags: 'w' });
   try {
     for await (const line of readLines(createReadStream(path))) {
       const record = line.text.trim() === '' ? undefined : readRecord(line.text, true);
@@ -140,13 +148,63 @@ async function dropFailedLines(path: string): Promise<void> {
     }
     out.end();
     await once(out, 'finish');
-    const handle = await open(temporary, 'r+');
-    await handle.sync();
-    await handle.close();
-    await rename(temporary, path);
+    await syncFile(partial);
+    await rename(partial, journal);
   } catch (error) {
     out.destroy();
-    await unlink(temporary).catch(() => undefined);
+    await unlink(partial).catch(() => undefined);
     throw new FatalCliError(`cannot rewrite ${path} for --retry-failed: ${(error as Error).message}`);
+  }
+  await finishRewrite(path);
+}
+
+/** Suffix of the journal of an in-place rewrite. */
+const JOURNAL = '.rxllm-rewrite';
+
+/**
+ * Finishes an in-place rewrite a crash interrupted: copies the journal over the file's content (same inode) and
+ * removes it. Does nothing when there is no journal. Called with the lock held.
+ */
+async function finishRewrite(path: string): Promise<void> {
+  const journal = `${path}${JOURNAL}`;
+  await unlink(`${journal}.partial`).catch(() => undefined);
+  let source;
+  try {
+    source = await open(journal, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new FatalCliError(`cannot read ${journal}: ${(error as Error).message}`);
+  }
+  try {
+    const target = await open(path, 'r+');
+    try {
+      await target.truncate(0);
+      const buffer = Buffer.alloc(1 << 16);
+      let position = 0;
+      for (;;) {
+        const { bytesRead } = await source.read(buffer, 0, buffer.length, position);
+        if (bytesRead === 0) break;
+        let written = 0;
+        while (written < bytesRead) written += (await target.write(buffer, written, bytesRead - written, position + written)).bytesWritten;
+        position += bytesRead;
+      }
+      await target.sync();
+    } finally {
+      await target.close();
+    }
+  } catch (error) {
+    throw new FatalCliError(`cannot rewrite ${path} from ${journal} (kept; the next run finishes it): ${(error as Error).message}`);
+  } finally {
+    await source.close();
+  }
+  await unlink(journal);
+}
+
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -114,14 +114,17 @@ export class APITimeoutError extends APIConnectionError {
   }
 }
 
-/** A stream broke after its first chunk. Keeps what arrived in `partialText`. Not retried (unless `resumeStreams`). */
+/**
+ * A stream broke after its first chunk. Keeps what arrived in `partialText`, secrets redacted (a server may echo the
+ * key in its text before dropping). Not retried (unless `resumeStreams`).
+ */
 export class StreamInterruptedError extends LlmError {
   override name = 'StreamInterruptedError';
   readonly partialText: string;
   constructor(partialText: string, options: LlmErrorOptions = {}) {
     const reason = options.cause instanceof Error ? `: ${options.cause.message}` : '.';
     super(`Stream interrupted after ${partialText.length} characters${reason}`, { code: 'stream_interrupted', ...options });
-    this.partialText = partialText;
+    this.partialText = redactSecrets(partialText);
   }
 }
 

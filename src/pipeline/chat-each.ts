@@ -147,7 +147,7 @@ function sendOnce(provider: ChatProvider, request: ProviderRequest, reservation:
       next: (response) => {
         if (settled) return;
         settled = true;
-        run.limiter.observe(response.rateLimit);
+        run.observe(response.rateLimit);
         reservation.settle(limitedTokensOf(provider, response.usage, request.model));
         run.progress?.tokensUsed(response.usage.inputTokens, response.usage.outputTokens);
         subscriber.next(response);

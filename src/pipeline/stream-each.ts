@@ -239,7 +239,7 @@ function sendStream(
       next: (chunk) => {
         if (!observed && chunk.rateLimit !== undefined) {
           observed = true;
-          run.limiter.observe(chunk.rateLimit);
+          run.observe(chunk.rateLimit);
         }
         if (chunk.usage !== undefined) usage = chunk.usage;
         started = true;

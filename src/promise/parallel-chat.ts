@@ -1,6 +1,6 @@
-import { isObservable, type Observable, type Subscription, tap } from 'rxjs';
+import { catchError, isObservable, type Observable, type Subscription, tap, throwError } from 'rxjs';
 import { z } from 'zod';
-import { BudgetExceededError, InvalidOptionsError, type LlmError } from '../errors/llm-error.js';
+import { BudgetExceededError, InvalidOptionsError, isLlmError, LlmError } from '../errors/llm-error.js';
 import { chatEachWith } from '../pipeline/chat-each.js';
 import { type PipelineOptions, pipelineOptionsShape } from '../pipeline/pipeline-options.js';
 import { attachPartialResults } from './partial-results.js';
@@ -76,7 +76,8 @@ const parallelChatOptionsSchema = z.strictObject({
  * flight and rejects with the failure. A fatal error (401, 402/quota, 403) always rejects with that error. An aborted
  * `signal` aborts the requests in flight and rejects with `signal.reason` (or resolves with what is done, with
  * `onAbort: 'resolve'`). Every rejection carries the results gathered so far: read them with `partialResultsOf(error)`.
- * Invalid options or prompts source reject with `InvalidOptionsError`.
+ * Invalid options or prompts source reject with `InvalidOptionsError`; a source that throws (a generator, a failing
+ * Observable) rejects with an `LlmError` (code `prompt_source_error`) whose `cause` is what it threw.
  *
  * `prompts` may be an array, any iterable or async iterable (read one prompt per free slot plus `readAhead`, so a
  * huge generator runs in memory bounded by `maxActive` — the result array itself aside), or an Observable. For an
@@ -184,9 +185,16 @@ export function collectInOrder<T>(
 }
 
 function toObservable(prompts: PromptSource, readAhead: number | undefined, label: string): Observable<Prompt> {
-  if (isObservable(prompts)) return prompts;
-  if (isPullSource<Prompt>(prompts)) return pullPrompts(prompts, { readAhead });
+  if (isObservable(prompts)) return prompts.pipe(catchError((error: unknown) => throwError(() => sourceError(error, label))));
+  if (isPullSource<Prompt>(prompts)) return pullPrompts(prompts, { readAhead }).pipe(catchError((error: unknown) => throwError(() => sourceError(error, label))));
   throw new InvalidOptionsError(
     `${label} prompts: expected an array, an iterable, an async iterable or an Observable of prompts${typeof prompts === 'string' ? ' (got a string: wrap a single prompt in an array)' : ''}`,
   );
+}
+
+/** What the prompts source (a generator, a stream) threw, as an `LlmError` keeping it as `cause`. */
+function sourceError(error: unknown, label: string): LlmError {
+  if (isLlmError(error)) return error;
+  const said = error instanceof Error ? error.message : String(error);
+  return new LlmError(`${label} prompts: the source failed (${said})`, { cause: error, code: 'prompt_source_error' });
 }

@@ -46,6 +46,11 @@ export interface ProviderOptions {
 /** zod schema of an http(s) URL. */
 export const httpUrlSchema = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
 
+/** An HTTP header name: an RFC 9110 token. */
+const headerNameSchema = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'expected a header name (letters, digits and !#$%&\'*+-.^_`|~)');
+/** An HTTP header value as undici sends it: tab, visible ASCII, or bytes 0x80 to 0xFF; never CR, LF or NUL. */
+const headerValueSchema = z.string().regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'a header value may not hold CR, LF, NUL or other control characters');
+
 const positiveMs = z.number().int().positive().max(2_147_483_647);
 
 /** The zod shape of `ProviderOptions`, for the strict schemas of each factory. */
@@ -53,7 +58,7 @@ export const providerOptionsShape = {
   model: z.string().min(1, 'expected a model name'),
   apiKey: z.string().optional(),
   baseURL: httpUrlSchema.optional(),
-  headers: z.record(z.string(), z.string()).optional(),
+  headers: z.record(headerNameSchema, headerValueSchema).optional(),
   timeout: positiveMs.optional(),
   connectTimeout: positiveMs.optional(),
   streamIdleTimeout: positiveMs.optional(),

@@ -22,7 +22,7 @@ export interface CollectBodyOptions {
 /**
  * A `BodyReader` that gathers a body into one `Buffer`, never more than `limitBytes`. `done` is called once: with
  * the bytes when the body ends, or as soon as it passes the cap — with the first `limitBytes` (`overflow:
- * 'truncate'`) or a `ResponseTooLargeError` (`'fail'`); the caller then fails the exchange, which frees the socket.
+ * 'truncate'`, and `cut: true`) or a `ResponseTooLargeError` (`'fail'`); the caller then fails the exchange, which frees the socket.
  *
  * @param options - Cap and overflow policy.
  * @param done - Gets the error or the bytes.
@@ -37,15 +37,15 @@ export interface CollectBodyOptions {
  */
 export function collectBody(
   options: CollectBodyOptions,
-  done: (error: ResponseTooLargeError | undefined, bytes: Buffer) => void,
+  done: (error: ResponseTooLargeError | undefined, bytes: Buffer, cut: boolean) => void,
 ): BodyReader {
   const { limitBytes, overflow, provider } = options;
   const chunks: Buffer[] = [];
   let size = 0;
   let settled = false;
-  const settle = (error: ResponseTooLargeError | undefined) => {
+  const settle = (error: ResponseTooLargeError | undefined, cut = false) => {
     settled = true;
-    done(error, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    done(error, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), cut);
   };
   return {
     data(chunk) {
@@ -54,7 +54,7 @@ export function collectBody(
         if (overflow === 'truncate') {
           chunks.push(chunk.subarray(0, limitBytes - size));
           size = limitBytes;
-          settle(undefined);
+          settle(undefined, true);
         } else settle(new ResponseTooLargeError(limitBytes, { provider }));
         return;
       }

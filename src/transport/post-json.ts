@@ -4,6 +4,7 @@ import { redactSecrets } from '../errors/redact-secrets.js';
 import { collectBody } from './collect-body.js';
 import { lowerCaseHeader } from './header-value.js';
 import type { HttpPostOptions, JsonResponse } from './http-types.js';
+import { refuseEncodedBody } from './refuse-encoded-body.js';
 import { readUnexpectedBody } from './read-unexpected-body.js';
 import { runExchange, utf8Text, whereOf } from './run-exchange.js';
 
@@ -40,6 +41,7 @@ export function postJson<T>(options: HttpPostOptions, project?: (response: JsonR
   const { provider, maxResponseBytes } = options;
   return runExchange<T | JsonResponse>(options, 'application/json', (controls) => {
     const { meta } = controls;
+    if (refuseEncodedBody(controls, provider)) return undefined;
     const contentType = lowerCaseHeader(meta.headers, 'content-type');
     if (contentType !== undefined && !/\bjson\b/i.test(contentType)) return readUnexpectedBody(contentType, 'JSON', options, controls);
     const declaredLength = Number(lowerCaseHeader(meta.headers, 'content-length'));

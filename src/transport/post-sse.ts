@@ -5,6 +5,7 @@ import { type BodyReader, collectBody } from './collect-body.js';
 import { lowerCaseHeader } from './header-value.js';
 import type { HttpPostOptions, SseEvent } from './http-types.js';
 import { preview } from './post-json.js';
+import { refuseEncodedBody } from './refuse-encoded-body.js';
 import { readUnexpectedBody } from './read-unexpected-body.js';
 import { type ExchangeControls, runExchange, whereOf } from './run-exchange.js';
 
@@ -47,6 +48,7 @@ export function postSse(options: HttpPostOptions): Observable<SseEvent>;
 export function postSse<T>(options: HttpPostOptions, read: () => SseReader<T>): Observable<T>;
 export function postSse<T>(options: HttpPostOptions, read?: () => SseReader<T>): Observable<T | SseEvent> {
   return runExchange<T | SseEvent>(options, 'text/event-stream', (controls) => {
+    if (refuseEncodedBody(controls, options.provider)) return undefined;
     const contentType = lowerCaseHeader(controls.meta.headers, 'content-type') ?? '';
     if (!/^\s*text\/event-stream\b/i.test(contentType)) return readUnexpectedBody(contentType, 'text/event-stream', options, controls);
     return readEvents(options, controls, read?.());

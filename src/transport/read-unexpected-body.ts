@@ -1,7 +1,7 @@
 import { ResponseValidationError } from '../errors/llm-error.js';
 import { type BodyReader, collectBody } from './collect-body.js';
 import type { HttpPostOptions } from './http-types.js';
-import { type ExchangeControls, parseJsonOrText, readFailure, utf8Text, whereOf } from './run-exchange.js';
+import { cutBodyText, type ExchangeControls, parseJsonOrText, readFailure, whereOf } from './run-exchange.js';
 
 /** Most bytes of an unexpected 2xx body read for the adapter's `readError`. */
 const UNEXPECTED_BODY_LIMIT = 64 * 1024;
@@ -26,10 +26,10 @@ export function readUnexpectedBody<T>(contentType: string, expected: string, opt
   const { provider } = options;
   const { meta } = controls;
   const limitBytes = Math.min(options.maxResponseBytes, UNEXPECTED_BODY_LIMIT);
-  return collectBody({ limitBytes, overflow: 'truncate', provider }, (_error, bytes) => {
+  return collectBody({ limitBytes, overflow: 'truncate', provider }, (_error, bytes, cut) => {
     let error: unknown;
     try {
-      error = readFailure(options, meta, parseJsonOrText(utf8Text(bytes)));
+      error = readFailure(options, meta, parseJsonOrText(cutBodyText(bytes, cut)));
     } catch (thrown) {
       error = thrown;
     }

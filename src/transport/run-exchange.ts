@@ -9,6 +9,7 @@ import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import type { Dispatcher } from 'undici';
 import { APITimeoutError, LlmError, type TimeoutPhase } from '../errors/llm-error.js';
 import { errorFromResponse } from '../errors/from-response.js';
+import { redactSecrets } from '../errors/redact-secrets.js';
 import { type BodyReader, collectBody } from './collect-body.js';
 import { lowerCaseHeader } from './header-value.js';
 import type { HttpPostOptions, ResponseMeta } from './http-types.js';
@@ -180,7 +181,7 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     try {
       if (statusCode > 299) {
         const { provider } = this.options;
-        this.reader = collectBody({ limitBytes: ERROR_BODY_LIMIT, overflow: 'truncate', provider }, (_error, bytes) => this.fail(httpError(bytes, meta, this.options)));
+        this.reader = collectBody({ limitBytes: ERROR_BODY_LIMIT, overflow: 'truncate', provider }, (_error, bytes, cut) => this.fail(httpError(bytes, meta, this.options, cut)));
       } else this.reader = this.onResponse(this);
     } catch (error) {
       this.fail(error);
@@ -427,8 +428,8 @@ function splitUrl(href: string): { origin: string; path: string } {
  * JSON if it parses; `undefined` when the body broke off), else the class `errorFromResponse` picks for the status.
  * What `readError` throws is returned, to fail the exchange with.
  */
-function httpError(bytes: Buffer | undefined, meta: ResponseMeta, options: HttpPostOptions): unknown {
-  const body = bytes === undefined ? undefined : parseJsonOrText(utf8Text(bytes));
+function httpError(bytes: Buffer | undefined, meta: ResponseMeta, options: HttpPostOptions, cut = false): unknown {
+  const body = bytes === undefined ? undefined : parseJsonOrText(cutBodyText(bytes, cut));
   try {
     return readFailure(options, meta, body) ?? errorFromResponse({ status: meta.status, provider: options.provider, body, ...retryHints(meta) });
   } catch (error) {
@@ -493,6 +494,20 @@ export function retryHints(meta: ResponseMeta): { requestId?: string; retryAfter
  */
 export function utf8Text(bytes: Uint8Array): string {
   return UTF8.decode(bytes);
+}
+
+/**
+ * A body's bytes as text; when they were cut at a byte cap, secrets are redacted now, the cut end included (a cut
+ * through an echoed key leaves a piece that no later redaction would recognise).
+ *
+ * @example
+ * ```ts
+ * parseJsonOrText(cutBodyText(bytes, cut));
+ * ```
+ */
+export function cutBodyText(bytes: Uint8Array, cut: boolean): string {
+  const text = utf8Text(bytes);
+  return cut ? redactSecrets(text, { cut }) : text;
 }
 
 /**

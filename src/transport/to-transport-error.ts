@@ -6,6 +6,7 @@ import {
   type LlmErrorOptions,
   ResponseValidationError,
 } from '../errors/llm-error.js';
+import { redactSecrets } from '../errors/redact-secrets.js';
 
 /** What the transport knows when something fails. */
 export interface TransportErrorContext {
@@ -37,7 +38,7 @@ const PROGRAMMING_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED
  */
 export function toTransportError(error: unknown, context: TransportErrorContext): LlmError {
   if (isLlmError(error)) return error;
-  const options: LlmErrorOptions = { provider: context.provider, cause: error, requestId: context.requestId };
+  const options: LlmErrorOptions = { provider: context.provider, cause: withoutServerBytes(error), requestId: context.requestId };
   const code = typeof (error as { code?: unknown } | null)?.code === 'string' ? (error as { code: string }).code : undefined;
   const message = error instanceof Error ? error.message : String(error);
 
@@ -50,7 +51,7 @@ export function toTransportError(error: unknown, context: TransportErrorContext)
     return new APIConnectionError(`${context.provider}: the response body ended early (${message}).`, options);
   }
   // A response head past undici's header size cap is as broken as an unparsable one: retrying will not help.
-  if (code?.startsWith('HPE_') === true || code === 'UND_ERR_HEADERS_OVERFLOW') {
+  if (isParserError(error) || code?.startsWith('HPE_') === true || code === 'UND_ERR_HEADERS_OVERFLOW') {
     return new ResponseValidationError(`${context.provider} sent a malformed HTTP response (${message}).`, options);
   }
   if (code !== undefined && PROGRAMMING_CODES.has(code)) {
@@ -60,6 +61,31 @@ export function toTransportError(error: unknown, context: TransportErrorContext)
     return new LlmError(`${context.provider}: ${message}`, { ...options, code: 'internal_error' });
   }
   return new APIConnectionError(`${context.provider}: connection error (${message}).`, options);
+}
+
+/**
+ * undici's `HTTPParserError` has no usable `code` (its table maps names to numbers, so it comes out `undefined`);
+ * it is branded with this registered symbol instead, which also works across copies of undici.
+ */
+const PARSER_ERROR_BRAND = Symbol.for('undici.error.UND_ERR_HTTP_PARSER');
+
+function isParserError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[PARSER_ERROR_BRAND] === true;
+}
+
+/**
+ * The cause to keep. A parser error's `data` holds the server's raw bytes from the failure on, which may echo the
+ * key: it is rebuilt from its name, message and stack (redacted) and code, without `data`. Other causes (socket,
+ * DNS, timeout errors, built by Node or undici from no server bytes) are kept as they are, so `instanceof` works.
+ */
+function withoutServerBytes(error: unknown): unknown {
+  if (!(error instanceof Error) || !isParserError(error)) return error;
+  const copy = new Error(redactSecrets(error.message));
+  copy.name = error.name;
+  copy.stack = redactSecrets(error.stack ?? `${error.name}: ${error.message}`);
+  const { code } = error as Error & { code?: unknown };
+  if (typeof code === 'string') Object.assign(copy, { code: redactSecrets(code) });
+  return copy;
 }
 
 function timeoutFromMessage(message: string): number {

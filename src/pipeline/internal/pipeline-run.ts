@@ -6,8 +6,9 @@ import type { ProviderRequest } from '../../types.js';
 import { DEFAULT_RETRY, retryWithBackoff } from '../../model/retry-with-backoff.js';
 import { progressTracker, type ProgressTracker } from '../../progress/progress-tracker.js';
 import { rateLimiter } from '../../rate-limiter/rate-limiter.js';
+import { capHeaderWaits } from './cap-header-waits.js';
 import type { RateLimiter, Reservation } from '../../rate-limiter/rate-limiter-types.js';
-import type { Usage } from '../../types.js';
+import type { RateLimitInfo, Usage } from '../../types.js';
 import type { PipelineSettings } from './pipeline-settings.js';
 import { withBudget } from './with-budget.js';
 
@@ -82,6 +83,14 @@ export class PipelineRun {
       withBudget(this.settings.budget, `${provider}/${request.model}`, request, this.settings.defaultOutputTokens), // cost budget: reserve the worst case per attempt
       this.retry as MonoTypeOperatorFunction<T>,
     );
+  }
+
+  /**
+   * Hands a response's rate-limit info to the limiter (its pause rule), without the waits longer than
+   * `maxRetryAfterMs`: those are not endured (issue 17: a 200's headers could freeze a batch for a day).
+   */
+  observe(info: RateLimitInfo | undefined): void {
+    this.limiter.observe(capHeaderWaits(info, this.maxRetryAfterMs).info);
   }
 
   /**
