@@ -1,4 +1,4 @@
-import { asyncScheduler, type MonoTypeOperatorFunction, retry, type SchedulerLike, timer } from 'rxjs';
+import { asyncScheduler, defer, type MonoTypeOperatorFunction, of, retry, type SchedulerLike, timer } from 'rxjs';
 import { isLlmError, type LlmError } from '../errors/llm-error.js';
 import { compact } from '../internal/compact.js';
 import type { RetryOptions } from '../types.js';
@@ -86,17 +86,56 @@ export const DEFAULT_RETRY: Required<RetryOptions> = {
  * ```
  */
 export function retryWithBackoff<T>(options: RetryWithBackoffOptions = {}): MonoTypeOperatorFunction<T> {
+  return retryKeepingAlive<T>(options);
+}
+
+/**
+ * How a pipeline keeps an item alive through 429s that say nothing (internal): `applies` picks those errors; their
+ * retries wait no timer of their own (the shared limiter spaces them) and do not count against `maxRetries` until
+ * `windowMs` after the item's first one, the time a fixed window can take to reset.
+ */
+export interface KeepAlive {
+  windowMs: number;
+  applies: (error: LlmError) => boolean;
+}
+
+/** `retryWithBackoff`, plus `keepAlive` (internal: pipelines pass it). */
+export function retryKeepingAlive<T>(options: RetryWithBackoffOptions = {}, keepAlive?: KeepAlive): MonoTypeOperatorFunction<T> {
   const { scheduler = asyncScheduler, onRetry, random = Math.random, ...given } = options;
   const policy = { ...DEFAULT_RETRY, ...compact(given) };
-  return retry<T>({
-    count: policy.maxRetries,
-    delay: (error: unknown, retryCount) => {
-      const wait = retryDelay(error, retryCount, policy, random);
-      if (wait === undefined) throw error; // not retried: the Observable errors with it
-      onRetry?.({ error: error as LlmError, retry: retryCount, ...wait });
-      return timer(wait.delayMs, scheduler);
-    },
-  });
+  if (keepAlive === undefined || keepAlive.windowMs <= 0) return retry<T>({ count: policy.maxRetries, delay: delayFor(policy, scheduler, random, onRetry) });
+  return (source) =>
+    defer(() => {
+      let counted = 0; // retries that count against maxRetries
+      let firstQuietAt: number | undefined;
+      const delay = delayFor(policy, scheduler, random, onRetry);
+      return source.pipe(
+        retry<T>({
+          delay: (error: unknown, retryCount) => {
+            if (isLlmError(error) && error.retryable && keepAlive.applies(error)) {
+              const now = scheduler.now();
+              firstQuietAt ??= now;
+              if (now - firstQuietAt < keepAlive.windowMs) {
+                onRetry?.({ error, retry: retryCount, delayMs: 0, serverAsked: false });
+                return of(0); // the limiter spaces it
+              }
+            }
+            counted += 1;
+            if (counted > policy.maxRetries) throw error;
+            return delay(error, counted);
+          },
+        }),
+      );
+    });
+}
+
+function delayFor(policy: Required<RetryOptions>, scheduler: SchedulerLike, random: () => number, onRetry: RetryWithBackoffOptions['onRetry']) {
+  return (error: unknown, retryCount: number) => {
+    const wait = retryDelay(error, retryCount, policy, random);
+    if (wait === undefined) throw error; // not retried: the Observable errors with it
+    onRetry?.({ error: error as LlmError, retry: retryCount, ...wait });
+    return timer(wait.delayMs, scheduler);
+  };
 }
 
 /**

@@ -14,7 +14,7 @@ const BUCKETS: readonly Bucket[] = ['Requests', 'Tokens', 'InputTokens', 'Output
  * - `pause`: its headers show a `remaining` of 0 (requests or tokens): the budget is gone, everyone waits `ms`;
  * - `item`: its headers show budget left (a gateway's per-request refusal, a concurrency cap, a capacity tier):
  *   only the refused item waits its retry-after or backoff;
- * - `adapt`: it carries no budget headers at all: the item waits (the adaptive pace of issue 18 is to act on it).
+ * - `adapt`: it carries no budget headers at all: the item waits, and the limiter's adaptive pace (`AdaptivePace`) may slow everyone.
  */
 export type RefusalVerdict = { kind: 'pause'; ms: number } | { kind: 'item' } | { kind: 'adapt' };
 

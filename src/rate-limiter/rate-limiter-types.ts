@@ -80,8 +80,9 @@ export interface RateLimiter {
   /** Reads rate-limit headers from a response; pauses until reset when a remaining count is 0. */
   observe(info: RateLimitInfo | undefined): void;
   /**
-   * Applies the pause rule to a 429's own rate-limit headers: a `remaining` of 0 pauses everyone; budget left, or
-   * no budget headers at all, delays only the refused item (nothing to do here; adaptive pacing is to come).
+   * Applies the pause rule to a 429's own rate-limit headers: a `remaining` of 0 pauses everyone; budget left delays
+   * only the refused item; no budget headers at all delays the item and may slow the shared pace (adaptive: once per
+   * episode, when refusals are at least 10 % of the last 5 s of answers, never below the last minute's successes).
    * A 429 to a request sent before the latest pause began changes nothing.
    */
   refused?(info: RateLimitInfo | undefined, options?: RefusalOptions): void;

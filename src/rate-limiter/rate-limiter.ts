@@ -4,6 +4,7 @@ import { InvalidOptionsError } from '../errors/llm-error.js';
 import { Fifo } from '../internal/fifo.js';
 import type { RateLimitInfo } from '../types.js';
 import { schedulerSchema, validateOptions } from '../internal/validate-options.js';
+import { AdaptivePace } from './adaptive-pace.js';
 import { GRID_EPSILON_MS } from './gcra.js';
 import { memoryLimiterStore } from './memory-limiter-store.js';
 import { pauseFromInfo, refusalVerdict } from './pause-rule.js';
@@ -116,14 +117,22 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
     acquire: (cost: RequestCost) => queue.acquire(cost),
     pause: (ms: number) => queue.pause(ms),
     observe: (info: RateLimitInfo | undefined) => {
+      queue.adaptive.answer(queue.now());
       const ms = pauseFromInfo(info);
       if (ms > 0) queue.pause(ms);
     },
     refused: (info: RateLimitInfo | undefined, { sentAt, maxWaitMs = Number.POSITIVE_INFINITY }: RefusalOptions = {}) => {
-      if (typeof sentAt === 'number' && sentAt < queue.episodeStartedAt) return; // the latest pause or slow-down covers it
       const verdict = refusalVerdict(info);
-      // 'item': only the refused item waits. 'adapt' (no budget headers) will lower the shared pace once adaptive
-      // pacing lands (issue 18); until then it, too, delays only its item.
+      const now = queue.now();
+      const sent = typeof sentAt === 'number' ? sentAt : now;
+      // 'adapt' (no budget headers at all): the item waits, and the shared pace slows once per episode of a real limit.
+      if (verdict.kind === 'adapt') {
+        if (queue.adaptive.refuse(now, sent, queue.ceilingRpm, queue.episodeStartedAt)) queue.episodeStartedAt = now;
+        return;
+      }
+      queue.adaptive.answer(now);
+      if (sent < queue.episodeStartedAt) return; // the latest pause or slow-down covers it
+      // 'item': only the refused item waits.
       if (verdict.kind === 'pause' && verdict.ms <= maxWaitMs) queue.pause(verdict.ms);
     },
   };
@@ -172,7 +181,18 @@ class TurnQueue {
     private readonly key: string,
     private readonly limits: RateLimits,
     private readonly scheduler: SchedulerLike,
-  ) {}
+  ) {
+    this.ceilingRpm = limits.rpm;
+  }
+
+  /** The configured requests per minute; the pace in force (`limits.rpm`) may be lower while adapting. */
+  readonly ceilingRpm: number;
+  /** Slows the pace after 429s that carry no budget headers. */
+  readonly adaptive = new AdaptivePace();
+
+  now(): number {
+    return this.scheduler.now();
+  }
 
   acquire(cost: RequestCost): Observable<Reservation> {
     return new Observable<Reservation>((subscriber) => {
@@ -270,6 +290,7 @@ class TurnQueue {
 
   private ask(head: Waiter): MaybePromise<ReserveResult> | undefined {
     try {
+      this.limits.rpm = this.adaptive.rpm(this.scheduler.now(), this.ceilingRpm);
       const { rpm, burst, tpm, tokenBurst } = this.limits;
       return this.store.reserve(this.key, { rpm, burst, tpm, tokenBurst, tokens: head.tokens }, this.askTime());
     } catch (error) {

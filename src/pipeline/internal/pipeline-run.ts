@@ -3,8 +3,9 @@ import { isLlmError, type LlmError } from '../../errors/llm-error.js';
 import { compact } from '../../internal/compact.js';
 import { estimateInputTokens } from '../../model/estimate-tokens.js';
 import type { ProviderRequest } from '../../types.js';
-import { DEFAULT_RETRY, retryWithBackoff } from '../../model/retry-with-backoff.js';
+import { DEFAULT_RETRY, retryKeepingAlive } from '../../model/retry-with-backoff.js';
 import { progressTracker, type ProgressTracker } from '../../progress/progress-tracker.js';
+import { refusalVerdict, WINDOW_ESTIMATE_MS } from '../../rate-limiter/pause-rule.js';
 import { rateLimiter } from '../../rate-limiter/rate-limiter.js';
 import { capHeaderWaits } from './cap-header-waits.js';
 import type { RateLimiter, Reservation } from '../../rate-limiter/rate-limiter-types.js';
@@ -58,11 +59,10 @@ export class PipelineRun {
     this.limiter = settings.limiter ?? defaultLimiter(settings);
     this.progress = settings.progress ?? (settings.onProgress === undefined ? undefined : progressTracker({ scheduler }));
     this.maxRetryAfterMs = settings.retry.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs;
-    this.retry = retryWithBackoff<unknown>({
-      ...settings.retry,
-      scheduler,
-      onRetry: () => this.progress?.retryScheduled(),
-    });
+    // A 429 that says nothing (no retry-after, no budget headers) keeps its item alive until a fixed window can have
+    // reset; the limiter's adaptive pace spaces its retries.
+    const keepAlive = { windowMs: Math.min(WINDOW_ESTIMATE_MS, this.maxRetryAfterMs), applies: isQuietRefusal };
+    this.retry = retryKeepingAlive<unknown>({ ...settings.retry, scheduler, onRetry: () => this.progress?.retryScheduled() }, keepAlive);
   }
 
   /** True while new prompts may be submitted. */
@@ -168,6 +168,11 @@ export class PipelineRun {
       };
     });
   }
+}
+
+/** A 429 with nothing to wait on: no retry-after and no rate-limit budget headers. */
+function isQuietRefusal(error: LlmError): boolean {
+  return error.status === 429 && error.retryAfterMs === undefined && refusalVerdict(error.rateLimit).kind === 'adapt';
 }
 
 /** Effectively no request limit, while still honouring `pause` and `observe`. */
