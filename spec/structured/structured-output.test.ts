@@ -6,7 +6,7 @@ import { jsonSchemaFromZod } from '../../src/structured/json-schema-from-zod.js'
 type Schema = Record<string, unknown>;
 
 describe('jsonSchemaFromZod()', () => {
-  it('rewrites objects for OpenAI strict mode: all properties required, optional ones nullable, no extra properties', () => {
+  it('rewrites objects into the strict shape (all properties required, optional ones nullable, no extra properties), keeping constraints', () => {
     const { schema, strictSchema, wrapped } = jsonSchemaFromZod(
       z.object({
         name: z.string().min(2).max(40),
@@ -22,7 +22,7 @@ describe('jsonSchemaFromZod()', () => {
     expect(strictSchema).toEqual({
       type: 'object',
       properties: {
-        name: { type: 'string' },
+        name: { type: 'string', minLength: 2, maxLength: 40 },
         age: { type: ['integer', 'null'] },
         kind: { type: ['string', 'null'], enum: ['a', 'b', null] },
         tags: {

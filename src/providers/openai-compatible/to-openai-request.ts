@@ -1,5 +1,6 @@
 import type { ProviderRequest } from '../../model/resolve-prompt.js';
 import type { ResponseFormat } from '../../types.js';
+import { openAIStrictSchema } from './openai-strict-schema.js';
 
 /** Options of `toOpenAIRequest`. */
 export interface ToOpenAIRequestOptions {
@@ -47,12 +48,13 @@ export function toOpenAIRequest(request: ProviderRequest, options: ToOpenAIReque
 
 function toWireResponseFormat(format: ResponseFormat): Record<string, unknown> {
   if (format.type !== 'json_schema') return { type: format.type };
+  const strict = format.strict ?? true;
   return {
     type: 'json_schema',
     json_schema: {
       name: format.name,
-      schema: format.schema,
-      strict: format.strict ?? true,
+      schema: strict ? openAIStrictSchema(format.schema) : format.schema,
+      strict,
       ...(format.description === undefined ? {} : { description: format.description }),
     },
   };
