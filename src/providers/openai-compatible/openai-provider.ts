@@ -26,6 +26,10 @@ export interface OpenAIProviderSettings extends TransportSettings {
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
   /** The server continues a trailing assistant message. @defaultValue `false` */
   supportsPrefill?: boolean;
+  /** Send `stream_options: { include_usage: true }` with streams. @defaultValue `true` */
+  streamUsage?: boolean;
+  /** Most `stop` strings a request may carry. @defaultValue no limit */
+  maxStopSequences?: number;
 }
 
 /**
@@ -53,6 +57,11 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
   const { id, dispatcher } = settings;
   const url = `${settings.baseURL.replace(/\/+$/, '')}/chat/completions`;
   const maxTokensField = settings.maxTokensField ?? (isOpenAIHost(settings.baseURL) ? 'max_completion_tokens' : 'max_tokens');
+  const requestOptions = {
+    maxTokensField,
+    ...(settings.streamUsage === undefined ? {} : { streamUsage: settings.streamUsage }),
+    ...(settings.maxStopSequences === undefined ? {} : { maxStopSequences: settings.maxStopSequences }),
+  };
   const headers: Record<string, string> = {
     'user-agent': 'rxllm',
     ...(settings.apiKey === undefined || settings.apiKey === '' ? {} : { authorization: `Bearer ${settings.apiKey}` }),
@@ -65,7 +74,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
       url,
       headers,
       provider: id,
-      body: toOpenAIRequest(request, { stream, maxTokensField }),
+      body: toOpenAIRequest(request, { stream, ...requestOptions }),
       readError: readOpenAIError,
       readRateLimit: readOpenAIRateLimit,
       ...(stream ? { isLastEvent: (event: { data: string }) => event.data.trim() === '[DONE]' } : {}),

@@ -46,6 +46,21 @@ export interface OpenAIOptions extends ProviderOptions {
   apiKeyEnv?: string;
   /** Environment variable holding the base URL. @defaultValue `${PROVIDERID}_BASE_URL`, e.g. `OPENAI_BASE_URL` */
   baseURLEnv?: string;
+  /**
+   * Wire name of `maxTokens`: reasoning models behind a gateway or on Azure need `max_completion_tokens`.
+   * @defaultValue `'max_completion_tokens'` for api.openai.com, else `'max_tokens'`
+   */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /**
+   * Ask for usage in streams with `stream_options: { include_usage: true }`. Mistral answers 422 to the field (its
+   * `chatModel` preset sets `false`; Mistral reports usage in the last chunk anyway). @defaultValue `true`
+   */
+  streamUsage?: boolean;
+  /**
+   * Most `stop` strings a request may carry; more fails that request with `InvalidOptionsError` before sending.
+   * @defaultValue `4` for api.openai.com (its API reference: "Up to 4 sequences"), else no limit
+   */
+  maxStopSequences?: number;
 }
 
 const openAIOptionsSchema = z.strictObject({
@@ -55,7 +70,13 @@ const openAIOptionsSchema = z.strictObject({
   supportsPrefill: z.boolean().optional(),
   apiKeyEnv: z.string().min(1).optional(),
   baseURLEnv: z.string().min(1).optional(),
+  maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  streamUsage: z.boolean().optional(),
+  maxStopSequences: z.number().int().positive().optional(),
 });
+
+/** OpenAI's own limit on `stop` (API reference, Create chat completion → `stop`: "Up to 4 sequences"). */
+const OPENAI_MAX_STOP_SEQUENCES = 4;
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 const LABEL = 'openai() options';
@@ -102,6 +123,13 @@ export function openai(options: OpenAIOptions): ChatModel {
     ...(valid.project === undefined ? {} : { project: valid.project }),
     ...(valid.headers === undefined ? {} : { headers: valid.headers }),
     supportsPrefill: valid.supportsPrefill ?? false,
+    ...(valid.maxTokensField === undefined ? {} : { maxTokensField: valid.maxTokensField }),
+    ...(valid.streamUsage === undefined ? {} : { streamUsage: valid.streamUsage }),
+    ...(valid.maxStopSequences !== undefined
+      ? { maxStopSequences: valid.maxStopSequences }
+      : isOpenAIHost(baseURL)
+        ? { maxStopSequences: OPENAI_MAX_STOP_SEQUENCES }
+        : {}),
   });
   return customModel(provider, {
     model: valid.model,
