@@ -7,7 +7,7 @@ import type { SseReader } from '../../transport/post-sse.js';
 import type { ChatChunk, RateLimitInfo, Usage } from '../../types.js';
 import { parseWith, toUsage } from './anthropic-response.js';
 import { type AnthropicStreamEvent, anthropicStreamEventSchema } from './anthropic-schemas.js';
-import { structuredTool } from './anthropic-wire-request.js';
+import { type AnthropicStructuredMode, structuredRoute } from './anthropic-wire-request.js';
 
 const KNOWN_EVENTS = new Set([
   'message_start',
@@ -32,11 +32,14 @@ interface StreamState {
   /** Content blocks by index: kind, and JSON characters sent for the structured tool. */
   blocks: Map<number, { structured: boolean; sent: number }>;
   sawTool: boolean;
+  /** Text written beside a structured tool: the answer if the tool is never called. */
+  heldText: string;
 }
 
 /**
  * Turns Anthropic Messages SSE events into `ChatChunk`s: `text_delta`s become text chunks (for a structured
- * request, the forced tool's `input_json_delta`s do instead), `ping` and unknown events are ignored, and
+ * request sent as a tool, the tool's `input_json_delta`s do instead, and the text is held back: it is the answer,
+ * sent before the final chunk, only if the tool is never called), `ping` and unknown events are ignored, and
  * `message_stop` gives the final chunk with `finishReason` (from `message_delta`) and `usage` (input from
  * `message_start`, output from `message_delta`). The first chunk carries `requestId`, `model` and `rateLimit`.
  *
@@ -46,6 +49,7 @@ interface StreamState {
  *
  * @param request - The request, for its structured-output tool.
  * @param provider - Provider id for error messages.
+ * @param mode - How structured output was asked for (as given to `toAnthropicRequest`).
  * @returns A fresh reader.
  *
  * @example
@@ -53,8 +57,9 @@ interface StreamState {
  * const chunks$ = postSse(options, () => anthropicChunks(request, 'anthropic')); // ChatChunks
  * ```
  */
-export function anthropicChunks(request: ProviderRequest, provider: string): SseReader<ChatChunk> {
-  const toolName = structuredTool(request.params.responseFormat)?.name;
+export function anthropicChunks(request: ProviderRequest, provider: string, mode: AnthropicStructuredMode = 'auto'): SseReader<ChatChunk> {
+  const route = structuredRoute(request, mode);
+  const toolName = route?.kind === 'tool' ? route.tool.name : undefined;
   const state: StreamState = {
     announced: false,
     usage: { inputTokens: 0, outputTokens: 0 },
@@ -62,6 +67,7 @@ export function anthropicChunks(request: ProviderRequest, provider: string): Sse
     stopped: false,
     blocks: new Map(),
     sawTool: false,
+    heldText: '',
   };
   return {
     push: (event) => (state.stopped ? [] : handleEvent(event, state, toolName, provider)),
@@ -107,13 +113,13 @@ function toChunks(event: AnthropicStreamEvent, state: StreamState, toolName: str
       const structured = toolName !== undefined && block.type === 'tool_use' && block.name === toolName;
       if (structured) state.sawTool = true;
       state.blocks.set(event.index, { structured, sent: 0 });
-      if (toolName === undefined && block.type === 'text' && block.text) return [announce(state, { text: block.text })];
+      if (block.type === 'text' && block.text) return textChunk(state, toolName, block.text);
       return [];
     }
     case 'content_block_delta': {
       const block = state.blocks.get(event.index);
       const { delta } = event;
-      if (toolName === undefined && delta.type === 'text_delta' && delta.text) return [announce(state, { text: delta.text })];
+      if (delta.type === 'text_delta' && delta.text) return textChunk(state, toolName, delta.text);
       if (block?.structured === true && delta.type === 'input_json_delta' && delta.partial_json) {
         block.sent += delta.partial_json.length;
         return [announce(state, { text: delta.partial_json })];
@@ -136,20 +142,25 @@ function toChunks(event: AnthropicStreamEvent, state: StreamState, toolName: str
       return [];
     }
     case 'message_stop':
+    {
       state.stopped = true;
-      if (toolName !== undefined && !state.sawTool) {
-        throw new ResponseValidationError(`${provider} answered without the forced "${toolName}" tool call.`, {
-          provider,
-          ...(state.requestId === undefined ? {} : { requestId: state.requestId }),
-        });
-      }
-      return [announce(state, { text: '', finishReason: state.finishReason, usage: { ...state.usage } })];
+      const final = { text: '', finishReason: state.finishReason, usage: { ...state.usage } };
+      if (toolName === undefined || state.sawTool || state.heldText === '') return [announce(state, final)];
+      return [announce(state, { text: state.heldText }), final];
+    }
     case 'ping':
       return [];
     case 'error':
       // Read before parsing (see `handleEvent`); an error event always has an envelope.
       throw new ResponseValidationError(`${provider} sent an error event without an error.`, { provider });
   }
+}
+
+/** A text piece: sent at once, or held while a structured tool call may still come. */
+function textChunk(state: StreamState, toolName: string | undefined, text: string): ChatChunk[] {
+  if (toolName === undefined) return [announce(state, { text })];
+  if (!state.sawTool) state.heldText += text;
+  return [];
 }
 
 /** Adds the response metadata to the first chunk. */

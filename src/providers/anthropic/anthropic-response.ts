@@ -9,10 +9,10 @@ import { type AnthropicUsage, anthropicMessageSchema } from './anthropic-schemas
 import { structuredTool } from './anthropic-wire-request.js';
 
 /**
- * Turns a Messages API response into a `ChatResponse`. `text` is the text blocks joined; for a structured request
- * (forced tool) it is the tool's `input` as JSON text, so that `ChatResponse` stays the same for every provider.
- * Throws `ResponseValidationError` when the body is not a message, or a structured answer has no tool call, and the
- * mapped error class when a 2xx body is an error envelope (`{ type: 'error', error: { type, message } }`).
+ * Turns a Messages API response into a `ChatResponse`. `text` is the text blocks joined; when a structured request's
+ * tool was called it is the tool's `input` as JSON text, so that `ChatResponse` stays the same for every provider.
+ * Throws `ResponseValidationError` when the body is not a message, and the mapped error class when a 2xx body is an
+ * error envelope (`{ type: 'error', error: { type, message } }`).
  */
 export function toAnthropicChatResponse(response: JsonResponse, request: ProviderRequest, provider: string): ChatResponse {
   if (isErrorBody(response.body) && !anthropicMessageSchema.safeParse(response.body).success) {
@@ -21,19 +21,10 @@ export function toAnthropicChatResponse(response: JsonResponse, request: Provide
   }
   const message = parseWith(anthropicMessageSchema, response.body, provider, response.requestId);
   const tool = structuredTool(request.params.responseFormat);
-  let text: string;
-  if (tool === undefined) {
-    text = message.content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join('');
-  } else {
-    const call = message.content.find((block) => block.type === 'tool_use' && block.name === tool.name);
-    if (call === undefined) {
-      throw new ResponseValidationError(`${provider} answered without the forced "${tool.name}" tool call.`, {
-        provider,
-        ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
-      });
-    }
-    text = JSON.stringify(call.input ?? {});
-  }
+  const call = tool === undefined ? undefined : message.content.find((block) => block.type === 'tool_use' && block.name === tool.name);
+  // Without the tool call (native output, tool_choice auto, or a model or gateway answering in text), the answer is
+  // the text: the structured layer validates it like any other.
+  const text = call === undefined ? message.content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join('') : JSON.stringify(call.input ?? {});
   return {
     text,
     finishReason: message.stop_reason ?? null,
