@@ -32,6 +32,7 @@ export function recordResult(result: ChatResult, options: RunOptions, { model, s
   if (result.ok) {
     const parsed = structured?.parse(result.response.text, {
       provider: model.provider.id,
+      usage: result.response.usage,
       ...(result.response.requestId === undefined ? {} : { requestId: result.response.requestId }),
     });
     if (parsed !== undefined && !parsed.ok) {

@@ -53,7 +53,11 @@ export function chatStructured<T>(model: ChatModel, prompt: Prompt, schema: z.Zo
   return defer(() => {
     const output = structuredOutput(schema, formatOptions);
     const check = (response: ChatResponse) =>
-      output.parse(response.text, { provider: model.provider.id, ...(response.requestId === undefined ? {} : { requestId: response.requestId }) });
+      output.parse(response.text, {
+        provider: model.provider.id,
+        usage: response.usage,
+        ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
+      });
     return model.chat(output.apply(prompt), params).pipe(
       concatMap((response) => {
         const first = check(response);

@@ -112,7 +112,11 @@ export async function parallelChatStructured<T>(
 async function run<T>(model: ChatModel, prompts: PromptSource, output: StructuredOutput<T>, options: ParallelChatOptions): Promise<Parsed<T>[]> {
   try {
     return await collectInOrder(model, prompts, options, LABEL, (response) =>
-      output.parse(response.text, { provider: model.provider.id, ...(response.requestId === undefined ? {} : { requestId: response.requestId }) }),
+      output.parse(response.text, {
+        provider: model.provider.id,
+        usage: response.usage,
+        ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
+      }),
     );
   } catch (error) {
     const partial = partialResultsOf<Parsed<T>>(error);

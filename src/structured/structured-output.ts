@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { InvalidOptionsError, StructuredOutputError } from '../errors/llm-error.js';
-import type { ChatMessage, ChatRequest, Prompt, ResponseFormat } from '../types.js';
+import type { ChatMessage, ChatRequest, Prompt, ResponseFormat, Usage } from '../types.js';
 import { decodeAnswer, jsonSchemaFromZod, WRAPPED_KEY } from './json-schema-from-zod.js';
 
 /**
@@ -56,12 +56,23 @@ export type StructuredParseResult<T> = { ok: true; value: T } | { ok: false; err
  */
 export interface StructuredOutput<T> {
   readonly responseFormat: ResponseFormat;
-  /** Parses and validates an answer's text (code fences around the JSON are tolerated). */
-  parse(text: string, meta?: { provider?: string; requestId?: string }): StructuredParseResult<T>;
+  /**
+   * Parses and validates an answer's text (code fences around the JSON are tolerated). `meta` goes into the error:
+   * the provider, the request id and the `usage` the answer cost.
+   */
+  parse(text: string, meta?: StructuredParseMeta): StructuredParseResult<T>;
   /** Adds the `responseFormat` to a prompt (as its own request params, so it wins over other layers). */
   apply(prompt: Prompt): ChatRequest;
   /** The follow-up conversation asking the model to fix a failed answer. */
   repairPrompt(prompt: Prompt, error: StructuredOutputError): ChatRequest;
+}
+
+/** What a failed answer's `StructuredOutputError` should carry besides the text. */
+export interface StructuredParseMeta {
+  provider?: string;
+  requestId?: string;
+  /** The response's usage: tokens paid for even though the answer failed. */
+  usage?: Usage;
 }
 
 const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -102,10 +113,11 @@ export function structuredOutput<T>(schema: z.ZodType<T>, options: StructuredOut
     ...(description === undefined ? {} : { description }),
   };
 
-  const parse = (text: string, meta: { provider?: string; requestId?: string } = {}): StructuredParseResult<T> => {
+  const parse = (text: string, meta: StructuredParseMeta = {}): StructuredParseResult<T> => {
     const errorOptions = {
       ...(meta.provider === undefined ? {} : { provider: meta.provider }),
       ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
+      ...(meta.usage === undefined ? {} : { usage: meta.usage }),
     };
     let json: unknown;
     try {
