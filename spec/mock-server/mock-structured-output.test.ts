@@ -54,3 +54,27 @@ describe('mock server structured output', () => {
     expect(required.choices[0].message.tool_calls[0].function.name).toBe('review');
   });
 });
+
+describe('mock server answers, like a model, follow constraints stated in a description', () => {
+  it('keeps numbers, string lengths and array sizes within the bounds a description states', async () => {
+    // What the adapters send when a server does not enforce a keyword (see describeUnsupportedKeywords).
+    const described = {
+      type: 'object',
+      properties: {
+        stars: { type: 'integer', description: 'Stars. At least 1. At most 5.' },
+        share: { type: 'number', description: 'Greater than 0. Less than 1.' },
+        handle: { type: 'string', description: 'At least 3 characters. At most 6 characters.' },
+        tags: { type: 'array', items: { type: 'string' }, description: 'At least 3 items. At most 4 items.' },
+      },
+      required: ['stars', 'share', 'handle', 'tags'],
+      additionalProperties: false,
+    };
+    const Described = z.object({ stars: z.number().int().min(1).max(5), share: z.number().gt(0).lt(1), handle: z.string().min(3).max(6), tags: z.array(z.string()).min(3).max(4) });
+    for (let index = 0; index < 20; index++) {
+      const body = anthropicBody(`Review ${index}`, { output_config: { format: { type: 'json_schema', schema: described } } });
+      const reply = JSON.parse((await client.post(`${server.anthropicBaseURL}/v1/messages`, body)).text);
+      const value = JSON.parse(reply.content[0].text);
+      expect(Described.safeParse(value).error?.issues ?? []).toEqual([]);
+    }
+  });
+});
