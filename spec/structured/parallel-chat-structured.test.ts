@@ -13,7 +13,7 @@ import {
 import { partialResultsOf } from '../../src/promise/partial-results.js';
 import { type Handler, type LocalServer, respond, startLocalServer } from '../support/local-server.js';
 import { completionBody } from '../support/openai-transcripts.js';
-import { toolMessageBody } from '../providers/anthropic/anthropic-transcripts.js';
+import { messageBody, toolMessageBody } from '../providers/anthropic/anthropic-transcripts.js';
 
 const City = z.object({ city: z.string(), population: z.number().int().optional() });
 
@@ -54,6 +54,11 @@ function anthropicServer(repaired = '{"city":"Fixed"}'): Handler {
   };
 }
 
+/** Answers in text: native structured output, or a model or gateway ignoring the forced tool. */
+function anthropicTextServer(repaired = '{"city":"Fixed"}'): Handler {
+  return (exchange) => respond.json(200, messageBody(answerFor(lastUserText(exchange.request.body), repaired)))(exchange);
+}
+
 const PROTOCOLS = [
   {
     name: 'OpenAI (response_format json_schema)',
@@ -62,8 +67,18 @@ const PROTOCOLS = [
   },
   {
     name: 'Anthropic (forced tool)',
-    make: () => anthropic({ model: 'claude-haiku-4-5', baseURL: server.url, apiKey: '', maxRetries: 0 }),
+    make: () => anthropic({ model: 'claude-3-5-haiku-latest', baseURL: server.url, apiKey: '', maxRetries: 0 }),
     handler: anthropicServer,
+  },
+  {
+    name: 'Anthropic (native output_config.format)',
+    make: () => anthropic({ model: 'claude-haiku-4-5', baseURL: server.url, apiKey: '', maxRetries: 0 }),
+    handler: anthropicTextServer,
+  },
+  {
+    name: 'Anthropic (JSON text instead of the forced tool call)',
+    make: () => anthropic({ model: 'claude-3-5-haiku-latest', baseURL: server.url, apiKey: '', maxRetries: 0 }),
+    handler: anthropicTextServer,
   },
 ] as const;
 
@@ -84,6 +99,9 @@ for (const protocol of PROTOCOLS) {
       const body = server.requests[0]!.body as Record<string, unknown>;
       if (protocol.name.startsWith('OpenAI')) {
         expect(body.response_format).toMatchObject({ type: 'json_schema', json_schema: { name: 'city', strict: true, schema: { additionalProperties: false, required: ['city', 'population'] } } });
+      } else if (protocol.name.includes('native')) {
+        expect(body).not.toHaveProperty('tools');
+        expect(body.output_config).toMatchObject({ format: { type: 'json_schema', schema: { additionalProperties: false, required: ['city', 'population'] } } });
       } else {
         expect(body.tool_choice).toEqual({ type: 'tool', name: 'city' });
         // the same (strict-shaped) schema: optional fields nullable, their nulls removed before validation

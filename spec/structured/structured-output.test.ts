@@ -6,7 +6,7 @@ import { jsonSchemaFromZod } from '../../src/structured/json-schema-from-zod.js'
 type Schema = Record<string, unknown>;
 
 describe('jsonSchemaFromZod()', () => {
-  it('rewrites objects for OpenAI strict mode: all properties required, optional ones nullable, no extra properties', () => {
+  it('rewrites objects into the strict shape (all properties required, optional ones nullable, no extra properties), keeping constraints', () => {
     const { schema, strictSchema, wrapped } = jsonSchemaFromZod(
       z.object({
         name: z.string().min(2).max(40),
@@ -22,7 +22,7 @@ describe('jsonSchemaFromZod()', () => {
     expect(strictSchema).toEqual({
       type: 'object',
       properties: {
-        name: { type: 'string' },
+        name: { type: 'string', minLength: 2, maxLength: 40 },
         age: { type: ['integer', 'null'] },
         kind: { type: ['string', 'null'], enum: ['a', 'b', null] },
         tags: {
@@ -113,6 +113,18 @@ describe('structuredOutput()', () => {
     const mismatch = output.parse('{"city":5}');
     expect(mismatch.ok).toBe(false);
     expect((mismatch as { error: StructuredOutputError }).error.issues).toEqual([expect.objectContaining({ path: ['city'], code: 'invalid_type' })]);
+  });
+
+  it('names the first issue in the message and keeps the usage that was paid for', () => {
+    const output = structuredOutput(z.object({ review: z.object({ stars: z.number().int().min(1).max(5) }), note: z.string() }));
+    const failed = output.parse('{"review":{"stars":9}}', { usage: { inputTokens: 20, outputTokens: 8 } });
+    expect(failed.ok).toBe(false);
+    if (failed.ok) return;
+    expect(failed.error.message).toMatch(/^The answer does not match the schema \(2 issues\); first: review\.stars: Too big: expected number to be <=5/);
+    expect(failed.error.usage).toEqual({ inputTokens: 20, outputTokens: 8 });
+    const notJson = output.parse('I would rather not.');
+    expect(notJson.ok || notJson.error.message).toMatch(/\(1 issue\); first: \(root\): Not valid JSON/);
+    expect(notJson.ok || notJson.error.usage).toBeUndefined();
   });
 
   it('builds a repair conversation from the failed answer and its issues', () => {

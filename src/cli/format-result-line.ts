@@ -12,6 +12,10 @@ export interface ResultLineError {
   message: string;
   /** Text received before a stream broke (`StreamInterruptedError`). */
   partialText?: string;
+  /** The answer's text, when it failed its schema (`StructuredOutputError`). */
+  rawText?: string;
+  /** Why it failed its schema: zod's issues (`path`, `code`, `message`, …). */
+  issues?: unknown[];
 }
 
 /** One line of the results file. `id`, `index` and `ok` come first, in that order (resume reads them fast). */
@@ -36,7 +40,8 @@ export type ResultLine =
       index: number;
       ok: false;
       error: ResultLineError;
-      usage: null;
+      /** Tokens paid for: the failed structured answer's usage, else `null`. */
+      usage: Usage | null;
       model: string;
       attempts: number | null;
       latencyMs: number;
@@ -80,7 +85,8 @@ export function okResultLine(context: ResultContext, response: ChatResponse, dat
 }
 
 /**
- * Builds the result line of a failed prompt. The message is the error's own, which never holds an API key.
+ * Builds the result line of a failed prompt. The message is the error's own, which never holds an API key. An answer
+ * that failed its schema keeps its `rawText`, its `issues` and the `usage` it cost.
  *
  * @example
  * ```ts
@@ -89,7 +95,7 @@ export function okResultLine(context: ResultContext, response: ChatResponse, dat
  * ```
  */
 export function failedResultLine(context: ResultContext, error: LlmError): ResultLine {
-  const partialText = (error as { partialText?: unknown }).partialText;
+  const { partialText, rawText, issues, usage } = error as { partialText?: unknown; rawText?: unknown; issues?: unknown; usage?: Usage };
   return {
     id: context.id,
     index: context.index,
@@ -100,8 +106,10 @@ export function failedResultLine(context: ResultContext, error: LlmError): Resul
       code: error.code ?? null,
       message: error.message,
       ...(typeof partialText === 'string' && partialText !== '' ? { partialText } : {}),
+      ...(typeof rawText === 'string' ? { rawText } : {}),
+      ...(Array.isArray(issues) ? { issues } : {}),
     },
-    usage: null,
+    usage: usage === undefined ? null : { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens },
     model: context.model,
     attempts: context.attempts,
     latencyMs: context.latencyMs,

@@ -33,6 +33,7 @@ export function recordResult(result: ChatResult, options: RunOptions, { model, s
     const parsed = structured?.parse(result.response.text, {
       provider: model.provider.id,
       finishReason: result.response.finishReason,
+      usage: result.response.usage,
       ...(result.response.requestId === undefined ? {} : { requestId: result.response.requestId }),
     });
     if (parsed !== undefined && !parsed.ok) {

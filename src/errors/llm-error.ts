@@ -152,13 +152,17 @@ export class StructuredOutputError extends LlmError {
   override name = 'StructuredOutputError';
   readonly rawText: string;
   readonly issues: unknown[];
-  constructor(rawText: string, issues: unknown[], options: LlmErrorOptions = {}) {
-    super(`The answer does not match the schema (${issues.length} issue${issues.length === 1 ? '' : 's'}).`, {
+  /** Tokens of the request whose answer failed: paid for all the same (the response's `usage`, when known). */
+  readonly usage?: { inputTokens: number; outputTokens: number };
+  constructor(rawText: string, issues: unknown[], options: LlmErrorOptions & { usage?: { inputTokens: number; outputTokens: number } } = {}) {
+    const { usage, ...rest } = options;
+    super(`The answer does not match the schema (${issues.length} issue${issues.length === 1 ? '' : 's'})${firstIssue(issues)}`, {
       code: 'structured_output_invalid',
-      ...options,
+      ...rest,
     });
     this.rawText = rawText;
     this.issues = issues;
+    if (usage !== undefined) this.usage = usage;
   }
 }
 
@@ -177,6 +181,15 @@ export class RefusalError extends StructuredOutputError {
     this.message = `The model refused to answer (${refusal.length} characters of refusal text).`;
     this.refusal = refusal;
   }
+}
+
+/** `; first: path: message` for the first issue (zod's shape), or `.` when there is none. */
+function firstIssue(issues: unknown[]): string {
+  const issue = issues[0] as { path?: unknown; message?: unknown } | undefined;
+  if (issue === undefined || typeof issue !== 'object' || issue === null) return '.';
+  const path = Array.isArray(issue.path) && issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+  const message = typeof issue.message === 'string' ? issue.message : 'invalid';
+  return `; first: ${path}: ${message.length > 300 ? `${message.slice(0, 300)}…` : message}`;
 }
 
 /** A prompt was not sent because it could overrun the run's `maxCost` or `maxTotalTokens` budget. */

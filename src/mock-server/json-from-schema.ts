@@ -16,6 +16,8 @@ interface Generation {
  * filled), `items` / `prefixItems`, `minItems` / `maxItems`, `minimum` / `maximum` (and exclusive ones),
  * `minLength` / `maxLength`, common string `format`s, `anyOf` / `oneOf` (first non-null branch), `allOf`
  * (objects merged), and local `$ref`s (`#/$defs/…`, `#/definitions/…`). `pattern` and `multipleOf` are ignored.
+ * Like a model reading the schema, it also keeps to bounds a `description` states in the words rxllm's adapters use
+ * for constraints a server does not enforce ("At least 1.", "At most 9 characters.", "At most 4 items.").
  */
 export function jsonFromSchema(schema: unknown, hash: number): unknown {
   const generation: Generation = { root: schema, state: hash | 1 };
@@ -25,7 +27,7 @@ export function jsonFromSchema(schema: unknown, hash: number): unknown {
 function generate(schema: unknown, generation: Generation, depth: number, name: string): unknown {
   if (schema === true || schema === undefined || schema === null) return `${name} ${pick(generation, WORDS)}`;
   if (typeof schema !== 'object' || Array.isArray(schema)) return null;
-  const node = schema as Schema;
+  const node = withDescribedBounds(schema as Schema);
   if (typeof node.$ref === 'string') {
     if (depth > MAX_DEPTH * 2) return null;
     return generate(resolveRef(generation.root, node.$ref), generation, depth + 1, name);
@@ -189,4 +191,29 @@ function next(generation: Generation): number {
 
 function pick<T>(generation: Generation, values: readonly T[]): T {
   return values[next(generation) % values.length] as T;
+}
+
+const DESCRIBED_BOUNDS: ReadonlyArray<[keyword: string, pattern: RegExp]> = [
+  ['minLength', /\bAt least (\d+) characters\./],
+  ['maxLength', /\bAt most (\d+) characters\./],
+  ['minItems', /\bAt least (\d+) items\./],
+  ['maxItems', /\bAt most (\d+) items\./],
+  ['minimum', /\bAt least (-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\./i],
+  ['maximum', /\bAt most (-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\./i],
+  ['exclusiveMinimum', /\bGreater than (-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\./i],
+  ['exclusiveMaximum', /\bLess than (-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\./i],
+];
+
+/** The node with the bounds its description states added as keywords (keywords already there win). */
+function withDescribedBounds(node: Schema): Schema {
+  if (typeof node.description !== 'string') return node;
+  let out: Schema | undefined;
+  for (const [keyword, pattern] of DESCRIBED_BOUNDS) {
+    if (keyword in node) continue;
+    const match = pattern.exec(node.description);
+    if (match === null) continue;
+    out ??= { ...node };
+    out[keyword] = Number(match[1]);
+  }
+  return out ?? node;
 }

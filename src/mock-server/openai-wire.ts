@@ -22,10 +22,16 @@ export const openaiWire: WireFormat = {
   completion(answer: MockAnswer): string {
     const { request } = answer;
     const output = answer.pieces.length;
+    const tool = toolOf(answer);
+    const message =
+      tool === undefined || answer.refusal === true
+        ? `{"role":"assistant",${messageFields(answer)},"annotations":[]}`
+        : `{"role":"assistant","content":null,"tool_calls":[{"id":"${tool.id}","type":"function","function":{"name":${JSON.stringify(tool.name)},` +
+          `"arguments":${JSON.stringify(answer.pieces.join(''))}}}],"refusal":null,"annotations":[]}`;
     return (
       `{"id":"${answer.id}","object":"chat.completion","created":${answer.created},"model":${JSON.stringify(answer.model)},` +
-      `"choices":[{"index":0,"message":{"role":"assistant",${messageFields(answer)},"annotations":[]},` +
-      `"logprobs":null,"finish_reason":"${answer.finish}"}],` +
+      `"choices":[{"index":0,"message":${message},` +
+      `"logprobs":null,"finish_reason":"${finishOf(answer)}"}],` +
       `"usage":${usageJson(answer, output)},` +
       `"service_tier":"default","system_fingerprint":"fp_mock"}`
     );
@@ -38,10 +44,15 @@ export const openaiWire: WireFormat = {
       `data: {"id":"${answer.id}","object":"chat.completion.chunk","created":${answer.created},` +
       `"model":${JSON.stringify(answer.model)},"service_tier":"default","system_fingerprint":"fp_mock","choices":[{"index":0,"delta":`;
     const suffix = `,"logprobs":null,"finish_reason":null}]${usageNull}}\n\n`;
+    const tool = answer.refusal === true ? undefined : toolOf(answer);
     const field = answer.refusal === true ? 'refusal' : 'content';
-    const content = groupPieces(answer.pieces, chunkTokens).map((text) => `${prefix}{"${field}":${JSON.stringify(text)}}${suffix}`);
+    const content = groupPieces(answer.pieces, chunkTokens).map((text) =>
+      tool === undefined
+        ? `${prefix}{"${field}":${JSON.stringify(text)}}${suffix}`
+        : `${prefix}{"tool_calls":[{"index":0,"function":{"arguments":${JSON.stringify(text)}}}]}${suffix}`,
+    );
     const output = answer.pieces.length;
-    let tail = `${prefix}{},"logprobs":null,"finish_reason":"${answer.finish}"}]${usageNull}}\n\n`;
+    let tail = `${prefix}{},"logprobs":null,"finish_reason":"${finishOf(answer)}"}]${usageNull}}\n\n`;
     if (request.includeUsage) {
       tail +=
         `data: {"id":"${answer.id}","object":"chat.completion.chunk","created":${answer.created},` +
@@ -49,8 +60,14 @@ export const openaiWire: WireFormat = {
         `"usage":${usageJson(answer, output)}}\n\n`;
     }
     tail += 'data: [DONE]\n\n';
-    const head = answer.refusal === true ? '{"role":"assistant","content":null,"refusal":""}' : '{"role":"assistant","content":"","refusal":null}';
-    return { head: `${prefix}${head}${suffix}`, content, tail };
+    const head =
+      answer.refusal === true
+        ? `${prefix}{"role":"assistant","content":null,"refusal":""}${suffix}`
+        : tool === undefined
+          ? `${prefix}{"role":"assistant","content":"","refusal":null}${suffix}`
+          : `${prefix}{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"${tool.id}","type":"function",` +
+            `"function":{"name":${JSON.stringify(tool.name)},"arguments":""}}],"refusal":null}${suffix}`;
+    return { head, content, tail };
   },
 
   errorBody(status: number, message: string): string {
@@ -89,6 +106,17 @@ export const openaiWire: WireFormat = {
 function messageFields(answer: MockAnswer): string {
   const text = JSON.stringify(answer.pieces.join(''));
   return answer.refusal === true ? `"content":null,"refusal":${text}` : `"content":${text},"refusal":null`;
+}
+
+/** The forced tool this answer calls, if any. */
+function toolOf(answer: MockAnswer): { id: string; name: string } | undefined {
+  const output = answer.request.output;
+  return output.kind === 'tool' ? { id: `call_${answer.toolId.replace(/^toolu_/, '')}`, name: output.name } : undefined;
+}
+
+/** `tool_calls` for a forced tool answered in full, else `stop` / `length`. */
+function finishOf(answer: MockAnswer): string {
+  return answer.request.output.kind === 'tool' && answer.finish === 'stop' ? 'tool_calls' : answer.finish;
 }
 
 /** OpenAI's reset format: `250ms`, `1.5s`, `6m0s`. */

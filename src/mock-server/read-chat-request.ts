@@ -37,7 +37,11 @@ export function readOpenAIRequest(body: unknown): MockChatRequest | string {
   }
   let output = TEXT_OUTPUT;
   const format = body.response_format;
-  if (isRecord(format)) {
+  const forced = forcedOpenAITool(body.tool_choice, body.tools);
+  if (typeof forced === 'string') return forced;
+  if (forced !== undefined) {
+    output = forced;
+  } else if (isRecord(format)) {
     if (format.type === 'json_schema') {
       const spec = format.json_schema;
       if (!isRecord(spec) || !isRecord(spec.schema)) return 'response_format.json_schema.schema: expected an object.';
@@ -82,8 +86,14 @@ export function readAnthropicRequest(body: unknown): MockChatRequest | string {
       return choice.type === 'tool' ? `tool_choice.name: no tool named ${JSON.stringify(choice.name)} in tools.` : 'tools: expected at least one tool.';
     }
     output = { kind: 'tool', name: tool.name, schema: tool.input_schema };
-  } else if (isRecord(body.output_format) && body.output_format.type === 'json_schema') {
-    output = { kind: 'json', schema: body.output_format.schema };
+  } else {
+    // `output_config.format` (GA), or the beta's `output_format` that Anthropic still accepts for a transition period.
+    const outputConfig = isRecord(body.output_config) ? body.output_config.format : undefined;
+    const format = isRecord(outputConfig) ? outputConfig : body.output_format;
+    if (isRecord(format) && format.type === 'json_schema') {
+      if (!isRecord(format.schema)) return 'output_config.format.schema: Field required';
+      output = { kind: 'json', schema: format.schema };
+    }
   }
   return {
     key: conversation.key,
@@ -95,6 +105,28 @@ export function readAnthropicRequest(body: unknown): MockChatRequest | string {
     output,
     prefill: conversation.prefill,
   };
+}
+
+/**
+ * The tool an OpenAI request forces (`tool_choice: { type: 'function', function: { name } }`, or `'required'` with one
+ * tool), as a tool output; `undefined` when none is forced; a message for a 400 when the named tool is missing.
+ */
+function forcedOpenAITool(choice: unknown, tools: unknown): MockOutput | string | undefined {
+  const functions = (Array.isArray(tools) ? tools : []).flatMap((tool) =>
+    isRecord(tool) && isRecord(tool.function) && typeof tool.function.name === 'string' ? [tool.function] : [],
+  );
+  let chosen: Record<string, unknown> | undefined;
+  if (choice === 'required') {
+    chosen = functions[0];
+    if (chosen === undefined) return "tool_choice: 'required' needs at least one tool.";
+  } else if (isRecord(choice) && choice.type === 'function' && isRecord(choice.function)) {
+    const name = choice.function.name;
+    chosen = functions.find((candidate) => candidate.name === name);
+    if (chosen === undefined) return `tool_choice.function.name: no tool named ${JSON.stringify(name)} in tools.`;
+  } else {
+    return undefined;
+  }
+  return { kind: 'tool', name: chosen.name as string, schema: chosen.parameters ?? { type: 'object', properties: {} } };
 }
 
 interface Conversation {

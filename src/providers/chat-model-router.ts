@@ -52,6 +52,15 @@ export const knownProviders: Readonly<Record<string, Readonly<ProviderPreset>>> 
 });
 
 /**
+ * What a preset's server rejects, as `openai()` options the user's own options override. Mistral answers 422 to
+ * `stream_options` (it forbids unknown body fields: `{"object":"Error","detail":[{"type":"extra_forbidden",
+ * "loc":["body",…]}]}`, as in partITech/php-mistral#76) and sends usage in a stream's last chunk unasked.
+ */
+const PRESET_REQUEST_OPTIONS: Readonly<Record<string, Partial<OpenAIOptions>>> = {
+  mistral: { streamUsage: false },
+};
+
+/**
  * Options of `chatModel`: those of `openai()` or `anthropic()` (per the prefix), without `model`.
  *
  * @example
@@ -111,6 +120,7 @@ export function chatModel(id: string, options: ChatModelOptions = {}): ChatModel
     throw new InvalidOptionsError(`chatModel() options.apiKey: "${id}" needs an API key; pass apiKey or set ${found.apiKeyEnv}.`);
   }
   return openai({
+    ...PRESET_REQUEST_OPTIONS[prefix],
     ...openAIOptions,
     model,
     baseURL,

@@ -58,6 +58,7 @@ export function chatStructured<T>(model: ChatModel, prompt: Prompt, schema: z.Zo
       output.parse(response.text, {
         provider: model.provider.id,
         finishReason: response.finishReason,
+        usage: response.usage,
         ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
       });
     return model.chat(output.apply(prompt), params).pipe(

@@ -9,9 +9,10 @@ export interface ZodJsonSchemas {
   /** Plain JSON Schema of what the model must write (zod's input side), always with an object at the root. */
   schema: JsonSchema;
   /**
-   * The same schema rewritten for OpenAI's strict mode (`additionalProperties: false` everywhere, every property
-   * required, optional ones made nullable, size/format constraints left to zod), or `undefined` when the schema
-   * uses something strict mode cannot express (records, tuples, intersections, `not`, …).
+   * The same schema rewritten into the strict shape (`additionalProperties: false` everywhere, every property
+   * required, optional ones made nullable) with its value constraints kept (`minimum`, `maxLength`, `pattern`,
+   * `format`, `minItems`, …: each adapter sends those its server enforces and describes the others), or `undefined`
+   * when the schema uses something strict mode cannot express (records, tuples, intersections, `not`, …).
    */
   strictSchema: JsonSchema | undefined;
   /** True when a non-object schema was wrapped as `{ value: … }` (providers need an object at the root). */
@@ -23,7 +24,10 @@ export const WRAPPED_KEY = 'value';
 
 const ROOT_DEF = '__root';
 
-/** Keywords kept in strict mode; everything else (sizes, patterns, formats, defaults) is checked by zod instead. */
+/**
+ * Keywords kept in the strict shape: structure, descriptions and value constraints. Dropped: `default`,
+ * `examples` and other annotations (zod still applies defaults to the `null`s strict mode writes).
+ */
 const STRICT_KEYWORDS = new Set([
   'type',
   'properties',
@@ -38,6 +42,20 @@ const STRICT_KEYWORDS = new Set([
   'definitions',
   'description',
   'title',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'format',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
 ]);
 
 /** Keywords strict mode cannot express. */
@@ -116,7 +134,7 @@ function strictNode(node: JsonSchema): JsonSchema {
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === 'oneOf') out.anyOf = (value as JsonSchema[]).map(strictNode);
-    else if (STRICT_KEYWORDS.has(key)) out[key] = value;
+    else if (STRICT_KEYWORDS.has(key) && !isSafeIntegerBound(key, value)) out[key] = value;
   }
   if (Array.isArray(out.anyOf) && !('oneOf' in node)) out.anyOf = (out.anyOf as JsonSchema[]).map(strictNode);
   if (typeof out.items === 'object' && out.items !== null) out.items = strictNode(out.items as JsonSchema);
@@ -138,6 +156,11 @@ function strictNode(node: JsonSchema): JsonSchema {
     out.additionalProperties = false;
   }
   return out;
+}
+
+/** zod writes `z.number().int()` with the safe-integer range as bounds: no constraint worth sending or describing. */
+function isSafeIntegerBound(key: string, value: unknown): boolean {
+  return (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) || (key === 'maximum' && value === Number.MAX_SAFE_INTEGER);
 }
 
 function nullable(node: JsonSchema): JsonSchema {

@@ -119,6 +119,7 @@ async function run<T>(model: ChatModel, prompts: PromptSource, output: Structure
       output.parse(response.text, {
         provider: model.provider.id,
         finishReason: response.finishReason,
+        usage: response.usage,
         ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
       }),
     );

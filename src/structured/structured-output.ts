@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { InvalidOptionsError, RefusalError, StructuredOutputError } from '../errors/llm-error.js';
-import type { ChatMessage, ChatRequest, Prompt, ResponseFormat } from '../types.js';
+import type { ChatMessage, ChatRequest, Prompt, ResponseFormat, Usage } from '../types.js';
 import { decodeAnswer, jsonSchemaFromZod, WRAPPED_KEY } from './json-schema-from-zod.js';
 
 /**
@@ -58,7 +58,8 @@ export interface StructuredOutput<T> {
   readonly responseFormat: ResponseFormat;
   /**
    * Parses and validates an answer's text (code fences around the JSON are tolerated). With
-   * `finishReason: 'refusal'` the answer is a `RefusalError` holding the text, whatever it says.
+   * `finishReason: 'refusal'` the answer is a `RefusalError` holding the text, whatever it says. `meta` goes into
+   * the error: the provider, the request id and the `usage` the answer cost.
    */
   parse(text: string, meta?: StructuredParseMeta): StructuredParseResult<T>;
   /** Adds the `responseFormat` to a prompt (as its own request params, so it wins over other layers). */
@@ -67,22 +68,14 @@ export interface StructuredOutput<T> {
   repairPrompt(prompt: Prompt, error: StructuredOutputError): ChatRequest;
 }
 
-/**
- * What `StructuredOutput.parse` knows about the response besides its text.
- *
- * @example
- * ```ts
- * import { z } from 'zod';
- * import { structuredOutput, type StructuredParseMeta } from 'rxllm';
- * const meta: StructuredParseMeta = { provider: 'openai', finishReason: 'refusal' };
- * console.log(structuredOutput(z.object({ n: z.number() })).parse("I can't help with that.", meta).ok); // false: a RefusalError
- * ```
- */
+/** What `StructuredOutput.parse` knows about the response besides its text (carried into a failure's error). */
 export interface StructuredParseMeta {
   provider?: string;
   requestId?: string;
   /** The response's `finishReason`; `'refusal'` makes the answer a `RefusalError`. */
   finishReason?: string | null;
+  /** The response's usage: tokens paid for even though the answer failed. */
+  usage?: Usage;
 }
 
 const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -128,6 +121,7 @@ export function structuredOutput<T>(schema: z.ZodType<T>, options: StructuredOut
     const errorOptions = {
       ...(meta.provider === undefined ? {} : { provider: meta.provider }),
       ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
+      ...(meta.usage === undefined ? {} : { usage: meta.usage }),
     };
     if (meta.finishReason === 'refusal') return { ok: false, error: new RefusalError(text, errorOptions) };
     let json: unknown;

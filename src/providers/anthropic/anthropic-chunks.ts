@@ -7,7 +7,7 @@ import type { SseReader } from '../../transport/post-sse.js';
 import type { ChatChunk, RateLimitInfo } from '../../types.js';
 import { mergeUsage, parseWith, REFUSAL, toUsage } from './anthropic-response.js';
 import { type AnthropicStreamEvent, type AnthropicUsage, anthropicStreamEventSchema } from './anthropic-schemas.js';
-import { structuredTool } from './anthropic-wire-request.js';
+import { type AnthropicStructuredMode, structuredRoute } from './anthropic-wire-request.js';
 
 const KNOWN_EVENTS = new Set([
   'message_start',
@@ -35,7 +35,7 @@ interface StreamState {
   sawTool: boolean;
   /** Characters of answer text emitted so far. */
   textSent: number;
-  /** Text blocks of a structured request, not emitted unless the answer turns out to be a refusal. */
+  /** Text written beside a structured tool: the answer if the tool is never called, or a refusal's text. */
   heldText: string;
   /** `stop_details.explanation` of a refusal. */
   explanation?: string;
@@ -43,11 +43,12 @@ interface StreamState {
 
 /**
  * Turns Anthropic Messages SSE events into `ChatChunk`s: `text_delta`s become text chunks (for a structured
- * request, the forced tool's `input_json_delta`s do instead), `ping` and unknown events are ignored, and
+ * request sent as a tool, the tool's `input_json_delta`s do instead, and the text is held back: it is the answer,
+ * sent before the final chunk, only if the tool is never called), `ping` and unknown events are ignored, and
  * `message_stop` gives the final chunk with `finishReason` (from `message_delta`) and `usage` (`message_start`'s,
- * with each field `message_delta` sends laid over it, as the official SDK does). The first chunk carries `requestId`, `model` and `rateLimit`.
- * A refusal (`stop_reason: "refusal"`) ends with `finishReason: 'refusal'`; a structured request's refusal emits
- * the text the model wrote (held until then) or `stop_details.explanation` instead of failing for the missing tool.
+ * with each field `message_delta` sends laid over it, as the official SDK does). The first chunk carries `requestId`,
+ * `model` and `rateLimit`. A refusal (`stop_reason: "refusal"`) ends with `finishReason: 'refusal'`; a structured
+ * request's refusal emits the text the model wrote (held until then) or `stop_details.explanation`.
  *
  * Errors: an `error` event becomes the class of its type (`overloaded_error` → retryable `ServerError`); malformed
  * JSON or shapes a `ResponseValidationError`; a stream that ends without `message_stop` an `APIConnectionError`.
@@ -55,6 +56,7 @@ interface StreamState {
  *
  * @param request - The request, for its structured-output tool.
  * @param provider - Provider id for error messages.
+ * @param mode - How structured output was asked for (as given to `toAnthropicRequest`).
  * @returns A fresh reader.
  *
  * @example
@@ -62,8 +64,9 @@ interface StreamState {
  * const chunks$ = postSse(options, () => anthropicChunks(request, 'anthropic')); // ChatChunks
  * ```
  */
-export function anthropicChunks(request: ProviderRequest, provider: string): SseReader<ChatChunk> {
-  const toolName = structuredTool(request.params.responseFormat)?.name;
+export function anthropicChunks(request: ProviderRequest, provider: string, mode: AnthropicStructuredMode = 'auto'): SseReader<ChatChunk> {
+  const route = structuredRoute(request, mode);
+  const toolName = route?.kind === 'tool' ? route.tool.name : undefined;
   const state: StreamState = {
     announced: false,
     usage: {},
@@ -147,20 +150,16 @@ function toChunks(event: AnthropicStreamEvent, state: StreamState, toolName: str
     }
     case 'message_stop': {
       state.stopped = true;
-      const final = announce(state, { text: '', finishReason: state.finishReason, usage: toUsage(state.usage) });
+      const final = { text: '', finishReason: state.finishReason, usage: toUsage(state.usage) };
       if (state.finishReason === REFUSAL) {
         // The refusal's text: held text of a structured request, else the explanation when no text came.
         const text = toolName !== undefined && !state.sawTool ? state.heldText : '';
         const refusal = text !== '' ? text : state.textSent === 0 && !state.sawTool ? (state.explanation ?? '') : '';
-        return refusal === '' ? [final] : [announce(state, { text: refusal }), final];
+        return refusal === '' ? [announce(state, final)] : [announce(state, { text: refusal }), final];
       }
-      if (toolName !== undefined && !state.sawTool) {
-        throw new ResponseValidationError(`${provider} answered without the forced "${toolName}" tool call.`, {
-          provider,
-          ...(state.requestId === undefined ? {} : { requestId: state.requestId }),
-        });
-      }
-      return [final];
+      // A structured request answered with JSON text instead of the tool call: the text is the answer (validated later).
+      if (toolName === undefined || state.sawTool || state.heldText === '') return [announce(state, final)];
+      return [announce(state, { text: state.heldText }), final];
     }
     case 'ping':
       return [];
@@ -170,10 +169,10 @@ function toChunks(event: AnthropicStreamEvent, state: StreamState, toolName: str
   }
 }
 
-/** A text delta: emitted for a plain request, held for a structured one (it is only the answer of a refusal). */
+/** A text piece: emitted for a plain request, held for a structured one while the tool call may still come. */
 function textChunks(state: StreamState, toolName: string | undefined, text: string): ChatChunk[] {
   if (toolName !== undefined) {
-    state.heldText += text;
+    if (!state.sawTool) state.heldText += text;
     return [];
   }
   state.textSent += text.length;

@@ -11,7 +11,7 @@ import { anthropicChunks } from './anthropic-chunks.js';
 import { readAnthropicError } from './anthropic-errors.js';
 import { anthropicLimitedTokens } from './anthropic-limited-tokens.js';
 import { toAnthropicChatResponse } from './anthropic-response.js';
-import { toAnthropicRequest } from './anthropic-wire-request.js';
+import { type AnthropicStructuredMode, toAnthropicRequest } from './anthropic-wire-request.js';
 
 /** The Messages API version header sent by default. */
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -24,6 +24,8 @@ export interface AnthropicProviderSettings extends TransportSettings {
   version?: string;
   /** `max_tokens` when a request sets no `maxTokens` (the API requires one). @defaultValue `4096` */
   defaultMaxTokens?: number;
+  /** Native structured output, the forced tool, or native where the model has it. @defaultValue `'auto'` */
+  structuredOutputMode?: AnthropicStructuredMode;
 }
 
 /**
@@ -31,9 +33,10 @@ export interface AnthropicProviderSettings extends TransportSettings {
  * one cold attempt without retries (`customModel` adds them); unsubscribing aborts the socket.
  *
  * Requests: system messages go to `system`, the rest to `messages` (see `toAnthropicRequest`); a final assistant
- * message is continued (prefill). A `responseFormat` of type `json_schema` (or `json_object`) becomes a forced tool
- * call, and the tool's input, as JSON text, is the answer's `text` — so structured output reads the same for every
- * provider. Responses: `text` from the text blocks, `finishReason` = `stop_reason`, usage from
+ * message is continued (prefill). A `responseFormat` of type `json_schema` becomes native structured output
+ * (`output_config.format`) on models that have it, else (and `json_object`) a forced tool call whose input, as JSON
+ * text, is the answer's `text` — so structured output reads the same for every provider. An answer without the
+ * tool call gives its text instead, which the structured layer validates like any other. Responses: `text` from the text blocks, `finishReason` = `stop_reason`, usage from
  * `input_tokens` (+ cache tokens) / `output_tokens`, `requestId` from `request-id`, `rateLimit` from the
  * `anthropic-ratelimit-*` headers (requests, tokens, input and output tokens). Streams: see `anthropicChunks`.
  * Errors: HTTP errors map by status and error type (`anthropicErrors`: `overloaded_error` 529 retryable,
@@ -52,7 +55,7 @@ export interface AnthropicProviderSettings extends TransportSettings {
  * ```
  */
 export function createAnthropicProvider(settings: AnthropicProviderSettings): ChatProvider {
-  const { id = 'anthropic', dispatcher, defaultMaxTokens = 4096 } = settings;
+  const { id = 'anthropic', dispatcher, defaultMaxTokens = 4096, structuredOutputMode = 'auto' } = settings;
   const url = `${settings.baseURL.replace(/\/+$/, '')}/v1/messages`;
   const headers: Record<string, string> = {
     'user-agent': 'rxllm',
@@ -65,7 +68,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Ch
       url,
       headers,
       provider: id,
-      body: toAnthropicRequest(request, defaultMaxTokens, stream),
+      body: toAnthropicRequest(request, defaultMaxTokens, stream, structuredOutputMode),
       readError: readAnthropicError,
       readRateLimit: readAnthropicRateLimit,
       ...(stream ? { isLastEvent: isMessageStop } : {}),
@@ -75,7 +78,8 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Ch
     id,
     supportsPrefill: true,
     chat: (request) => defer(() => postJson(post(request, false), (response) => toAnthropicChatResponse(response, request, id))),
-    stream: (request): Observable<ChatChunk> => defer(() => postSse(post(request, true), () => anthropicChunks(request, id))),
+    stream: (request): Observable<ChatChunk> =>
+      defer(() => postSse(post(request, true), () => anthropicChunks(request, id, structuredOutputMode))),
     close: () => dispatcher.close(),
     limitedTokens: anthropicLimitedTokens,
   };

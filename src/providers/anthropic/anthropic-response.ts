@@ -12,12 +12,11 @@ import { structuredTool } from './anthropic-wire-request.js';
 export const REFUSAL = 'refusal';
 
 /**
- * Turns a Messages API response into a `ChatResponse`. `text` is the text blocks joined; for a structured request
- * (forced tool) it is the tool's `input` as JSON text, so that `ChatResponse` stays the same for every provider.
+ * Turns a Messages API response into a `ChatResponse`. `text` is the text blocks joined; when a structured request's
+ * tool was called it is the tool's `input` as JSON text, so that `ChatResponse` stays the same for every provider.
  * A refusal (`stop_reason: "refusal"`) has `finishReason: 'refusal'` and the text written before it (else
- * `stop_details.explanation`), also for a structured request, which then has no tool call.
- * Throws `ResponseValidationError` when the body is not a message, or a structured answer has no tool call, and the
- * mapped error class when a 2xx body is an error envelope (`{ type: 'error', error: { type, message } }`).
+ * `stop_details.explanation`). Throws `ResponseValidationError` when the body is not a message, and the mapped
+ * error class when a 2xx body is an error envelope (`{ type: 'error', error: { type, message } }`).
  */
 export function toAnthropicChatResponse(response: JsonResponse, request: ProviderRequest, provider: string): ChatResponse {
   if (isErrorBody(response.body) && !anthropicMessageSchema.safeParse(response.body).success) {
@@ -27,22 +26,16 @@ export function toAnthropicChatResponse(response: JsonResponse, request: Provide
   const message = parseWith(anthropicMessageSchema, response.body, provider, response.requestId);
   const tool = structuredTool(request.params.responseFormat);
   const plainText = () => message.content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join('');
-  let text: string;
-  if (message.stop_reason === REFUSAL) {
-    // What the model wrote before the classifier stopped it, else the explanation in `stop_details`.
-    text = plainText() || (message.stop_details?.explanation ?? '');
-  } else if (tool === undefined) {
-    text = plainText();
-  } else {
-    const call = message.content.find((block) => block.type === 'tool_use' && block.name === tool.name);
-    if (call === undefined) {
-      throw new ResponseValidationError(`${provider} answered without the forced "${tool.name}" tool call.`, {
-        provider,
-        ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
-      });
-    }
-    text = JSON.stringify(call.input ?? {});
-  }
+  const call = tool === undefined ? undefined : message.content.find((block) => block.type === 'tool_use' && block.name === tool.name);
+  // A refusal's text is what the model wrote before the classifier stopped it, else the explanation in `stop_details`.
+  // Without the tool call (native output, tool_choice auto, or a model or gateway answering in text), the answer is
+  // the text: the structured layer validates it like any other.
+  const text =
+    message.stop_reason === REFUSAL
+      ? plainText() || (message.stop_details?.explanation ?? '')
+      : call === undefined
+        ? plainText()
+        : JSON.stringify(call.input ?? {});
   return {
     text,
     finishReason: message.stop_reason ?? null,

@@ -40,6 +40,12 @@ export interface AnthropicOptions extends ProviderOptions {
   anthropicVersion?: string;
   /** Provider id, for Anthropic-compatible hosts. @defaultValue `'anthropic'` */
   providerId?: string;
+  /**
+   * How a `json_schema` `responseFormat` is sent: `'native'` as `output_config.format`, `'tool'` as a forced tool
+   * call, `'auto'` natively on models that have it (Claude Opus / Sonnet / Haiku 4.5 and later) and as a tool
+   * otherwise. A non-strict schema or a prefill always uses the tool. @defaultValue `'auto'`
+   */
+  structuredOutputMode?: 'auto' | 'native' | 'tool';
 }
 
 /**
@@ -61,6 +67,7 @@ const anthropicOptionsSchema = z.strictObject({
   ...providerOptionsShape,
   maxTokens: z.number().int().positive().optional(),
   anthropicVersion: z.string().min(1).optional(),
+  structuredOutputMode: z.enum(['auto', 'native', 'tool']).optional(),
 });
 
 /**
@@ -74,8 +81,8 @@ const anthropicOptionsSchema = z.strictObject({
  * `maxTokens`, else the factory's `maxTokens`, default 4096). `m.chat()` / `m.stream()` are cold, retry retryable
  * errors (`overloaded_error` 529, 429, 5xx, connection errors; `maxRetries`, default 2; streams only before their first
  * chunk) and abort their socket when unsubscribed. A trailing assistant message is a prefill that the model continues.
- * Structured output (`responseFormat: { type: 'json_schema' }`) is sent as a forced tool call; the answer's `text` is
- * the tool input as JSON.
+ * Structured output (`responseFormat: { type: 'json_schema' }`) is sent natively (`output_config.format`) to Claude 4.5
+ * and later, else as a forced tool call whose input, as JSON, is the answer's `text` (`structuredOutputMode`).
  *
  * @param options - Model, credentials, endpoint, timeouts, retries, `maxTokens` and default params.
  * @returns A `ChatModel`.
@@ -105,6 +112,7 @@ export function anthropic(options: AnthropicOptions): ChatModel {
     version: valid.anthropicVersion ?? ANTHROPIC_VERSION,
     ...(valid.headers === undefined ? {} : { headers: valid.headers }),
     defaultMaxTokens: maxTokens,
+    ...(valid.structuredOutputMode === undefined ? {} : { structuredOutputMode: valid.structuredOutputMode }),
   });
   // maxTokens rides in the default params so that limiters, budgets and estimates see the real worst case.
   const params: ChatParams = { maxTokens, ...(valid.params as ChatParams | undefined) };

@@ -27,6 +27,10 @@ export interface OpenAIProviderSettings extends TransportSettings {
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
   /** The server continues a trailing assistant message. @defaultValue `false` */
   supportsPrefill?: boolean;
+  /** Send `stream_options: { include_usage: true }` with streams. @defaultValue `true` */
+  streamUsage?: boolean;
+  /** Most `stop` strings a request may carry. @defaultValue no limit */
+  maxStopSequences?: number;
 }
 
 /**
@@ -55,6 +59,11 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
   const { id, dispatcher } = settings;
   const url = `${settings.baseURL.replace(/\/+$/, '')}/chat/completions`;
   const maxTokensField = settings.maxTokensField ?? (isOpenAIHost(settings.baseURL) ? 'max_completion_tokens' : 'max_tokens');
+  const requestOptions = {
+    maxTokensField,
+    ...(settings.streamUsage === undefined ? {} : { streamUsage: settings.streamUsage }),
+    ...(settings.maxStopSequences === undefined ? {} : { maxStopSequences: settings.maxStopSequences }),
+  };
   const headers: Record<string, string> = {
     'user-agent': 'rxllm',
     ...(settings.apiKey === undefined || settings.apiKey === '' ? {} : { authorization: `Bearer ${settings.apiKey}` }),
@@ -67,7 +76,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
       url,
       headers,
       provider: id,
-      body: toOpenAIRequest(request, { stream, maxTokensField, provider: id }),
+      body: toOpenAIRequest(request, { stream, ...requestOptions, provider: id }),
       readError: readOpenAIError,
       readRateLimit: readOpenAIRateLimit,
       ...(stream ? { isLastEvent: (event: { data: string }) => event.data.trim() === '[DONE]' } : {}),

@@ -58,6 +58,21 @@ export interface OpenAIOptions extends ProviderOptions {
   api?: 'chat' | 'responses';
   /** Responses API only: reasoning `effort` and `summary`, sent as `reasoning` on every request. */
   reasoning?: ResponsesReasoning;
+  /**
+   * Wire name of `maxTokens`: reasoning models behind a gateway or on Azure need `max_completion_tokens`.
+   * @defaultValue `'max_completion_tokens'` for api.openai.com, else `'max_tokens'`
+   */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /**
+   * Ask for usage in streams with `stream_options: { include_usage: true }`. Mistral answers 422 to the field (its
+   * `chatModel` preset sets `false`; Mistral reports usage in the last chunk anyway). @defaultValue `true`
+   */
+  streamUsage?: boolean;
+  /**
+   * Most `stop` strings a request may carry; more fails that request with `InvalidOptionsError` before sending.
+   * @defaultValue `4` for api.openai.com (its API reference: "Up to 4 sequences"), else no limit
+   */
+  maxStopSequences?: number;
 }
 
 const openAIOptionsSchema = z.strictObject({
@@ -74,7 +89,13 @@ const openAIOptionsSchema = z.strictObject({
       summary: z.enum(['auto', 'concise', 'detailed']).optional(),
     })
     .optional(),
+  maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  streamUsage: z.boolean().optional(),
+  maxStopSequences: z.number().int().positive().optional(),
 });
+
+/** OpenAI's own limit on `stop` (API reference, Create chat completion → `stop`: "Up to 4 sequences"). */
+const OPENAI_MAX_STOP_SEQUENCES = 4;
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 const LABEL = 'openai() options';
@@ -130,7 +151,17 @@ export function openai(options: OpenAIOptions): ChatModel {
   const provider =
     api === 'responses'
       ? createResponsesProvider({ ...shared, ...(valid.reasoning === undefined ? {} : { reasoning: valid.reasoning }) })
-      : createOpenAIProvider({ ...shared, supportsPrefill: valid.supportsPrefill ?? false });
+      : createOpenAIProvider({
+          ...shared,
+          supportsPrefill: valid.supportsPrefill ?? false,
+          ...(valid.maxTokensField === undefined ? {} : { maxTokensField: valid.maxTokensField }),
+          ...(valid.streamUsage === undefined ? {} : { streamUsage: valid.streamUsage }),
+          ...(valid.maxStopSequences !== undefined
+            ? { maxStopSequences: valid.maxStopSequences }
+            : isOpenAIHost(baseURL)
+              ? { maxStopSequences: OPENAI_MAX_STOP_SEQUENCES }
+              : {}),
+        });
   return customModel(provider, {
     model: valid.model,
     retry,

@@ -1,5 +1,6 @@
-import type { ProviderRequest } from '../../types.js';
-import type { ResponseFormat } from '../../types.js';
+import { InvalidOptionsError } from '../../errors/llm-error.js';
+import type { ProviderRequest, ResponseFormat } from '../../types.js';
+import { openAIStrictSchema } from './openai-strict-schema.js';
 import { toOpenAIMessages } from './to-openai-messages.js';
 
 /** Options of `toOpenAIRequest`. */
@@ -10,14 +11,20 @@ export interface ToOpenAIRequestOptions {
   maxTokensField: 'max_tokens' | 'max_completion_tokens';
   /** Provider id, named in errors. @defaultValue `'openai-compatible'` */
   provider?: string;
+  /** Ask for usage in streams (`stream_options: { include_usage: true }`); Mistral rejects the field. @defaultValue `true` */
+  streamUsage?: boolean;
+  /** Most `stop` strings the server takes (OpenAI: 4); more is an `InvalidOptionsError`. @defaultValue no limit */
+  maxStopSequences?: number;
 }
 
 /**
  * Builds the Chat Completions wire body: `model`, `messages` (parts mapped by `toOpenAIMessages`, which refuses
  * document parts with `InvalidOptionsError`), the camelCase params in their snake_case form
  * (`maxTokens` → `max_tokens` or `max_completion_tokens`, `topP` → `top_p`, `responseFormat` → `response_format`
- * with `json_schema: { name, schema, strict }`), `stream` + `stream_options: { include_usage: true }` for streams,
- * then `params.extra` merged last (an `undefined` value there removes a field, e.g. `stream_options`).
+ * with `json_schema: { name, schema, strict }`; a strict schema keeps the constraints OpenAI enforces and describes
+ * the others), `stream` + `stream_options: { include_usage: true }` for streams (unless `streamUsage: false`),
+ * then `params.extra` merged last (an `undefined` value there removes a field, e.g. `stream_options`). Throws
+ * `InvalidOptionsError` for more `stop` strings than `maxStopSequences`.
  *
  * @param request - The resolved request.
  * @param options - Streaming and the `maxTokens` wire name.
@@ -39,25 +46,34 @@ export function toOpenAIRequest(request: ProviderRequest, options: ToOpenAIReque
   if (params.maxTokens !== undefined) body[options.maxTokensField] = params.maxTokens;
   if (params.temperature !== undefined) body.temperature = params.temperature;
   if (params.topP !== undefined) body.top_p = params.topP;
-  if (params.stop !== undefined) body.stop = params.stop;
+  if (params.stop !== undefined) body.stop = checkedStop(params.stop, options.maxStopSequences);
   if (params.seed !== undefined) body.seed = params.seed;
   if (params.responseFormat !== undefined) body.response_format = toWireResponseFormat(params.responseFormat);
   if (options.stream) {
     body.stream = true;
-    body.stream_options = { include_usage: true };
+    if (options.streamUsage !== false) body.stream_options = { include_usage: true };
   }
   return { ...body, ...params.extra };
 }
 
 function toWireResponseFormat(format: ResponseFormat): Record<string, unknown> {
   if (format.type !== 'json_schema') return { type: format.type };
+  const strict = format.strict ?? true;
   return {
     type: 'json_schema',
     json_schema: {
       name: format.name,
-      schema: format.schema,
-      strict: format.strict ?? true,
+      schema: strict ? openAIStrictSchema(format.schema) : format.schema,
+      strict,
       ...(format.description === undefined ? {} : { description: format.description }),
     },
   };
+}
+
+function checkedStop(stop: string | string[], limit: number | undefined): string | string[] {
+  const count = Array.isArray(stop) ? stop.length : 1;
+  if (limit !== undefined && count > limit) {
+    throw new InvalidOptionsError(`params.stop: this server accepts at most ${limit} stop sequences, got ${count}.`);
+  }
+  return stop;
 }
