@@ -92,7 +92,8 @@ export function retryWithBackoff<T>(options: RetryWithBackoffOptions = {}): Mono
 /**
  * How a pipeline keeps an item alive through 429s that say nothing (internal): `applies` picks those errors; their
  * retries wait no timer of their own (the shared limiter spaces them) and do not count against `maxRetries` until
- * `windowMs` after the item's first one, the time a fixed window can take to reset.
+ * `windowMs` after the item's first one, the time a fixed window can take to reset. With `maxRetries: 0` nothing is
+ * retried, these included.
  */
 export interface KeepAlive {
   windowMs: number;
@@ -103,7 +104,8 @@ export interface KeepAlive {
 export function retryKeepingAlive<T>(options: RetryWithBackoffOptions = {}, keepAlive?: KeepAlive): MonoTypeOperatorFunction<T> {
   const { scheduler = asyncScheduler, onRetry, random = Math.random, ...given } = options;
   const policy = { ...DEFAULT_RETRY, ...compact(given) };
-  if (keepAlive === undefined || keepAlive.windowMs <= 0) return retry<T>({ count: policy.maxRetries, delay: delayFor(policy, scheduler, random, onRetry) });
+  // `maxRetries: 0` turns retries off, the keep-alive of 429s that say nothing included.
+  if (keepAlive === undefined || keepAlive.windowMs <= 0 || policy.maxRetries === 0) return retry<T>({ count: policy.maxRetries, delay: delayFor(policy, scheduler, random, onRetry) });
   return (source) =>
     defer(() => {
       let counted = 0; // retries that count against maxRetries
