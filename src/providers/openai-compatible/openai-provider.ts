@@ -27,6 +27,12 @@ export interface OpenAIProviderSettings extends TransportSettings {
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
   /** The server continues a trailing assistant message. @defaultValue `false` */
   supportsPrefill?: boolean;
+  /** Header carrying the key: `authorization` (`Bearer …`) or `api-key` (Azure). @defaultValue `'authorization'` */
+  apiKeyHeader?: 'authorization' | 'api-key';
+  /** Wire fields this server refuses (see `toOpenAIRequest`). */
+  omitFields?: readonly string[];
+  /** Wire fields this server spells differently (see `toOpenAIRequest`). */
+  renameFields?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -57,7 +63,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
   const maxTokensField = settings.maxTokensField ?? (isOpenAIHost(settings.baseURL) ? 'max_completion_tokens' : 'max_tokens');
   const headers: Record<string, string> = {
     'user-agent': 'rxllm',
-    ...(settings.apiKey === undefined || settings.apiKey === '' ? {} : { authorization: `Bearer ${settings.apiKey}` }),
+    ...keyHeader(settings),
     ...(settings.organization === undefined ? {} : { 'openai-organization': settings.organization }),
     ...(settings.project === undefined ? {} : { 'openai-project': settings.project }),
     ...settings.headers,
@@ -67,7 +73,13 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
       url,
       headers,
       provider: id,
-      body: toOpenAIRequest(request, { stream, maxTokensField, provider: id }),
+      body: toOpenAIRequest(request, {
+        stream,
+        maxTokensField,
+        provider: id,
+        ...(settings.omitFields === undefined ? {} : { omitFields: settings.omitFields }),
+        ...(settings.renameFields === undefined ? {} : { renameFields: settings.renameFields }),
+      }),
       readError: readOpenAIError,
       readRateLimit: readOpenAIRateLimit,
       ...(stream ? { isLastEvent: (event: { data: string }) => event.data.trim() === '[DONE]' } : {}),
@@ -97,6 +109,11 @@ export function isOpenAIHost(baseURL: string): boolean {
   } catch {
     return false;
   }
+}
+
+function keyHeader({ apiKey, apiKeyHeader }: OpenAIProviderSettings): Record<string, string> {
+  if (apiKey === undefined || apiKey === '') return {};
+  return apiKeyHeader === 'api-key' ? { 'api-key': apiKey } : { authorization: `Bearer ${apiKey}` };
 }
 
 function toChatResponse(response: JsonResponse, requestModel: string, provider: string): ChatResponse {

@@ -46,6 +46,14 @@ export interface OpenAIOptions extends ProviderOptions {
   apiKeyEnv?: string;
   /** Environment variable holding the base URL. @defaultValue `${PROVIDERID}_BASE_URL`, e.g. `OPENAI_BASE_URL` */
   baseURLEnv?: string;
+  /** Header carrying the key: `authorization` (`Bearer …`) or `api-key` (Azure OpenAI). @defaultValue `'authorization'` */
+  apiKeyHeader?: 'authorization' | 'api-key';
+  /** Wire name of `maxTokens`. @defaultValue `max_completion_tokens` for api.openai.com, else `max_tokens` */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** Wire fields the server refuses, left out of every body (`params.extra` still sends them); `[]` sends all. @defaultValue `[]` */
+  omitFields?: string[];
+  /** Wire fields the server spells differently, e.g. `{ seed: 'random_seed' }`; `{}` renames none. @defaultValue `{}` */
+  renameFields?: Record<string, string>;
 }
 
 const openAIOptionsSchema = z.strictObject({
@@ -55,6 +63,10 @@ const openAIOptionsSchema = z.strictObject({
   supportsPrefill: z.boolean().optional(),
   apiKeyEnv: z.string().min(1).optional(),
   baseURLEnv: z.string().min(1).optional(),
+  apiKeyHeader: z.enum(['authorization', 'api-key']).optional(),
+  maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  omitFields: z.array(z.string().min(1)).optional(),
+  renameFields: z.record(z.string().min(1), z.string().min(1)).optional(),
 });
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -102,6 +114,10 @@ export function openai(options: OpenAIOptions): ChatModel {
     ...(valid.project === undefined ? {} : { project: valid.project }),
     ...(valid.headers === undefined ? {} : { headers: valid.headers }),
     supportsPrefill: valid.supportsPrefill ?? false,
+    ...(valid.apiKeyHeader === undefined ? {} : { apiKeyHeader: valid.apiKeyHeader }),
+    ...(valid.maxTokensField === undefined ? {} : { maxTokensField: valid.maxTokensField }),
+    ...(valid.omitFields === undefined ? {} : { omitFields: valid.omitFields }),
+    ...(valid.renameFields === undefined ? {} : { renameFields: valid.renameFields }),
   });
   return customModel(provider, {
     model: valid.model,

@@ -10,6 +10,10 @@ export interface ToOpenAIRequestOptions {
   maxTokensField: 'max_tokens' | 'max_completion_tokens';
   /** Provider id, named in errors. @defaultValue `'openai-compatible'` */
   provider?: string;
+  /** Wire fields this server refuses, left out of the body we build (`params.extra` can still send them). */
+  omitFields?: readonly string[];
+  /** Wire fields this server spells differently, e.g. `{ seed: 'random_seed' }` (Mistral). */
+  renameFields?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -17,7 +21,8 @@ export interface ToOpenAIRequestOptions {
  * document parts with `InvalidOptionsError`), the camelCase params in their snake_case form
  * (`maxTokens` → `max_tokens` or `max_completion_tokens`, `topP` → `top_p`, `responseFormat` → `response_format`
  * with `json_schema: { name, schema, strict }`), `stream` + `stream_options: { include_usage: true }` for streams,
- * then `params.extra` merged last (an `undefined` value there removes a field, e.g. `stream_options`).
+ * then the server's own spelling (`renameFields`) and refusals (`omitFields`) applied, and `params.extra` merged last
+ * (an `undefined` value there removes a field, e.g. `stream_options`; a field there is sent even when omitted).
  *
  * @param request - The resolved request.
  * @param options - Streaming and the `maxTokens` wire name.
@@ -46,6 +51,13 @@ export function toOpenAIRequest(request: ProviderRequest, options: ToOpenAIReque
     body.stream = true;
     body.stream_options = { include_usage: true };
   }
+  for (const [from, to] of Object.entries(options.renameFields ?? {})) {
+    if (Object.hasOwn(body, from)) {
+      body[to] = body[from];
+      delete body[from];
+    }
+  }
+  for (const field of options.omitFields ?? []) delete body[field];
   return { ...body, ...params.extra };
 }
 
