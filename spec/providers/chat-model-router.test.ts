@@ -5,7 +5,7 @@ import { type LocalServer, respond, startLocalServer } from '../support/local-se
 import { completionBody } from '../support/openai-transcripts.js';
 import { messageBody } from './anthropic/anthropic-transcripts.js';
 
-const ENV_NAMES = Object.values(knownProviders).flatMap((preset) => [preset.apiKeyEnv, preset.baseURLEnv]).concat('OLLAMA_HOST');
+const ENV_NAMES = Object.values(knownProviders).flatMap((preset) => [preset.apiKeyEnv, preset.baseURLEnv]).concat('OLLAMA_HOST', 'AZURE_OPENAI_ENDPOINT');
 
 let server: LocalServer;
 let savedEnv: Record<string, string | undefined>;
@@ -45,6 +45,11 @@ describe('knownProviders', () => {
       deepseek: ['openai', 'https://api.deepseek.com/v1', 'DEEPSEEK_API_KEY', 'DEEPSEEK_BASE_URL'],
       mistral: ['openai', 'https://api.mistral.ai/v1', 'MISTRAL_API_KEY', 'MISTRAL_BASE_URL'],
       fireworks: ['openai', 'https://api.fireworks.ai/inference/v1', 'FIREWORKS_API_KEY', 'FIREWORKS_BASE_URL'],
+      azure: ['openai', undefined, 'AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_BASE_URL'],
+      gemini: ['openai', 'https://generativelanguage.googleapis.com/v1beta/openai', 'GEMINI_API_KEY', 'GEMINI_BASE_URL'],
+      lmstudio: ['openai', 'http://127.0.0.1:1234/v1', 'LMSTUDIO_API_KEY', 'LMSTUDIO_BASE_URL'],
+      cerebras: ['openai', 'https://api.cerebras.ai/v1', 'CEREBRAS_API_KEY', 'CEREBRAS_BASE_URL'],
+      xai: ['openai', 'https://api.x.ai/v1', 'XAI_API_KEY', 'XAI_BASE_URL'],
     });
   });
 });
@@ -63,7 +68,8 @@ describe('chatModel()', () => {
       await firstValueFrom(model.chat('Hi'));
       const request = server.requests[0]!;
       expect(request.path).toBe('/v1/chat/completions');
-      expect(request.headers.authorization).toBe(`Bearer key-for-${prefix}-123456`);
+      if (preset.apiKeyHeader === 'api-key') expect(request.headers['api-key']).toBe(`key-for-${prefix}-123456`);
+      else expect(request.headers.authorization).toBe(`Bearer key-for-${prefix}-123456`);
       expect((request.body as { model: string }).model).toBe('org/some-model:latest');
     });
   }
@@ -94,10 +100,10 @@ describe('chatModel()', () => {
   });
 
   it('fails with a clear message for an unknown prefix or a missing slash, listing the known prefixes', () => {
-    for (const id of ['gemini/pro', 'gpt-4o-mini', '/gpt-4o', 'openai/']) {
+    for (const id of ['nosuch/pro', 'gpt-4o-mini', '/gpt-4o', 'openai/']) {
       expect(() => chatModel(id)).toThrow(InvalidOptionsError);
     }
-    expect(() => chatModel('gemini/pro')).toThrow(/unknown provider prefix "gemini".*openai, anthropic, ollama, vllm, openrouter, groq/);
+    expect(() => chatModel('nosuch/pro')).toThrow(/unknown provider prefix "nosuch".*openai, anthropic, ollama, vllm, openrouter, groq/);
     expect(() => chatModel('gpt-4o-mini')).toThrow(/no provider prefix/);
     expect(() => chatModel('openai/')).toThrow(/no model name/);
   });

@@ -29,7 +29,7 @@ export const anthropicWire: WireFormat = {
         : `{"type":"text","text":${JSON.stringify(text)}}`;
     return (
       `{"id":"${answer.id}","type":"message","role":"assistant","model":${JSON.stringify(answer.model)},"content":[${block}],` +
-      `"stop_reason":"${stopReason(answer)}","stop_sequence":null,${stopDetails(answer)}` +
+      `"stop_reason":"${stopReason(answer)}","stop_sequence":${stopSequenceJson(answer)},${stopDetails(answer)}` +
       `"usage":{${inputUsage(answer)},"output_tokens":${answer.pieces.length}}}`
     );
   },
@@ -52,7 +52,7 @@ export const anthropicWire: WireFormat = {
     const content = groupPieces(answer.pieces, chunkTokens).map((text) => `${deltaPrefix}${JSON.stringify(text)}}}\n\n`);
     const tail =
       'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n' +
-      `event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"${stopReason(answer)}","stop_sequence":null${answer.refusal === true ? `,${stopDetails(answer).slice(0, -1)}` : ''}},` +
+      `event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"${stopReason(answer)}","stop_sequence":${stopSequenceJson(answer)}${answer.refusal === true ? `,${stopDetails(answer).slice(0, -1)}` : ''}},` +
       `"usage":{"output_tokens":${answer.pieces.length}}}\n\n` +
       'event: message_stop\ndata: {"type":"message_stop"}\n\n';
     return { head, content, tail };
@@ -86,9 +86,14 @@ export const anthropicWire: WireFormat = {
   ),
 };
 
+function stopSequenceJson(answer: MockAnswer): string {
+  return answer.stopSequence === undefined ? 'null' : JSON.stringify(answer.stopSequence);
+}
+
 function stopReason(answer: MockAnswer): string {
   if (answer.refusal === true) return 'refusal';
   if (answer.finish === 'length') return 'max_tokens';
+  if (answer.stopSequence !== undefined) return 'stop_sequence';
   return answer.request.output.kind === 'tool' ? 'tool_use' : 'end_turn';
 }
 

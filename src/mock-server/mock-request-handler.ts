@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { anthropicWire } from './anthropic-wire.js';
+import { cutAtStop } from './cut-at-stop.js';
 import { createSeededRandom } from './create-seeded-random.js';
 import { FAULT_KINDS, type FaultKind, isFaultKind } from './fault-kinds.js';
 import { hashString, mixHash } from './hash-string.js';
@@ -69,17 +70,19 @@ export class MockRequestHandler implements ExchangeHost {
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
-    if (path === '/v1/chat/completions' || path === '/chat/completions') {
+    // Only the paths the real APIs serve: `/chat/completions` without `/v1` is a 404 there (a base URL missing its
+    // version), in the provider's own error shape.
+    if (path === '/v1/chat/completions') {
       if (req.method === 'POST') this.start(req, res, openaiWire);
       else sendPlain(req, res, 405, openaiWire.errorBody(405, `Use POST for ${path}.`));
       return;
     }
-    if (path === '/v1/responses' || path === '/responses') {
+    if (path === '/v1/responses') {
       if (req.method === 'POST') this.start(req, res, responsesWire);
       else sendPlain(req, res, 405, responsesWire.errorBody(405, `Use POST for ${path}.`));
       return;
     }
-    if (path === '/v1/messages' || path === '/messages') {
+    if (path === '/v1/messages') {
       if (req.method === 'POST') this.start(req, res, anthropicWire);
       else sendPlain(req, res, 405, anthropicWire.errorBody(405, `Use POST for ${path}.`));
       return;
@@ -90,12 +93,13 @@ export class MockRequestHandler implements ExchangeHost {
     } else if (path === '/stats/reset' && req.method === 'POST') {
       this.stats.reset();
       sendPlain(req, res, 200, '{"ok":true}');
-    } else if ((path === '/v1/models' || path === '/models') && req.method === 'GET') {
+    } else if (path === '/v1/models' && req.method === 'GET') {
       sendPlain(req, res, 200, this.modelsBody);
     } else if ((path === '/' || path === '/health') && req.method === 'GET') {
       sendPlain(req, res, 200, '{"ok":true,"server":"rxllm mock server"}');
     } else {
-      sendPlain(req, res, 404, openaiWire.errorBody(404, `No route for ${req.method ?? 'GET'} ${path}.`));
+      const wire = path.endsWith('/messages') ? anthropicWire : openaiWire;
+      sendPlain(req, res, 404, wire.errorBody(404, `No route for ${req.method ?? 'GET'} ${path}.`));
     }
   };
 
@@ -156,6 +160,11 @@ export class MockRequestHandler implements ExchangeHost {
       pieces = pieces.slice(0, request.maxTokens);
       finish = 'length';
     }
+    const stopped = request.output.kind === 'tool' ? undefined : cutAtStop(pieces, request.stop);
+    if (stopped !== undefined) {
+      pieces = stopped.pieces;
+      finish = 'stop';
+    }
     const sequence = exchange.sequence;
     exchange.answer = {
       id: exchange.wire === openaiWire ? `chatcmpl-mock${sequence}` : exchange.wire === responsesWire ? `mock${sequence}` : `msg_mock${sequence}`,
@@ -166,6 +175,7 @@ export class MockRequestHandler implements ExchangeHost {
       finish,
       toolId: `toolu_mock${sequence}`,
       cachedTokens: Math.floor(request.inputTokens * config.cachedInputShare),
+      ...(stopped === undefined ? {} : { stopSequence: stopped.sequence }),
     };
 
     if ((this.requestWindow !== undefined || this.tokenWindow !== undefined) && !this.admit(exchange, request.inputTokens + pieces.length)) return;

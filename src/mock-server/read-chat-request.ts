@@ -1,3 +1,5 @@
+import { readStopSequences } from './read-stop-sequences.js';
+
 /** What the answer should be: plain text, a JSON object (optionally fitting a schema), or a forced tool call. */
 export type MockOutput =
   | { kind: 'text' }
@@ -18,6 +20,8 @@ export interface MockChatRequest {
   output: MockOutput;
   /** Text of a trailing assistant message (prefill) that the answer continues; `''` when none. */
   prefill: string;
+  /** OpenAI `stop` / Anthropic `stop_sequences`: the answer ends before the first one it contains. */
+  stop: readonly string[];
 }
 
 const TEXT_OUTPUT: MockOutput = { kind: 'text' };
@@ -50,8 +54,11 @@ export function readOpenAIRequest(body: unknown): MockChatRequest | string {
       output = { kind: 'json', schema: undefined };
     }
   }
+  const stop = readStopSequences(body.stop, 'stop');
+  if (!Array.isArray(stop)) return stop.error;
   const streamOptions = body.stream_options;
   return {
+    stop,
     key: conversation.key,
     model: typeof body.model === 'string' && body.model !== '' ? body.model : undefined,
     stream: body.stream === true,
@@ -95,7 +102,10 @@ export function readAnthropicRequest(body: unknown): MockChatRequest | string {
       output = { kind: 'json', schema: format.schema };
     }
   }
+  const stop = readStopSequences(body.stop_sequences, 'stop_sequences');
+  if (!Array.isArray(stop)) return stop.error;
   return {
+    stop,
     key: conversation.key,
     model: typeof body.model === 'string' && body.model !== '' ? body.model : undefined,
     stream: body.stream === true,

@@ -43,7 +43,9 @@ export interface MockServer {
  * It answers `POST /v1/chat/completions` and `POST /v1/messages` (JSON or SSE with `stream: true`) with
  * deterministic text that echoes the prompt (`Re: <first words> …`), or with JSON that fits the request's
  * `response_format` JSON Schema, Anthropic `output_config.format`, or forced tool (an Anthropic `tool_use` block, an
- * OpenAI `tool_calls` entry when `tool_choice` names a function or is `'required'`). It can add latency, pace streams, inject faults (at
+ * OpenAI `tool_calls` entry when `tool_choice` names a function or is `'required'`), ending before the first `stop` /
+ * `stop_sequences` entry it contains. Paths the real APIs do not serve (`/chat/completions` without `/v1`) get a 404
+ * in the provider's error shape. It can add latency, pace streams, inject faults (at
  * seeded random rates, or per request with the `x-mock-fault` header) and enforce `rpmLimit` / `tpmLimit` with
  * 429s. `GET /stats` (and `stats()`) count requests, statuses, concurrency and deliveries per prompt key, so a
  * test can check that nothing was delivered twice; `POST /stats/reset` zeroes them. `GET /v1/models` lists models.

@@ -12,6 +12,8 @@ export interface MockAnswer {
   pieces: string[];
   /** `length` when `max_tokens` cut the answer. */
   finish: 'stop' | 'length';
+  /** The stop sequence the answer ended before, if any. */
+  stopSequence?: string;
   /** Id of the tool-use block (Anthropic forced tools). */
   toolId: string;
   /** The pieces are a refusal (the `refusal` fault). */

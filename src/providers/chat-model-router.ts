@@ -24,6 +24,18 @@ export interface ProviderPreset {
   baseURLEnv: string;
   /** True when the default host needs a key, so a missing one fails at once. */
   apiKeyRequired: boolean;
+  /** Environment variable holding the resource endpoint that `endpointPath` is appended to (Azure). */
+  endpointEnv?: string;
+  /** Path appended to the endpoint from `endpointEnv`, e.g. `/openai/v1`. */
+  endpointPath?: string;
+  /** Header carrying the key. @defaultValue `'authorization'` (`Bearer …`) */
+  apiKeyHeader?: 'authorization' | 'api-key';
+  /** Wire name of `maxTokens`. @defaultValue `'max_tokens'` */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** Wire fields the server refuses, never sent unless the user's `omitFields` or `params.extra` says otherwise. */
+  omitFields?: readonly string[];
+  /** Wire fields the server spells differently, e.g. Mistral's `random_seed`. */
+  renameFields?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -47,8 +59,36 @@ export const knownProviders: Readonly<Record<string, Readonly<ProviderPreset>>> 
   groq: preset('openai', 'https://api.groq.com/openai/v1', 'GROQ', true),
   together: preset('openai', 'https://api.together.xyz/v1', 'TOGETHER', true),
   deepseek: preset('openai', 'https://api.deepseek.com/v1', 'DEEPSEEK', true),
-  mistral: preset('openai', 'https://api.mistral.ai/v1', 'MISTRAL', true),
+  // Mistral answers 422 to `stream_options` (issue 16; its streams end with usage anyway) and names the seed
+  // `random_seed` (docs.mistral.ai, API reference: chat completion request body).
+  mistral: preset('openai', 'https://api.mistral.ai/v1', 'MISTRAL', true, {
+    omitFields: ['stream_options'],
+    renameFields: { seed: 'random_seed' },
+  }),
   fireworks: preset('openai', 'https://api.fireworks.ai/inference/v1', 'FIREWORKS', true),
+  // Azure OpenAI v1 API (learn.microsoft.com/azure/ai-foundry/openai/api-version-lifecycle): base
+  // `https://<resource>.openai.azure.com/openai/v1/`, no `api-version`, key in the `api-key` header; the model is the
+  // deployment name; reasoning deployments need `max_completion_tokens`, which every v1 chat model accepts.
+  azure: preset('openai', undefined, 'AZURE_OPENAI', true, {
+    endpointEnv: 'AZURE_OPENAI_ENDPOINT',
+    endpointPath: '/openai/v1',
+    apiKeyHeader: 'api-key',
+    maxTokensField: 'max_completion_tokens',
+  }),
+  // Gemini's OpenAI-compatible endpoint (ai.google.dev/gemini-api/docs/openai): Bearer key; it takes `seed`,
+  // `stream_options.include_usage` and at most 5 `stop` strings; JSON schemas are an OpenAPI 3.0 subset.
+  gemini: preset('openai', 'https://generativelanguage.googleapis.com/v1beta/openai', 'GEMINI', true),
+  // LM Studio's local server (lmstudio.ai/docs, OpenAI compatibility): port 1234, no key.
+  lmstudio: preset('openai', 'http://127.0.0.1:1234/v1', 'LMSTUDIO', false),
+  // Cerebras (inference-docs.cerebras.ai/resources/openai): 400 for `service_tier`, `frequency_penalty`,
+  // `presence_penalty`, `logit_bias`, `parallel_tool_calls`; documents `max_completion_tokens`.
+  cerebras: preset('openai', 'https://api.cerebras.ai/v1', 'CEREBRAS', true, {
+    maxTokensField: 'max_completion_tokens',
+    omitFields: ['service_tier', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'parallel_tool_calls'],
+  }),
+  // xAI (docs.x.ai, OpenAI-compatible REST API): Bearer key. Its reasoning models refuse `stop` and the penalties;
+  // those are sent only when the user sets them.
+  xai: preset('openai', 'https://api.x.ai/v1', 'XAI', true),
 });
 
 /**
@@ -78,11 +118,16 @@ export type ChatModelOptions =
  * Creates a `ChatModel` from a `"provider/model"` string: `openai/gpt-4o-mini`, `anthropic/claude-haiku-4-5`, or an
  * OpenAI-compatible host by prefix — `ollama/…` (local, `http://127.0.0.1:11434/v1`, no key), `vllm/…`
  * (`VLLM_BASE_URL` required, `VLLM_API_KEY` optional), `openrouter/…`, `groq/…`, `together/…`, `deepseek/…`,
- * `mistral/…`, `fireworks/…` (each with its usual `*_API_KEY` and `*_BASE_URL` variables; see `knownProviders`).
+ * `mistral/…`, `fireworks/…`, `gemini/…`, `cerebras/…`, `xai/…`, `lmstudio/…` (local, port 1234, no key) and `azure/…`
+ * (`AZURE_OPENAI_ENDPOINT` + `/openai/v1`, key in the `api-key` header; the model is the deployment name), each with
+ * its usual `*_API_KEY` and `*_BASE_URL` variables (see `knownProviders`). Each preset sends only what its server
+ * accepts (Mistral: no `stream_options`, `seed` as `random_seed`); the options `omitFields`, `renameFields`,
+ * `maxTokensField` and `apiKeyHeader` override that, and `params.extra` always sends what it names.
  * Everything after the first `/` is the model name, which may hold more slashes (`openrouter/meta-llama/llama-3-70b`).
  *
  * Throws `InvalidOptionsError` at once for a string without a prefix, an unknown prefix (the message lists the known
- * ones), a missing key for a hosted provider, a missing vLLM base URL, or invalid options (named by field).
+ * ones), a missing key for a hosted provider, a missing vLLM base URL or Azure endpoint, or invalid options (named by
+ * field).
  *
  * @param id - `provider/model`.
  * @param options - Options of the underlying `openai()` or `anthropic()` factory (key, base URL, timeouts, params…).
@@ -111,12 +156,15 @@ export function chatModel(id: string, options: ChatModelOptions = {}): ChatModel
   if (prefix === 'openai') return openai({ ...(options as Omit<OpenAIOptions, 'model'>), model });
 
   const openAIOptions = options as Omit<OpenAIOptions, 'model'>;
-  const baseURL = openAIOptions.baseURL ?? defaultBaseURL(prefix, found);
+  const fromEndpoint = endpointBaseURL(found);
+  const baseURL = openAIOptions.baseURL ?? defaultBaseURL(prefix, found) ?? fromEndpoint;
   if (baseURL === undefined) {
-    throw new InvalidOptionsError(`chatModel() options.baseURL: "${id}" needs a base URL; pass baseURL or set ${found.baseURLEnv}.`);
+    const where = found.endpointEnv === undefined ? found.baseURLEnv : `${found.endpointEnv} (or ${found.baseURLEnv})`;
+    throw new InvalidOptionsError(`chatModel() options.baseURL: "${id}" needs a base URL; pass baseURL or set ${where}.`);
   }
   const apiKey = openAIOptions.apiKey ?? process.env[found.apiKeyEnv];
-  if (found.apiKeyRequired && baseURL === found.baseURL && (apiKey === undefined || apiKey === '')) {
+  const defaultHost = baseURL === found.baseURL || (fromEndpoint !== undefined && baseURL === fromEndpoint);
+  if (found.apiKeyRequired && defaultHost && (apiKey === undefined || apiKey === '')) {
     throw new InvalidOptionsError(`chatModel() options.apiKey: "${id}" needs an API key; pass apiKey or set ${found.apiKeyEnv}.`);
   }
   return openai({
@@ -127,7 +175,30 @@ export function chatModel(id: string, options: ChatModelOptions = {}): ChatModel
     providerId: prefix,
     apiKeyEnv: found.apiKeyEnv,
     baseURLEnv: found.baseURLEnv,
+    ...wireDefaults(found, openAIOptions),
   });
+}
+
+/** The preset's wire knowledge, each piece overridden by the user's own option of the same name. */
+function wireDefaults(found: ProviderPreset, options: Omit<OpenAIOptions, 'model'>): Partial<OpenAIOptions> {
+  const apiKeyHeader = options.apiKeyHeader ?? found.apiKeyHeader;
+  const maxTokensField = options.maxTokensField ?? found.maxTokensField;
+  // The user's values go on as given (`openai()` validates them); the preset's frozen ones are copied.
+  const omitFields = options.omitFields ?? (found.omitFields === undefined ? undefined : [...found.omitFields]);
+  const renameFields = options.renameFields ?? (found.renameFields === undefined ? undefined : { ...found.renameFields });
+  return {
+    ...(apiKeyHeader === undefined ? {} : { apiKeyHeader }),
+    ...(maxTokensField === undefined ? {} : { maxTokensField }),
+    ...(omitFields === undefined ? {} : { omitFields }),
+    ...(renameFields === undefined ? {} : { renameFields }),
+  };
+}
+
+function endpointBaseURL(found: ProviderPreset): string | undefined {
+  if (found.endpointEnv === undefined) return undefined;
+  const endpoint = process.env[found.endpointEnv];
+  if (endpoint === undefined || endpoint === '') return undefined;
+  return endpoint.replace(/\/+$/, '') + (found.endpointPath ?? '');
 }
 
 function defaultBaseURL(prefix: string, found: ProviderPreset): string | undefined {
@@ -140,6 +211,12 @@ function defaultBaseURL(prefix: string, found: ProviderPreset): string | undefin
   return found.baseURL;
 }
 
-function preset(protocol: ProviderPreset['protocol'], baseURL: string | undefined, envPrefix: string, apiKeyRequired: boolean): ProviderPreset {
-  return Object.freeze({ protocol, baseURL, apiKeyEnv: `${envPrefix}_API_KEY`, baseURLEnv: `${envPrefix}_BASE_URL`, apiKeyRequired });
+function preset(
+  protocol: ProviderPreset['protocol'],
+  baseURL: string | undefined,
+  envPrefix: string,
+  apiKeyRequired: boolean,
+  wire: Omit<ProviderPreset, 'protocol' | 'baseURL' | 'apiKeyEnv' | 'baseURLEnv' | 'apiKeyRequired'> = {},
+): ProviderPreset {
+  return Object.freeze({ protocol, baseURL, apiKeyEnv: `${envPrefix}_API_KEY`, baseURLEnv: `${envPrefix}_BASE_URL`, apiKeyRequired, ...wire });
 }

@@ -31,6 +31,12 @@ export interface OpenAIProviderSettings extends TransportSettings {
   streamUsage?: boolean;
   /** Most `stop` strings a request may carry. @defaultValue no limit */
   maxStopSequences?: number;
+  /** Header carrying the key: `authorization` (`Bearer …`) or `api-key` (Azure). @defaultValue `'authorization'` */
+  apiKeyHeader?: 'authorization' | 'api-key';
+  /** Wire fields this server refuses (see `toOpenAIRequest`). */
+  omitFields?: readonly string[];
+  /** Wire fields this server spells differently (see `toOpenAIRequest`). */
+  renameFields?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -66,7 +72,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
   };
   const headers: Record<string, string> = {
     'user-agent': 'rxllm',
-    ...(settings.apiKey === undefined || settings.apiKey === '' ? {} : { authorization: `Bearer ${settings.apiKey}` }),
+    ...keyHeader(settings),
     ...(settings.organization === undefined ? {} : { 'openai-organization': settings.organization }),
     ...(settings.project === undefined ? {} : { 'openai-project': settings.project }),
     ...settings.headers,
@@ -76,7 +82,13 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
       url,
       headers,
       provider: id,
-      body: toOpenAIRequest(request, { stream, ...requestOptions, provider: id }),
+      body: toOpenAIRequest(request, {
+        stream,
+        ...requestOptions,
+        provider: id,
+        ...(settings.omitFields === undefined ? {} : { omitFields: settings.omitFields }),
+        ...(settings.renameFields === undefined ? {} : { renameFields: settings.renameFields }),
+      }),
       readError: readOpenAIError,
       readRateLimit: readOpenAIRateLimit,
       ...(stream ? { isLastEvent: (event: { data: string }) => event.data.trim() === '[DONE]' } : {}),
@@ -106,6 +118,11 @@ export function isOpenAIHost(baseURL: string): boolean {
   } catch {
     return false;
   }
+}
+
+function keyHeader({ apiKey, apiKeyHeader }: OpenAIProviderSettings): Record<string, string> {
+  if (apiKey === undefined || apiKey === '') return {};
+  return apiKeyHeader === 'api-key' ? { 'api-key': apiKey } : { authorization: `Bearer ${apiKey}` };
 }
 
 function toChatResponse(response: JsonResponse, requestModel: string, provider: string): ChatResponse {

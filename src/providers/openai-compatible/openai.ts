@@ -73,6 +73,12 @@ export interface OpenAIOptions extends ProviderOptions {
    * @defaultValue `4` for api.openai.com (its API reference: "Up to 4 sequences"), else no limit
    */
   maxStopSequences?: number;
+  /** Header carrying the key: `authorization` (`Bearer …`) or `api-key` (Azure OpenAI). @defaultValue `'authorization'` */
+  apiKeyHeader?: 'authorization' | 'api-key';
+  /** Wire fields the server refuses, left out of every body (`params.extra` still sends them); `[]` sends all. @defaultValue `[]` */
+  omitFields?: string[];
+  /** Wire fields the server spells differently, e.g. `{ seed: 'random_seed' }`; `{}` renames none. @defaultValue `{}` */
+  renameFields?: Record<string, string>;
 }
 
 const openAIOptionsSchema = z.strictObject({
@@ -92,6 +98,9 @@ const openAIOptionsSchema = z.strictObject({
   maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
   streamUsage: z.boolean().optional(),
   maxStopSequences: z.number().int().positive().optional(),
+  apiKeyHeader: z.enum(['authorization', 'api-key']).optional(),
+  omitFields: z.array(z.string().min(1)).optional(),
+  renameFields: z.record(z.string().min(1), z.string().min(1)).optional(),
 });
 
 /** OpenAI's own limit on `stop` (API reference, Create chat completion → `stop`: "Up to 4 sequences"). */
@@ -155,6 +164,9 @@ export function openai(options: OpenAIOptions): ChatModel {
           ...shared,
           supportsPrefill: valid.supportsPrefill ?? false,
           ...(valid.maxTokensField === undefined ? {} : { maxTokensField: valid.maxTokensField }),
+          ...(valid.apiKeyHeader === undefined ? {} : { apiKeyHeader: valid.apiKeyHeader }),
+          ...(valid.omitFields === undefined ? {} : { omitFields: valid.omitFields }),
+          ...(valid.renameFields === undefined ? {} : { renameFields: valid.renameFields }),
           ...(valid.streamUsage === undefined ? {} : { streamUsage: valid.streamUsage }),
           ...(valid.maxStopSequences !== undefined
             ? { maxStopSequences: valid.maxStopSequences }

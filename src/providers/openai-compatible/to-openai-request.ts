@@ -15,6 +15,10 @@ export interface ToOpenAIRequestOptions {
   streamUsage?: boolean;
   /** Most `stop` strings the server takes (OpenAI: 4); more is an `InvalidOptionsError`. @defaultValue no limit */
   maxStopSequences?: number;
+  /** Wire fields this server refuses, left out of the body we build (`params.extra` can still send them). */
+  omitFields?: readonly string[];
+  /** Wire fields this server spells differently, e.g. `{ seed: 'random_seed' }` (Mistral). */
+  renameFields?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -23,8 +27,9 @@ export interface ToOpenAIRequestOptions {
  * (`maxTokens` → `max_tokens` or `max_completion_tokens`, `topP` → `top_p`, `responseFormat` → `response_format`
  * with `json_schema: { name, schema, strict }`; a strict schema keeps the constraints OpenAI enforces and describes
  * the others), `stream` + `stream_options: { include_usage: true }` for streams (unless `streamUsage: false`),
- * then `params.extra` merged last (an `undefined` value there removes a field, e.g. `stream_options`). Throws
- * `InvalidOptionsError` for more `stop` strings than `maxStopSequences`.
+ * then the server's own spelling (`renameFields`) and refusals (`omitFields`) applied, and `params.extra` merged
+ * last (an `undefined` value there removes a field, e.g. `stream_options`; a field there is sent even when omitted).
+ * Throws `InvalidOptionsError` for more `stop` strings than `maxStopSequences`.
  *
  * @param request - The resolved request.
  * @param options - Streaming and the `maxTokens` wire name.
@@ -53,6 +58,13 @@ export function toOpenAIRequest(request: ProviderRequest, options: ToOpenAIReque
     body.stream = true;
     if (options.streamUsage !== false) body.stream_options = { include_usage: true };
   }
+  for (const [from, to] of Object.entries(options.renameFields ?? {})) {
+    if (Object.hasOwn(body, from)) {
+      body[to] = body[from];
+      delete body[from];
+    }
+  }
+  for (const field of options.omitFields ?? []) delete body[field];
   return { ...body, ...params.extra };
 }
 
