@@ -96,10 +96,10 @@ describe('presets: what each one sends', () => {
     expect((json.body as { random_seed: number }).random_seed).toBe(7);
   });
 
-  it('mistral: omitFields and params.extra override the preset', async () => {
+  it('mistral: streamUsage, renameFields and params.extra override the preset', async () => {
     process.env.MISTRAL_BASE_URL = server.baseURL;
     process.env.MISTRAL_API_KEY = 'mistral-key-1234567890';
-    const [, stream] = await record('mistral/m', { omitFields: [], renameFields: {} });
+    const [, stream] = await record('mistral/m', { streamUsage: true, renameFields: {} });
     expect(keysOf(stream)).toContain('stream_options');
     expect(keysOf(stream)).toContain('seed');
     const [, again] = await record('mistral/m', { params: { ...PARAMS, extra: { stream_options: { include_usage: true } } } });

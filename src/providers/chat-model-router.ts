@@ -59,10 +59,9 @@ export const knownProviders: Readonly<Record<string, Readonly<ProviderPreset>>> 
   groq: preset('openai', 'https://api.groq.com/openai/v1', 'GROQ', true),
   together: preset('openai', 'https://api.together.xyz/v1', 'TOGETHER', true),
   deepseek: preset('openai', 'https://api.deepseek.com/v1', 'DEEPSEEK', true),
-  // Mistral answers 422 to `stream_options` (issue 16; its streams end with usage anyway) and names the seed
+  // Mistral answers 422 to `stream_options` (PRESET_REQUEST_OPTIONS below sets `streamUsage: false`) and names the seed
   // `random_seed` (docs.mistral.ai, API reference: chat completion request body).
   mistral: preset('openai', 'https://api.mistral.ai/v1', 'MISTRAL', true, {
-    omitFields: ['stream_options'],
     renameFields: { seed: 'random_seed' },
   }),
   fireworks: preset('openai', 'https://api.fireworks.ai/inference/v1', 'FIREWORKS', true),
