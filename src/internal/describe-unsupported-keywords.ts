@@ -7,7 +7,8 @@ export type KeywordSupport = (keyword: ConstraintKeyword, value: unknown) => boo
 /** The value constraints a schema may carry besides its shape. */
 export type ConstraintKeyword = (typeof CONSTRAINT_KEYWORDS)[number];
 
-const CONSTRAINT_KEYWORDS = [
+/** Every value-constraint keyword of JSON Schema that a structured-output server may or may not enforce. */
+export const CONSTRAINT_KEYWORDS = [
   'minimum',
   'maximum',
   'exclusiveMinimum',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidOptionsError } from '../errors/llm-error.js';
+import { CONSTRAINT_KEYWORDS } from '../internal/describe-unsupported-keywords.js';
 
 /** A JSON Schema node, loosely typed. */
 export type JsonSchema = Record<string, unknown>;
@@ -42,20 +43,7 @@ const STRICT_KEYWORDS = new Set([
   'definitions',
   'description',
   'title',
-  'minimum',
-  'maximum',
-  'exclusiveMinimum',
-  'exclusiveMaximum',
-  'multipleOf',
-  'minLength',
-  'maxLength',
-  'pattern',
-  'format',
-  'minItems',
-  'maxItems',
-  'uniqueItems',
-  'minProperties',
-  'maxProperties',
+  ...CONSTRAINT_KEYWORDS,
 ]);
 
 /** Keywords strict mode cannot express. */

@@ -9,6 +9,7 @@ import type { ChatChunk, ChatResponse } from '../../types.js';
 import type { ChatProvider } from '../../model/chat-provider.js';
 import { toHttpPost, type TransportSettings } from '../provider-options.js';
 import { readOpenAIError } from './openai-errors.js';
+import { parseOpenAIBody } from './parse-openai-body.js';
 import { readOpenAIRateLimit } from './read-openai-rate-limit.js';
 import { isOpenAIChatCompletion, type OpenAIChatCompletion, openAIChatCompletionSchema } from './openai-schemas.js';
 import { toOpenAIUsage } from './openai-usage.js';
@@ -127,7 +128,7 @@ function keyHeader({ apiKey, apiKeyHeader }: OpenAIProviderSettings): Record<str
 
 function toChatResponse(response: JsonResponse, requestModel: string, provider: string): ChatResponse {
   // The hand-written check is the fast path; zod runs only for a body it refuses (for the error message).
-  const body = isOpenAIChatCompletion(response.body) ? response.body : parseOrThrow(response, provider);
+  const body = isOpenAIChatCompletion(response.body) ? response.body : parseOpenAIBody(openAIChatCompletionSchema, response, provider);
   const choice = body.choices[0]!;
   // A refusal comes in `message.refusal` with `content: null` and finish_reason "stop" (openai-node's recorded
   // refusal, spec/fixtures/content-fixtures.ts): it is its own outcome, with its text.
@@ -144,16 +145,4 @@ function toChatResponse(response: JsonResponse, requestModel: string, provider: 
   if (response.requestId !== undefined) chatResponse.requestId = response.requestId;
   if (response.rateLimit !== undefined) chatResponse.rateLimit = response.rateLimit;
   return chatResponse;
-}
-
-/** A body the fast check refused, through zod: its data if zod accepts it, else the error to throw. */
-function parseOrThrow(response: JsonResponse, provider: string): OpenAIChatCompletion {
-  const parsed = openAIChatCompletionSchema.safeParse(response.body);
-  if (parsed.success) return parsed.data;
-  const error = readOpenAIError(failureOn(response, provider, response.body));
-  if (error !== undefined) throw error;
-  throw new ResponseValidationError(
-    `${provider} answered with a body of the wrong shape: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`,
-    { provider, status: response.status, ...(response.requestId === undefined ? {} : { requestId: response.requestId }), issues: parsed.error.issues },
-  );
 }

@@ -9,6 +9,7 @@ import type { ChatChunk, ChatResponse } from '../../types.js';
 import { failureOn } from '../error-body.js';
 import { toHttpPost } from '../provider-options.js';
 import { readOpenAIError } from './openai-errors.js';
+import { parseOpenAIBody } from './parse-openai-body.js';
 import type { OpenAIProviderSettings } from './openai-provider.js';
 import { readOpenAIRateLimit } from './read-openai-rate-limit.js';
 import { readResponsesOutput } from './read-responses-output.js';
@@ -76,22 +77,11 @@ export function createResponsesProvider(settings: ResponsesProviderSettings): Ch
 }
 
 function toChatResponse(response: JsonResponse, requestModel: string, provider: string): ChatResponse {
-  const body = parseOrThrow(response, provider);
+  const body = parseOpenAIBody(responsesBodySchema, response, provider);
   if (body.status === 'failed') throw readOpenAIError(failureOn(response, provider, { error: body.error ?? { message: 'response failed' } }))!;
   const { text, finishReason } = readResponsesOutput(body);
   const chatResponse: ChatResponse = { text, finishReason, usage: toResponsesUsage(body.usage), model: body.model || requestModel, raw: response.body };
   if (response.requestId !== undefined) chatResponse.requestId = response.requestId;
   if (response.rateLimit !== undefined) chatResponse.rateLimit = response.rateLimit;
   return chatResponse;
-}
-
-function parseOrThrow(response: JsonResponse, provider: string): ResponsesBody {
-  const parsed = responsesBodySchema.safeParse(response.body);
-  if (parsed.success) return parsed.data;
-  const error = readOpenAIError(failureOn(response, provider, response.body));
-  if (error !== undefined) throw error;
-  throw new ResponseValidationError(
-    `${provider} answered with a body of the wrong shape: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`,
-    { provider, status: response.status, ...(response.requestId === undefined ? {} : { requestId: response.requestId }), issues: parsed.error.issues },
-  );
 }
