@@ -16,8 +16,8 @@ const executablePath = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium'
 const hasBrowser = existsSync(executablePath);
 const ARTIFACTS = join(ROOT, 'spec/artifacts');
 
-it.runIf(!hasBrowser && process.env.CI)('finds Chromium in CI (apt-get install chromium, or set CHROMIUM_PATH)', () => {
-  expect.fail(`no browser at ${executablePath}: .ci/run installs Debian's chromium`);
+it('finds Chromium wherever CI is set (apt-get install chromium, or set CHROMIUM_PATH)', () => {
+  if (process.env.CI && !hasBrowser) expect.fail(`no browser at ${executablePath}: .ci/run installs Debian's chromium`);
 });
 
 describe.skipIf(!hasBrowser)('examples/web-dashboard', () => {
