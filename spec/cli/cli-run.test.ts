@@ -81,6 +81,20 @@ describe('rxllm run (child process, against the mock server)', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('prints the cached part of the input tokens in the summary, summed over the answers', async () => {
+    server = await startMockServer({ cachedInputShare: 0.75 });
+    const input = await promptsFile(promptLines(12));
+    const output = join(dir, 'results.jsonl');
+    const result = await runCliToEnd(cli.path, runArgs(input, output));
+    expect(result.code).toBe(0);
+    const usages = resultRecords(output).map((record) => record.usage as { inputTokens: number; cachedInputTokens: number });
+    const sum = (pick: (usage: { inputTokens: number; cachedInputTokens: number }) => number) => usages.reduce((total, usage) => total + pick(usage), 0);
+    const cached = sum((usage) => usage.cachedInputTokens);
+    expect(cached).toBeGreaterThan(0);
+    const count = (n: number) => n.toLocaleString('en-US');
+    expect(result.stderr).toContain(`  tokens ${count(sum((usage) => usage.inputTokens))} in (${count(cached)} cached) + `);
+  });
+
   it('records failures as error lines and exits 1, with the --retry-failed hint', async () => {
     server = await startMockServer({ faults: { '400': 0.3 }, seed: 7 });
     const input = await promptsFile(promptLines(40));

@@ -440,6 +440,9 @@ describe('chatEach', () => {
         retries: 1,
         inputTokens: 3,
         outputTokens: 4,
+        cachedInputTokens: 0,
+        cacheWriteInputTokens: 0,
+        reasoningTokens: 0,
         requestsPerMinute: 3 * 60, // 3 requests over the 1-second minimum window
         elapsedMs: 30,
         etaMs: 0,

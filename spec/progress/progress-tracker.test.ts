@@ -15,7 +15,7 @@ describe('progressTracker', () => {
     progress.requestSent();
     progress.retryScheduled();
     progress.requestSent();
-    progress.tokensUsed(10, 4);
+    progress.tokensUsed({ inputTokens: 10, outputTokens: 4 });
     progress.promptFinished(true, true);
     progress.promptFinished(false, false); // an invalid prompt: done without being submitted
     progress.promptCancelled();

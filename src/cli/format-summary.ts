@@ -5,14 +5,14 @@ import type { RunStats } from './run-stats.js';
 export type RunEnding = 'finished' | 'interrupted' | 'stopped';
 
 /**
- * The end-of-run summary of `rxllm run`: counts (ok, failed, skipped as already done, bad lines, not sent), tokens,
- * cost when the price table knows the model, wall time, p50/p95 latency and the results file.
+ * The end-of-run summary of `rxllm run`: counts (ok, failed, skipped as already done, bad lines, not sent), tokens
+ * (with their cached, cache-write and reasoning parts when non-zero), cost when the price table knows the model, wall time, p50/p95 latency and the results file.
  *
  * @example
  * ```ts
  * process.stderr.write(formatSummary(stats, { ending: 'finished', output: 'results.jsonl' }));
  * // rxllm: finished in 12.4s: 500 prompts, 497 ok, 3 failed
- * //   tokens 12,345 in + 6,789 out · cost $0.0052
+ * //   tokens 12,345 in (8,000 cached) + 6,789 out (1,200 reasoning) · cost $0.0052
  * //   latency p50 230ms · p95 870ms · 2,420 prompts/min
  * //   results: results.jsonl
  * ```
@@ -26,7 +26,9 @@ export function formatSummary(stats: RunStats, { ending, output }: { ending: Run
   const lines = [
     `rxllm: ${ending} in ${formatDuration(elapsed)}: ${formatCount(stats.completed)} prompt${stats.completed === 1 ? '' : 's'} this run, ${counts.join(', ')}`,
   ];
-  const tokens = `tokens ${formatCount(stats.inputTokens)} in + ${formatCount(stats.outputTokens)} out`;
+  const inputParts = parts([stats.cachedInputTokens, 'cached'], [stats.cacheWriteInputTokens, 'cache write']);
+  const outputParts = parts([stats.reasoningTokens, 'reasoning']);
+  const tokens = `tokens ${formatCount(stats.inputTokens)} in${inputParts} + ${formatCount(stats.outputTokens)} out${outputParts}`;
   const cost =
     stats.ok === 0
       ? ''
@@ -42,4 +44,10 @@ export function formatSummary(stats: RunStats, { ending, output }: { ending: Run
   }
   lines.push(`  results: ${output}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** ` (8,000 cached, 1,500 cache write)`: the non-zero parts of a token total, or `''` when all are zero. */
+function parts(...named: Array<[count: number, name: string]>): string {
+  const shown = named.filter(([count]) => count > 0).map(([count, name]) => `${formatCount(count)} ${name}`);
+  return shown.length === 0 ? '' : ` (${shown.join(', ')})`;
 }

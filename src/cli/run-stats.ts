@@ -37,6 +37,12 @@ export class RunStats {
   notSent = 0;
   inputTokens = 0;
   outputTokens = 0;
+  /** The part of `inputTokens` read from the provider's prompt cache. */
+  cachedInputTokens = 0;
+  /** The part of `inputTokens` written to the provider's prompt cache. */
+  cacheWriteInputTokens = 0;
+  /** The part of `outputTokens` spent reasoning. */
+  reasoningTokens = 0;
   /** USD spent in this run on priced answers. */
   cost = 0;
   /** Models that answered without a known price. */
@@ -85,6 +91,9 @@ export class RunStats {
   #spend(usage: Usage, model: string): void {
     this.inputTokens += usage.inputTokens;
     this.outputTokens += usage.outputTokens;
+    this.cachedInputTokens += usage.cachedInputTokens ?? 0;
+    this.cacheWriteInputTokens += usage.cacheWriteInputTokens ?? 0;
+    this.reasoningTokens += usage.reasoningTokens ?? 0;
     const cost = costOf(model, usage) ?? costOf(this.#model, usage);
     if (cost === undefined) this.unpricedModels.add(model);
     else this.cost += cost;

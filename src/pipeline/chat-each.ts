@@ -149,7 +149,7 @@ function sendOnce(provider: ChatProvider, request: ProviderRequest, reservation:
         settled = true;
         run.observe(response.rateLimit);
         reservation.settle(limitedTokensOf(provider, response.usage, request.model));
-        run.progress?.tokensUsed(response.usage.inputTokens, response.usage.outputTokens);
+        run.progress?.tokensUsed(response.usage);
         subscriber.next(response);
       },
       error: (error: unknown) => {

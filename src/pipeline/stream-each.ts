@@ -258,7 +258,7 @@ function sendStream(
         return;
       }
       reservation.settle(limitedTokensOf(provider, usage, request.model));
-      run.progress?.tokensUsed(usage.inputTokens, usage.outputTokens);
+      run.progress?.tokensUsed(usage);
     };
   });
 }

@@ -1,6 +1,7 @@
 import { asyncScheduler, defer, type Observable, type SchedulerLike, startWith, Subject } from 'rxjs';
 import { z } from 'zod';
 import { schedulerSchema, validateOptions } from '../internal/validate-options.js';
+import type { Usage } from '../types.js';
 
 /**
  * Options of `progressTracker`.
@@ -51,6 +52,12 @@ export interface Progress {
   inputTokens: number;
   /** Output tokens reported by the server, over all answers. */
   outputTokens: number;
+  /** The part of `inputTokens` read from the provider's prompt cache (0 where the provider does not report it). */
+  cachedInputTokens: number;
+  /** The part of `inputTokens` written to the provider's prompt cache (Anthropic; 0 where not reported). */
+  cacheWriteInputTokens: number;
+  /** The part of `outputTokens` the model spent reasoning (0 where not reported). */
+  reasoningTokens: number;
   /** HTTP requests (attempts, retries included) sent per minute over the last 60 seconds. */
   requestsPerMinute: number;
   /** Time since the first run started, up to now or to the end of the last run. */
@@ -74,7 +81,7 @@ export interface Progress {
  * recorder.runStarted();
  * recorder.promptSubmitted();
  * recorder.requestSent();
- * recorder.tokensUsed(12, 30);
+ * recorder.tokensUsed({ inputTokens: 12, outputTokens: 30, cachedInputTokens: 8 });
  * recorder.promptFinished(true, true);
  * recorder.runEnded();
  * console.log(progress.snapshot().done); // 1
@@ -93,8 +100,8 @@ export interface ProgressRecorder {
   requestSent(): void;
   /** A retry was scheduled. */
   retryScheduled(): void;
-  /** The server reported token usage. */
-  tokensUsed(inputTokens: number, outputTokens: number): void;
+  /** The server reported token usage (its cached, cache-write and reasoning parts are counted too). */
+  tokensUsed(usage: Usage): void;
   /** A prompt has its outcome; `submitted` says whether it had been counted by `promptSubmitted`. */
   promptFinished(ok: boolean, submitted: boolean): void;
   /** A submitted prompt was cancelled without an outcome (unsubscribed or stopped). */
@@ -138,7 +145,8 @@ const progressOptionsSchema = z.strictObject({
 
 /**
  * Creates a progress tracker to pass to `chatEach`, `streamEach` or `parallelChat` (`progress` option). It counts
- * submitted, in-flight, done, succeeded and failed prompts, retries and tokens, and derives the request rate and an
+ * submitted, in-flight, done, succeeded and failed prompts, retries and tokens (with their cached, cache-write and
+ * reasoning parts), and derives the request rate and an
  * ETA. One tracker may follow several runs; counts add up.
  *
  * Options are validated (`InvalidOptionsError` naming the field). `progress$` emits synchronously on every change
@@ -172,6 +180,9 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
     retries: 0,
     inputTokens: 0,
     outputTokens: 0,
+    cachedInputTokens: 0,
+    cacheWriteInputTokens: 0,
+    reasoningTokens: 0,
   };
   const sent = new TimeWindow();
   const finished = new TimeWindow();
@@ -232,9 +243,12 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
       counts.retries += 1;
       changed();
     },
-    tokensUsed: (inputTokens, outputTokens) => {
-      counts.inputTokens += inputTokens;
-      counts.outputTokens += outputTokens;
+    tokensUsed: (usage) => {
+      counts.inputTokens += usage.inputTokens;
+      counts.outputTokens += usage.outputTokens;
+      counts.cachedInputTokens += usage.cachedInputTokens ?? 0;
+      counts.cacheWriteInputTokens += usage.cacheWriteInputTokens ?? 0;
+      counts.reasoningTokens += usage.reasoningTokens ?? 0;
       changed();
     },
     promptFinished: (ok, submitted) => {
