@@ -30,7 +30,8 @@ export interface RunContext {
  * Runs `rxllm run`: reads the prompts lazily, skips those already in the results file, sends the rest through the
  * library's `chatEach` (or `streamEach` with `--stream`) fed by `pullPrompts`, appends one line per outcome, shows
  * progress, and handles Ctrl-C (stop submitting, wait `graceMs` for requests in flight, then abort; twice aborts at
- * once). Fatal errors (401/402/403) and prompts refused by the budget are not recorded, so a resume sends them.
+ * once; prompts never sent, still waiting for a limiter turn, do not hold it up: once nothing is in flight, it
+ * ends). Fatal errors (401/402/403) and prompts refused by the budget are not recorded, so a resume sends them.
  *
  * Its phases: startup checks (`prepareRun`), banner (`startBanner`), the prompt source (`promptSource`), the
  * pipeline (`sendPrompts`), recording and `--on-error` (`recordResult`, `applyOnError`), signals, and the summary
@@ -100,6 +101,12 @@ function runToEnd(results: Observable<ChatResult>, options: RunOptions, prepared
       subscription?.unsubscribe();
       finish({ how: 'interrupted' });
     };
+    // Prompts still waiting for a limiter turn were never sent: they do not hold a shutdown up. Once no request is in
+    // flight (checked at the signal and after each result is recorded, so no answer is lost), the rest end at once,
+    // recorded as nothing, so a resume sends them (issue 17).
+    const endOnceNothingInFlight = () => {
+      if (stopping !== undefined && session.tracker.snapshot().inFlight === 0) abortNow();
+    };
     const removeSignalHandlers = handleSignals(context.signals ?? process, {
       first: (signal) => {
         stopping = signal;
@@ -109,6 +116,7 @@ function runToEnd(results: Observable<ChatResult>, options: RunOptions, prepared
         );
         session.stop$.next();
         graceTimer = setTimeout(abortNow, options.graceMs);
+        endOnceNothingInFlight();
       },
       again: () => {
         session.say('aborting the requests in flight');
@@ -118,6 +126,7 @@ function runToEnd(results: Observable<ChatResult>, options: RunOptions, prepared
 
     session.display.start();
     subscription = results.subscribe({
+      next: endOnceNothingInFlight,
       error: (error: unknown) => finish({ how: 'stopped', fatal: isLlmError(error) || error instanceof Error ? error : toLlmError(error) }),
       complete: () => finish({ how: 'finished' }),
     });
