@@ -9,6 +9,7 @@ import type { RunOptions } from './parse-run-args.js';
 import { type PreparedRun, prepareRun } from './prepare-run.js';
 import { promptSource } from './prompt-source.js';
 import { recordResult } from './record-result.js';
+import { reportRefusedWaits } from './report-refused-waits.js';
 import { RunSession } from './run-session.js';
 import { applyOnError, sendPrompts } from './send-prompts.js';
 import { startBanner } from './start-banner.js';
@@ -94,6 +95,7 @@ function runToEnd(results: Observable<ChatResult>, options: RunOptions, prepared
       if (finished) return;
       finished = true;
       if (graceTimer !== undefined) clearTimeout(graceTimer);
+      refusedWaits.unsubscribe();
       removeSignalHandlers();
       resolveRun(finishRun({ ...outcome, how: stopping === undefined ? outcome.how : 'interrupted', signal: stopping }, options, prepared, session, context));
     };
@@ -125,6 +127,7 @@ function runToEnd(results: Observable<ChatResult>, options: RunOptions, prepared
     });
 
     session.display.start();
+    const refusedWaits = reportRefusedWaits(session);
     subscription = results.subscribe({
       next: endOnceNothingInFlight,
       error: (error: unknown) => finish({ how: 'stopped', fatal: isLlmError(error) || error instanceof Error ? error : toLlmError(error) }),

@@ -51,6 +51,13 @@ export interface Progress {
   inputTokens: number;
   /** Output tokens reported by the server, over all answers. */
   outputTokens: number;
+  /**
+   * Waits a response's headers asked for (`retry-after`, or a spent rate-limit budget's reset) that were longer than
+   * `maxRetryAfterMs`, so not waited for.
+   */
+  refusedWaits: number;
+  /** The longest of those waits, in ms (0 when none). */
+  longestRefusedWaitMs: number;
   /** HTTP requests (attempts, retries included) sent per minute over the last 60 seconds. */
   requestsPerMinute: number;
   /** Time since the first run started, up to now or to the end of the last run. */
@@ -99,6 +106,8 @@ export interface ProgressRecorder {
   promptFinished(ok: boolean, submitted: boolean): void;
   /** A submitted prompt was cancelled without an outcome (unsubscribed or stopped). */
   promptCancelled(): void;
+  /** A response's headers asked for a wait of `waitMs`, longer than `maxRetryAfterMs`: it was not waited for. */
+  waitRefused(waitMs: number): void;
 }
 
 /**
@@ -172,6 +181,8 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
     retries: 0,
     inputTokens: 0,
     outputTokens: 0,
+    refusedWaits: 0,
+    longestRefusedWaitMs: 0,
   };
   const sent = new TimeWindow();
   const finished = new TimeWindow();
@@ -247,6 +258,11 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
     },
     promptCancelled: () => {
       counts.inFlight -= 1;
+      changed();
+    },
+    waitRefused: (waitMs) => {
+      counts.refusedWaits += 1;
+      counts.longestRefusedWaitMs = Math.max(counts.longestRefusedWaitMs, waitMs);
       changed();
     },
   };
