@@ -440,6 +440,8 @@ describe('chatEach', () => {
         retries: 1,
         inputTokens: 3,
         outputTokens: 4,
+        refusedWaits: 0,
+        longestRefusedWaitMs: 0,
         requestsPerMinute: 3 * 60, // 3 requests over the 1-second minimum window
         elapsedMs: 30,
         etaMs: 0,
