@@ -443,6 +443,8 @@ describe('chatEach', () => {
         cachedInputTokens: 0,
         cacheWriteInputTokens: 0,
         reasoningTokens: 0,
+        refusedWaits: 0,
+        longestRefusedWaitMs: 0,
         requestsPerMinute: 3 * 60, // 3 requests over the 1-second minimum window
         elapsedMs: 30,
         etaMs: 0,

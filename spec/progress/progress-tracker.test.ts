@@ -32,6 +32,14 @@ describe('progressTracker', () => {
     });
   });
 
+  it('counts the waits refused for being above the cap and keeps the longest (issue 17)', () => {
+    const progress = progressTracker();
+    expect(progress.snapshot()).toMatchObject({ refusedWaits: 0, longestRefusedWaitMs: 0 });
+    progress.waitRefused(86_400_000);
+    progress.waitRefused(3_600_000);
+    expect(progress.snapshot()).toMatchObject({ refusedWaits: 2, longestRefusedWaitMs: 86_400_000 });
+  });
+
   it('derives the request rate over the last minute and an ETA from recent completions', () => {
     const test = scheduler();
     test.run(() => {

@@ -9,6 +9,7 @@ import type { RunOptions } from './parse-run-args.js';
 import { type PreparedRun, prepareRun } from './prepare-run.js';
 import { promptSource } from './prompt-source.js';
 import { recordResult } from './record-result.js';
+import { reportRefusedWaits } from './report-refused-waits.js';
 import { RunSession } from './run-session.js';
 import { applyOnError, sendPrompts } from './send-prompts.js';
 import { startBanner } from './start-banner.js';
@@ -30,7 +31,8 @@ export interface RunContext {
  * Runs `rxllm run`: reads the prompts lazily, skips those already in the results file, sends the rest through the
  * library's `chatEach` (or `streamEach` with `--stream`) fed by `pullPrompts`, appends one line per outcome, shows
  * progress, and handles Ctrl-C (stop submitting, wait `graceMs` for requests in flight, then abort; twice aborts at
- * once). Fatal errors (401/402/403) and prompts refused by the budget are not recorded, so a resume sends them.
+ * once; prompts never sent, still waiting for a limiter turn, do not hold it up: once nothing is in flight, it
+ * ends). Fatal errors (401/402/403) and prompts refused by the budget are not recorded, so a resume sends them.
  *
  * Its phases: startup checks (`prepareRun`), banner (`startBanner`), the prompt source (`promptSource`), the
  * pipeline (`sendPrompts`), recording and `--on-error` (`recordResult`, `applyOnError`), signals, and the summary
@@ -93,12 +95,19 @@ function runToEnd(results: Observable<ChatResult>, options: RunOptions, prepared
       if (finished) return;
       finished = true;
       if (graceTimer !== undefined) clearTimeout(graceTimer);
+      refusedWaits.unsubscribe();
       removeSignalHandlers();
       resolveRun(finishRun({ ...outcome, how: stopping === undefined ? outcome.how : 'interrupted', signal: stopping }, options, prepared, session, context));
     };
     const abortNow = () => {
       subscription?.unsubscribe();
       finish({ how: 'interrupted' });
+    };
+    // Prompts still waiting for a limiter turn were never sent: they do not hold a shutdown up. Once no request is in
+    // flight (checked at the signal and after each result is recorded, so no answer is lost), the rest end at once,
+    // recorded as nothing, so a resume sends them (issue 17).
+    const endOnceNothingInFlight = () => {
+      if (stopping !== undefined && session.tracker.snapshot().inFlight === 0) abortNow();
     };
     const removeSignalHandlers = handleSignals(context.signals ?? process, {
       first: (signal) => {
@@ -109,6 +118,7 @@ function runToEnd(results: Observable<ChatResult>, options: RunOptions, prepared
         );
         session.stop$.next();
         graceTimer = setTimeout(abortNow, options.graceMs);
+        endOnceNothingInFlight();
       },
       again: () => {
         session.say('aborting the requests in flight');
@@ -117,7 +127,9 @@ function runToEnd(results: Observable<ChatResult>, options: RunOptions, prepared
     });
 
     session.display.start();
+    const refusedWaits = reportRefusedWaits(session);
     subscription = results.subscribe({
+      next: endOnceNothingInFlight,
       error: (error: unknown) => finish({ how: 'stopped', fatal: isLlmError(error) || error instanceof Error ? error : toLlmError(error) }),
       complete: () => finish({ how: 'finished' }),
     });

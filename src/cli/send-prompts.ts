@@ -2,6 +2,7 @@ import { catchError, from, map, mergeMap, type Observable, of } from 'rxjs';
 import { type ChatEachOptions, type ChatResult, chatEach, type Prompt, streamEach, toLlmError } from '../index.js';
 import type { RunOptions } from './parse-run-args.js';
 import type { PreparedRun } from './prepare-run.js';
+import { CLI_MAX_RETRY_AFTER_MS } from './report-refused-waits.js';
 import type { RunSession } from './run-session.js';
 
 /**
@@ -21,7 +22,7 @@ export function sendPrompts(prompts: Observable<Prompt>, options: RunOptions, { 
     rpm: options.rpm,
     ...(options.tpm === undefined ? {} : { tpm: options.tpm }),
     ...(shared === undefined ? {} : { limiter: shared.limiter }),
-    retry: { maxRetries: options.maxRetries },
+    retry: { maxRetries: options.maxRetries, maxRetryAfterMs: CLI_MAX_RETRY_AFTER_MS },
     onError: 'continue',
     params: options.params,
     progress: session.tracker,

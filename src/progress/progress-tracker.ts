@@ -58,6 +58,13 @@ export interface Progress {
   cacheWriteInputTokens: number;
   /** The part of `outputTokens` the model spent reasoning (0 where not reported). */
   reasoningTokens: number;
+  /**
+   * Waits a response's headers asked for (`retry-after`, or a spent rate-limit budget's reset) that were longer than
+   * `maxRetryAfterMs`, so not waited for.
+   */
+  refusedWaits: number;
+  /** The longest of those waits, in ms (0 when none). */
+  longestRefusedWaitMs: number;
   /** HTTP requests (attempts, retries included) sent per minute over the last 60 seconds. */
   requestsPerMinute: number;
   /** Time since the first run started, up to now or to the end of the last run. */
@@ -106,6 +113,8 @@ export interface ProgressRecorder {
   promptFinished(ok: boolean, submitted: boolean): void;
   /** A submitted prompt was cancelled without an outcome (unsubscribed or stopped). */
   promptCancelled(): void;
+  /** A response's headers asked for a wait of `waitMs`, longer than `maxRetryAfterMs`: it was not waited for. */
+  waitRefused(waitMs: number): void;
 }
 
 /**
@@ -183,6 +192,8 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
     cachedInputTokens: 0,
     cacheWriteInputTokens: 0,
     reasoningTokens: 0,
+    refusedWaits: 0,
+    longestRefusedWaitMs: 0,
   };
   const sent = new TimeWindow();
   const finished = new TimeWindow();
@@ -261,6 +272,11 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
     },
     promptCancelled: () => {
       counts.inFlight -= 1;
+      changed();
+    },
+    waitRefused: (waitMs) => {
+      counts.refusedWaits += 1;
+      counts.longestRefusedWaitMs = Math.max(counts.longestRefusedWaitMs, waitMs);
       changed();
     },
   };

@@ -87,10 +87,13 @@ export class PipelineRun {
 
   /**
    * Hands a response's rate-limit info to the limiter (its pause rule), without the waits longer than
-   * `maxRetryAfterMs`: those are not endured (issue 17: a 200's headers could freeze a batch for a day).
+   * `maxRetryAfterMs`: those are not endured but reported to the progress tracker (issue 17: a 200's headers could
+   * freeze a batch for a day).
    */
   observe(info: RateLimitInfo | undefined): void {
-    this.limiter.observe(capHeaderWaits(info, this.maxRetryAfterMs).info);
+    const { info: capped, refusedMs } = capHeaderWaits(info, this.maxRetryAfterMs);
+    if (refusedMs > 0) this.progress?.waitRefused(refusedMs);
+    this.limiter.observe(capped);
   }
 
   /**
