@@ -30,6 +30,8 @@ export class RunSession {
 
   constructor(options: RunOptions, modelId: string, stderr: NodeJS.WritableStream & { isTTY?: boolean }) {
     this.stats = new RunStats(modelId, this.now);
+    // Whatever stops the reading, the run will not reach its total: no more ETA.
+    this.stop$.subscribe(() => (this.stats.stopping = true));
     const mode = options.progress === 'auto' ? (stderr.isTTY === true ? 'bar' : 'lines') : options.progress; // a bar needs a TTY
     this.display = createProgressDisplay({
       mode,
