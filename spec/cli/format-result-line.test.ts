@@ -9,7 +9,7 @@ describe('failedResultLine()', () => {
     const parsed = output.parse('{"stars": 7}', { provider: 'openai', usage: { inputTokens: 31, outputTokens: 6 } });
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
-    const line = failedResultLine({ id: 'q1', index: 0, model: 'gpt-4o-mini', attempts: 1, latencyMs: 12 }, parsed.error);
+    const line = failedResultLine({ id: 'q1', index: 0, model: 'gpt-4o-mini', attempts: 1, latencyMs: 12, queuedMs: 0 }, parsed.error);
     expect(line).toMatchObject({
       ok: false,
       error: { type: 'StructuredOutputError', code: 'structured_output_invalid', rawText: '{"stars": 7}', issues: [{ path: ['stars'], code: 'too_big' }] },

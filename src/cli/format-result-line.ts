@@ -30,9 +30,12 @@ export type ResultLine =
       finishReason: string | null;
       usage: Usage;
       model: string;
-      /** HTTP attempts, retries included; `null` with `--stream` (not reported by the stream pipeline). */
+      /** HTTP attempts, retries included (`null` in files written before they were counted with `--stream`). */
       attempts: number | null;
+      /** From the first request sent to the outcome, retries included. */
       latencyMs: number;
+      /** From taking a slot to the first request sent: the wait for the rate limiter. */
+      queuedMs: number;
       meta?: unknown;
     }
   | {
@@ -45,6 +48,7 @@ export type ResultLine =
       model: string;
       attempts: number | null;
       latencyMs: number;
+      queuedMs: number;
       meta?: unknown;
     };
 
@@ -55,7 +59,10 @@ export interface ResultContext {
   /** The model asked for (used when the server does not say). */
   model: string;
   attempts: number | null;
+  /** From the first request sent to the outcome. */
   latencyMs: number;
+  /** From taking a slot to the first request sent. */
+  queuedMs: number;
   meta?: unknown;
 }
 
@@ -64,7 +71,7 @@ export interface ResultContext {
  *
  * @example
  * ```ts
- * okResultLine({ id: 'q1', index: 0, model: 'gpt-4o-mini', attempts: 1, latencyMs: 420 }, response);
+ * okResultLine({ id: 'q1', index: 0, model: 'gpt-4o-mini', attempts: 1, latencyMs: 420, queuedMs: 0 }, response);
  * // { id: 'q1', index: 0, ok: true, text: 'Lima', finishReason: 'stop', usage: {…}, model: 'gpt-4o-mini-2024-07-18', … }
  * ```
  */
@@ -80,6 +87,7 @@ export function okResultLine(context: ResultContext, response: ChatResponse, dat
     model: response.model || context.model,
     attempts: context.attempts,
     latencyMs: context.latencyMs,
+    queuedMs: context.queuedMs,
     ...(context.meta === undefined ? {} : { meta: context.meta }),
   };
 }
@@ -90,7 +98,7 @@ export function okResultLine(context: ResultContext, response: ChatResponse, dat
  *
  * @example
  * ```ts
- * failedResultLine({ id: 'q2', index: 1, model: 'gpt-4o-mini', attempts: 3, latencyMs: 9100 }, error);
+ * failedResultLine({ id: 'q2', index: 1, model: 'gpt-4o-mini', attempts: 3, latencyMs: 9100, queuedMs: 15 }, error);
  * // { id: 'q2', index: 1, ok: false, error: { type: 'ServerError', status: 500, code: null, message: '…' }, usage: null, … }
  * ```
  */
@@ -113,6 +121,7 @@ export function failedResultLine(context: ResultContext, error: LlmError): Resul
     model: context.model,
     attempts: context.attempts,
     latencyMs: context.latencyMs,
+    queuedMs: context.queuedMs,
     ...(context.meta === undefined ? {} : { meta: context.meta }),
   };
 }

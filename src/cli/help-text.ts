@@ -31,11 +31,11 @@ Input, one prompt per line (blank lines are ignored):
 
 Output, one line per prompt, in completion order (sort by index for input order):
   {"id":"q1","index":0,"ok":true,"text":"…","finishReason":"stop","usage":{"inputTokens":12,"outputTokens":3},
-   "model":"gpt-4o-mini-2024-07-18","attempts":1,"latencyMs":412}
+   "model":"gpt-4o-mini-2024-07-18","attempts":1,"latencyMs":412,"queuedMs":0}
   {"id":"q2","index":1,"ok":false,"error":{"type":"ServerError","status":500,"code":null,"message":"…"},
-   "usage":null,"model":"gpt-4o-mini","attempts":3,"latencyMs":9120}
-  index: the 0-based line index in the input. latencyMs: from taking a slot to the outcome, rate-limit waits
-  and retries included. data: the parsed answer, with --structured.
+   "usage":null,"model":"gpt-4o-mini","attempts":3,"latencyMs":9120,"queuedMs":250}
+  index: the 0-based line index in the input. latencyMs: from the first request sent to the outcome, retries
+  included. queuedMs: the wait for the rate limit before that. data: the parsed answer, with --structured.
 
 Flags:
   -o, --output <file>        results file, appended to (required)

@@ -1,4 +1,4 @@
-import { BudgetExceededError, type ChatResult } from '../index.js';
+import { BudgetExceededError, type ChatResult, type LlmError } from '../index.js';
 import { failedResultLine, formatResultLine, okResultLine, type ResultContext } from './format-result-line.js';
 import type { RunOptions } from './parse-run-args.js';
 import type { PreparedRun } from './prepare-run.js';
@@ -20,15 +20,23 @@ export function recordResult(result: ChatResult, options: RunOptions, { model, s
   const entry = pending.get(result.index);
   if (entry === undefined) return;
   pending.delete(result.index);
+  const now = session.now();
+  const sentAt = entry.sentAt ?? now; // never sent (an invalid prompt): no time in flight
   const context: ResultContext = {
     id: entry.line.id,
     index: entry.line.index,
     model: model.model,
-    // streamEach does not report attempts per prompt.
-    attempts: options.stream ? null : result.attempts,
-    latencyMs: Math.round(session.now() - entry.startedAt),
+    // streamEach's items carry no attempt count: the progress recorder counted this prompt's requests.
+    attempts: options.stream ? entry.attempts : result.attempts,
+    latencyMs: Math.round(now - sentAt),
+    queuedMs: Math.round(sentAt - entry.startedAt),
     ...(entry.line.meta === undefined ? {} : { meta: entry.line.meta }),
   };
+  if (!result.ok && (result.error.fatal || result.error instanceof BudgetExceededError)) {
+    recordUnsent(result.error, session);
+    return;
+  }
+  stats.recordQueued(context.queuedMs);
   if (result.ok) {
     const parsed = structured?.parse(result.response.text, {
       provider: model.provider.id,
@@ -45,12 +53,13 @@ export function recordResult(result: ChatResult, options: RunOptions, { model, s
     stats.recordOk(result.response.usage, result.response.model || model.model, context.latencyMs);
     return;
   }
-  if (result.error.fatal) return;
-  if (result.error instanceof BudgetExceededError) {
-    stats.notSent += 1;
-    session.reachBudget();
-    return;
-  }
   writer.writeLine(formatResultLine(failedResultLine(context, result.error)));
   stats.recordFailed(context.latencyMs);
+}
+
+/** A fatal error (not recorded, so a resume sends it) or a budget refusal (counted as not sent; stops the reading). */
+function recordUnsent(error: LlmError, session: RunSession): void {
+  if (error.fatal) return;
+  session.stats.notSent += 1;
+  session.reachBudget();
 }

@@ -52,7 +52,10 @@ export class RunStats {
   cost = 0;
   /** Models that answered without a known price. */
   readonly unpricedModels = new Set<string>();
+  /** Time in flight: from a prompt's first request to its outcome, retries included. */
   readonly latencies = new LatencyHistogram();
+  /** Time queued: from a prompt taking a slot to its first request (the wait for the rate limiter). */
+  readonly queued = new LatencyHistogram();
   readonly startedAt: number;
   readonly #model: string;
   readonly #now: () => number;
@@ -91,6 +94,11 @@ export class RunStats {
     this.failed += 1;
     if (usage !== undefined) this.#spend(usage, model ?? this.#model);
     this.latencies.record(latencyMs);
+  }
+
+  /** How long a recorded prompt waited for the rate limiter before its first request. */
+  recordQueued(queuedMs: number): void {
+    this.queued.record(queuedMs);
   }
 
   #spend(usage: Usage, model: string): void {

@@ -120,6 +120,7 @@ function chatOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineR
         provider: model.provider.id,
         request,
         prompt: state,
+        index,
         send: (reservation, inputTokens) => sendOnce(model.provider, request, reservation, inputTokens, run),
       })
       .subscribe({

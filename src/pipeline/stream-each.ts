@@ -167,6 +167,7 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
         provider: provider.id,
         request: attemptRequest,
         prompt: state,
+        index,
         onSubmitted: emit,
         send: (reservation, inputTokens) => {
           const from = chunks.size; // this attempt's chunks are the ones `chunks` carries from here on
