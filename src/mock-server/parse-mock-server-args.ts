@@ -34,6 +34,8 @@ Options:
   --tpm-limit <n>             tokens allowed per window; beyond it: 429 (default none)
   --window-ms <n>             rate-limit window in ms (default 60000)
   --rate-limit-algorithm <a>  sliding-window or token-bucket (default sliding-window)
+  --api-key <key>             answer 401 unless a request carries this key (Authorization: Bearer
+                              or x-api-key); the key is never printed (default: any key, or none)
   --seed <n>                  seed of faults, latencies and answers (default 1)
   --no-deliveries             do not count deliveries per prompt key (saves memory)
   -h, --help                  show this help
@@ -75,6 +77,7 @@ export function parseMockServerArgs(argv: readonly string[]): MockServerOptions 
         'window-ms': { type: 'string' },
         'rate-limit-algorithm': { type: 'string' },
         seed: { type: 'string' },
+        'api-key': { type: 'string' },
         'no-deliveries': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -120,6 +123,11 @@ export function parseMockServerArgs(argv: readonly string[]): MockServerOptions 
   }
   const seed = integer(text('seed'), 'seed', Number.MIN_SAFE_INTEGER);
   if (seed !== undefined) options.seed = seed;
+  const apiKey = text('api-key');
+  if (apiKey !== undefined) {
+    if (apiKey === '') throw new InvalidOptionsError('--api-key: expected a non-empty key.');
+    options.apiKey = apiKey;
+  }
   if (values['no-deliveries'] === true) options.trackDeliveries = false;
   return options;
 }
