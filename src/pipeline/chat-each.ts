@@ -6,6 +6,7 @@ import { limitedTokensOf } from '../model/limited-tokens-of.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../types.js';
 import type { ChatResponse, ChatResult, Prompt } from '../types.js';
+import { applyTag, itemTagOf } from '../internal/item-tag.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { type PipelineOptions, pipelineOptionsShape } from './pipeline-options.js';
 import type { PipelineRun, PromptState } from './internal/pipeline-run.js';
@@ -91,10 +92,12 @@ function chatOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineR
   return new Observable<ChatResult>((subscriber) => {
     const { progress } = run;
     const state: PromptState = { submitted: false, sent: 0 };
+    const tag = itemTagOf(prompt);
     let hasOutcome = false;
     /** Emits the prompt's one result; a failure also ends the prompt (a success ends when its attempt completes). */
     const conclude = (result: ChatResult) => {
       hasOutcome = true;
+      applyTag(result, tag);
       progress?.promptFinished(result.ok, state.submitted);
       if (!result.ok) {
         if (run.endsRun(result.error)) {

@@ -5,8 +5,9 @@ import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
 import { limitedTokensOf } from '../model/limited-tokens-of.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../types.js';
-import type { ChatChunk, ChatMessage, ChatResponse, Prompt, Usage } from '../types.js';
+import type { ChatChunk, ChatMessage, ChatResponse, ItemTag, Prompt, Usage } from '../types.js';
 import { responseOfChunks } from './internal/response-of-chunks.js';
+import { applyTag, itemTagOf } from '../internal/item-tag.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { streamFailure } from '../model/mark-stream-interruption.js';
 import { ReplayChannel } from './internal/replay-channel.js';
@@ -52,7 +53,7 @@ export interface StreamEachOptions extends PipelineOptions {
  *   .subscribe((item) => void show(item));
  * ```
  */
-export interface StreamItem {
+export interface StreamItem extends ItemTag {
   /** The prompt's position in the source. */
   index: number;
   prompt: Prompt;
@@ -124,7 +125,7 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     // without a second subscriber (or a string built up) per chunk.
     const text = settleable<string>();
     const response = settleable<ChatResponse>();
-    const item: StreamItem = { index, prompt, chunks: chunks.observable, text: text.promise, response: response.promise };
+    const item: StreamItem = applyTag({ index, prompt, chunks: chunks.observable, text: text.promise, response: response.promise }, itemTagOf(prompt));
     const reject = (error: LlmError) => {
       text.reject(error);
       response.reject(error);
