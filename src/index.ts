@@ -127,3 +127,14 @@ export { pullPrompts } from './pipeline/pull-prompts.js';
 export type { PullPromptsOptions, PullSource } from './pipeline/pull-prompts.js';
 export { progressTracker } from './progress/progress-tracker.js';
 export type { Progress, ProgressOptions, ProgressRecorder, ProgressTracker } from './progress/progress-tracker.js';
+
+// Resume: results files (the CLI's format) as checkpoints
+export { CheckpointError } from './checkpoint/checkpoint-error.js';
+export { openResultsCheckpoint } from './checkpoint/results-checkpoint.js';
+export type { ResultsCheckpoint, ResultsCheckpointOptions } from './checkpoint/results-checkpoint.js';
+export type { ResultsScan } from './checkpoint/scan-results-file.js';
+export { failedResultLine, okResultLine } from './checkpoint/format-result-line.js';
+export type { ResultContext, ResultLine, ResultLineError } from './checkpoint/format-result-line.js';
+export { IdSet } from './checkpoint/id-set.js';
+export { readLines } from './checkpoint/read-lines.js';
+export type { Line, ReadLinesOptions } from './checkpoint/read-lines.js';

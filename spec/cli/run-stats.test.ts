@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatCommand, shellQuote } from '../../src/cli/format-command.js';
 import { formatCost, formatDuration, formatTokens } from '../../src/cli/format-figures.js';
 import { formatSummary } from '../../src/cli/format-summary.js';
-import { IdSet } from '../../src/cli/id-set.js';
+import { IdSet } from '../../src/checkpoint/id-set.js';
 import { LatencyHistogram } from '../../src/cli/latency-histogram.js';
 import { RunStats } from '../../src/cli/run-stats.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { IdSet } from '../../src/cli/id-set.js';
+import { IdSet } from '../../src/checkpoint/id-set.js';
 import { parseRunArgs, type RunOptions } from '../../src/cli/parse-run-args.js';
-import type { ResultsScan } from '../../src/cli/scan-results-file.js';
+import type { ResultsScan } from '../../src/checkpoint/scan-results-file.js';
 import { startBanner } from '../../src/cli/start-banner.js';
 
 function options(extra: string[] = []): RunOptions {

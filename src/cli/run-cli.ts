@@ -1,4 +1,4 @@
-import { isLlmError } from '../index.js';
+import { CheckpointError, isLlmError } from '../index.js';
 import { MOCK_SERVER_USAGE, parseMockServerArgs, runMockServerCommand } from '../mock-server/index.js';
 import { ExitCode } from './exit-codes.js';
 import { EXIT_CODES_HELP, MAIN_HELP, RUN_HELP } from './help-text.js';
@@ -75,7 +75,7 @@ export async function runCli(args: readonly string[], context: CliContext): Prom
       stderr.write(`rxllm: ${error.message}\nSee '${help}'.\n`);
       return ExitCode.usage;
     }
-    if (error instanceof FatalCliError) {
+    if (error instanceof FatalCliError || error instanceof CheckpointError) {
       stderr.write(`rxllm: ${error.message}\n`);
       return ExitCode.fatal;
     }

@@ -1,6 +1,6 @@
 import { formatCount } from './format-figures.js';
 import type { RunOptions } from './parse-run-args.js';
-import type { ResultsScan } from './scan-results-file.js';
+import type { ResultsScan } from '../index.js';
 
 /**
  * The lines `rxllm run` prints as it starts (each gets the `rxllm: ` prefix): input, output, model and limits; a torn

@@ -1,5 +1,5 @@
-import type { ChatResponse, LlmError, Usage } from '../index.js';
-import type { PromptId } from './id-set.js';
+import type { LlmError } from '../errors/llm-error.js';
+import type { ChatResponse, PromptId, Usage } from '../types.js';
 
 /** The `error` field of a failed result line. */
 export interface ResultLineError {
@@ -32,10 +32,10 @@ export type ResultLine =
       model: string;
       /** HTTP attempts, retries included (`null` in files written before they were counted with `--stream`). */
       attempts: number | null;
-      /** From the first request sent to the outcome, retries included. */
-      latencyMs: number;
-      /** From taking a slot to the first request sent: the wait for the rate limiter. */
-      queuedMs: number;
+      /** From the first request sent to the outcome, retries included (the CLI's lines). */
+      latencyMs?: number;
+      /** From taking a slot to the first request sent: the wait for the rate limiter (the CLI's lines). */
+      queuedMs?: number;
       meta?: unknown;
     }
   | {
@@ -47,8 +47,8 @@ export type ResultLine =
       usage: Usage | null;
       model: string;
       attempts: number | null;
-      latencyMs: number;
-      queuedMs: number;
+      latencyMs?: number;
+      queuedMs?: number;
       meta?: unknown;
     };
 
@@ -59,10 +59,10 @@ export interface ResultContext {
   /** The model asked for (used when the server does not say). */
   model: string;
   attempts: number | null;
-  /** From the first request sent to the outcome. */
-  latencyMs: number;
+  /** From the first request sent to the outcome (the CLI times prompts; the library's lines leave it out). */
+  latencyMs?: number;
   /** From taking a slot to the first request sent. */
-  queuedMs: number;
+  queuedMs?: number;
   meta?: unknown;
 }
 
@@ -86,8 +86,7 @@ export function okResultLine(context: ResultContext, response: ChatResponse, dat
     usage: usageOf(response.usage),
     model: response.model || context.model,
     attempts: context.attempts,
-    latencyMs: context.latencyMs,
-    queuedMs: context.queuedMs,
+    ...timing(context),
     ...(context.meta === undefined ? {} : { meta: context.meta }),
   };
 }
@@ -120,8 +119,7 @@ export function failedResultLine(context: ResultContext, error: LlmError): Resul
     usage: usage === undefined ? null : { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens },
     model: context.model,
     attempts: context.attempts,
-    latencyMs: context.latencyMs,
-    queuedMs: context.queuedMs,
+    ...timing(context),
     ...(context.meta === undefined ? {} : { meta: context.meta }),
   };
 }
@@ -138,4 +136,9 @@ function usageOf(usage: Usage): Usage {
   if (usage.cacheWriteInputTokens !== undefined) recorded.cacheWriteInputTokens = usage.cacheWriteInputTokens;
   if (usage.reasoningTokens !== undefined) recorded.reasoningTokens = usage.reasoningTokens;
   return recorded;
+}
+
+/** The context's `latencyMs` and `queuedMs`, where known. */
+function timing({ latencyMs, queuedMs }: ResultContext): { latencyMs?: number; queuedMs?: number } {
+  return { ...(latencyMs === undefined ? {} : { latencyMs }), ...(queuedMs === undefined ? {} : { queuedMs }) };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { structuredOutput } from '../../src/index.js';
-import { failedResultLine } from '../../src/cli/format-result-line.js';
+import { failedResultLine } from '../../src/checkpoint/format-result-line.js';
 
 describe('failedResultLine()', () => {
   it('carries the raw text, the issues and the usage paid for when a structured answer fails its schema', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { okResultLine } from '../../src/cli/format-result-line.js';
+import { okResultLine } from '../../src/checkpoint/format-result-line.js';
 import type { ChatResponse } from '../../src/types.js';
 
 describe('result line usage', () => {
