@@ -122,6 +122,7 @@ export type { OnError } from './pipeline/pipeline-options.js';
 export { parallelChat } from './promise/parallel-chat.js';
 export type { ParallelChatOptions, ParallelChatResult, PromptSource } from './promise/parallel-chat.js';
 export { parallelChatText } from './promise/parallel-chat-text.js';
+export { retryFailures } from './promise/retry-failures.js';
 export { partialResultsOf } from './promise/partial-results.js';
 export { pullPrompts } from './pipeline/pull-prompts.js';
 export type { PullPromptsOptions, PullSource } from './pipeline/pull-prompts.js';

@@ -71,8 +71,10 @@ export interface ResultContext {
  *
  * @example
  * ```ts
- * okResultLine({ id: 'q1', index: 0, model: 'gpt-4o-mini', attempts: 1, latencyMs: 420, queuedMs: 0 }, response);
- * // { id: 'q1', index: 0, ok: true, text: 'Lima', finishReason: 'stop', usage: {…}, model: 'gpt-4o-mini-2024-07-18', … }
+ * import { okResultLine } from 'rxllm';
+ * const response = { text: 'Lima', finishReason: 'stop', usage: { inputTokens: 9, outputTokens: 1 }, model: 'gpt-4o-mini', raw: {} };
+ * console.log(okResultLine({ id: 'q1', index: 0, model: 'gpt-4o-mini', attempts: 1, latencyMs: 420, queuedMs: 0 }, response));
+ * // { id: 'q1', index: 0, ok: true, text: 'Lima', finishReason: 'stop', usage: {…}, model: 'gpt-4o-mini', … }
  * ```
  */
 export function okResultLine(context: ResultContext, response: ChatResponse, data?: unknown): ResultLine {
@@ -97,7 +99,9 @@ export function okResultLine(context: ResultContext, response: ChatResponse, dat
  *
  * @example
  * ```ts
- * failedResultLine({ id: 'q2', index: 1, model: 'gpt-4o-mini', attempts: 3, latencyMs: 9100, queuedMs: 15 }, error);
+ * import { failedResultLine, ServerError } from 'rxllm';
+ * const error = new ServerError('openai answered 500', { status: 500 });
+ * console.log(failedResultLine({ id: 'q2', index: 1, model: 'gpt-4o-mini', attempts: 3, latencyMs: 9100, queuedMs: 15 }, error));
  * // { id: 'q2', index: 1, ok: false, error: { type: 'ServerError', status: 500, code: null, message: '…' }, usage: null, … }
  * ```
  */

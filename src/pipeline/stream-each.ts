@@ -5,7 +5,8 @@ import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
 import { limitedTokensOf } from '../model/limited-tokens-of.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../types.js';
-import type { ChatChunk, ChatMessage, ChatResponse, ItemTag, Prompt, Usage } from '../types.js';
+import type { ChatChunk, ChatMessage, ChatResponse, ChatResult, ItemTag, Prompt, Usage } from '../types.js';
+import { checkpointed, unlessRecorded } from './internal/checkpointed.js';
 import { responseOfChunks } from './internal/response-of-chunks.js';
 import { applyTag, itemTagOf } from '../internal/item-tag.js';
 import { validateOptions } from '../internal/validate-options.js';
@@ -113,10 +114,24 @@ export function streamEach(model: ChatModel, options: StreamEachOptions = {}): O
   assertChatModel(model, 'streamEach() model');
   const { resumeStreams = false, ...pipelineOptions } = validateOptions(streamEachOptionsSchema, options, 'streamEach() options');
   const settings = pipelineSettings(model, pipelineOptions, 'continue');
-  return (source) => runPipeline(source, settings, (prompt, index, run) => streamOne(model, prompt, index, run, resumeStreams));
+  const { checkpoint } = settings;
+  if (checkpoint === undefined) return (source) => runPipeline(source, settings, (prompt, index, run) => streamOne(model, prompt, index, run, resumeStreams));
+  return (source) =>
+    checkpointed(checkpoint, (file) =>
+      runPipeline(source, settings, (prompt, index, run) =>
+        unlessRecorded(file, prompt, index, undefined, (record) => streamOne(model, prompt, index, run, resumeStreams, record)),
+      ),
+    );
 }
 
-function streamOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineRun, resumeStreams: boolean): Observable<StreamItem> {
+function streamOne(
+  model: ChatModel,
+  prompt: Prompt,
+  index: number,
+  run: PipelineRun,
+  resumeStreams: boolean,
+  record?: (result: ChatResult, model: string) => void,
+): Observable<StreamItem> {
   return new Observable<StreamItem>((subscriber) => {
     const { progress } = run;
     const { provider } = model;
@@ -152,7 +167,18 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
         return;
       }
       run.failed(error);
-      subscriber.complete();
+      if (recorded({ index, prompt, ok: false, error, attempts: state.sent })) subscriber.complete();
+    };
+    /** Appends the outcome to the checkpoint, if any; a write that throws ends the run with its error. */
+    const recorded = (result: ChatResult): boolean => {
+      if (record === undefined) return true;
+      try {
+        record(result, model.model);
+        return true;
+      } catch (writeError) {
+        subscriber.error(writeError);
+        return false;
+      }
     };
 
     let request: ProviderRequest;
@@ -198,10 +224,12 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
         ended = true;
         if (state.submitted) {
           const all = chunks.slice();
+          const answer = responseOfChunks(all, request.model);
           text.resolve(textOf(all));
-          response.resolve(responseOfChunks(all, request.model));
+          response.resolve(answer);
           chunks.complete();
           progress?.promptFinished(true, true);
+          if (!recorded({ index, prompt, ok: true, response: answer, attempts: state.sent })) return;
         }
         subscriber.complete();
       },

@@ -7,7 +7,9 @@ import { attachPartialResults } from './partial-results.js';
 import { progressTracker } from '../progress/progress-tracker.js';
 import type { ChatModel } from '../model/chat-provider.js';
 import { isPullSource, pullPrompts } from '../pipeline/pull-prompts.js';
-import type { ChatResponse, ChatResult, ItemTag, Prompt } from '../types.js';
+import type { ChatResponse, ChatResult, ItemTag, Prompt, PromptId } from '../types.js';
+import { readRecordedResponses } from '../checkpoint/read-recorded-responses.js';
+import { compact } from '../internal/compact.js';
 import { applyTag } from '../internal/item-tag.js';
 import { validateOptions } from '../internal/validate-options.js';
 
@@ -139,8 +141,20 @@ export function collectInOrder<T>(
       { ...rest, progress: tracker, onProgress },
       'return',
       label,
-      { onEndingFailure: (result) => (results[result.index] = applyTag(result.error, result)) },
+      {
+        onEndingFailure: (result) => (results[result.index] = applyTag(result.error, result)),
+        onSkipped: (index, key) => skipped.set(key, index),
+      },
     );
+    /** With `checkpoint`: prompts the results file already answered, by key, and their answers read back. */
+    const skipped = new Map<PromptId, number>();
+    const fillSkipped = async () => {
+      if (rest.checkpoint === undefined || skipped.size === 0) return;
+      for (const [index, response] of await readRecordedResponses(rest.checkpoint, skipped)) {
+        const tag = compact({ id: response.id, meta: response.meta });
+        results[index] = pick(response, { index, prompt: '', ok: true, response, attempts: 0, ...tag });
+      }
+    };
     let settled = false;
     let subscription: Subscription | undefined;
     const onAbortEvent = () => {
@@ -182,7 +196,7 @@ export function collectInOrder<T>(
         complete: () => {
           settled = true;
           signal?.removeEventListener('abort', onAbortEvent);
-          resolve(results);
+          fillSkipped().then(() => resolve(results), fail);
         },
       });
     if (settled) subscription.unsubscribe(); // `pick` threw while subscribing
