@@ -163,6 +163,7 @@ export function openai(options: OpenAIOptions): ChatModel {
       : createOpenAIProvider({
           ...shared,
           supportsPrefill: valid.supportsPrefill ?? false,
+          openAIModels: providerId === 'openai',
           ...(valid.maxTokensField === undefined ? {} : { maxTokensField: valid.maxTokensField }),
           ...(valid.apiKeyHeader === undefined ? {} : { apiKeyHeader: valid.apiKeyHeader }),
           ...(valid.omitFields === undefined ? {} : { omitFields: valid.omitFields }),
