@@ -69,8 +69,12 @@ export const responsesWire: WireFormat = {
   addRateLimitHeaders: openaiWire.addRateLimitHeaders,
   malformedJson: '{"id":"resp_malformed","object":"response","status":"completed","output":[{"type":"message","content":[{"type":"output_text","text":"Re: unterminated',
   malformedStream: 'event: response.created\ndata: {"type":"response.created","response":{"id":"resp_malformed","status":"in_progress\n\n',
+  // The message item and its text part open before the deltas, as in a real stream, so a client that rebuilds the
+  // response from events (openai-node's `responses.stream()`) reads the deltas instead of failing on a missing item.
   endlessStreamHead:
-    'event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"id":"resp_endless","object":"response","model":"mock-model","status":"in_progress","output":[]}}\n\n',
+    'event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"id":"resp_endless","object":"response","model":"mock-model","status":"in_progress","output":[]}}\n\n' +
+    'event: response.output_item.added\ndata: {"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"id":"msg_endless","type":"message","status":"in_progress","role":"assistant","content":[]}}\n\n' +
+    'event: response.content_part.added\ndata: {"type":"response.content_part.added","sequence_number":2,"item_id":"msg_endless","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}\n\n',
   endlessStreamBlock: repeatToBlock(
     'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":"msg_endless","output_index":0,"content_index":0,"delta":" endless","logprobs":[]}\n\n',
   ),
