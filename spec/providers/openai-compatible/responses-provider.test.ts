@@ -211,6 +211,15 @@ describe('stream', () => {
     expect(error).toMatchObject({ code: 'server_is_overloaded', retryable: true });
   });
 
+  it('fails the top-level form of the overload error event as retryable too, and once', async () => {
+    const [created, inProgress, nested, failed] = responsesOverloadedEvents as [unknown, unknown, { error: Record<string, unknown> }, unknown];
+    const { type: _type, ...fields } = nested.error;
+    server.handle(respond.sse(events([created, inProgress, { type: 'error', sequence_number: 2, ...fields }, failed])));
+    const error = await errorOf(provider.stream(request()));
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error).toMatchObject({ code: 'server_is_overloaded', retryable: true });
+  });
+
   it('reads the top-level error event form, and an in-stream insufficient_quota is fatal', async () => {
     server.handle(respond.sse(events(responsesQuotaEvents)));
     const error = await errorOf(provider.stream(request()));
