@@ -33,7 +33,7 @@ export class AnthropicBatchApi {
     const send = (status: number, body: unknown) => sendBody(res, status, typeof body === 'string' ? body : JSON.stringify(body), headers);
     const fail = (status: number, message: string) => send(status, anthropicWire.errorBody(status, message));
     if (path === '/v1/messages/batches' && method === 'POST') {
-      void this.create(req, send, fail);
+      this.create(req, send, fail).catch(() => fail(500, 'The mock server failed to create the batch.'));
       return true;
     }
     const route = /^\/v1\/messages\/batches\/([^/]+)(\/cancel|\/results)?$/.exec(path);

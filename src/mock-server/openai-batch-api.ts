@@ -47,11 +47,11 @@ export class OpenAIBatchApi {
     const send = (status: number, body: unknown) => sendBody(res, status, typeof body === 'string' ? body : JSON.stringify(body), headers);
     const fail = (status: number, message: string) => send(status, openaiWire.errorBody(status, message));
     if (path === '/v1/files' && method === 'POST') {
-      void this.upload(req, send, fail);
+      this.upload(req, send, fail).catch(() => fail(500, 'The mock server failed to store the file.'));
       return true;
     }
     if (path === '/v1/batches' && method === 'POST') {
-      void this.create(req, send, fail);
+      this.create(req, send, fail).catch(() => fail(500, 'The mock server failed to create the batch.'));
       return true;
     }
     const file = /^\/v1\/files\/([^/]+)(\/content)?$/.exec(path);
