@@ -163,6 +163,9 @@ describe('Anthropic Message Batches on the mock: errors, limits, faults', () => 
   it('answers 404 for an unknown batch and for results before the batch has ended', async () => {
     const client = await start();
     await expect(client.messages.batches.retrieve('msgbatch_nope')).rejects.toBeInstanceOf(Anthropic.NotFoundError);
+    for (const path of ['/v1/messages/batches/%E0', '/v1/batches/%E0', '/v1/files/%E0/content']) {
+      expect((await fetch(`${server!.url}${path}`)).status).toBe(404); // a malformed escape is an unknown id, not a crash
+    }
     const batch = await client.messages.batches.create({ requests: requests(1) });
     const response = await fetch(`${server!.url}/v1/messages/batches/${batch.id}/results`);
     expect(response.status).toBe(404);

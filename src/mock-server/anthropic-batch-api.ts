@@ -48,7 +48,7 @@ export class AnthropicBatchApi {
       else send(200, page);
       return true;
     }
-    const batch = this.batches.get(decodeURIComponent(route[1] as string));
+    const batch = this.batches.get(route[1] as string);
     const action = route[2];
     if (batch === undefined) return fail(404, `Message batch ${JSON.stringify(route[1])} not found.`), true;
     if (method === 'DELETE' && action === undefined) {

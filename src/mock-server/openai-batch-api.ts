@@ -34,6 +34,7 @@ const ENDPOINTS: Record<string, WireFormat> = { '/v1/chat/completions': openaiWi
  * answer them; its output and error files are written once it ends, in processing order, not input order.
  */
 export class OpenAIBatchApi {
+  /** Ids are plain ASCII (`file-mock1`): paths are matched undecoded, so a malformed `%` escape is just an unknown id. */
   private readonly files = new Map<string, MockFile>();
   private readonly batches = new Map<string, OpenAIBatch>();
   private sequence = 0;
@@ -60,16 +61,16 @@ export class OpenAIBatchApi {
     if (file === null && batch === null && path !== '/v1/batches' && path !== '/v1/files') return false;
     req.resume();
     if (file !== null && method === 'DELETE' && file[2] === undefined) {
-      const id = decodeURIComponent(file[1] as string);
+      const id = file[1] as string;
       if (!this.files.delete(id)) return fail(404, `No such File object: ${file[1]}`), true;
       send(200, { id, object: 'file', deleted: true });
     } else if (file !== null && method === 'GET') {
-      const found = this.files.get(decodeURIComponent(file[1] as string));
+      const found = this.files.get(file[1] as string);
       if (found === undefined) return fail(404, `No such File object: ${file[1]}`), true;
       if (file[2] === undefined) send(200, fileObject(found));
       else sendBody(res, 200, found.content.toString('utf8'), headers, 'application/octet-stream');
     } else if (batch !== null && method === (batch[2] === undefined ? 'GET' : 'POST')) {
-      const found = this.batches.get(decodeURIComponent(batch[1] as string));
+      const found = this.batches.get(batch[1] as string);
       if (found === undefined) return fail(404, `No batch found with id '${batch[1]}'.`), true;
       const now = this.host.config.clock();
       if (batch[2] !== undefined) {
