@@ -54,6 +54,18 @@ export function estimateInputTokens(messages: readonly ChatMessage[]): number {
   return total;
 }
 
+/**
+ * Estimates the tokens of one text without a tokenizer, as `estimateInputTokens` counts a message's text.
+ *
+ * @example
+ * ```ts
+ * estimateTextTokens('What is the capital of Peru?'); // 7
+ * ```
+ */
+export function estimateTextTokens(text: string): number {
+  return Math.ceil(text.length / CHARS_PER_TOKEN);
+}
+
 function partTokens(part: Exclude<ContentPart, { type: 'text' }>): number {
   return part.type === 'image' ? imageTokens(part) : documentTokens(part);
 }
