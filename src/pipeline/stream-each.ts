@@ -2,7 +2,8 @@ import { catchError, Observable, of, type OperatorFunction, throwError } from 'r
 import { z } from 'zod';
 import { BudgetExceededError, type LlmError, StreamInterruptedError, toLlmError } from '../errors/llm-error.js';
 import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
-import { estimateInputTokens, estimateTextTokens } from '../model/estimate-tokens.js';
+import { estimateInputTokens } from '../model/estimate-tokens.js';
+import { estimateTextTokens } from '../model/estimate-text-tokens.js';
 import { limitedTokensOf } from '../model/limited-tokens-of.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../types.js';
