@@ -285,6 +285,8 @@ export interface ChatResponse {
   model: string;
   requestId?: string;
   rateLimit?: RateLimitInfo;
+  /** USD at the rate the answer was billed, where rxllm knows it (`batchChat` sets it, at the batch price). */
+  cost?: number;
   /** The parsed body as the server sent it. */
   raw: unknown;
 }
