@@ -124,3 +124,10 @@ export { pullPrompts } from './pipeline/pull-prompts.js';
 export type { PullPromptsOptions, PullSource } from './pipeline/pull-prompts.js';
 export { progressTracker } from './progress/progress-tracker.js';
 export type { Progress, ProgressOptions, ProgressRecorder, ProgressTracker } from './progress/progress-tracker.js';
+
+// Batch APIs
+export { batchChat } from './batch/batch-chat.js';
+export { batchChatText } from './batch/batch-chat-text.js';
+export type { BatchChatOptions, BatchJobProgress, BatchProgress, BatchResubmit } from './batch/batch-chat-options.js';
+export type { BatchOutcome } from './batch/run-batch-job.js';
+export type { BatchFailure, BatchItemResult, BatchLimits, BatchPhase, BatchProvider, BatchStatus } from './model/batch-provider.js';

@@ -24,7 +24,7 @@ export interface BatchJobState {
 const stateSchema = z.object({
   version: z.literal(1),
   provider: z.string(),
-  fingerprint: z.object({ model: z.string(), prompts: z.string(), params: z.string(), count: z.number().int().nonnegative() }),
+  fingerprint: z.object({ model: z.string(), prompts: z.string(), params: z.string(), paramsSet: z.string(), count: z.number().int().nonnegative() }),
   batches: z.array(z.object({ id: z.string(), round: z.number().int().nonnegative(), indices: z.array(z.number().int().nonnegative()), ended: z.boolean() })),
 });
 

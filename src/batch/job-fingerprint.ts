@@ -5,6 +5,8 @@ export interface JobFingerprint {
   model: string;
   prompts: string;
   params: string;
+  /** Hash of the distinct params, compared instead of `params` when the number of prompts changed. */
+  paramsSet: string;
   count: number;
 }
 
@@ -24,14 +26,18 @@ export interface JobFingerprint {
 export function jobFingerprint(modelId: string, requests: readonly { messages: unknown; params: unknown }[]): JobFingerprint {
   const prompts = createHash('sha256');
   const params = createHash('sha256');
+  const distinct = new Set<string>();
   for (const request of requests) {
+    const paramsJson = JSON.stringify(request.params ?? {});
     prompts.update(JSON.stringify(request.messages)).update('\n');
-    params.update(JSON.stringify(request.params ?? {})).update('\n');
+    params.update(paramsJson).update('\n');
+    distinct.add(paramsJson);
   }
   return {
     model: createHash('sha256').update(modelId).digest('hex'),
     prompts: prompts.digest('hex'),
     params: params.digest('hex'),
+    paramsSet: createHash('sha256').update([...distinct].sort().join('\n')).digest('hex'),
     count: requests.length,
   };
 }
@@ -49,6 +55,6 @@ export function changedParts(saved: JobFingerprint, current: JobFingerprint): st
   const parts: string[] = [];
   if (saved.model !== current.model) parts.push('the model');
   if (saved.prompts !== current.prompts || saved.count !== current.count) parts.push(saved.count === current.count ? 'the prompt list' : `the prompt list (${saved.count} prompts saved, ${current.count} now)`);
-  if (saved.params !== current.params) parts.push('the params');
+  if (saved.count === current.count ? saved.params !== current.params : saved.paramsSet !== current.paramsSet) parts.push('the params');
   return parts.length === 0 ? undefined : parts.join(' and ');
 }

@@ -36,6 +36,7 @@ class BatchJob {
   private constructor(
     private readonly model: ChatModel,
     private readonly batch: BatchProvider,
+    private readonly requests: readonly ProviderRequest[],
     private readonly lines: readonly string[],
     private readonly state: BatchJobState,
     private readonly options: BatchChatOptions,
@@ -53,7 +54,7 @@ class BatchJob {
       );
     }
     const requests: ProviderRequest[] = prompts.map((prompt, index) => model.resolve(prompt, options.params, `prompts[${index}]`));
-    const lines = requests.map((request, index) => batch.line(customIdOf(index), request));
+    const lines = requests.map((request, index) => batch.line(customIdOf(index, 0), request));
     const limits = {
       maxRequests: Math.min(batch.limits.maxRequests, options.batchLimits?.maxRequests ?? Infinity),
       maxBytes: Math.min(batch.limits.maxBytes, options.batchLimits?.maxBytes ?? Infinity),
@@ -71,7 +72,7 @@ class BatchJob {
     const state: BatchJobState = saved ?? { version: 1, provider: model.provider.id, fingerprint, batches: [] };
     results.length = prompts.length;
     results.fill(null);
-    return new BatchJob(model, batch, lines, state, options, results, limits);
+    return new BatchJob(model, batch, requests, lines, state, options, results, limits);
   }
 
   async run(): Promise<void> {
@@ -90,7 +91,8 @@ class BatchJob {
     const { signal } = this.options;
     const covered = new Set(this.indicesOf(round));
     const pending = eligible.filter((index) => !covered.has(index));
-    const queue = splitIntoBatches(sizesOf(pending.map((index) => this.lines[index]!)), this.limits).map((positions) => positions.map((position) => pending[position]!));
+    const lineOf = (index: number): string => (round === 0 ? this.lines[index]! : this.batch.line(customIdOf(index, round), this.requests[index]!));
+    const queue = splitIntoBatches(sizesOf(pending.map(lineOf)), this.limits).map((positions) => positions.map((position) => pending[position]!));
     this.waiting = pending.length;
     for (const saved of this.batchesOf(round).filter((saved) => saved.ended)) await this.collect(saved, await this.call(this.batch.retrieve(saved.id)));
     let backoff = 0;
@@ -100,7 +102,7 @@ class BatchJob {
       for (;;) {
         while (queue.length > 0 && this.now() >= notBefore) {
           const indices = queue.shift()!;
-          const status = await this.call(this.batch.create(indices.map((index) => this.lines[index]!)));
+          const status = await this.call(this.batch.create(indices.map(lineOf)));
           // The id is saved before anything else: a crash from here on resumes this batch instead of paying twice.
           const saved: SavedBatch = { id: status.id, round, indices, ended: false };
           this.state.batches.push(saved);
@@ -164,7 +166,7 @@ class BatchJob {
       await this.call(
         this.batch.results(status, this.model.model).pipe(
           tap((item) => {
-            const index = indexOf(item.customId);
+            const index = indexOf(item.customId, saved.round);
             if (index === undefined || !positions.has(index)) return;
             seen.add(index);
             this.apply(index, item);
@@ -177,7 +179,7 @@ class BatchJob {
     for (const index of saved.indices) {
       if (seen.has(index)) continue;
       if (status.outcome === 'failed') this.fail(index, failureFor(status, positions.get(index)!, this.model.provider.id));
-      else this.apply(index, { customId: customIdOf(index), kind: status.outcome === 'cancelled' ? 'cancelled' : 'expired' });
+      else this.apply(index, { customId: customIdOf(index, saved.round), kind: status.outcome === 'cancelled' ? 'cancelled' : 'expired' });
     }
     if (!saved.ended) {
       saved.ended = true;
@@ -278,14 +280,18 @@ function withCost(response: ChatResponse, modelId: string, prices: PriceTable | 
   return price === undefined ? response : { ...response, cost: priceUsage(price, response.usage, 'batch') };
 }
 
-/** The `custom_id` of the prompt at `index`: letters, digits and `-` only (Anthropic allows `^[a-zA-Z0-9_-]{1,64}$`). */
-export function customIdOf(index: number): string {
-  return `rxllm-${index}`;
+/**
+ * The `custom_id` of the prompt at `index` in resubmission round `round`: letters, digits and `-` only (Anthropic
+ * allows `^[a-zA-Z0-9_-]{1,64}$`). The round is part of it so that a resubmitted item is a new request to the provider.
+ */
+export function customIdOf(index: number, round: number): string {
+  return round === 0 ? `rxllm-${index}` : `rxllm-${index}-r${round}`;
 }
 
-function indexOf(customId: string): number | undefined {
-  const match = /^rxllm-(\d+)$/.exec(customId);
-  return match === null ? undefined : Number(match[1]);
+function indexOf(customId: string, round: number): number | undefined {
+  const match = /^rxllm-(\d+)(?:-r(\d+))?$/.exec(customId);
+  if (match === null || Number(match[2] ?? 0) !== round) return undefined;
+  return Number(match[1]);
 }
 
 function sizesOf(lines: readonly string[]): number[] {
