@@ -6,6 +6,8 @@ import type { MockAnswer, WireFormat } from './wire-format.js';
 /** What the Batch API routes need from the server that owns them. */
 export interface BatchHost {
   readonly config: ResolvedMockServerOptions;
+  /** `http://127.0.0.1:PORT` of the running server. */
+  readonly url: string;
   /** The answer the live endpoint would give `request` (see `MockRequestHandler.buildAnswer`). */
   buildAnswer(wire: WireFormat, request: MockChatRequest, answerTokens: number, suffix: string, created: number): MockAnswer;
   /** Draws a batch fault from the seeded PRNG at the `batchFaults` rates. */

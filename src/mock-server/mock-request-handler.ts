@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { AnthropicBatchApi } from './anthropic-batch-api.js';
 import { anthropicWire } from './anthropic-wire.js';
 import type { BatchFault, BatchHost } from './batch-host.js';
 import { cutAtStop } from './cut-at-stop.js';
@@ -38,6 +39,9 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
 
   private readonly batchRandom: () => number;
   private readonly openaiBatches: OpenAIBatchApi;
+  private readonly anthropicBatches: AnthropicBatchApi;
+  /** `http://127.0.0.1:PORT`, set once the server listens (Anthropic's `results_url` is absolute). */
+  url = '';
 
   constructor(readonly config: ResolvedMockServerOptions) {
     this.stats = new StatsRecorder(config.trackDeliveries);
@@ -45,6 +49,7 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
     // Batch faults draw from their own sequence, so that batches do not shift the chat faults' draws.
     this.batchRandom = createSeededRandom(config.seed ^ 0x5f3759df);
     this.openaiBatches = new OpenAIBatchApi(this);
+    this.anthropicBatches = new AnthropicBatchApi(this);
     const { rateLimitAlgorithm, windowMs } = config;
     this.requestWindow = config.rpmLimit === undefined ? undefined : createRateWindow(rateLimitAlgorithm, config.rpmLimit, windowMs);
     this.tokenWindow = config.tpmLimit === undefined ? undefined : createRateWindow(rateLimitAlgorithm, config.tpmLimit, windowMs);
@@ -103,6 +108,11 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
       sendPlain(req, res, 200, '{"ok":true}');
     } else if (path === '/v1/models' && req.method === 'GET') {
       sendPlain(req, res, 200, this.modelsBody);
+    } else if (path.startsWith('/v1/messages/batches')) {
+      if (!this.authorizedBatch(req, res, anthropicWire)) return;
+      if (!this.anthropicBatches.handle(req, res, path, new URLSearchParams(query === -1 ? '' : url.slice(query + 1)))) {
+        sendPlain(req, res, 404, anthropicWire.errorBody(404, `No route for ${req.method ?? 'GET'} ${path}.`));
+      }
     } else if (path.startsWith('/v1/files') || path.startsWith('/v1/batches')) {
       if (!this.authorizedBatch(req, res, openaiWire)) return;
       if (!this.openaiBatches.handle(req, res, path, new URLSearchParams(query === -1 ? '' : url.slice(query + 1)))) {

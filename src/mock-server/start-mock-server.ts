@@ -100,6 +100,7 @@ export async function startMockServer(options?: MockServerOptions): Promise<Mock
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  handler.url = url;
   let closing: Promise<void> | undefined;
 
   return {
