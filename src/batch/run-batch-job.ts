@@ -148,6 +148,7 @@ class BatchJob {
     for (const saved of active) {
       let status = this.live.get(saved.id)!;
       while (status.phase !== 'ended') {
+        this.report();
         await pause(pollInterval, undefined);
         status = await this.call(this.batch.retrieve(saved.id), false);
         this.live.set(saved.id, status);
@@ -164,7 +165,10 @@ class BatchJob {
     const seen = new Set<number>();
     if (status.outcome !== 'failed') {
       await this.call(
-        this.batch.results(status, this.model.model).pipe(
+        this.batch.results(status, (customId) => {
+          const index = indexOf(customId, saved.round);
+          return index === undefined ? undefined : this.requests[index];
+        }).pipe(
           tap((item) => {
             const index = indexOf(item.customId, saved.round);
             if (index === undefined || !positions.has(index)) return;

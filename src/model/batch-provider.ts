@@ -63,6 +63,9 @@ export interface BatchProvider {
   retrieve(id: string): Observable<BatchStatus>;
   /** Asks the provider to cancel the batch; emits its status once. */
   cancel(id: string): Observable<BatchStatus>;
-  /** Emits every item result of an ended batch (in the provider's order), then completes; `model` is the requested one. */
-  results(status: BatchStatus, model: string): Observable<BatchItemResult>;
+  /**
+   * Emits every item result of an ended batch (in the provider's order), then completes. `requestOf` gives the request
+   * sent under a `customId` (its model and params shape how the answer reads).
+   */
+  results(status: BatchStatus, requestOf: (customId: string) => ProviderRequest | undefined): Observable<BatchItemResult>;
 }

@@ -80,13 +80,13 @@ export function createOpenAIBatch(settings: OpenAIBatchSettings): BatchProvider 
       ),
     retrieve: (batchId) => postJson(http(`${base}/batches/${encodeURIComponent(batchId)}`, { method: 'GET' }), toStatus),
     cancel: (batchId) => postJson(http(`${base}/batches/${encodeURIComponent(batchId)}/cancel`), toStatus),
-    results: (status, model) => {
+    results: (status, requestOf) => {
       const batch = status.raw as OpenAIBatch;
       return from([batch.output_file_id, batch.error_file_id]).pipe(
         filter((fileId): fileId is string => typeof fileId === 'string' && fileId !== ''),
         concatMap((fileId) => getText(http(`${base}/files/${encodeURIComponent(fileId)}/content`, { method: 'GET' }, fileSettings))),
         mergeMap((text) => text.split('\n').filter((line) => line.trim() !== '')),
-        map((line) => toItemResult(line, model, settings)),
+        map((line) => toItemResult(line, requestOf, settings)),
       );
     },
   };
@@ -124,7 +124,7 @@ function statusOf(batch: OpenAIBatch): BatchStatus {
   }
 }
 
-function toItemResult(text: string, model: string, settings: OpenAIBatchSettings): BatchItemResult {
+function toItemResult(text: string, requestOf: (customId: string) => ProviderRequest | undefined, settings: OpenAIBatchSettings): BatchItemResult {
   const provider = settings.id;
   let json: unknown;
   try {
@@ -141,7 +141,7 @@ function toItemResult(text: string, model: string, settings: OpenAIBatchSettings
     const meta = { status: response.status_code, headers: {}, ...(response.request_id == null ? {} : { requestId: response.request_id }) };
     if (response.status_code >= 200 && response.status_code < 300) {
       try {
-        return { customId, kind: 'succeeded', response: settings.toResponse({ ...meta, body: response.body }, model) };
+        return { customId, kind: 'succeeded', response: settings.toResponse({ ...meta, body: response.body }, requestOf(customId)?.model ?? '') };
       } catch (readError) {
         return { customId, kind: 'errored', error: asLlmError(readError, provider) };
       }
