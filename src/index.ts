@@ -131,3 +131,5 @@ export { batchChatText } from './batch/batch-chat-text.js';
 export type { BatchChatOptions, BatchJobProgress, BatchProgress, BatchResubmit } from './batch/batch-chat-options.js';
 export type { BatchOutcome } from './batch/run-batch-job.js';
 export type { BatchFailure, BatchItemResult, BatchLimits, BatchPhase, BatchProvider, BatchStatus } from './model/batch-provider.js';
+export { batchChatStructured } from './batch/batch-chat-structured.js';
+export type { BatchChatStructuredOptions } from './batch/batch-chat-structured.js';

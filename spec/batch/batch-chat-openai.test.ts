@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BadRequestError, batchChat, batchChatText, type BatchJobProgress, InvalidOptionsError, isLlmError, openai, partialResultsOf, priceOf } from '../../src/index.js';
+import { z } from 'zod';
+import { BadRequestError, batchChat, batchChatStructured, batchChatText, type BatchJobProgress, InvalidOptionsError, isLlmError, openai, partialResultsOf, priceOf } from '../../src/index.js';
 import { type MockServer, type MockServerOptions, startMockServer } from '../../src/mock-server/index.js';
 
 // batchChat against the mock server's OpenAI Files and Batch APIs, end to end over 127.0.0.1. The mock's batch clock
@@ -113,5 +114,15 @@ describe('batchChat over OpenAI Batch (mock)', () => {
     const model = await start({ batchDelayMs: 0 });
     const texts = await batchChatText(model, ['a', 'b'], { pollInterval: 1 });
     expect(texts.every((text) => typeof text === 'string')).toBe(true);
+  });
+});
+
+describe('batchChatStructured over OpenAI Batch (mock)', () => {
+  it('sends the schema with each prompt and validates each answer', async () => {
+    const model = await start({ batchDelayMs: 0 });
+    const city = z.object({ name: z.string(), country: z.string() });
+    const results = await batchChatStructured(model, ['A city in Peru.', 'A city in Chile.'], city, { pollInterval: 1 });
+    expect(results).toHaveLength(2);
+    for (const result of results) expect(city.safeParse(result).success).toBe(true);
   });
 });
