@@ -133,3 +133,4 @@ export type { BatchOutcome } from './batch/run-batch-job.js';
 export type { BatchFailure, BatchItemResult, BatchLimits, BatchPhase, BatchProvider, BatchStatus } from './model/batch-provider.js';
 export { batchChatStructured } from './batch/batch-chat-structured.js';
 export type { BatchChatStructuredOptions } from './batch/batch-chat-structured.js';
+export { batchJobStatus } from './batch/batch-job-status.js';

@@ -3,6 +3,7 @@ export const MAIN_HELP = `rxllm: run many LLM chat completions in parallel, with
 
 Usage:
   rxllm run <prompts.jsonl|-> -o <results.jsonl> --model <provider/model> [flags]
+  rxllm batch <prompts.jsonl|-> -o <results.jsonl> --model <provider/model> [flags]   half price, within 24 h
   rxllm mock-server [flags]        a local OpenAI/Anthropic-compatible server, for offline runs and tests
   rxllm --version
   rxllm <command> --help
@@ -70,4 +71,29 @@ Flags:
 API keys come from the usual variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, …) and never appear in output.
 Exit codes: 0 all ok · 1 some prompts failed, or were not sent (bad lines, budget) · 2 a fatal error stopped the
 run (401/402/403, --on-error stop, unreadable files) · 64 bad usage · 130 Ctrl-C (re-run the command to resume)
+`;
+
+/** `rxllm batch --help`. */
+export const BATCH_HELP = `Usage: rxllm batch <prompts.jsonl|-> -o <results.jsonl> --model <provider/model> [flags]
+
+Sends every prompt through the provider's Batch API (OpenAI Batch, Anthropic Message Batches: half price, done
+within 24 h), split into several batches past the provider's limits, and writes the results file (the rxllm run
+format, input order) once the job has ended. The job's state sits beside it in <results.jsonl>.batch-state.json:
+re-running the same command follows the same batches instead of paying twice. Ctrl-C cancels the provider batches
+and writes what they returned. Input lines: as for rxllm run.
+
+Flags:
+  -o, --output <file>         results file (required)
+  -m, --model <provider/model> openai/… or anthropic/… (required)
+  --status                    print where the job stands (batches, phases, counts) and exit without waiting
+  --poll-interval <duration>  time between two looks at the batches: 500ms, 90s, 5m, 2h or seconds (default 30s)
+  --resubmit <which>          none | failed | expired | both: send such items again in a new batch (default none)
+  --resubmit-rounds <n>       most resubmission rounds (default 3)
+  -p, --param <key=value>     a generation parameter for every prompt (repeatable)
+  --base-url <url>            provider base URL
+  --batch-api                 the --base-url server has the provider's Batch API (a proxy, rxllm mock-server)
+  -q, --quiet                 no progress lines
+  -h, --help                  this help
+
+Exit codes: 0 all answered · 1 some failed or were not run · 64 bad usage · 130 Ctrl-C
 `;

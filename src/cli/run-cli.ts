@@ -1,7 +1,9 @@
 import { isLlmError } from '../index.js';
 import { runMockServerCommand } from '../mock-server/index.js';
 import { ExitCode } from './exit-codes.js';
-import { MAIN_HELP, RUN_HELP } from './help-text.js';
+import { batchCommand } from './batch-command.js';
+import { BATCH_HELP, MAIN_HELP, RUN_HELP } from './help-text.js';
+import { parseBatchArgs } from './parse-batch-args.js';
 import { parseRunArgs } from './parse-run-args.js';
 import { type RunContext, runCommand } from './run-command.js';
 import { suggestFlag } from './suggest-flag.js';
@@ -13,7 +15,7 @@ export interface CliContext extends Omit<RunContext, 'args'> {
   stdout: NodeJS.WritableStream;
 }
 
-const COMMANDS = ['run', 'mock-server'];
+const COMMANDS = ['run', 'batch', 'mock-server'];
 
 /**
  * The `rxllm` command line: dispatches to `run` or `mock-server`, prints help and version, and turns errors into
@@ -35,7 +37,7 @@ export async function runCli(args: readonly string[], context: CliContext): Prom
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       const topic = command === 'help' ? rest[0] : undefined;
       if (topic === 'mock-server') return await runMockServerCommand(['--help'], { stdout, stderr });
-      stdout.write(topic === 'run' ? RUN_HELP : MAIN_HELP);
+      stdout.write(topic === 'run' ? RUN_HELP : topic === 'batch' ? BATCH_HELP : MAIN_HELP);
       return command === undefined ? ExitCode.usage : ExitCode.ok;
     }
     if (command === '--version' || command === '-v' || command === 'version') {
@@ -49,6 +51,14 @@ export async function runCli(args: readonly string[], context: CliContext): Prom
         return ExitCode.ok;
       }
       return await runCommand(options, { ...context, args });
+    }
+    if (command === 'batch') {
+      const options = parseBatchArgs(rest);
+      if (options === 'help') {
+        stdout.write(BATCH_HELP);
+        return ExitCode.ok;
+      }
+      return await batchCommand(options, context);
     }
     if (command === 'mock-server') return await runMockServerCommand(rest, { stdout, stderr });
     if (command.startsWith('-')) throw new UsageError(`unknown flag ${command} (flags go after the command, e.g. rxllm run --help)`);
@@ -65,7 +75,7 @@ export async function runCli(args: readonly string[], context: CliContext): Prom
       return ExitCode.fatal;
     }
     if (isLlmError(error) && error.code === 'invalid_options') {
-      stderr.write(`rxllm: ${error.message}\nSee 'rxllm ${command === 'mock-server' ? 'mock-server' : 'run'} --help'.\n`);
+      stderr.write(`rxllm: ${error.message}\nSee 'rxllm ${command === 'mock-server' || command === 'batch' ? command : 'run'} --help'.\n`);
       return ExitCode.usage;
     }
     stderr.write(`rxllm: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
