@@ -151,9 +151,21 @@ describe('Anthropic Message Batches on the mock: errors, limits, faults', () => 
     expect(lines.filter((line) => line.result.type === 'canceled').length).toBe(canceled);
   });
 
+  it('deletes a message batch once it has ended (400 before), after which it is not found', async () => {
+    const client = await start();
+    const batch = await client.messages.batches.create({ requests: requests(2) });
+    await expect(client.messages.batches.delete(batch.id)).rejects.toBeInstanceOf(Anthropic.BadRequestError);
+    now += 10_000;
+    expect(await client.messages.batches.delete(batch.id)).toEqual({ id: batch.id, type: 'message_batch_deleted' });
+    await expect(client.messages.batches.retrieve(batch.id)).rejects.toBeInstanceOf(Anthropic.NotFoundError);
+  });
+
   it('answers 404 for an unknown batch and for results before the batch has ended', async () => {
     const client = await start();
     await expect(client.messages.batches.retrieve('msgbatch_nope')).rejects.toBeInstanceOf(Anthropic.NotFoundError);
+    for (const path of ['/v1/messages/batches/%E0', '/v1/batches/%E0', '/v1/files/%E0/content']) {
+      expect((await fetch(`${server!.url}${path}`)).status).toBe(404); // a malformed escape is an unknown id, not a crash
+    }
     const batch = await client.messages.batches.create({ requests: requests(1) });
     const response = await fetch(`${server!.url}/v1/messages/batches/${batch.id}/results`);
     expect(response.status).toBe(404);

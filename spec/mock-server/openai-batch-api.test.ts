@@ -52,6 +52,14 @@ describe('OpenAI Files API on the mock', () => {
     await expect(client.files.retrieve('file-missing')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
+  it('deletes a file (files.delete), after which it is not found', async () => {
+    const client = await start();
+    const id = await upload(client, [chatLine('a', 'x')]);
+    expect(await client.files.delete(id)).toEqual({ id, object: 'file', deleted: true });
+    await expect(client.files.retrieve(id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(client.files.delete(id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
   it('refuses an upload without purpose or with an unknown one (400 naming the field)', async () => {
     const client = await start();
     const file = await toFile(Buffer.from(chatLine('a', 'x')), 'input.jsonl');
@@ -84,6 +92,10 @@ describe('OpenAI Batch API on the mock: the lifecycle', () => {
     expect(done.error_file_id).toBeNull();
     expect(done.in_progress_at).toBeLessThanOrEqual(done.finalizing_at!);
     expect(done.completed_at).toBe(Math.floor(now / 1000));
+    const output = await jsonl(client, done.output_file_id);
+    const sum = (field: 'prompt_tokens' | 'completion_tokens') => output.reduce((total, line) => total + (line.response.body.usage[field] as number), 0);
+    expect(done.usage).toMatchObject({ input_tokens: sum('prompt_tokens'), output_tokens: sum('completion_tokens'), total_tokens: sum('prompt_tokens') + sum('completion_tokens') });
+    expect(done.usage!.input_tokens).toBeGreaterThan(0);
   });
 
   it('writes one output line per custom_id, not in input order, each the answer the live endpoint gives', async () => {

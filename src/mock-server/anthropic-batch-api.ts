@@ -23,6 +23,7 @@ const CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 export class AnthropicBatchApi {
   private readonly batches = new Map<string, AnthropicBatch>();
   private sequence = 0;
+  private created = 0;
 
   constructor(private readonly host: BatchHost) {}
 
@@ -33,7 +34,7 @@ export class AnthropicBatchApi {
     const send = (status: number, body: unknown) => sendBody(res, status, typeof body === 'string' ? body : JSON.stringify(body), headers);
     const fail = (status: number, message: string) => send(status, anthropicWire.errorBody(status, message));
     if (path === '/v1/messages/batches' && method === 'POST') {
-      void this.create(req, send, fail);
+      this.create(req, send, fail).catch(() => fail(500, 'The mock server failed to create the batch.'));
       return true;
     }
     const route = /^\/v1\/messages\/batches\/([^/]+)(\/cancel|\/results)?$/.exec(path);
@@ -47,10 +48,16 @@ export class AnthropicBatchApi {
       else send(200, page);
       return true;
     }
-    const batch = this.batches.get(decodeURIComponent(route[1] as string));
+    const batch = this.batches.get(route[1] as string);
     const action = route[2];
-    if (method !== (action === '/cancel' ? 'POST' : 'GET')) return fail(405, `Use ${action === '/cancel' ? 'POST' : 'GET'} for ${path}.`), true;
     if (batch === undefined) return fail(404, `Message batch ${JSON.stringify(route[1])} not found.`), true;
+    if (method === 'DELETE' && action === undefined) {
+      if (batch.timeline.phase(now) !== 'ended') return fail(400, `Message batch ${batch.id} has not ended; cancel it before deleting it.`), true;
+      this.batches.delete(batch.id);
+      send(200, { id: batch.id, type: 'message_batch_deleted' });
+      return true;
+    }
+    if (method !== (action === '/cancel' ? 'POST' : 'GET')) return fail(405, `Use ${action === '/cancel' ? 'POST' : 'GET'} for ${path}.`), true;
     if (action === '/results') {
       if (batch.timeline.phase(now) !== 'ended') return fail(404, `Results of message batch ${batch.id} are not available until its processing has ended.`), true;
       sendBody(res, 200, this.results(batch), headers, 'application/binary');
@@ -97,7 +104,7 @@ export class AnthropicBatchApi {
       items.push({ customId, request, serverError });
     }
     const now = config.clock();
-    const id = `msgbatch_mock${this.batches.size + 1}`;
+    const id = `msgbatch_mock${++this.created}`;
     const timeline = new BatchTimeline(now, config.batchDelayMs, items.map((item) => item.customId), config.seed, fault === 'expired');
     const batch: AnthropicBatch = { id, timeline, items, invalid: fault === 'failed' };
     this.batches.set(id, batch);

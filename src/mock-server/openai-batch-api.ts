@@ -34,9 +34,11 @@ const ENDPOINTS: Record<string, WireFormat> = { '/v1/chat/completions': openaiWi
  * answer them; its output and error files are written once it ends, in processing order, not input order.
  */
 export class OpenAIBatchApi {
+  /** Ids are plain ASCII (`file-mock1`): paths are matched undecoded, so a malformed `%` escape is just an unknown id. */
   private readonly files = new Map<string, MockFile>();
   private readonly batches = new Map<string, OpenAIBatch>();
   private sequence = 0;
+  private fileCount = 0;
 
   constructor(private readonly host: BatchHost) {}
 
@@ -47,24 +49,28 @@ export class OpenAIBatchApi {
     const send = (status: number, body: unknown) => sendBody(res, status, typeof body === 'string' ? body : JSON.stringify(body), headers);
     const fail = (status: number, message: string) => send(status, openaiWire.errorBody(status, message));
     if (path === '/v1/files' && method === 'POST') {
-      void this.upload(req, send, fail);
+      this.upload(req, send, fail).catch(() => fail(500, 'The mock server failed to store the file.'));
       return true;
     }
     if (path === '/v1/batches' && method === 'POST') {
-      void this.create(req, send, fail);
+      this.create(req, send, fail).catch(() => fail(500, 'The mock server failed to create the batch.'));
       return true;
     }
     const file = /^\/v1\/files\/([^/]+)(\/content)?$/.exec(path);
     const batch = /^\/v1\/batches\/([^/]+)(\/cancel)?$/.exec(path);
     if (file === null && batch === null && path !== '/v1/batches' && path !== '/v1/files') return false;
     req.resume();
-    if (file !== null && method === 'GET') {
-      const found = this.files.get(decodeURIComponent(file[1] as string));
+    if (file !== null && method === 'DELETE' && file[2] === undefined) {
+      const id = file[1] as string;
+      if (!this.files.delete(id)) return fail(404, `No such File object: ${file[1]}`), true;
+      send(200, { id, object: 'file', deleted: true });
+    } else if (file !== null && method === 'GET') {
+      const found = this.files.get(file[1] as string);
       if (found === undefined) return fail(404, `No such File object: ${file[1]}`), true;
       if (file[2] === undefined) send(200, fileObject(found));
       else sendBody(res, 200, found.content.toString('utf8'), headers, 'application/octet-stream');
     } else if (batch !== null && method === (batch[2] === undefined ? 'GET' : 'POST')) {
-      const found = this.batches.get(decodeURIComponent(batch[1] as string));
+      const found = this.batches.get(batch[1] as string);
       if (found === undefined) return fail(404, `No batch found with id '${batch[1]}'.`), true;
       const now = this.host.config.clock();
       if (batch[2] !== undefined) {
@@ -103,7 +109,7 @@ export class OpenAIBatchApi {
     if (!(file instanceof Blob)) return fail(400, "Missing required parameter: 'file'.");
     if (typeof purpose !== 'string') return fail(400, "Missing required parameter: 'purpose'.");
     if (!PURPOSES.has(purpose)) return fail(400, `Invalid value for 'purpose': ${JSON.stringify(purpose)}.`);
-    const id = `file-mock${this.files.size + 1}`;
+    const id = `file-mock${++this.fileCount}`;
     const stored: MockFile = {
       id,
       filename: (file as Partial<File>).name ?? 'upload.jsonl',
@@ -209,6 +215,7 @@ export class OpenAIBatchApi {
     let output = '';
     let errors = '';
     const suffix = batch.id.replace(/^batch_/, '');
+    const usage = { input_tokens: 0, input_tokens_details: { cached_tokens: 0 }, output_tokens: 0, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 0 };
     for (const index of timeline.finished(timeline.endedAt)) {
       const item = batch.items[index];
       if (item === undefined) continue;
@@ -221,6 +228,9 @@ export class OpenAIBatchApi {
         errors += outputLine(lineId, item.customId, { status: 500, requestId, body });
       } else {
         const answer = this.host.buildAnswer(wire, item.request, this.host.config.answerTokens, `${suffix}_${index}`, created);
+        usage.input_tokens += answer.request.inputTokens;
+        usage.input_tokens_details.cached_tokens += answer.cachedTokens;
+        usage.output_tokens += answer.pieces.length;
         output += outputLine(lineId, item.customId, { status: 200, requestId, body: wire.completion(answer) });
       }
     }
@@ -230,12 +240,14 @@ export class OpenAIBatchApi {
         if (item !== undefined) errors += outputLine(`batch_req_${suffix}_${index}`, item.customId, undefined, EXPIRED_ERROR);
       }
     }
+    usage.total_tokens = usage.input_tokens + usage.output_tokens;
+    batch.usage = usage;
     if (output !== '') batch.outputFileId = this.store(`${batch.id}_output.jsonl`, output, timeline.endedAt);
     if (errors !== '') batch.errorFileId = this.store(`${batch.id}_error.jsonl`, errors, timeline.endedAt);
   }
 
   private store(filename: string, content: string, createdAt: number): string {
-    const id = `file-mock${this.files.size + 1}`;
+    const id = `file-mock${++this.fileCount}`;
     this.files.set(id, { id, filename, purpose: 'batch_output', createdAt, content: Buffer.from(content) });
     return id;
   }

@@ -50,6 +50,8 @@ export interface OpenAIBatch {
   errorFileId: string | undefined;
   /** The output and error files have been written (once the batch ended). */
   settled: boolean;
+  /** Token totals of the answered items (`BatchUsage`), once settled. */
+  usage?: Record<string, unknown>;
 }
 
 /** The `file` object. */
@@ -106,6 +108,7 @@ export function batchObject(batch: OpenAIBatch, now: number, counts: { completed
     request_counts:
       validated && status !== 'failed' ? { total: batch.items.length, completed: counts.completed, failed: counts.failed } : { total: 0, completed: 0, failed: 0 },
     metadata: batch.metadata,
+    ...(batch.usage === undefined ? {} : { usage: batch.usage }),
   };
 }
 
