@@ -41,6 +41,8 @@ export interface OpenAIProviderSettings extends TransportSettings {
   renameFields?: Readonly<Record<string, string>>;
   /** The server has OpenAI's Batch API (`/files`, `/batches`). @defaultValue `false` */
   batchApi?: boolean;
+  /** Model names are OpenAI's (`providerId: 'openai'`): no `temperature` / `top_p` for its reasoning models. @defaultValue `false` */
+  openAIModels?: boolean;
 }
 
 /**
@@ -73,6 +75,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
     maxTokensField,
     ...(settings.streamUsage === undefined ? {} : { streamUsage: settings.streamUsage }),
     ...(settings.maxStopSequences === undefined ? {} : { maxStopSequences: settings.maxStopSequences }),
+    ...(settings.openAIModels === true ? { openAIModels: true } : {}),
   };
   const headers: Record<string, string> = {
     'user-agent': 'rxllm',
