@@ -139,3 +139,12 @@ export type { ResultContext, ResultLine, ResultLineError } from './checkpoint/fo
 export { IdSet } from './checkpoint/id-set.js';
 export { readLines } from './checkpoint/read-lines.js';
 export type { Line, ReadLinesOptions } from './checkpoint/read-lines.js';
+// Batch APIs
+export { batchChat } from './batch/batch-chat.js';
+export { batchChatText } from './batch/batch-chat-text.js';
+export type { BatchChatOptions, BatchJobProgress, BatchProgress, BatchResubmit } from './batch/batch-chat-options.js';
+export type { BatchOutcome } from './batch/run-batch-job.js';
+export type { BatchFailure, BatchItemResult, BatchLimits, BatchPhase, BatchProvider, BatchStatus } from './model/batch-provider.js';
+export { batchChatStructured } from './batch/batch-chat-structured.js';
+export type { BatchChatStructuredOptions } from './batch/batch-chat-structured.js';
+export { batchJobStatus } from './batch/batch-job-status.js';

@@ -328,6 +328,8 @@ export interface ChatResponse {
   model: string;
   requestId?: string;
   rateLimit?: RateLimitInfo;
+  /** USD at the rate the answer was billed, where rxllm knows it (`batchChat` sets it, at the batch price). */
+  cost?: number;
   /** The parsed body as the server sent it. */
   raw: unknown;
   /** In the Promise wrappers: the `PromptItem`'s `id` (the provider's own id is `requestId`, or in `raw`). */

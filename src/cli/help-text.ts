@@ -14,6 +14,7 @@ export const MAIN_HELP = `rxllm: run many LLM chat completions in parallel, with
 
 Usage:
   rxllm run <prompts.jsonl|-> -o <results.jsonl> --model <provider/model> [flags]
+  rxllm batch <prompts.jsonl|-> -o <results.jsonl> --model <provider/model> [flags]   half price, within 24 h
   rxllm mock-server [flags]        a local OpenAI/Anthropic-compatible server, for offline runs and tests
   rxllm --version
   rxllm <command> --help
@@ -78,5 +79,29 @@ Flags:
   -h, --help                 this help
 
 API keys come from the usual variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, …) and never appear in output.
+
+${EXIT_CODES_HELP}`;
+
+/** `rxllm batch --help`. */
+export const BATCH_HELP = `Usage: rxllm batch <prompts.jsonl|-> -o <results.jsonl> --model <provider/model> [flags]
+
+Sends every prompt through the provider's Batch API (OpenAI Batch, Anthropic Message Batches: half price, done
+within 24 h), split into several batches past the provider's limits, and writes the results file (the rxllm run
+format, input order) once the job has ended. The job's state sits beside it in <results.jsonl>.batch-state.json:
+re-running the same command follows the same batches instead of paying twice. Ctrl-C cancels the provider batches
+and writes what they returned. Input lines: as for rxllm run.
+
+Flags:
+  -o, --output <file>         results file (required)
+  -m, --model <provider/model> openai/… or anthropic/… (required)
+  --status                    print where the job stands (batches, phases, counts) and exit without waiting
+  --poll-interval <duration>  time between two looks at the batches: 500ms, 90s, 5m, 2h or seconds (default 30s)
+  --resubmit <which>          none | failed | expired | both: send such items again in a new batch (default none)
+  --resubmit-rounds <n>       most resubmission rounds (default 3)
+  -p, --param <key=value>     a generation parameter for every prompt (repeatable)
+  --base-url <url>            provider base URL
+  --batch-api                 the --base-url server has the provider's Batch API (a proxy, rxllm mock-server)
+  -q, --quiet                 no progress lines
+  -h, --help                  this help
 
 ${EXIT_CODES_HELP}`;

@@ -33,6 +33,8 @@ export interface EstimateCostOptions {
    * `maxTokens`). Capped at each request's `maxTokens`. @defaultValue `256`
    */
   expectedOutputTokens?: number;
+  /** Price the run at the model's batch rate (what `batchChat` pays), where the price table has one. @defaultValue `false` */
+  batch?: boolean;
 }
 
 /**
@@ -66,12 +68,14 @@ const optionsSchema = z.strictObject({
   prices: z.unknown().optional(),
   defaultOutputTokens: z.number().int().nonnegative().optional(),
   expectedOutputTokens: z.number().int().nonnegative().optional(),
+  batch: z.boolean().optional(),
 });
 
 /**
  * Prices a run before it starts: each prompt is resolved against the model's defaults and `params` (so
  * per-prompt `maxTokens` and `model` count), its input estimated by `estimateInputTokens` (script-aware, an upper estimate), and its
- * output taken as `maxTokens` (worst case) or `expectedOutputTokens` (expected case). Sends nothing. Throws
+ * output taken as `maxTokens` (worst case) or `expectedOutputTokens` (expected case), at the standard rate or, with
+ * `batch: true`, the batch rate. Sends nothing. Throws
  * `InvalidOptionsError` for an invalid prompt or option, naming it.
  *
  * @param model - The model the run will use.
@@ -97,6 +101,7 @@ export function estimateCost(
   const parsed = validateOptions(optionsSchema, options, 'estimateCost() options');
   const prices = parsed.prices === undefined ? undefined : validatePrices(parsed.prices, 'estimateCost() options.prices');
   const { defaultOutputTokens = DEFAULT_OUTPUT_TOKENS, expectedOutputTokens = 256 } = parsed;
+  const tier = parsed.batch === true ? 'batch' : 'standard';
   const estimate: CostEstimate = {
     requests: 0,
     inputTokens: 0,
@@ -122,8 +127,8 @@ export function estimateCost(
       if (!estimate.unpricedModels.includes(modelId)) estimate.unpricedModels.push(modelId);
       continue;
     }
-    estimate.maxCost! += priceUsage(price, worst);
-    estimate.expectedCost! += priceUsage(price, expected);
+    estimate.maxCost! += priceUsage(price, worst, tier);
+    estimate.expectedCost! += priceUsage(price, expected, tier);
   }
   if (estimate.unpricedModels.length > 0) {
     estimate.maxCost = undefined;

@@ -8,6 +8,7 @@ import type { ChatProvider } from '../../model/chat-provider.js';
 import { toHttpPost, type TransportSettings } from '../provider-options.js';
 import { readAnthropicRateLimit } from './read-anthropic-rate-limit.js';
 import { anthropicChunks } from './anthropic-chunks.js';
+import { createAnthropicBatch } from './anthropic-batch.js';
 import { readAnthropicError } from './anthropic-errors.js';
 import { anthropicLimitedTokens } from './anthropic-limited-tokens.js';
 import { toAnthropicChatResponse } from './anthropic-response.js';
@@ -26,6 +27,8 @@ export interface AnthropicProviderSettings extends TransportSettings {
   defaultMaxTokens?: number;
   /** Native structured output, the forced tool, or native where the model has it. @defaultValue `'auto'` */
   structuredOutputMode?: AnthropicStructuredMode;
+  /** The server has the Message Batches API. @defaultValue `false` */
+  batchApi?: boolean;
 }
 
 /**
@@ -82,6 +85,17 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Ch
       defer(() => postSse(post(request, true), () => anthropicChunks(request, id, structuredOutputMode))),
     close: () => dispatcher.close(),
     limitedTokens: anthropicLimitedTokens,
+    ...(settings.batchApi === true
+      ? {
+          batch: createAnthropicBatch({
+            ...settings,
+            id,
+            headers,
+            toBody: (request) => toAnthropicRequest(request, defaultMaxTokens, false, structuredOutputMode),
+            toResponse: (response, request) => toAnthropicChatResponse(response, request, id),
+          }),
+        }
+      : {}),
   };
 }
 

@@ -46,6 +46,11 @@ export interface AnthropicOptions extends ProviderOptions {
    * otherwise. A non-strict schema or a prefill always uses the tool. @defaultValue `'auto'`
    */
   structuredOutputMode?: 'auto' | 'native' | 'tool';
+  /**
+   * The server has Anthropic's Message Batches API (`/v1/messages/batches`), which `batchChat` uses; set `true` for a
+   * server standing in for Anthropic (a proxy, the mock server). @defaultValue `true` for api.anthropic.com, else `false`
+   */
+  batchApi?: boolean;
 }
 
 /**
@@ -68,6 +73,7 @@ const anthropicOptionsSchema = z.strictObject({
   maxTokens: z.number().int().positive().optional(),
   anthropicVersion: z.string().min(1).optional(),
   structuredOutputMode: z.enum(['auto', 'native', 'tool']).optional(),
+  batchApi: z.boolean().optional(),
 });
 
 /**
@@ -113,6 +119,7 @@ export function anthropic(options: AnthropicOptions): ChatModel {
     ...(valid.headers === undefined ? {} : { headers: valid.headers }),
     defaultMaxTokens: maxTokens,
     ...(valid.structuredOutputMode === undefined ? {} : { structuredOutputMode: valid.structuredOutputMode }),
+    batchApi: valid.batchApi ?? new URL(baseURL).hostname.toLowerCase() === 'api.anthropic.com',
   });
   // maxTokens rides in the default params so that limiters, budgets and estimates see the real worst case.
   const params: ChatParams = { maxTokens, ...(valid.params as ChatParams | undefined) };

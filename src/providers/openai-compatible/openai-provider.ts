@@ -15,6 +15,7 @@ import { isOpenAIChatCompletion, type OpenAIChatCompletion, openAIChatCompletion
 import { toOpenAIUsage } from './openai-usage.js';
 import { createOpenAIStreamReader } from './read-openai-stream.js';
 import { toOpenAIRequest } from './to-openai-request.js';
+import { createOpenAIBatch } from './openai-batch.js';
 
 /** Everything `createOpenAIProvider` needs; `openai()` fills it from validated options. */
 export interface OpenAIProviderSettings extends TransportSettings {
@@ -38,6 +39,8 @@ export interface OpenAIProviderSettings extends TransportSettings {
   omitFields?: readonly string[];
   /** Wire fields this server spells differently (see `toOpenAIRequest`). */
   renameFields?: Readonly<Record<string, string>>;
+  /** The server has OpenAI's Batch API (`/files`, `/batches`). @defaultValue `false` */
+  batchApi?: boolean;
   /** Model names are OpenAI's (`providerId: 'openai'`): no `temperature` / `top_p` for its reasoning models. @defaultValue `false` */
   openAIModels?: boolean;
 }
@@ -81,18 +84,20 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
     ...(settings.project === undefined ? {} : { 'openai-project': settings.project }),
     ...settings.headers,
   };
+  const toBody = (request: ProviderRequest, stream: boolean): unknown =>
+    toOpenAIRequest(request, {
+      stream,
+      ...requestOptions,
+      provider: id,
+      ...(settings.omitFields === undefined ? {} : { omitFields: settings.omitFields }),
+      ...(settings.renameFields === undefined ? {} : { renameFields: settings.renameFields }),
+    });
   const post = (request: ProviderRequest, stream: boolean): HttpPostOptions =>
     toHttpPost(settings, {
       url,
       headers,
       provider: id,
-      body: toOpenAIRequest(request, {
-        stream,
-        ...requestOptions,
-        provider: id,
-        ...(settings.omitFields === undefined ? {} : { omitFields: settings.omitFields }),
-        ...(settings.renameFields === undefined ? {} : { renameFields: settings.renameFields }),
-      }),
+      body: toBody(request, stream),
       readError: readOpenAIError,
       readRateLimit: readOpenAIRateLimit,
       ...(stream ? { isLastEvent: (event: { data: string }) => event.data.trim() === '[DONE]' } : {}),
@@ -105,6 +110,17 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
     // The reader runs inside the transport's event callback: no Observable layer per stream or per event.
     stream: (request): Observable<ChatChunk> => postSse(post(request, true), () => createOpenAIStreamReader(id, request.model)),
     close: () => dispatcher.close(),
+    ...(settings.batchApi === true
+      ? {
+          batch: createOpenAIBatch({
+            ...settings,
+            headers,
+            endpoint: '/v1/chat/completions',
+            toBody: (request) => toBody(request, false),
+            toResponse: (response, model) => toChatResponse(response, model, id),
+          }),
+        }
+      : {}),
   };
 }
 

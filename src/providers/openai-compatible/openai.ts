@@ -82,6 +82,12 @@ export interface OpenAIOptions extends ProviderOptions {
   omitFields?: string[];
   /** Wire fields the server spells differently, e.g. `{ seed: 'random_seed' }`; `{}` renames none. @defaultValue `{}` */
   renameFields?: Record<string, string>;
+  /**
+   * The server has OpenAI's Batch API (`/files`, `/batches`), which `batchChat` uses. Other OpenAI-compatible
+   * servers have none, so `batchChat` refuses them; set `true` for one standing in for OpenAI (a proxy, the mock server).
+   * @defaultValue `true` for api.openai.com, else `false`
+   */
+  batchApi?: boolean;
 }
 
 const openAIOptionsSchema = z.strictObject({
@@ -104,6 +110,7 @@ const openAIOptionsSchema = z.strictObject({
   apiKeyHeader: z.enum(['authorization', 'api-key']).optional(),
   omitFields: z.array(z.string().min(1)).optional(),
   renameFields: z.record(z.string().min(1), z.string().min(1)).optional(),
+  batchApi: z.boolean().optional(),
 });
 
 /** OpenAI's own limit on `stop` (API reference, Create chat completion → `stop`: "Up to 4 sequences"). */
@@ -156,6 +163,7 @@ export function openai(options: OpenAIOptions): ChatModel {
   const shared = {
     id: providerId,
     baseURL,
+    batchApi: valid.batchApi ?? isOpenAIHost(baseURL),
     ...connection,
     ...(valid.organization === undefined ? {} : { organization: valid.organization }),
     ...(valid.project === undefined ? {} : { project: valid.project }),

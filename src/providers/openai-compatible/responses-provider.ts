@@ -16,6 +16,7 @@ import { readResponsesOutput } from './read-responses-output.js';
 import { createResponsesStreamReader, isResponsesLastEvent } from './read-responses-stream.js';
 import { type ResponsesBody, responsesBodySchema } from './responses-schemas.js';
 import { toResponsesUsage } from './responses-usage.js';
+import { createOpenAIBatch } from './openai-batch.js';
 import { type ResponsesReasoning, toResponsesRequest } from './to-responses-request.js';
 
 /** Everything `createResponsesProvider` needs; `openai({ api: 'responses' })` fills it from validated options. */
@@ -55,12 +56,14 @@ export function createResponsesProvider(settings: ResponsesProviderSettings): Ch
     ...(settings.project === undefined ? {} : { 'openai-project': settings.project }),
     ...settings.headers,
   };
+  const toBody = (request: ProviderRequest, stream: boolean): unknown =>
+    toResponsesRequest(request, { stream, provider: id, ...(settings.reasoning === undefined ? {} : { reasoning: settings.reasoning }) });
   const post = (request: ProviderRequest, stream: boolean): HttpPostOptions =>
     toHttpPost(settings, {
       url,
       headers,
       provider: id,
-      body: toResponsesRequest(request, { stream, provider: id, ...(settings.reasoning === undefined ? {} : { reasoning: settings.reasoning }) }),
+      body: toBody(request, stream),
       readError: readOpenAIError,
       readRateLimit: readOpenAIRateLimit,
       ...(stream ? { isLastEvent: isResponsesLastEvent } : {}),
@@ -73,6 +76,17 @@ export function createResponsesProvider(settings: ResponsesProviderSettings): Ch
     stream: (request): Observable<ChatChunk> =>
       defer(() => postSse(post(request, true), () => createResponsesStreamReader(id, request.model))),
     close: () => dispatcher.close(),
+    ...(settings.batchApi === true
+      ? {
+          batch: createOpenAIBatch({
+            ...settings,
+            headers,
+            endpoint: '/v1/responses',
+            toBody: (request) => toBody(request, false),
+            toResponse: (response, model) => toChatResponse(response, model, id),
+          }),
+        }
+      : {}),
   };
 }
 
