@@ -134,7 +134,7 @@ export { CheckpointError } from './checkpoint/checkpoint-error.js';
 export { openResultsCheckpoint } from './checkpoint/results-checkpoint.js';
 export type { ResultsCheckpoint, ResultsCheckpointOptions } from './checkpoint/results-checkpoint.js';
 export type { ResultsScan } from './checkpoint/scan-results-file.js';
-export { failedResultLine, okResultLine } from './checkpoint/format-result-line.js';
+export { failedResultLine, formatResultLine, okResultLine } from './checkpoint/format-result-line.js';
 export type { ResultContext, ResultLine, ResultLineError } from './checkpoint/format-result-line.js';
 export { IdSet } from './checkpoint/id-set.js';
 export { readLines } from './checkpoint/read-lines.js';

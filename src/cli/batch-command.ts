@@ -5,12 +5,14 @@ import {
   batchJobStatus,
   type ChatModel,
   chatModel,
+  failedResultLine,
+  formatResultLine,
+  IdSet,
   isLlmError,
+  okResultLine,
 } from '../index.js';
 import { ExitCode } from './exit-codes.js';
-import { failedResultLine, formatResultLine, okResultLine } from './format-result-line.js';
 import { handleSignals } from './handle-signals.js';
-import { IdSet } from './id-set.js';
 import { openInput, type PromptsInput } from './open-input.js';
 import type { BatchOptions } from './parse-batch-args.js';
 import type { PromptLine } from './parse-prompt-line.js';
