@@ -123,6 +123,7 @@ export { parallelChat } from './promise/parallel-chat.js';
 export type { ParallelChatOptions, ParallelChatResult, PromptSource } from './promise/parallel-chat.js';
 export { parallelChatText } from './promise/parallel-chat-text.js';
 export { partialResultsOf } from './promise/partial-results.js';
+export { stopReasonOf, type StopReason } from './promise/stop-reason.js';
 export { pullPrompts } from './pipeline/pull-prompts.js';
 export type { PullPromptsOptions, PullSource } from './pipeline/pull-prompts.js';
 export { progressTracker } from './progress/progress-tracker.js';
