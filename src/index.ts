@@ -70,7 +70,7 @@ export type { ChatModelOptions, ProviderPreset } from './providers/chat-model-ro
 
 // Templates, usage and cost
 export { interpolate } from './model/interpolate.js';
-export type { TemplateValue, TemplateVariables } from './model/interpolate.js';
+export type { InterpolateOptions, TemplateValue, TemplateVariables } from './model/interpolate.js';
 export { DEFAULT_PRICES, definePrices, PRICES_AS_OF, priceOf } from './cost/model-prices.js';
 export type { ModelPrice, PriceTable, PriceTier, TierPrice } from './cost/model-prices.js';
 export { costOf } from './cost/cost-of.js';
