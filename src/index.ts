@@ -124,6 +124,8 @@ export type { ParallelChatOptions, ParallelChatResult, PromptSource } from './pr
 export { parallelChatText } from './promise/parallel-chat-text.js';
 export { retryFailures } from './promise/retry-failures.js';
 export { partialResultsOf } from './promise/partial-results.js';
+export { stopReasonOf } from './promise/stop-reason.js';
+export type { StopReason } from './promise/stop-reason.js';
 export { pullPrompts } from './pipeline/pull-prompts.js';
 export type { PullPromptsOptions, PullSource } from './pipeline/pull-prompts.js';
 export { progressTracker } from './progress/progress-tracker.js';

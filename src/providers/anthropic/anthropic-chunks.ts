@@ -97,8 +97,9 @@ function handleEvent(sse: SseEvent, state: StreamState, toolName: string | undef
     json = JSON.parse(sse.data);
   } catch {
     // no `cause`: V8's SyntaxError quotes the data, which may echo secrets we do not know
-    throw new ResponseValidationError(`${provider} sent a stream event that is not JSON.`, {
+    throw new APIConnectionError(`${provider} sent a stream event that is not JSON.`, {
       provider,
+      code: 'malformed_body',
       ...(state.requestId === undefined ? {} : { requestId: state.requestId }),
     });
   }

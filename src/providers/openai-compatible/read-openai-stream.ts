@@ -78,7 +78,7 @@ export function createOpenAIStreamReader(provider: string, requestModel: string)
         json = JSON.parse(data) as unknown;
       } catch {
         // no `cause`: the SyntaxError quotes the data verbatim
-        throw new ResponseValidationError(`${provider} sent a stream event that is not JSON: ${preview(data)}`, where());
+        throw new APIConnectionError(`${provider} sent a stream event that is not JSON: ${preview(data)}`, { ...where(), code: 'malformed_body' });
       }
       if (isErrorBody(json)) throw readOpenAIError(failureOn(meta, provider, json))!;
       // An `event: error` whose data is no envelope: its data is the error.

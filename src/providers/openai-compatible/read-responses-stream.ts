@@ -79,7 +79,7 @@ export function createResponsesStreamReader(provider: string, requestModel: stri
       try {
         json = JSON.parse(data) as unknown;
       } catch {
-        throw new ResponseValidationError(`${provider} sent a stream event that is not JSON: ${preview(data)}`, where());
+        throw new APIConnectionError(`${provider} sent a stream event that is not JSON: ${preview(data)}`, { ...where(), code: 'malformed_body' });
       }
       if (typeof json !== 'object' || json === null) {
         throw new ResponseValidationError(`${provider} sent a stream event that is not an object: ${preview(data)}`, where());
