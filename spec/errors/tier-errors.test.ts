@@ -13,7 +13,7 @@ describe('tier refusals', () => {
     expect(isCapacityError(error)).toBe(true);
   });
 
-  it('makes a 498 (Groq's capacity status) retryable', () => {
+  it('makes a 498 (the capacity status of Groq) retryable', () => {
     expect(errorFromResponse({ status: 498, provider: 'groq', body: {} }).retryable).toBe(true);
     expect(errorFromResponse({ status: 498, provider: 'groq', body: {}, tierRefusal: 'capacity' })).toMatchObject({ name: 'CapacityError', retryable: true });
   });

@@ -15,6 +15,8 @@ import { isOpenAIChatCompletion, type OpenAIChatCompletion, openAIChatCompletion
 import { toOpenAIUsage } from './openai-usage.js';
 import { createOpenAIStreamReader } from './read-openai-stream.js';
 import { toOpenAIRequest } from './to-openai-request.js';
+import { type ServiceTierMap, tieredTransport, wireServiceTier } from '../service-tiers.js';
+import { OPENAI_SERVICE_TIERS } from './openai-service-tiers.js';
 
 /** Everything `createOpenAIProvider` needs; `openai()` fills it from validated options. */
 export interface OpenAIProviderSettings extends TransportSettings {
@@ -38,6 +40,8 @@ export interface OpenAIProviderSettings extends TransportSettings {
   omitFields?: readonly string[];
   /** Wire fields this server spells differently (see `toOpenAIRequest`). */
   renameFields?: Readonly<Record<string, string>>;
+  /** The server's service tiers (`params.serviceTier` → `service_tier`). @defaultValue OpenAI's (`OPENAI_SERVICE_TIERS`) */
+  serviceTiers?: ServiceTierMap;
 }
 
 /**
@@ -78,8 +82,10 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
     ...(settings.project === undefined ? {} : { 'openai-project': settings.project }),
     ...settings.headers,
   };
-  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions =>
-    toHttpPost(settings, {
+  const tiers = settings.serviceTiers ?? OPENAI_SERVICE_TIERS;
+  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions => {
+    const serviceTier = wireServiceTier(tiers, request.params.serviceTier, id);
+    return toHttpPost(tieredTransport(settings, serviceTier), {
       url,
       headers,
       provider: id,
@@ -89,11 +95,13 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
         provider: id,
         ...(settings.omitFields === undefined ? {} : { omitFields: settings.omitFields }),
         ...(settings.renameFields === undefined ? {} : { renameFields: settings.renameFields }),
+        ...(serviceTier === undefined ? {} : { serviceTier }),
       }),
-      readError: readOpenAIError,
+      readError: serviceTier === undefined ? readOpenAIError : (failure) => readOpenAIError(failure, serviceTier),
       readRateLimit: readOpenAIRateLimit,
       ...(stream ? { isLastEvent: (event: { data: string }) => event.data.trim() === '[DONE]' } : {}),
     });
+  };
 
   return {
     id,
@@ -144,5 +152,6 @@ function toChatResponse(response: JsonResponse, requestModel: string, provider: 
   };
   if (response.requestId !== undefined) chatResponse.requestId = response.requestId;
   if (response.rateLimit !== undefined) chatResponse.rateLimit = response.rateLimit;
+  if (typeof body.service_tier === 'string' && body.service_tier !== '') chatResponse.serviceTier = body.service_tier;
   return chatResponse;
 }
