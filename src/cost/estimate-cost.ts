@@ -3,6 +3,7 @@ import type { ChatModel } from '../model/chat-provider.js';
 import type { ChatParams, Prompt } from '../types.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { priceUsage } from './cost-of.js';
+import { priceTierOf } from './price-tier-of.js';
 import { type PriceTable, priceOf, validatePrices } from './model-prices.js';
 import { DEFAULT_OUTPUT_TOKENS, worstCaseUsage } from '../model/worst-case-usage.js';
 
@@ -33,6 +34,11 @@ export interface EstimateCostOptions {
    * `maxTokens`). Capped at each request's `maxTokens`. @defaultValue `256`
    */
   expectedOutputTokens?: number;
+  /**
+   * Price the run at this service tier's rates (`'flex'`, `'priority'`, …; see `priceTierOf`), whatever the requests
+   * ask for. @defaultValue each request's own `params.serviceTier` (standard rates when it sets none)
+   */
+  serviceTier?: string;
 }
 
 /**
@@ -66,6 +72,7 @@ const optionsSchema = z.strictObject({
   prices: z.unknown().optional(),
   defaultOutputTokens: z.number().int().nonnegative().optional(),
   expectedOutputTokens: z.number().int().nonnegative().optional(),
+  serviceTier: z.string().min(1).optional(),
 });
 
 /**
@@ -122,8 +129,9 @@ export function estimateCost(
       if (!estimate.unpricedModels.includes(modelId)) estimate.unpricedModels.push(modelId);
       continue;
     }
-    estimate.maxCost! += priceUsage(price, worst);
-    estimate.expectedCost! += priceUsage(price, expected);
+    const tier = priceTierOf(parsed.serviceTier ?? request.params.serviceTier);
+    estimate.maxCost! += priceUsage(price, worst, tier);
+    estimate.expectedCost! += priceUsage(price, expected, tier);
   }
   if (estimate.unpricedModels.length > 0) {
     estimate.maxCost = undefined;

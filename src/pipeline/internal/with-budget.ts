@@ -22,7 +22,7 @@ import type { UsageRequest } from '../../model/worst-case-usage.js';
  *   budget reserve the same); the budget's own when omitted.
  * @returns An operator over one attempt's responses or chunks.
  */
-export function withBudget<T extends { usage?: Usage }>(
+export function withBudget<T extends { usage?: Usage; serviceTier?: string }>(
   budget: Budget | undefined,
   modelId: string,
   request: UsageRequest,
@@ -41,7 +41,7 @@ export function withBudget<T extends { usage?: Usage }>(
             tap({
               next: (value) => {
                 delivered = true;
-                if (value.usage !== undefined) close('usage', value.usage);
+                if (value.usage !== undefined) close('usage', value.usage, value.serviceTier); // priced at the tier that served it
               },
               error: (error: unknown) => close(!delivered && answeredWithStatus(error) ? 'release' : 'worst'),
               complete: () => close(delivered ? 'worst' : 'release'), // delivered without usage: assume the worst; nothing: nothing sent
@@ -73,12 +73,12 @@ function reservationOf(budget: Budget, modelId: string, request: UsageRequest): 
 }
 
 /** Settles `reservation` once: with the real usage, released (nothing done), or at its worst case. */
-function closerOf(budget: Budget, reservation: BudgetReservation): (how: 'usage' | 'release' | 'worst', usage?: Usage) => void {
+function closerOf(budget: Budget, reservation: BudgetReservation): (how: 'usage' | 'release' | 'worst', usage?: Usage, serviceTier?: string) => void {
   let closed = false;
-  return (how, usage) => {
+  return (how, usage, serviceTier) => {
     if (closed) return;
     closed = true;
-    if (how === 'usage') budget.settle(reservation, usage!);
+    if (how === 'usage') budget.settle(reservation, usage!, serviceTier);
     else if (how === 'release') budget.release(reservation);
     else budget.settle(reservation, reservation.usage);
   };
