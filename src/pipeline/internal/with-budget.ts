@@ -17,7 +17,8 @@ import type { UsageRequest } from '../../model/worst-case-usage.js';
  *
  * @param budget - The run's budget, if any.
  * @param modelId - The `provider/model` id priced.
- * @param request - The request (messages and `maxTokens`) whose worst case is reserved.
+ * @param request - The request (messages, `maxTokens`, `serviceTier`) whose worst case is reserved, or a function
+ *   giving it at each subscription (the tier of an attempt can change: `tierFallback`).
  * @param defaultOutputTokens - The output allowance of a request without `maxTokens` (the pipeline's, so limiter and
  *   budget reserve the same); the budget's own when omitted.
  * @returns An operator over one attempt's responses or chunks.
@@ -25,14 +26,18 @@ import type { UsageRequest } from '../../model/worst-case-usage.js';
 export function withBudget<T extends { usage?: Usage; serviceTier?: string }>(
   budget: Budget | undefined,
   modelId: string,
-  request: UsageRequest,
+  request: UsageRequest | (() => UsageRequest),
   defaultOutputTokens?: number,
 ): MonoTypeOperatorFunction<T> {
   if (budget === undefined) return (source) => source;
-  const reserved: UsageRequest =
-    defaultOutputTokens === undefined ? request : { messages: request.messages, params: { maxTokens: request.params?.maxTokens ?? defaultOutputTokens } };
+  const reservedOf = (): UsageRequest => {
+    const given = typeof request === 'function' ? request() : request;
+    if (defaultOutputTokens === undefined) return given;
+    const serviceTier = given.params?.serviceTier;
+    return { messages: given.messages, params: { maxTokens: given.params?.maxTokens ?? defaultOutputTokens, ...(serviceTier === undefined ? {} : { serviceTier }) } };
+  };
   return (source) =>
-    reservationOf(budget, modelId, reserved).pipe(
+    defer(() => reservationOf(budget, modelId, reservedOf())).pipe(
       concatMap((reservation) =>
         defer(() => {
           const close = closerOf(budget, reservation);
