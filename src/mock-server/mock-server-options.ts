@@ -88,6 +88,17 @@ export interface MockServerOptions {
    * `input_tokens`). @defaultValue `0`
    */
   cachedInputShare?: number;
+  /**
+   * Share of flex requests (`service_tier: "flex"`) refused for lack of capacity, as the providers do: OpenAI's 429
+   * "Resource Unavailable", or Groq's 498 `capacity_exceeded` (`flexRefusalStatus`). @defaultValue `0`
+   */
+  flexRefusalShare?: number;
+  /** Status of a flex capacity refusal: `429` (OpenAI) or `498` (Groq). @defaultValue `429` */
+  flexRefusalStatus?: 429 | 498;
+  /** Models without the flex and priority tiers: a request for either gets a 400 with `param: "service_tier"`. @defaultValue `[]` */
+  modelsWithoutTiers?: string[];
+  /** Flex answers take this many times the latency (`latencyMs`). @defaultValue `2` */
+  flexLatencyFactor?: number;
 }
 
 /** `MockServerOptions` with defaults applied and faults turned into a cumulative table. */
@@ -114,6 +125,10 @@ export interface ResolvedMockServerOptions {
   endlessBodyMaxBytes: number;
   apiKey: string | undefined;
   cachedInputShare: number;
+  flexRefusalShare: number;
+  flexRefusalStatus: 429 | 498;
+  modelsWithoutTiers: string[];
+  flexLatencyFactor: number;
 }
 
 const milliseconds = z.number().min(0).max(3_600_000);
@@ -146,6 +161,10 @@ const optionsSchema = z
     endlessBodyMaxBytes: z.number().int().positive().optional(),
     apiKey: z.string().min(1).optional(),
     cachedInputShare: rate.optional(),
+    flexRefusalShare: rate.optional(),
+    flexRefusalStatus: z.union([z.literal(429), z.literal(498)]).optional(),
+    modelsWithoutTiers: z.array(z.string().min(1)).optional(),
+    flexLatencyFactor: z.number().min(1).max(100).optional(),
   })
   .optional();
 
@@ -187,6 +206,10 @@ export function resolveMockServerOptions(options: MockServerOptions | undefined)
     rateLimitAlgorithm: parsed.rateLimitAlgorithm ?? 'sliding-window',
     trackDeliveries: parsed.trackDeliveries ?? true,
     cachedInputShare: parsed.cachedInputShare ?? 0,
+    flexRefusalShare: parsed.flexRefusalShare ?? 0,
+    flexRefusalStatus: parsed.flexRefusalStatus ?? 429,
+    modelsWithoutTiers: parsed.modelsWithoutTiers ?? [],
+    flexLatencyFactor: parsed.flexLatencyFactor ?? 2,
     endlessBodyMaxBytes: parsed.endlessBodyMaxBytes ?? 64 * 1024 * 1024,
     apiKey: parsed.apiKey,
   };
