@@ -42,7 +42,7 @@ export function recordResult(result: ChatResult, options: RunOptions, { model, s
       return;
     }
     writer.writeLine(formatResultLine(okResultLine(context, result.response, parsed?.ok === true ? parsed.value : undefined)));
-    stats.recordOk(result.response.usage, result.response.model || model.model, context.latencyMs);
+    stats.recordOk(result.response.usage, result.response.model || model.model, context.latencyMs, result.response.serviceTier);
     return;
   }
   if (result.error.fatal) return;
