@@ -27,6 +27,26 @@ describe('parseMockServerArgs', () => {
     expect(parseMockServerArgs(['-h'])).toBe('help');
   });
 
+  it('turns the batch flags into the batch options (--batch-delay takes 500ms, 90s, 2m, 2h or plain seconds)', () => {
+    expect(
+      parseMockServerArgs([
+        '--batch-delay', '90s', '--batch-error-rate', '5%', '--batch-fault', 'failed=0.1', '--batch-fault', 'expired=0.2',
+        '--batch-enqueued-token-limit', '2000000', '--batch-max-requests', '10', '--batch-max-bytes', '4096',
+      ]),
+    ).toEqual({
+      batchDelayMs: 90_000,
+      batchErrorRate: 0.05,
+      batchFaults: { failed: 0.1, expired: 0.2 },
+      batchEnqueuedTokenLimit: 2_000_000,
+      batchMaxRequests: 10,
+      batchMaxBytes: 4096,
+    });
+    expect(parseMockServerArgs(['--batch-delay', '500ms'])).toEqual({ batchDelayMs: 500 });
+    expect(parseMockServerArgs(['--batch-delay', '2h'])).toEqual({ batchDelayMs: 7_200_000 });
+    expect(parseMockServerArgs(['--batch-delay', '3'])).toEqual({ batchDelayMs: 3_000 });
+    expect(parseMockServerArgs(['--batch-delay', '1.5m'])).toEqual({ batchDelayMs: 90_000 });
+  });
+
   it('spreads --fail-rate over the common retryable faults, and --fault sets one kind', () => {
     const { faults } = parseMockServerArgs(['--fail-rate', '10%', '--fault', '503=0.05', '--fault', 'hang=0.01']) as { faults: Record<string, number> };
     expect(faults).toEqual({ '500': 0.02, '502': 0.02, '503': 0.05, '429': 0.02, reset: 0.02, hang: 0.01 });
@@ -45,6 +65,11 @@ describe('parseMockServerArgs', () => {
     [['--rpm-limit', '0'], /^--rpm-limit: expected an integer >= 1/],
     [['--rate-limit-algorithm', 'leaky'], /^--rate-limit-algorithm: expected sliding-window or token-bucket/],
     [['extra'], /Unexpected argument 'extra'/],
+    [['--batch-delay', 'soon'], /^--batch-delay: expected a duration like 500ms, 90s, 2m, 2h or seconds/],
+    [['--batch-error-rate', '1.5'], /^--batch-error-rate: expected a rate from 0 to 1/],
+    [['--batch-fault', 'exploded=0.1'], /^--batch-fault: expected failed=RATE or expired=RATE/],
+    [['--batch-fault', 'failed=0.7', '--batch-fault', 'expired=0.7'], /^--batch-fault: the rates add up to 1\.4, more than 1/],
+    [['--batch-max-requests', '0'], /^--batch-max-requests: expected an integer >= 1/],
   ])('rejects %j with a message naming the flag', (argv, message) => {
     expect(() => parseMockServerArgs(argv)).toThrow(message);
   });

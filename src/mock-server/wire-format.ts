@@ -65,6 +65,8 @@ export interface WireFormat {
   /** An error body in the provider's shape. */
   /** An error body; `detail` sets OpenAI's `type`, `code` and `param` (other wires ignore it). */
   errorBody(status: number, message: string, detail?: ErrorDetailFields): string;
+  /** The `stream-error-event` fault's body, for a wire whose error event has its own shape (Responses). */
+  errorEvent?(model: string, stream: boolean): string;
   /** Adds the provider's rate-limit headers. */
   addRateLimitHeaders(headers: Record<string, string>, snapshot: RateSnapshot): void;
   /** A 200 JSON body that does not parse. */
