@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { type MockServer, parseMockServerArgs, runMockServerCommand } from '../../src/mock-server/index.js';
+import { ExitCode } from '../../src/cli/exit-codes.js';
 import { createMockClient, openaiBody } from './mock-client.js';
 
 function sink() {
@@ -25,6 +26,7 @@ describe('parseMockServerArgs', () => {
     expect(parseMockServerArgs(['--latency', '25'])).toEqual({ latencyMs: 25 });
     expect(parseMockServerArgs([])).toEqual({});
     expect(parseMockServerArgs(['-h'])).toBe('help');
+    expect(parseMockServerArgs(['--api-key', 'k-1'])).toEqual({ apiKey: 'k-1' });
   });
 
   it('turns the batch flags into the batch options (--batch-delay takes 500ms, 90s, 2m, 2h or plain seconds)', () => {
@@ -101,27 +103,47 @@ describe('runMockServerCommand', () => {
     expect(stderr.text).toMatch(/stopped after 1 requests/);
   });
 
-  it('prints the usage for --help, and a clear message with exit code 2 for a bad flag', async () => {
+  it('prints the usage for --help, and a clear message with exit code 64 (bad usage, as rxllm run) for a bad flag', async () => {
     const help = sink();
     expect(await runMockServerCommand(['--help'], { stdout: help, handleSignals: false })).toBe(0);
     expect(help.text).toMatch(/^Usage: rxllm mock-server/);
     expect(help.text).toContain('--fail-rate');
     const stderr = sink();
-    expect(await runMockServerCommand(['--latency', 'x'], { stderr, handleSignals: false })).toBe(2);
+    expect(await runMockServerCommand(['--latency', 'x'], { stderr, handleSignals: false })).toBe(ExitCode.usage);
     expect(stderr.text).toMatch(/^rxllm mock-server: --latency: expected milliseconds/);
     expect(stderr.text).toContain('--help');
   });
 
-  it('returns 1 when the port is taken', async () => {
+  it('returns 2 (fatal, as rxllm run) when the port is taken', async () => {
     const controller = new AbortController();
     let server: MockServer | undefined;
     const first = runMockServerCommand([], { stdout: sink(), stderr: sink(), signal: controller.signal, handleSignals: false, onListening: (s) => (server = s) });
     await expect.poll(() => server).toBeDefined();
     const stderr = sink();
-    expect(await runMockServerCommand(['--port', String(server!.port)], { stdout: sink(), stderr, handleSignals: false })).toBe(1);
+    expect(await runMockServerCommand(['--port', String(server!.port)], { stdout: sink(), stderr, handleSignals: false })).toBe(ExitCode.fatal);
     expect(stderr.text).toMatch(/cannot start: .*EADDRINUSE/);
     controller.abort();
     expect(await first).toBe(0);
+  });
+
+  it('--api-key: answers 401 without that key and 200 with it (Bearer or x-api-key), and never prints the key', async () => {
+    const stdout = sink();
+    const stderr = sink();
+    const controller = new AbortController();
+    const client = createMockClient();
+    let server: MockServer | undefined;
+    const key = 'mock-secret-key-4821';
+    const exit = runMockServerCommand(['--api-key', key], { stdout, stderr, signal: controller.signal, handleSignals: false, onListening: (s) => (server = s) });
+    await expect.poll(() => server).toBeDefined();
+    const url = `${server!.openaiBaseURL}/chat/completions`;
+    expect((await client.post(url, openaiBody('no key'))).status).toBe(401);
+    expect((await client.post(url, openaiBody('wrong'), { authorization: 'Bearer mock-secret-key-4822' })).status).toBe(401);
+    expect((await client.post(url, openaiBody('bearer'), { authorization: `Bearer ${key}` })).status).toBe(200);
+    expect((await client.post(`${server!.anthropicBaseURL}/v1/messages`, { model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }, { 'x-api-key': key })).status).toBe(200);
+    await client.close();
+    controller.abort();
+    expect(await exit).toBe(0);
+    expect(stdout.text + stderr.text).not.toContain('4821');
   });
 });
 

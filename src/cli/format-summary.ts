@@ -1,4 +1,5 @@
 import { formatCost, formatCount, formatDuration } from './format-figures.js';
+import type { LatencyHistogram } from './latency-histogram.js';
 import type { RunStats } from './run-stats.js';
 
 /** What ended the run, for the summary's first line. */
@@ -6,7 +7,8 @@ export type RunEnding = 'finished' | 'interrupted' | 'stopped';
 
 /**
  * The end-of-run summary of `rxllm run`: counts (ok, failed, skipped as already done, bad lines, not sent), tokens
- * (with their cached, cache-write and reasoning parts when non-zero), cost when the price table knows the model, wall time, p50/p95 latency and the results file.
+ * (with their cached, cache-write and reasoning parts when non-zero), cost when the price table knows the model, wall time, p50/p95 of the time in flight (first request to outcome) and
+ * of the time queued behind the rate limit, and the results file.
  *
  * @example
  * ```ts
@@ -15,7 +17,7 @@ export type RunEnding = 'finished' | 'interrupted' | 'stopped';
  * //   tokens 12,345 in (8,000 cached) + 6,789 out (1,200 reasoning) · cost $0.0052
  * //   tiers: 480 flex, 20 default · $0.0052 vs $0.0098 at the standard tier
  * //   refused: 31 for capacity (tier), 0 for rate limits
- * //   latency p50 230ms · p95 870ms · 2,420 prompts/min
+ * //   in flight p50 230ms · p95 870ms · queued (rate limit) p50 0ms · p95 1.2s · 2,420 prompts/min
  * //   results: results.jsonl
  * ```
  */
@@ -46,11 +48,11 @@ export function formatSummary(
   if (refusals !== undefined && (refusals.capacityRefusals > 0 || refusals.rateLimitRefusals > 0)) {
     lines.push(`  refused: ${formatCount(refusals.capacityRefusals)} for capacity (tier), ${formatCount(refusals.rateLimitRefusals)} for rate limits`);
   }
-  const p50 = stats.latencies.percentile(50);
-  const p95 = stats.latencies.percentile(95);
-  if (p50 !== undefined && p95 !== undefined) {
+  const inFlight = percentiles(stats.latencies);
+  if (inFlight !== undefined) {
     const perMinute = elapsed > 0 ? (stats.completed * 60_000) / elapsed : 0;
-    lines.push(`  latency p50 ${formatDuration(p50)} · p95 ${formatDuration(p95)} · ${formatCount(perMinute)} prompts/min`);
+    const queued = percentiles(stats.queued);
+    lines.push(`  in flight ${inFlight}${queued === undefined ? '' : ` · queued (rate limit) ${queued}`} · ${formatCount(perMinute)} prompts/min`);
   }
   lines.push(`  results: ${output}`);
   return `${lines.join('\n')}\n`;
@@ -68,4 +70,11 @@ function tierLine(stats: RunStats): string | undefined {
 function parts(...named: Array<[count: number, name: string]>): string {
   const shown = named.filter(([count]) => count > 0).map(([count, name]) => `${formatCount(count)} ${name}`);
   return shown.length === 0 ? '' : ` (${shown.join(', ')})`;
+}
+
+/** `p50 230ms · p95 870ms`, or `undefined` when nothing was recorded. */
+function percentiles(histogram: LatencyHistogram): string | undefined {
+  const p50 = histogram.percentile(50);
+  const p95 = histogram.percentile(95);
+  return p50 === undefined || p95 === undefined ? undefined : `p50 ${formatDuration(p50)} · p95 ${formatDuration(p95)}`;
 }

@@ -34,6 +34,8 @@ Options:
   --tpm-limit <n>             tokens allowed per window; beyond it: 429 (default none)
   --window-ms <n>             rate-limit window in ms (default 60000)
   --rate-limit-algorithm <a>  sliding-window or token-bucket (default sliding-window)
+  --api-key <key>             answer 401 unless a request carries this key (Authorization: Bearer
+                              or x-api-key); the key is never printed (default: any key, or none)
   --flex-refusal-rate <rate>  share of flex requests refused for capacity, in [0, 1] or a percentage (default 0)
   --flex-refusal-status <s>   429 (OpenAI "Resource Unavailable") or 498 (Groq capacity_exceeded) (default 429)
   --flex-latency-factor <x>   flex answers take x times the latency (default 2)
@@ -94,6 +96,7 @@ export function parseMockServerArgs(argv: readonly string[]): MockServerOptions 
         'flex-latency-factor': { type: 'string' },
         'model-without-tiers': { type: 'string', multiple: true },
         seed: { type: 'string' },
+        'api-key': { type: 'string' },
         'no-deliveries': { type: 'boolean' },
         'batch-delay': { type: 'string' },
         'batch-error-rate': { type: 'string' },
@@ -158,6 +161,11 @@ export function parseMockServerArgs(argv: readonly string[]): MockServerOptions 
   if (withoutTiers !== undefined) options.modelsWithoutTiers = withoutTiers;
   const seed = integer(text('seed'), 'seed', Number.MIN_SAFE_INTEGER);
   if (seed !== undefined) options.seed = seed;
+  const apiKey = text('api-key');
+  if (apiKey !== undefined) {
+    if (apiKey === '') throw new InvalidOptionsError('--api-key: expected a non-empty key.');
+    options.apiKey = apiKey;
+  }
   if (values['no-deliveries'] === true) options.trackDeliveries = false;
   const batchDelay = text('batch-delay');
   if (batchDelay !== undefined) options.batchDelayMs = parseDuration(batchDelay, '--batch-delay');

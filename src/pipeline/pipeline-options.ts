@@ -96,6 +96,15 @@ export interface PipelineOptions {
    * run (one `tierSwitches` entry in progress), its refused items re-sent at once. @defaultValue no fallback
    */
   tierFallback?: TierFallback;
+  /**
+   * A results file (JSONL, the `rxllm run` CLI's format) to resume from: each result is appended as it completes
+   * (durably, one line per prompt: a `kill -9` can only tear the last line, which the next run cuts off), and a run
+   * skips the prompts whose key already has an ok line; failed lines are removed and those prompts sent again. A
+   * prompt's key is its item `id`, else `index-<i>` (its position in the source). Prompts skipped get no result
+   * (`parallelChat` fills theirs from the file). The file is locked for the run (`<path>.lock`); a run it cannot open
+   * errors with `CheckpointError` before sending anything. Fatal errors and budget refusals are not recorded.
+   */
+  checkpoint?: string;
 }
 
 const functionSchema = <T>(what: string) => z.custom<T>((value) => typeof value === 'function', `expected ${what}`);
@@ -131,4 +140,5 @@ export const pipelineOptionsShape = {
       deadline: z.union([z.date().refine((date) => !Number.isNaN(date.getTime()), 'expected a valid Date'), z.number().nonnegative().finite()]).optional(),
     })
     .optional(),
+  checkpoint: z.string().min(1, 'expected the path of a results file').optional(),
 };
