@@ -9,6 +9,7 @@ export type {
   DocumentPart,
   ImagePart,
   ChatParams,
+  ServiceTier,
   ChatRequest,
   ChatResponse,
   ChatResult,
@@ -51,6 +52,7 @@ export {
   ServerError,
 } from './errors/api-call-error.js';
 export { LimiterStoreError } from './errors/limiter-store-error.js';
+export { CapacityError, isCapacityError, isUnsupportedTierError, UnsupportedTierError } from './errors/tier-errors.js';
 export type { LlmErrorOptions, TimeoutPhase } from './errors/llm-error.js';
 
 // Models and providers
@@ -74,6 +76,7 @@ export type { InterpolateOptions, TemplateValue, TemplateVariables } from './mod
 export { DEFAULT_PRICES, definePrices, PRICES_AS_OF, priceOf } from './cost/model-prices.js';
 export type { ModelPrice, PriceTable, PriceTier, TierPrice } from './cost/model-prices.js';
 export { costOf } from './cost/cost-of.js';
+export { priceTierOf } from './cost/price-tier-of.js';
 export { estimateCost } from './cost/estimate-cost.js';
 export type { CostEstimate, EstimateCostOptions } from './cost/estimate-cost.js';
 export { summarizeUsage } from './cost/summarize-usage.js';
@@ -118,7 +121,7 @@ export { chatEach } from './pipeline/chat-each.js';
 export type { ChatEachOptions } from './pipeline/chat-each.js';
 export { streamEach } from './pipeline/stream-each.js';
 export type { StreamEachOptions, StreamItem } from './pipeline/stream-each.js';
-export type { OnError } from './pipeline/pipeline-options.js';
+export type { OnError, TierFallback } from './pipeline/pipeline-options.js';
 export { parallelChat } from './promise/parallel-chat.js';
 export type { ParallelChatOptions, ParallelChatResult, PromptSource } from './promise/parallel-chat.js';
 export { parallelChatText } from './promise/parallel-chat-text.js';

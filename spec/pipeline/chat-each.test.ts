@@ -445,6 +445,9 @@ describe('chatEach', () => {
         reasoningTokens: 0,
         refusedWaits: 0,
         longestRefusedWaitMs: 0,
+        rateLimitRefusals: 0,
+        capacityRefusals: 0,
+        tierSwitches: [],
         requestsPerMinute: 3 * 60, // 3 requests over the 1-second minimum window
         elapsedMs: 30,
         etaMs: 0,

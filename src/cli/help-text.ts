@@ -68,6 +68,9 @@ Flags:
       --stream               stream each answer (token-level timeouts between chunks)
       --base-url <url>       the provider's base URL, e.g. http://127.0.0.1:8080/v1
       --timeout <seconds>    per request (streams: the longest silence between chunks); default 60
+      --service-tier <tier>  flex, priority, default, auto or the provider's own word (sent as service_tier)
+      --fallback-tier <tier> after 2 capacity refusals, or from --deadline, send an item at this tier
+      --deadline <duration>  from then on every unanswered item goes at the fallback tier (500ms, 90s, 2h)
       --bad-lines <mode>     malformed input lines and duplicate ids: skip (default; reported with their line
                              numbers, exit code 1) or fail (stop the run, exit code 2)
       --retry-failed         on resume, send again the prompts recorded as failed (their old lines are removed);

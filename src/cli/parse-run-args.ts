@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { type ChatParams, chatParamsSchema } from '../index.js';
+import { parseDurationFlag } from './parse-duration-flag.js';
 import { suggestFlag } from './suggest-flag.js';
 import { UsageError } from './usage-error.js';
 
@@ -58,6 +59,8 @@ export interface RunOptions {
   graceMs: number;
   /** Whole-request timeout (streams: idle time between chunks). */
   timeoutMs?: number;
+  /** `--fallback-tier` and `--deadline`: where items asking for a service tier go after refusals or from the deadline. */
+  tierFallback?: { tier: string; deadline?: number };
 }
 
 /** The flags of `rxllm run`, as `node:util` `parseArgs` reads them. */
@@ -84,6 +87,9 @@ export const RUN_FLAGS = {
   'progress-interval': { type: 'string' },
   grace: { type: 'string' },
   timeout: { type: 'string' },
+  'service-tier': { type: 'string' },
+  'fallback-tier': { type: 'string' },
+  deadline: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -104,6 +110,8 @@ const nonNegativeNumber = z
   .string()
   .regex(/^(\d+(\.\d*)?|\.\d+)$/, 'expected a number >= 0')
   .transform(Number);
+
+const tierWord = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'expected a service tier such as flex, priority, default or auto');
 
 const flagsSchema = z.strictObject({
   output: z.string({ error: 'is required (the results file, e.g. -o results.jsonl)' }).min(1, 'must not be empty'),
@@ -129,6 +137,16 @@ const flagsSchema = z.strictObject({
   'progress-interval': positiveNumber.default(2),
   grace: nonNegativeNumber.default(5),
   timeout: positiveNumber.optional(),
+  'service-tier': tierWord.optional(),
+  'fallback-tier': tierWord.optional(),
+  deadline: z
+    .string()
+    .transform((text, context) => {
+      const ms = parseDurationFlag(text);
+      if (ms === undefined) context.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 90s, 2h or seconds' });
+      return ms ?? 0;
+    })
+    .optional(),
 });
 
 /**
@@ -174,7 +192,7 @@ export function parseRunArgs(argv: readonly string[]): RunOptions | 'help' {
     ...(f['max-cost'] === undefined ? {} : { maxCost: f['max-cost'] }),
     ...(f['max-total-tokens'] === undefined ? {} : { maxTotalTokens: f['max-total-tokens'] }),
     ...(f.structured === undefined ? {} : { structured: f.structured }),
-    params: parseParamFlags(param ?? []),
+    params: withServiceTier(parseParamFlags(param ?? []), f['service-tier']),
     stream: f.stream,
     ...(f['base-url'] === undefined ? {} : { baseURL: f['base-url'] }),
     badLines: f['bad-lines'],
@@ -184,7 +202,15 @@ export function parseRunArgs(argv: readonly string[]): RunOptions | 'help' {
     progressIntervalMs: Math.round(f['progress-interval'] * 1000),
     graceMs: Math.round(f.grace * 1000),
     ...(f.timeout === undefined ? {} : { timeoutMs: Math.round(f.timeout * 1000) }),
+    ...(f['fallback-tier'] === undefined && f.deadline === undefined
+      ? {}
+      : { tierFallback: { tier: f['fallback-tier'] ?? 'default', ...(f.deadline === undefined ? {} : { deadline: f.deadline }) } }),
   };
+}
+
+/** `--service-tier` wins over `--param serviceTier=…`. */
+function withServiceTier(params: ChatParams, serviceTier: string | undefined): ChatParams {
+  return serviceTier === undefined ? params : { ...params, serviceTier };
 }
 
 /**

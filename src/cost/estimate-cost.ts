@@ -3,6 +3,7 @@ import type { ChatModel } from '../model/chat-provider.js';
 import type { ChatParams, Prompt } from '../types.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { priceUsage } from './cost-of.js';
+import { priceTierOf } from './price-tier-of.js';
 import { type PriceTable, priceOf, validatePrices } from './model-prices.js';
 import { DEFAULT_OUTPUT_TOKENS, worstCaseUsage } from '../model/worst-case-usage.js';
 
@@ -35,6 +36,11 @@ export interface EstimateCostOptions {
   expectedOutputTokens?: number;
   /** Price the run at the model's batch rate (what `batchChat` pays), where the price table has one. @defaultValue `false` */
   batch?: boolean;
+  /**
+   * Price the run at this service tier's rates (`'flex'`, `'priority'`, …; see `priceTierOf`), whatever the requests
+   * ask for. @defaultValue each request's own `params.serviceTier` (standard rates when it sets none)
+   */
+  serviceTier?: string;
 }
 
 /**
@@ -69,6 +75,7 @@ const optionsSchema = z.strictObject({
   defaultOutputTokens: z.number().int().nonnegative().optional(),
   expectedOutputTokens: z.number().int().nonnegative().optional(),
   batch: z.boolean().optional(),
+  serviceTier: z.string().min(1).optional(),
 });
 
 /**
@@ -101,7 +108,6 @@ export function estimateCost(
   const parsed = validateOptions(optionsSchema, options, 'estimateCost() options');
   const prices = parsed.prices === undefined ? undefined : validatePrices(parsed.prices, 'estimateCost() options.prices');
   const { defaultOutputTokens = DEFAULT_OUTPUT_TOKENS, expectedOutputTokens = 256 } = parsed;
-  const tier = parsed.batch === true ? 'batch' : 'standard';
   const estimate: CostEstimate = {
     requests: 0,
     inputTokens: 0,
@@ -127,6 +133,7 @@ export function estimateCost(
       if (!estimate.unpricedModels.includes(modelId)) estimate.unpricedModels.push(modelId);
       continue;
     }
+    const tier = parsed.batch === true ? 'batch' : priceTierOf(parsed.serviceTier ?? request.params.serviceTier);
     estimate.maxCost! += priceUsage(price, worst, tier);
     estimate.expectedCost! += priceUsage(price, expected, tier);
   }

@@ -173,6 +173,9 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
       return exchange.sendError(401, 'Incorrect API key provided.');
     }
 
+    const tierRefused = this.refuseTier(exchange, request);
+    if (tierRefused) return;
+
     let fault: FaultKind | undefined;
     const forced = headers['x-mock-fault'];
     if (forced !== undefined) {
@@ -191,6 +194,7 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
     } else if (config.latencySpan > 0) {
       latency += Math.round((mixHash(promptHash, 0x5bd1e995) / 4_294_967_296) * config.latencySpan);
     }
+    if (request.serviceTier === 'flex') latency = Math.round(latency * config.flexLatencyFactor); // flex answers more slowly
 
     const keyHeader = headers['x-mock-key'];
     exchange.key = typeof keyHeader === 'string' ? keyHeader : request.key;
@@ -249,6 +253,7 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
       finish,
       toolId: `toolu_${suffix}`,
       cachedTokens: Math.floor(request.inputTokens * config.cachedInputShare),
+      serviceTier: servedTier(wire, request.serviceTier),
       ...(stopped === undefined ? {} : { stopSequence: stopped.sequence }),
     };
   }
@@ -296,6 +301,37 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
     return false;
   }
 
+  /**
+   * Service tiers as the providers answer them: Anthropic takes only `auto` / `standard_only` (else 400); a model in
+   * `modelsWithoutTiers` answers 400 to flex and priority, keyed on `param: "service_tier"` ("Unsupported service_tier:
+   * flex", the wording public threads quote from OpenAI); a `flexRefusalShare` of flex requests is refused for
+   * capacity: OpenAI's 429 "Resource Unavailable" (its flex guide's words) or Groq's 498 `capacity_exceeded` (its flex
+   * processing docs). Composed bodies: no recorded one was found. Returns true when it answered.
+   */
+  private refuseTier(exchange: MockExchange, request: MockChatRequest): boolean {
+    const tier = request.serviceTier;
+    if (tier === undefined) return false;
+    const config = this.config;
+    if (exchange.wire === anthropicWire) {
+      if (tier === 'auto' || tier === 'standard_only') return false;
+      exchange.sendError(400, `service_tier: Input should be 'auto' or 'standard_only'`);
+      return true;
+    }
+    if ((tier === 'flex' || tier === 'priority') && config.modelsWithoutTiers.includes(request.model ?? config.model)) {
+      this.stats.tierUnsupported++;
+      exchange.send(400, JSON_TYPE, exchange.wire.errorBody(400, `Unsupported service_tier: ${tier}`, { param: 'service_tier' }));
+      return true;
+    }
+    if (tier !== 'flex' || config.flexRefusalShare <= 0 || this.random() >= config.flexRefusalShare) return false;
+    this.stats.capacityRefused++;
+    if (config.flexRefusalStatus === 498) {
+      exchange.send(498, JSON_TYPE, exchange.wire.errorBody(498, 'Flex tier capacity exceeded', { type: 'capacity_exceeded', code: 'capacity_exceeded' }));
+    } else {
+      exchange.send(429, JSON_TYPE, exchange.wire.errorBody(429, 'Resource Unavailable', { type: null, code: null }));
+    }
+    return true;
+  }
+
   private drawFault(): FaultKind | undefined {
     const draw = this.random();
     const bounds = this.config.faultBounds;
@@ -304,6 +340,12 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
     }
     return undefined;
   }
+}
+
+/** The tier that serves a request, in the wire's word: Anthropic's `standard`; OpenAI's tier asked for (`default` for `auto` or none). */
+function servedTier(wire: WireFormat, asked: string | undefined): string {
+  if (wire === anthropicWire) return 'standard';
+  return asked === undefined || asked === 'auto' ? 'default' : asked;
 }
 
 function respond(exchange: MockExchange): void {

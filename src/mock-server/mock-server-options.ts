@@ -120,6 +120,17 @@ export interface MockServerOptions {
   batchMaxBytes?: number;
   /** Clock of the batch lifecycle, in ms since the epoch: tests pass their own and move it. @defaultValue `Date.now` */
   clock?: () => number;
+  /**
+   * Share of flex requests (`service_tier: "flex"`) refused for lack of capacity, as the providers do: OpenAI's 429
+   * "Resource Unavailable", or Groq's 498 `capacity_exceeded` (`flexRefusalStatus`). @defaultValue `0`
+   */
+  flexRefusalShare?: number;
+  /** Status of a flex capacity refusal: `429` (OpenAI) or `498` (Groq). @defaultValue `429` */
+  flexRefusalStatus?: 429 | 498;
+  /** Models without the flex and priority tiers: a request for either gets a 400 with `param: "service_tier"`. @defaultValue `[]` */
+  modelsWithoutTiers?: string[];
+  /** Flex answers take this many times the latency (`latencyMs`). @defaultValue `2` */
+  flexLatencyFactor?: number;
 }
 
 /** `MockServerOptions` with defaults applied and faults turned into a cumulative table. */
@@ -154,6 +165,10 @@ export interface ResolvedMockServerOptions {
   batchMaxRequests: number | undefined;
   batchMaxBytes: number | undefined;
   clock: () => number;
+  flexRefusalShare: number;
+  flexRefusalStatus: 429 | 498;
+  modelsWithoutTiers: string[];
+  flexLatencyFactor: number;
 }
 
 const milliseconds = z.number().min(0).max(3_600_000);
@@ -196,6 +211,10 @@ const optionsSchema = z
     batchMaxRequests: z.number().int().positive().optional(),
     batchMaxBytes: z.number().int().positive().optional(),
     clock: z.custom<() => number>((value) => typeof value === 'function', 'expected a function returning ms since the epoch').optional(),
+    flexRefusalShare: rate.optional(),
+    flexRefusalStatus: z.union([z.literal(429), z.literal(498)]).optional(),
+    modelsWithoutTiers: z.array(z.string().min(1)).optional(),
+    flexLatencyFactor: z.number().min(1).max(100).optional(),
   })
   .optional();
 
@@ -237,6 +256,10 @@ export function resolveMockServerOptions(options: MockServerOptions | undefined)
     rateLimitAlgorithm: parsed.rateLimitAlgorithm ?? 'sliding-window',
     trackDeliveries: parsed.trackDeliveries ?? true,
     cachedInputShare: parsed.cachedInputShare ?? 0,
+    flexRefusalShare: parsed.flexRefusalShare ?? 0,
+    flexRefusalStatus: parsed.flexRefusalStatus ?? 429,
+    modelsWithoutTiers: parsed.modelsWithoutTiers ?? [],
+    flexLatencyFactor: parsed.flexLatencyFactor ?? 2,
     endlessBodyMaxBytes: parsed.endlessBodyMaxBytes ?? 64 * 1024 * 1024,
     apiKey: parsed.apiKey,
     batchDelayMs: parsed.batchDelayMs ?? 1000,

@@ -36,6 +36,10 @@ Options:
   --rate-limit-algorithm <a>  sliding-window or token-bucket (default sliding-window)
   --api-key <key>             answer 401 unless a request carries this key (Authorization: Bearer
                               or x-api-key); the key is never printed (default: any key, or none)
+  --flex-refusal-rate <rate>  share of flex requests refused for capacity, in [0, 1] or a percentage (default 0)
+  --flex-refusal-status <s>   429 (OpenAI "Resource Unavailable") or 498 (Groq capacity_exceeded) (default 429)
+  --flex-latency-factor <x>   flex answers take x times the latency (default 2)
+  --model-without-tiers <m>   a model that answers 400 to flex and priority; repeatable
   --seed <n>                  seed of faults, latencies and answers (default 1)
   --no-deliveries             do not count deliveries per prompt key (saves memory)
 
@@ -87,6 +91,10 @@ export function parseMockServerArgs(argv: readonly string[]): MockServerOptions 
         'tpm-limit': { type: 'string' },
         'window-ms': { type: 'string' },
         'rate-limit-algorithm': { type: 'string' },
+        'flex-refusal-rate': { type: 'string' },
+        'flex-refusal-status': { type: 'string' },
+        'flex-latency-factor': { type: 'string' },
+        'model-without-tiers': { type: 'string', multiple: true },
         seed: { type: 'string' },
         'api-key': { type: 'string' },
         'no-deliveries': { type: 'boolean' },
@@ -138,6 +146,19 @@ export function parseMockServerArgs(argv: readonly string[]): MockServerOptions 
     }
     options.rateLimitAlgorithm = algorithm satisfies MockRateLimitAlgorithm;
   }
+  const flexRefusalRate = text('flex-refusal-rate');
+  if (flexRefusalRate !== undefined) options.flexRefusalShare = parseRate(flexRefusalRate, '--flex-refusal-rate');
+  const flexRefusalStatus = text('flex-refusal-status');
+  if (flexRefusalStatus !== undefined) {
+    if (flexRefusalStatus !== '429' && flexRefusalStatus !== '498') {
+      throw new InvalidOptionsError(`--flex-refusal-status: expected 429 or 498, got ${JSON.stringify(flexRefusalStatus)}.`);
+    }
+    options.flexRefusalStatus = flexRefusalStatus === '429' ? 429 : 498;
+  }
+  const flexLatencyFactor = number(text('flex-latency-factor'), 'flex-latency-factor');
+  if (flexLatencyFactor !== undefined) options.flexLatencyFactor = flexLatencyFactor;
+  const withoutTiers = values['model-without-tiers'] as string[] | undefined;
+  if (withoutTiers !== undefined) options.modelsWithoutTiers = withoutTiers;
   const seed = integer(text('seed'), 'seed', Number.MIN_SAFE_INTEGER);
   if (seed !== undefined) options.seed = seed;
   const apiKey = text('api-key');

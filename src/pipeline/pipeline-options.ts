@@ -20,6 +20,29 @@ import type { ChatParams, RetryOptions } from '../types.js';
 export type OnError = 'continue' | 'return' | 'stop';
 
 /**
+ * Where an item asking for a service tier (`params.serviceTier`, e.g. `'flex'`) goes instead, and when.
+ *
+ * @example
+ * ```ts
+ * import { openai, parallelChat, type TierFallback } from 'rxllm';
+ * const tierFallback: TierFallback = { tier: 'default', afterRefusals: 2, deadline: new Date(Date.now() + 2 * 3_600_000) };
+ * const model = openai({ model: 'gpt-5', params: { serviceTier: 'flex' } });
+ * console.log(await parallelChat(model, ['Label: great', 'Label: awful'], { tierFallback }));
+ * ```
+ */
+export interface TierFallback {
+  /** The tier to fall back to, e.g. `'default'` (the provider's standard tier). */
+  tier: string;
+  /** An item refused for capacity this many times goes at `tier` from its next attempt. @defaultValue `2` */
+  afterRefusals?: number;
+  /**
+   * From this moment on (a `Date`, or milliseconds from the start of the run), every attempt of an item not yet
+   * answered goes at `tier`. @defaultValue none
+   */
+  deadline?: Date | number;
+}
+
+/**
  * Options shared by `chatEach`, `streamEach` and `parallelChat` (public as `ChatEachOptions`).
  */
 export interface PipelineOptions {
@@ -67,6 +90,13 @@ export interface PipelineOptions {
    */
   budget?: Budget;
   /**
+   * For items asking for a service tier other than `tierFallback.tier`: after `afterRefusals` capacity refusals
+   * (`CapacityError`) an item goes at the fallback tier; from `deadline` on every unanswered item does; and a model
+   * that answers that it lacks the tier (`UnsupportedTierError`) is switched to the fallback tier once for the whole
+   * run (one `tierSwitches` entry in progress), its refused items re-sent at once. @defaultValue no fallback
+   */
+  tierFallback?: TierFallback;
+  /**
    * A results file (JSONL, the `rxllm run` CLI's format) to resume from: each result is appended as it completes
    * (durably, one line per prompt: a `kill -9` can only tear the last line, which the next run cuts off), and a run
    * skips the prompts whose key already has an ok line; failed lines are removed and those prompts sent again. A
@@ -102,6 +132,13 @@ export const pipelineOptionsShape = {
   defaultOutputTokens: z.number().int().nonnegative().optional(),
   budget: z
     .custom<Budget>((value) => typeof (value as Partial<Budget> | null | undefined)?.reserve === 'function', 'expected a budget from usageBudget()')
+    .optional(),
+  tierFallback: z
+    .strictObject({
+      tier: chatParamsSchema.shape.serviceTier.unwrap(),
+      afterRefusals: z.number().int().positive().optional(),
+      deadline: z.union([z.date().refine((date) => !Number.isNaN(date.getTime()), 'expected a valid Date'), z.number().nonnegative().finite()]).optional(),
+    })
     .optional(),
   checkpoint: z.string().min(1, 'expected the path of a results file').optional(),
 };

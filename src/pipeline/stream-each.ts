@@ -153,7 +153,7 @@ function streamOne(
       response.reject(error);
       chunks.error(error);
     };
-    const state: PromptState = { submitted: false, sent: 0 };
+    const state: PromptState = { submitted: false, sent: 0, capacityRefusals: 0 };
     let emitted = false;
     let ended = false;
 
@@ -204,10 +204,10 @@ function streamOne(
         prompt: state,
         index,
         onSubmitted: emit,
-        send: (reservation, inputTokens) => {
+        send: (reservation, inputTokens, sent) => {
           const from = chunks.size; // this attempt's chunks are the ones `chunks` carries from here on
           attemptFrom = from;
-          return sendStream(provider, attemptRequest, reservation, inputTokens, run, () => textOf(chunks.slice(from)));
+          return sendStream(provider, sent, reservation, inputTokens, run, () => textOf(chunks.slice(from)), state);
         },
       });
     const canResume = resumeStreams && provider.supportsPrefill;
@@ -282,6 +282,7 @@ function sendStream(
   inputTokens: number,
   run: PipelineRun,
   attemptText: () => string,
+  prompt: PromptState,
 ): Observable<ChatChunk> {
   // One hand-written layer doing the work of `tap` + `finalize` + `markStreamInterruption`: every chunk of every
   // stream passes through here.
@@ -300,7 +301,7 @@ function sendStream(
         subscriber.next(chunk);
       },
       error: (error: unknown) => {
-        run.pauseFor(error, reservation);
+        run.pauseFor(error, reservation, prompt);
         subscriber.error(streamFailure(error, started, started ? attemptText() : '', provider.id));
       },
       complete: () => subscriber.complete(),

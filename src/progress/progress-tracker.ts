@@ -65,6 +65,12 @@ export interface Progress {
   refusedWaits: number;
   /** The longest of those waits, in ms (0 when none). */
   longestRefusedWaitMs: number;
+  /** Attempts refused with 429 for the rate limit (capacity refusals not included). */
+  rateLimitRefusals: number;
+  /** Attempts refused for lack of capacity at a service tier (`CapacityError`: OpenAI flex's 429, Groq's 498). */
+  capacityRefusals: number;
+  /** One warning per model switched to the fallback tier for the run because it lacks the tier asked for. */
+  tierSwitches: string[];
   /** HTTP requests (attempts, retries included) sent per minute over the last 60 seconds. */
   requestsPerMinute: number;
   /** Time since the first run started, up to now or to the end of the last run. */
@@ -118,6 +124,10 @@ export interface ProgressRecorder {
   promptCancelled(): void;
   /** A response's headers asked for a wait of `waitMs`, longer than `maxRetryAfterMs`: it was not waited for. */
   waitRefused(waitMs: number): void;
+  /** An attempt was refused: by the rate limit (a 429), or for lack of capacity at its service tier. */
+  refused?(kind: 'rateLimit' | 'capacity'): void;
+  /** A model was switched to the fallback tier for the run; `warning` says which and why. */
+  tierSwitched?(warning: string): void;
 }
 
 /**
@@ -197,7 +207,10 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
     reasoningTokens: 0,
     refusedWaits: 0,
     longestRefusedWaitMs: 0,
+    rateLimitRefusals: 0,
+    capacityRefusals: 0,
   };
+  const tierSwitches: string[] = [];
   const sent = new TimeWindow();
   const finished = new TimeWindow();
   let startedAt: number | undefined;
@@ -214,7 +227,7 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
     const remaining = counts.total === undefined ? undefined : Math.max(0, counts.total - counts.done);
     const etaMs =
       remaining === undefined ? undefined : remaining === 0 ? 0 : recentDone === 0 ? undefined : Math.round((remaining * windowMs) / recentDone);
-    return { ...counts, requestsPerMinute, elapsedMs, etaMs };
+    return { ...counts, tierSwitches: [...tierSwitches], requestsPerMinute, elapsedMs, etaMs };
   };
   const changed = () => {
     if (changes.observed) changes.next(snapshot());
@@ -280,6 +293,15 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
     waitRefused: (waitMs) => {
       counts.refusedWaits += 1;
       counts.longestRefusedWaitMs = Math.max(counts.longestRefusedWaitMs, waitMs);
+      changed();
+    },
+    refused: (kind) => {
+      if (kind === 'capacity') counts.capacityRefusals += 1;
+      else counts.rateLimitRefusals += 1;
+      changed();
+    },
+    tierSwitched: (warning) => {
+      tierSwitches.push(warning);
       changed();
     },
   };

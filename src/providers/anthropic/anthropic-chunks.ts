@@ -151,7 +151,8 @@ function toChunks(event: AnthropicStreamEvent, state: StreamState, toolName: str
     }
     case 'message_stop': {
       state.stopped = true;
-      const final = { text: '', finishReason: state.finishReason, usage: toUsage(state.usage) };
+      const final: ChatChunk = { text: '', finishReason: state.finishReason, usage: toUsage(state.usage) };
+      if (state.usage.service_tier) final.serviceTier = state.usage.service_tier;
       if (state.finishReason === REFUSAL) {
         // The refusal's text: held text of a structured request, else the explanation when no text came.
         const text = toolName !== undefined && !state.sawTool ? state.heldText : '';

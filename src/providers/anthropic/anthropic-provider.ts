@@ -11,6 +11,8 @@ import { anthropicChunks } from './anthropic-chunks.js';
 import { createAnthropicBatch } from './anthropic-batch.js';
 import { readAnthropicError } from './anthropic-errors.js';
 import { anthropicLimitedTokens } from './anthropic-limited-tokens.js';
+import { ANTHROPIC_SERVICE_TIERS } from './anthropic-service-tiers.js';
+import { wireServiceTier } from '../service-tiers.js';
 import { toAnthropicChatResponse } from './anthropic-response.js';
 import { type AnthropicStructuredMode, toAnthropicRequest } from './anthropic-wire-request.js';
 
@@ -66,16 +68,18 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Ch
     ...(settings.apiKey === undefined || settings.apiKey === '' ? {} : { 'x-api-key': settings.apiKey }),
     ...settings.headers,
   };
-  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions =>
-    toHttpPost(settings, {
+  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions => {
+    const serviceTier = wireServiceTier(ANTHROPIC_SERVICE_TIERS, request.params.serviceTier, id);
+    return toHttpPost(settings, {
       url,
       headers,
       provider: id,
-      body: toAnthropicRequest(request, defaultMaxTokens, stream, structuredOutputMode),
-      readError: readAnthropicError,
+      body: toAnthropicRequest(request, defaultMaxTokens, stream, structuredOutputMode, serviceTier),
+      readError: serviceTier === undefined ? readAnthropicError : (failure) => readAnthropicError(failure, serviceTier),
       readRateLimit: readAnthropicRateLimit,
       ...(stream ? { isLastEvent: isMessageStop } : {}),
     });
+  };
 
   return {
     id,

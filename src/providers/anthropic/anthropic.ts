@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { customModel } from '../../model/custom-model.js';
+import { wireServiceTier } from '../service-tiers.js';
+import { ANTHROPIC_SERVICE_TIERS } from './anthropic-service-tiers.js';
 import type { ChatParams } from '../../types.js';
 import { validateOptions } from '../../internal/validate-options.js';
 import type { ChatModel } from '../../model/chat-provider.js';
@@ -123,6 +125,7 @@ export function anthropic(options: AnthropicOptions): ChatModel {
   });
   // maxTokens rides in the default params so that limiters, budgets and estimates see the real worst case.
   const params: ChatParams = { maxTokens, ...(valid.params as ChatParams | undefined) };
+  wireServiceTier(ANTHROPIC_SERVICE_TIERS, params.serviceTier, valid.providerId ?? 'anthropic', 'anthropic() options.params.serviceTier'); // refused before anything is sent
   return customModel(provider, {
     model: valid.model,
     retry,

@@ -16,6 +16,8 @@ import { toOpenAIUsage } from './openai-usage.js';
 import { createOpenAIStreamReader } from './read-openai-stream.js';
 import { toOpenAIRequest } from './to-openai-request.js';
 import { createOpenAIBatch } from './openai-batch.js';
+import { type ServiceTierMap, tieredTransport, wireServiceTier } from '../service-tiers.js';
+import { OPENAI_SERVICE_TIERS } from './openai-service-tiers.js';
 
 /** Everything `createOpenAIProvider` needs; `openai()` fills it from validated options. */
 export interface OpenAIProviderSettings extends TransportSettings {
@@ -43,6 +45,8 @@ export interface OpenAIProviderSettings extends TransportSettings {
   batchApi?: boolean;
   /** Model names are OpenAI's (`providerId: 'openai'`): no `temperature` / `top_p` for its reasoning models. @defaultValue `false` */
   openAIModels?: boolean;
+  /** The server's service tiers (`params.serviceTier` → `service_tier`). @defaultValue OpenAI's (`OPENAI_SERVICE_TIERS`) */
+  serviceTiers?: ServiceTierMap;
 }
 
 /**
@@ -84,24 +88,28 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
     ...(settings.project === undefined ? {} : { 'openai-project': settings.project }),
     ...settings.headers,
   };
-  const toBody = (request: ProviderRequest, stream: boolean): unknown =>
+  const tiers = settings.serviceTiers ?? OPENAI_SERVICE_TIERS;
+  const toBody = (request: ProviderRequest, stream: boolean, serviceTier = wireServiceTier(tiers, request.params.serviceTier, id)): unknown =>
     toOpenAIRequest(request, {
       stream,
       ...requestOptions,
       provider: id,
       ...(settings.omitFields === undefined ? {} : { omitFields: settings.omitFields }),
       ...(settings.renameFields === undefined ? {} : { renameFields: settings.renameFields }),
+      ...(serviceTier === undefined ? {} : { serviceTier }),
     });
-  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions =>
-    toHttpPost(settings, {
+  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions => {
+    const serviceTier = wireServiceTier(tiers, request.params.serviceTier, id);
+    return toHttpPost(tieredTransport(settings, serviceTier), {
       url,
       headers,
       provider: id,
-      body: toBody(request, stream),
-      readError: readOpenAIError,
+      body: toBody(request, stream, serviceTier),
+      readError: serviceTier === undefined ? readOpenAIError : (failure) => readOpenAIError(failure, serviceTier),
       readRateLimit: readOpenAIRateLimit,
       ...(stream ? { isLastEvent: (event: { data: string }) => event.data.trim() === '[DONE]' } : {}),
     });
+  };
 
   return {
     id,
@@ -163,5 +171,6 @@ function toChatResponse(response: JsonResponse, requestModel: string, provider: 
   };
   if (response.requestId !== undefined) chatResponse.requestId = response.requestId;
   if (response.rateLimit !== undefined) chatResponse.rateLimit = response.rateLimit;
+  if (typeof body.service_tier === 'string' && body.service_tier !== '') chatResponse.serviceTier = body.service_tier;
   return chatResponse;
 }

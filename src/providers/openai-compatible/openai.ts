@@ -6,6 +6,8 @@ import { validateOptions } from '../../internal/validate-options.js';
 import type { ChatModel } from '../../model/chat-provider.js';
 import { baseURLFromEnv, type ProviderOptions, providerOptionsShape, resolveConnection } from '../provider-options.js';
 import { needsResponsesApi } from './needs-responses-api.js';
+import { OPENAI_SERVICE_TIERS } from './openai-service-tiers.js';
+import { wireServiceTier } from '../service-tiers.js';
 import { createOpenAIProvider, isOpenAIHost } from './openai-provider.js';
 import { responsesOnlyRouter, routesOnResponsesOnly404 } from './responses-only-router.js';
 import { createResponsesProvider } from './responses-provider.js';
@@ -88,6 +90,12 @@ export interface OpenAIOptions extends ProviderOptions {
    * @defaultValue `true` for api.openai.com, else `false`
    */
   batchApi?: boolean;
+  /**
+   * The server's service tiers: each `params.serviceTier` word it takes, mapped to its `service_tier` value; a tier
+   * not listed is refused before sending. `{}` for a server without tiers.
+   * @defaultValue OpenAI's: `default`, `auto`, `flex`, `priority`, `scale` (the `groq` preset: `default` → `on_demand`, `flex`, `performance`, `auto`)
+   */
+  serviceTiers?: Record<string, string>;
 }
 
 const openAIOptionsSchema = z.strictObject({
@@ -111,6 +119,7 @@ const openAIOptionsSchema = z.strictObject({
   omitFields: z.array(z.string().min(1)).optional(),
   renameFields: z.record(z.string().min(1), z.string().min(1)).optional(),
   batchApi: z.boolean().optional(),
+  serviceTiers: z.record(z.string().min(1), z.string().min(1)).optional(),
 });
 
 /** OpenAI's own limit on `stop` (API reference, Create chat completion → `stop`: "Up to 4 sequences"). */
@@ -160,8 +169,11 @@ export function openai(options: OpenAIOptions): ChatModel {
   if (valid.reasoning !== undefined && api !== 'responses') {
     throw new InvalidOptionsError(`${LABEL}.reasoning: only the Responses API takes it; set api: 'responses' (model ${valid.model}).`);
   }
+  const serviceTiers = valid.serviceTiers ?? OPENAI_SERVICE_TIERS;
+  wireServiceTier(serviceTiers, valid.params?.serviceTier, providerId, `${LABEL}.params.serviceTier`); // refused before anything is sent
   const shared = {
     id: providerId,
+    serviceTiers,
     baseURL,
     batchApi: valid.batchApi ?? isOpenAIHost(baseURL),
     ...connection,

@@ -146,6 +146,7 @@ export function createResponsesStreamReader(provider: string, requestModel: stri
     readModel(body);
     const chunk = withMeta({ text: '', finishReason: refused ? 'refusal' : finishReasonOf(body), usage: toResponsesUsage(body.usage) });
     if (announced && body.model) chunk.model = body.model;
+    if (body.service_tier) chunk.serviceTier = body.service_tier;
     return [chunk];
   }
 }
