@@ -93,7 +93,7 @@ export { parseRateLimitHeaders } from './providers/parse-rate-limit-headers.js';
 // Rate limiting
 export { rateLimiter } from './rate-limiter/rate-limiter.js';
 export type { RateLimiterOptions } from './rate-limiter/rate-limiter.js';
-export type { RateLimiter, RefusalOptions, RequestCost, Reservation } from './rate-limiter/rate-limiter-types.js';
+export type { LimitInForce, LimitSource, LimitsInForce, RateLimiter, RefusalOptions, RequestCost, Reservation } from './rate-limiter/rate-limiter-types.js';
 export { memoryLimiterStore } from './rate-limiter/memory-limiter-store.js';
 export type { MemoryLimiterStore } from './rate-limiter/memory-limiter-store.js';
 export type {
@@ -101,6 +101,7 @@ export type {
   RateLimits,
   ReserveRequest,
   ReserveResult,
+  TokenParts,
 } from './rate-limiter/rate-limiter-store.js';
 export { rateLimit } from './rate-limiter/rate-limit.js';
 export { redisLimiterStore } from './rate-limiter/redis-limiter-store.js';

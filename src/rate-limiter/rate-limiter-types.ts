@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { RateLimitInfo } from '../types.js';
+import type { TokenParts } from './rate-limiter-store.js';
 
 /**
  * What one request is expected to spend.
@@ -12,9 +13,53 @@ import type { RateLimitInfo } from '../types.js';
  * console.log(cost);
  * ```
  */
-export interface RequestCost {
+export interface RequestCost extends TokenParts {
   /** Estimated tokens: input estimate + `maxTokens` (or the default output allowance). A finite number >= 0. */
   tokens: number;
+}
+
+/**
+ * Where a limit in force came from: set by the user (`'configured'`), learned from the provider's rate-limit headers
+ * (`'headers'`), or adapted by the limiter itself (`'adapted'`: slowed after headerless 429s, or an `'auto'` budget
+ * still at its conservative start).
+ */
+export type LimitSource = 'configured' | 'headers' | 'adapted';
+
+/**
+ * One limit in force: per minute, and where it came from.
+ *
+ * @example
+ * ```ts
+ * import type { LimitInForce } from 'rxllm';
+ * const rpm: LimitInForce = { value: 480, source: 'headers' };
+ * console.log(`${Math.round(rpm.value)} rpm (${rpm.source})`);
+ * ```
+ */
+export interface LimitInForce {
+  /** Per minute (requests or tokens). */
+  value: number;
+  source: LimitSource;
+}
+
+/**
+ * The limits a limiter applies at the moment (`RateLimiter.limitsInForce`). A token limit is absent while it is
+ * neither configured nor learned yet.
+ *
+ * @example
+ * ```ts
+ * import { rateLimiter, type LimitsInForce } from 'rxllm';
+ * const limits: LimitsInForce = rateLimiter({ rpm: 'auto', tpm: 'auto' }).limitsInForce!();
+ * console.log(limits.rpm); // { value: 60, source: 'adapted' }: the conservative start, until headers arrive
+ * ```
+ */
+export interface LimitsInForce {
+  /** The request pace in force. */
+  rpm: LimitInForce;
+  tpm?: LimitInForce;
+  inputTpm?: LimitInForce;
+  outputTpm?: LimitInForce;
+  /** 429s reported to the limiter so far. */
+  refusals: number;
 }
 
 /**
@@ -34,7 +79,8 @@ export interface RequestCost {
  * ```
  */
 export interface Reservation {
-  settle(actualTokens: number): void;
+  /** Sets the request's real total (and, for `inputTpm` / `outputTpm`, its real input and output parts). */
+  settle(actualTokens: number, parts?: TokenParts): void;
   /** When the turn was granted, on the limiter's clock; `refused` uses it to tell an old 429 from a new one. */
   readonly grantedAt?: number;
 }
@@ -86,4 +132,6 @@ export interface RateLimiter {
    * A 429 to a request sent before the latest pause began changes nothing.
    */
   refused?(info: RateLimitInfo | undefined, options?: RefusalOptions): void;
+  /** The limits in force at the moment and where each came from, with the 429s reported so far. */
+  limitsInForce?(): LimitsInForce;
 }
