@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { BudgetExceededError, type LlmError, StreamInterruptedError, toLlmError } from '../errors/llm-error.js';
 import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
 import { limitedTokensOf } from '../model/limited-tokens-of.js';
+import { settleUsage } from './internal/settle-usage.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../types.js';
 import type { ChatChunk, ChatMessage, ChatResponse, Prompt, Usage } from '../types.js';
@@ -254,10 +255,10 @@ function sendStream(
     return () => {
       subscription.unsubscribe();
       if (usage === undefined) {
-        reservation.settle(inputTokens);
+        settleUsage(reservation, inputTokens, 0);
         return;
       }
-      reservation.settle(limitedTokensOf(provider, usage, request.model));
+      settleUsage(reservation, limitedTokensOf(provider, usage, request.model), usage.outputTokens);
       run.progress?.tokensUsed(usage);
     };
   });

@@ -32,6 +32,8 @@ export interface ProviderPreset {
   apiKeyHeader?: 'authorization' | 'api-key';
   /** Wire name of `maxTokens`. @defaultValue `'max_tokens'` */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** What the request rate-limit headers count (Groq: per day). @defaultValue `'minute'` */
+  requestLimitWindow?: 'minute' | 'day';
   /** Wire fields the server refuses, never sent unless the user's `omitFields` or `params.extra` says otherwise. */
   omitFields?: readonly string[];
   /** Wire fields the server spells differently, e.g. Mistral's `random_seed`. */
@@ -56,7 +58,9 @@ export const knownProviders: Readonly<Record<string, Readonly<ProviderPreset>>> 
   ollama: preset('openai', 'http://127.0.0.1:11434/v1', 'OLLAMA', false),
   vllm: preset('openai', undefined, 'VLLM', false),
   openrouter: preset('openai', 'https://openrouter.ai/api/v1', 'OPENROUTER', true),
-  groq: preset('openai', 'https://api.groq.com/openai/v1', 'GROQ', true),
+  // Groq's x-ratelimit-*-requests count requests per day, its token figures per minute
+  // (console.groq.com/docs/rate-limits, "Rate Limit Headers").
+  groq: preset('openai', 'https://api.groq.com/openai/v1', 'GROQ', true, { requestLimitWindow: 'day' }),
   together: preset('openai', 'https://api.together.xyz/v1', 'TOGETHER', true),
   deepseek: preset('openai', 'https://api.deepseek.com/v1', 'DEEPSEEK', true),
   // Mistral answers 422 to `stream_options` (PRESET_REQUEST_OPTIONS below sets `streamUsage: false`) and names the seed
@@ -182,12 +186,14 @@ export function chatModel(id: string, options: ChatModelOptions = {}): ChatModel
 function wireDefaults(found: ProviderPreset, options: Omit<OpenAIOptions, 'model'>): Partial<OpenAIOptions> {
   const apiKeyHeader = options.apiKeyHeader ?? found.apiKeyHeader;
   const maxTokensField = options.maxTokensField ?? found.maxTokensField;
+  const requestLimitWindow = options.requestLimitWindow ?? found.requestLimitWindow;
   // The user's values go on as given (`openai()` validates them); the preset's frozen ones are copied.
   const omitFields = options.omitFields ?? (found.omitFields === undefined ? undefined : [...found.omitFields]);
   const renameFields = options.renameFields ?? (found.renameFields === undefined ? undefined : { ...found.renameFields });
   return {
     ...(apiKeyHeader === undefined ? {} : { apiKeyHeader }),
     ...(maxTokensField === undefined ? {} : { maxTokensField }),
+    ...(requestLimitWindow === undefined ? {} : { requestLimitWindow }),
     ...(omitFields === undefined ? {} : { omitFields }),
     ...(renameFields === undefined ? {} : { renameFields }),
   };

@@ -134,7 +134,7 @@ export class PipelineRun {
       const onStop = first ? () => subscriber.complete() : undefined;
       if (onStop !== undefined) this.stopListeners.add(onStop);
       let granted = false;
-      const turn = this.limiter.acquire({ tokens }).subscribe({
+      const turn = this.limiter.acquire({ tokens, inputTokens, outputTokens: tokens - inputTokens }).subscribe({
         next: (reservation) => {
           granted = true;
           if (onStop !== undefined) this.stopListeners.delete(onStop);
@@ -182,7 +182,7 @@ function isQuietRefusal(error: LlmError): boolean {
 const UNLIMITED = { rpm: 1e9, burst: 1e9 };
 
 /** The limiter a subscription makes when none is shared: from `rpm` and `tpm` (`Infinity` meaning no limit). */
-function defaultLimiter({ rpm, tpm, scheduler }: PipelineSettings): RateLimiter {
+function defaultLimiter({ rpm, tpm, inputTpm, outputTpm, scheduler }: PipelineSettings): RateLimiter {
   const requests = rpm === Infinity ? UNLIMITED : { rpm };
-  return rateLimiter({ ...requests, tpm: tpm === Infinity ? undefined : tpm, scheduler });
+  return rateLimiter({ ...requests, ...compact({ tpm: tpm === Infinity ? undefined : tpm, inputTpm, outputTpm }), scheduler });
 }
