@@ -12,13 +12,15 @@ import type { ResolvedMockServerOptions } from './mock-server-options.js';
 import { StatsRecorder } from './mock-stats.js';
 import { openaiWire } from './openai-wire.js';
 import { responsesWire } from './responses-wire.js';
-import { createRateWindow, type RateWindow } from './rate-window.js';
+import { createRateWindow, OtherTraffic, type RateWindow } from './rate-window.js';
 import type { MockChatRequest } from './read-chat-request.js';
 import { writeJsonAnswer, writeStreamAnswer } from './write-answer.js';
 import { type FaultSettings, writeFault } from './write-fault.js';
 import type { RateSnapshot, WireFormat } from './wire-format.js';
 
 const JSON_TYPE = 'application/json';
+/** A day in ms: the window of the per-day request count. */
+const DAY_MS = 86_400_000;
 
 /**
  * Routes and answers every request of a mock server. Chat requests become `MockExchange`s; the hot path does no
@@ -30,6 +32,10 @@ export class MockRequestHandler implements ExchangeHost {
   private readonly random: () => number;
   private readonly requestWindow: RateWindow | undefined;
   private readonly tokenWindow: RateWindow | undefined;
+  /** Simulated other traffic on the same key, one per enforced budget. */
+  private readonly otherTraffic: OtherTraffic[] = [];
+  /** The per-day request count `rateLimitHeaders: 'per-day-requests'` announces. */
+  private readonly dayWindow: RateWindow | undefined;
   private readonly faultSettings: FaultSettings;
   private readonly modelsBody: string;
   private sequence = 0;
@@ -40,6 +46,10 @@ export class MockRequestHandler implements ExchangeHost {
     const { rateLimitAlgorithm, windowMs } = config;
     this.requestWindow = config.rpmLimit === undefined ? undefined : createRateWindow(rateLimitAlgorithm, config.rpmLimit, windowMs);
     this.tokenWindow = config.tpmLimit === undefined ? undefined : createRateWindow(rateLimitAlgorithm, config.tpmLimit, windowMs);
+    for (const window of [this.requestWindow, this.tokenWindow]) {
+      if (window !== undefined && config.otherTrafficShare > 0) this.otherTraffic.push(new OtherTraffic(window, config.otherTrafficShare, windowMs));
+    }
+    this.dayWindow = config.rateLimitHeaders === 'per-day-requests' ? createRateWindow('token-bucket', config.requestsPerDay, DAY_MS) : undefined;
     this.faultSettings = {
       chunkTokens: config.chunkTokens,
       tokensPerSecond: config.tokensPerSecond,
@@ -212,6 +222,7 @@ export class MockRequestHandler implements ExchangeHost {
   /** Spends rate budget, adding the rate-limit headers; or answers 429 and returns false. */
   private admit(exchange: MockExchange, tokens: number): boolean {
     const now = performance.now();
+    for (const other of this.otherTraffic) other.spend(now);
     const requests = this.requestWindow;
     const tokenWindow = this.tokenWindow;
     const requestWait = requests === undefined ? 0 : requests.waitMs(1, now);
@@ -220,6 +231,15 @@ export class MockRequestHandler implements ExchangeHost {
     if (!limited) {
       requests?.take(1, now);
       tokenWindow?.take(tokens, now);
+      this.dayWindow?.take(1, now);
+    }
+    const headers = this.config.rateLimitHeaders;
+    if (headers === 'none') {
+      // Gateway style: nothing to wait on, neither in the headers nor in the body.
+      if (!limited) return true;
+      this.stats.rateLimitedByLimits++;
+      exchange.sendError(429, 'Rate limit exceeded.');
+      return false;
     }
     const snapshot: RateSnapshot = {
       requestsLimit: requests?.limit,
@@ -229,6 +249,13 @@ export class MockRequestHandler implements ExchangeHost {
       tokensRemaining: tokenWait > 0 ? 0 : (tokenWindow?.remaining(now) ?? 0),
       tokensResetMs: tokenWindow === undefined ? 0 : Math.max(tokenWait, tokenWindow.resetMs(now)),
     };
+    const day = this.dayWindow;
+    if (day !== undefined) {
+      // Groq style: the request headers count the day; the per-window request limit is enforced unannounced.
+      snapshot.requestsLimit = day.limit;
+      snapshot.requestsRemaining = day.remaining(now);
+      snapshot.requestsResetMs = day.resetMs(now);
+    }
     exchange.wire.addRateLimitHeaders(exchange.headers, snapshot);
     if (!limited) return true;
     const wait = Math.max(requestWait, tokenWait);

@@ -50,6 +50,7 @@ export class AutoPace {
 
   /** What one granted request is expected to spend, for the mean tokens per request. */
   estimated(tokens: number, parts: TokenParts): void {
+    if (!this.active) return;
     this.average('tokens', tokens, 'estimated');
     if (parts.inputTokens !== undefined) this.average('inputTokens', parts.inputTokens, 'estimated');
     if (parts.outputTokens !== undefined) this.average('outputTokens', parts.outputTokens, 'estimated');
@@ -57,6 +58,7 @@ export class AutoPace {
 
   /** What one request really spent. */
   settled(tokens: number, parts: TokenParts | undefined): void {
+    if (!this.active) return;
     this.average('tokens', tokens, 'settled');
     if (parts?.inputTokens !== undefined) this.average('inputTokens', parts.inputTokens, 'settled');
     if (parts?.outputTokens !== undefined) this.average('outputTokens', parts.outputTokens, 'settled');
@@ -82,6 +84,7 @@ export class AutoPace {
 
   /** The request pace (per minute) the `'auto'` budgets allow at `now`; `Infinity` when none is `'auto'`. */
   rpm(now: number): number {
+    if (!this.active) return Number.POSITIVE_INFINITY;
     let rpm = Number.POSITIVE_INFINITY;
     for (const budget of this.budgets) {
       const learned = this.learned.get(budget);

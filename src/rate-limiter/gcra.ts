@@ -39,14 +39,15 @@ export function gcraReserve(state: GcraState, request: ReserveRequest, nowMs: nu
     tokenWait = state.tokenTat - allowance - nowMs;
   }
   let wait = Math.max(requestWait, tokenWait);
-  for (const part of PARTS) {
+  const split = request.inputTpm !== undefined || request.outputTpm !== undefined;
+  if (split) for (const part of PARTS) {
     const clock = partClock(request, part);
     if (clock !== undefined) wait = Math.max(wait, state[part.tat] - clock.allowanceMs(count(request[part.tokens])) - nowMs);
   }
   if (wait > GRID_EPSILON_MS) return { granted: false, waitMs: wait };
   state.requestTat = Math.max(state.requestTat, nowMs) + MINUTE_MS / request.rpm;
   if (request.tpm !== undefined) state.tokenTat = Math.max(state.tokenTat, nowMs) + tokensToMs(tokens, request.tpm);
-  for (const part of PARTS) {
+  if (split) for (const part of PARTS) {
     const clock = partClock(request, part);
     if (clock !== undefined) state[part.tat] = Math.max(state[part.tat], nowMs) + clock.costMs(count(request[part.tokens]));
   }

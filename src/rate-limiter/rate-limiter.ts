@@ -10,7 +10,7 @@ import { AutoPace, type AutoBudget, START_RPM } from './auto-pace.js';
 import { GRID_EPSILON_MS } from './gcra.js';
 import { memoryLimiterStore } from './memory-limiter-store.js';
 import { pauseFromInfo, refusalVerdict } from './pause-rule.js';
-import type { MaybePromise, RateLimiterStore, RateLimits, ReserveResult, TokenParts } from './rate-limiter-store.js';
+import type { MaybePromise, RateLimiterStore, RateLimits, ReserveRequest, ReserveResult, TokenParts } from './rate-limiter-store.js';
 import type { LimitSource, LimitsInForce, RateLimiter, RefusalOptions, RequestCost, Reservation } from './rate-limiter-types.js';
 
 /**
@@ -215,7 +215,13 @@ class TurnQueue {
     readonly auto: AutoPace,
   ) {
     this.ceilingRpm = configured.rpm ?? Number.POSITIVE_INFINITY;
+    this.splitLimits = compact({ inputTpm: limits.inputTpm, outputTpm: limits.outputTpm });
+    this.split = limits.inputTpm !== undefined || limits.outputTpm !== undefined;
   }
+
+  /** The separate input and output limits, when set (sent with every reserve). */
+  private readonly splitLimits: Pick<RateLimits, 'inputTpm' | 'outputTpm'>;
+  private readonly split: boolean;
 
   /** The configured requests per minute (`Infinity` for `'auto'`); the pace in force (`limits.rpm`) may be lower. */
   readonly ceilingRpm: number;
@@ -262,7 +268,7 @@ class TurnQueue {
         subscriber.error(checked);
         return undefined;
       }
-      const waiter: Waiter = { ...checked, subscriber, done: false };
+      const waiter: Waiter = { tokens: checked.tokens, parts: checked.parts, subscriber, done: false };
       const wasIdle = this.head() === undefined;
       this.waiters.push(waiter);
       if (wasIdle) this.drain();
@@ -360,7 +366,10 @@ class TurnQueue {
     try {
       const now = this.scheduler.now();
       this.limits.rpm = this.adaptive.rpm(now, this.ceilingAt(now));
-      return this.store.reserve(this.key, { ...this.limits, tokens: head.tokens, ...head.parts }, this.askTime());
+      const { rpm, burst, tpm, tokenBurst } = this.limits;
+      const request: ReserveRequest = { rpm, burst, tpm, tokenBurst, tokens: head.tokens };
+      if (this.split) Object.assign(request, this.splitLimits, head.parts);
+      return this.store.reserve(this.key, request, this.askTime());
     } catch (error) {
       this.fail(head, error);
       return undefined;
@@ -429,7 +438,7 @@ class TurnQueue {
     let charged = waiter.tokens;
     let chargedParts = waiter.parts;
     const grantedAt = this.scheduler.now();
-    this.auto.estimated(waiter.tokens, waiter.parts);
+    if (this.auto.active) this.auto.estimated(waiter.tokens, waiter.parts);
     const reservation: Reservation = {
       grantedAt,
       settle: (actualTokens: number, actualParts?: TokenParts) => {
@@ -462,6 +471,7 @@ function checkCost(cost: RequestCost | undefined): { tokens: number; parts: Toke
   if (typeof tokens !== 'number' || !Number.isFinite(tokens) || tokens < 0) {
     return new InvalidOptionsError(`RateLimiter.acquire() cost.tokens: expected a finite number >= 0, got ${String(tokens)}`);
   }
+  if (fields?.inputTokens === undefined && fields?.outputTokens === undefined) return { tokens, parts: NO_PARTS };
   const parts: TokenParts = {};
   for (const name of ['inputTokens', 'outputTokens'] as const) {
     const value = fields?.[name];
@@ -473,6 +483,9 @@ function checkCost(cost: RequestCost | undefined): { tokens: number; parts: Toke
   }
   return { tokens, parts };
 }
+
+/** A cost without input and output parts (shared: never written). */
+const NO_PARTS: TokenParts = Object.freeze({});
 
 /** The usable parts of a settle's figures (finite, 0 or more); `undefined` when none. */
 function checkParts(parts: TokenParts | undefined): TokenParts | undefined {
