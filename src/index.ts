@@ -12,6 +12,9 @@ export type {
   ChatRequest,
   ChatResponse,
   ChatResult,
+  LimitInForce,
+  LimitSource,
+  LimitsInForce,
   Prompt,
   RateLimitInfo,
   ResponseFormat,
@@ -93,7 +96,7 @@ export { parseRateLimitHeaders } from './providers/parse-rate-limit-headers.js';
 // Rate limiting
 export { rateLimiter } from './rate-limiter/rate-limiter.js';
 export type { RateLimiterOptions } from './rate-limiter/rate-limiter.js';
-export type { LimitInForce, LimitSource, LimitsInForce, RateLimiter, RefusalOptions, RequestCost, Reservation } from './rate-limiter/rate-limiter-types.js';
+export type { RateLimiter, RefusalOptions, RequestCost, Reservation } from './rate-limiter/rate-limiter-types.js';
 export { memoryLimiterStore } from './rate-limiter/memory-limiter-store.js';
 export type { MemoryLimiterStore } from './rate-limiter/memory-limiter-store.js';
 export type {

@@ -452,6 +452,8 @@ describe('chatEach', () => {
         reasoningTokens: 0,
         refusedWaits: 0,
         longestRefusedWaitMs: 0,
+        rateLimited: 0,
+        limits: undefined, // the recording limiter does not say
         requestsPerMinute: 3 * 60, // 3 requests over the 1-second minimum window
         elapsedMs: 30,
         etaMs: 0,

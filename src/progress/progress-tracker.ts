@@ -1,7 +1,7 @@
 import { asyncScheduler, defer, type Observable, type SchedulerLike, startWith, Subject } from 'rxjs';
 import { z } from 'zod';
 import { schedulerSchema, validateOptions } from '../internal/validate-options.js';
-import type { Usage } from '../types.js';
+import type { LimitsInForce, Usage } from '../types.js';
 
 /**
  * Options of `progressTracker`.
@@ -65,6 +65,13 @@ export interface Progress {
   refusedWaits: number;
   /** The longest of those waits, in ms (0 when none). */
   longestRefusedWaitMs: number;
+  /** 429 answers received (each attempt refused counts). */
+  rateLimited: number;
+  /**
+   * The rate limits in force, as of the latest answer, each with where it came from (`'configured'`, learned from
+   * the `'headers'`, or `'adapted'` by the limiter); `undefined` until a pipeline reports them.
+   */
+  limits: LimitsInForce | undefined;
   /** HTTP requests (attempts, retries included) sent per minute over the last 60 seconds. */
   requestsPerMinute: number;
   /** Time since the first run started, up to now or to the end of the last run. */
@@ -115,6 +122,10 @@ export interface ProgressRecorder {
   promptCancelled(): void;
   /** A response's headers asked for a wait of `waitMs`, longer than `maxRetryAfterMs`: it was not waited for. */
   waitRefused(waitMs: number): void;
+  /** A request was answered 429. */
+  rateLimitedAnswer(): void;
+  /** The limits in force now (a new snapshot only when they changed). */
+  limitsInForce(limits: LimitsInForce | undefined): void;
 }
 
 /**
@@ -194,6 +205,8 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
     reasoningTokens: 0,
     refusedWaits: 0,
     longestRefusedWaitMs: 0,
+    rateLimited: 0,
+    limits: undefined as LimitsInForce | undefined,
   };
   const sent = new TimeWindow();
   const finished = new TimeWindow();
@@ -274,12 +287,31 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
       counts.inFlight -= 1;
       changed();
     },
+    rateLimitedAnswer: () => {
+      counts.rateLimited += 1;
+      changed();
+    },
+    limitsInForce: (limits) => {
+      if (sameLimits(counts.limits, limits)) return;
+      counts.limits = limits;
+      changed();
+    },
     waitRefused: (waitMs) => {
       counts.refusedWaits += 1;
       counts.longestRefusedWaitMs = Math.max(counts.longestRefusedWaitMs, waitMs);
       changed();
     },
   };
+}
+
+/** True when both report the same limits from the same sources (values compared to the request or token). */
+function sameLimits(a: LimitsInForce | undefined, b: LimitsInForce | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (['rpm', 'tpm', 'inputTpm', 'outputTpm'] as const).every((name) => {
+    const x = a[name];
+    const y = b[name];
+    return x === undefined || y === undefined ? x === y : x.source === y.source && Math.round(x.value) === Math.round(y.value);
+  });
 }
 
 /** Timestamps of the last minute, oldest first, pruned as they age out. */

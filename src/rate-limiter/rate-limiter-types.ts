@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { RateLimitInfo } from '../types.js';
+import type { LimitsInForce, RateLimitInfo } from '../types.js';
 import type { TokenParts } from './rate-limiter-store.js';
 
 /**
@@ -18,49 +18,7 @@ export interface RequestCost extends TokenParts {
   tokens: number;
 }
 
-/**
- * Where a limit in force came from: set by the user (`'configured'`), learned from the provider's rate-limit headers
- * (`'headers'`), or adapted by the limiter itself (`'adapted'`: slowed after headerless 429s, or an `'auto'` budget
- * still at its conservative start).
- */
-export type LimitSource = 'configured' | 'headers' | 'adapted';
-
-/**
- * One limit in force: per minute, and where it came from.
- *
- * @example
- * ```ts
- * import type { LimitInForce } from 'rxllm';
- * const rpm: LimitInForce = { value: 480, source: 'headers' };
- * console.log(`${Math.round(rpm.value)} rpm (${rpm.source})`);
- * ```
- */
-export interface LimitInForce {
-  /** Per minute (requests or tokens). */
-  value: number;
-  source: LimitSource;
-}
-
-/**
- * The limits a limiter applies at the moment (`RateLimiter.limitsInForce`). A token limit is absent while it is
- * neither configured nor learned yet.
- *
- * @example
- * ```ts
- * import { rateLimiter, type LimitsInForce } from 'rxllm';
- * const limits: LimitsInForce = rateLimiter({ rpm: 'auto', tpm: 'auto' }).limitsInForce!();
- * console.log(limits.rpm); // { value: 60, source: 'adapted' }: the conservative start, until headers arrive
- * ```
- */
-export interface LimitsInForce {
-  /** The request pace in force. */
-  rpm: LimitInForce;
-  tpm?: LimitInForce;
-  inputTpm?: LimitInForce;
-  outputTpm?: LimitInForce;
-  /** 429s reported to the limiter so far. */
-  refusals: number;
-}
+export type { LimitInForce, LimitSource, LimitsInForce } from '../types.js';
 
 /**
  * A granted turn. `settle` corrects the token estimate once the real usage is known (refund or charge).
@@ -132,6 +90,6 @@ export interface RateLimiter {
    * A 429 to a request sent before the latest pause began changes nothing.
    */
   refused?(info: RateLimitInfo | undefined, options?: RefusalOptions): void;
-  /** The limits in force at the moment and where each came from, with the 429s reported so far. */
+  /** The limits in force at the moment, and where each came from. */
   limitsInForce?(): LimitsInForce;
 }

@@ -151,7 +151,6 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
       const verdict = refusalVerdict(info);
       const now = queue.now();
       const sent = typeof sentAt === 'number' ? sentAt : now;
-      queue.refusals += 1;
       // 'adapt' (no budget headers at all): the item waits, and the shared pace slows once per episode of a real limit.
       if (verdict.kind === 'adapt') {
         if (queue.adaptive.refuse(now, sent, queue.ceilingAt(now), queue.episodeStartedAt)) queue.episodeStartedAt = now;
@@ -227,8 +226,6 @@ class TurnQueue {
   readonly ceilingRpm: number;
   /** Slows the pace after 429s that carry no budget headers. */
   readonly adaptive = new AdaptivePace();
-  /** 429s reported through `refused`. */
-  refusals = 0;
 
   /** The pace before adapting to headerless 429s: the configured ceiling, or lower where `'auto'` budgets say so. */
   ceilingAt(now: number): number {
@@ -242,7 +239,7 @@ class TurnQueue {
     const pace = this.adaptive.rpm(now, ceiling);
     const rpmSource: LimitSource =
       this.adaptive.adapting || (pace < this.ceilingRpm && this.auto.starting()) ? 'adapted' : pace < this.ceilingRpm ? 'headers' : 'configured';
-    const result: LimitsInForce = { rpm: { value: pace, source: rpmSource }, refusals: this.refusals };
+    const result: LimitsInForce = { rpm: { value: pace, source: rpmSource } };
     const tokenLimits = [
       ['tpm', 'tokens'],
       ['inputTpm', 'inputTokens'],

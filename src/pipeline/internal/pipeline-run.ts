@@ -63,6 +63,7 @@ export class PipelineRun {
     // reset; the limiter's adaptive pace spaces its retries.
     const keepAlive = { windowMs: Math.min(WINDOW_ESTIMATE_MS, this.maxRetryAfterMs), applies: isQuietRefusal };
     this.retry = retryKeepingAlive<unknown>({ ...settings.retry, scheduler, onRetry: () => this.progress?.retryScheduled() }, keepAlive);
+    this.reportLimits();
   }
 
   /** True while new prompts may be submitted. */
@@ -94,6 +95,12 @@ export class PipelineRun {
     const { info: capped, refusedMs } = capHeaderWaits(info, this.maxRetryAfterMs);
     if (refusedMs > 0) this.progress?.waitRefused(refusedMs);
     this.limiter.observe(capped);
+    this.reportLimits();
+  }
+
+  /** Tells the progress tracker the limits in force (it emits only when they changed). */
+  reportLimits(): void {
+    if (this.progress !== undefined && this.limiter.limitsInForce !== undefined) this.progress.limitsInForce(this.limiter.limitsInForce());
   }
 
   /**
@@ -103,11 +110,13 @@ export class PipelineRun {
    */
   pauseFor(error: unknown, reservation?: Reservation): void {
     if (!isLlmError(error) || error.status !== 429) return;
+    this.progress?.rateLimitedAnswer();
     const { limiter, maxRetryAfterMs } = this;
     const info = error.rateLimit ?? (error.retryAfterMs === undefined ? undefined : { retryAfterMs: error.retryAfterMs });
     if (limiter.refused !== undefined) {
       limiter.refused(info, compact({ sentAt: reservation?.grantedAt, maxWaitMs: maxRetryAfterMs }));
     } else if (error.retryAfterMs !== undefined && error.retryAfterMs <= maxRetryAfterMs) limiter.pause(error.retryAfterMs);
+    this.reportLimits();
   }
 
   /** True when a failure after retries must end the run with its error: a fatal error, or `onError: 'stop'`. */
