@@ -75,15 +75,29 @@ describe("rateLimiter: rpm 'auto'", () => {
     ]);
   });
 
-  it('doubles the pace every second while answers carry no budget headers (slow start)', () => {
+  it('doubles the pace every 250 ms while answers carry no budget headers (slow start)', () => {
     const scheduler = createTestScheduler();
     const paces: number[] = [];
     scheduler.run(() => {
       const limiter = rateLimiter({ rpm: 'auto', scheduler });
       scheduler.schedule(() => limiter.observe(undefined), 500);
-      for (const at of [0, 500, 1_500, 2_500]) scheduler.schedule(() => paces.push(limiter.limitsInForce!().rpm.value), at);
+      for (const at of [0, 500, 750, 1_000]) scheduler.schedule(() => paces.push(limiter.limitsInForce!().rpm.value), at);
     });
     expect(paces).toEqual([60, 60, 120, 240]);
+  });
+
+  it('a token budget the server does not report limits nothing once the request budget is learned', () => {
+    const scheduler = createTestScheduler();
+    const paces: number[] = [];
+    scheduler.run(() => {
+      const limiter = rateLimiter({ rpm: 'auto', tpm: 'auto', scheduler });
+      paces.push(limiter.limitsInForce!().rpm.value);
+      scheduler.schedule(() => {
+        limiter.observe({ limitRequests: 600, remainingRequests: 599, resetRequestsMs: 100 });
+        paces.push(limiter.limitsInForce!().rpm.value);
+      }, 10);
+    });
+    expect(paces).toEqual([60, 600]);
   });
 
   it('an exhausted budget still pauses everyone until its reset', () => {

@@ -1,3 +1,4 @@
+import type { LimitsInForce } from '../index.js';
 import { formatCost, formatCount, formatDuration } from './format-figures.js';
 import type { RunStats } from './run-stats.js';
 
@@ -17,7 +18,10 @@ export type RunEnding = 'finished' | 'interrupted' | 'stopped';
  * //   results: results.jsonl
  * ```
  */
-export function formatSummary(stats: RunStats, { ending, output }: { ending: RunEnding; output: string }): string {
+export function formatSummary(
+  stats: RunStats,
+  { ending, output, limits, rateLimited = 0 }: { ending: RunEnding; output: string; limits?: LimitsInForce | undefined; rateLimited?: number },
+): string {
   const elapsed = stats.elapsedMs();
   const counts = [`${formatCount(stats.ok)} ok`, `${formatCount(stats.failed)} failed`];
   if (stats.skipped > 0) counts.push(`${formatCount(stats.skipped)} skipped (already in ${output})`);
@@ -42,8 +46,25 @@ export function formatSummary(stats: RunStats, { ending, output }: { ending: Run
     const perMinute = elapsed > 0 ? (stats.completed * 60_000) / elapsed : 0;
     lines.push(`  latency p50 ${formatDuration(p50)} · p95 ${formatDuration(p95)} · ${formatCount(perMinute)} prompts/min`);
   }
+  const limitsLine = formatLimits(limits, rateLimited);
+  if (limitsLine !== undefined) lines.push(`  ${limitsLine}`);
   lines.push(`  results: ${output}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Words for where a limit came from. */
+const SOURCES = { configured: 'configured', headers: 'from headers', adapted: 'adapted' } as const;
+
+/** `limits 480 rpm (from headers), 200,000 tpm (configured) · 3 answered 429`, or `undefined` with nothing to say. */
+function formatLimits(limits: LimitsInForce | undefined, rateLimited: number): string | undefined {
+  const shown: string[] = [];
+  for (const [name, unit] of [['rpm', 'rpm'], ['tpm', 'tpm'], ['inputTpm', 'input tpm'], ['outputTpm', 'output tpm']] as const) {
+    const limit = limits?.[name];
+    if (limit !== undefined) shown.push(`${formatCount(limit.value)} ${unit} (${SOURCES[limit.source]})`);
+  }
+  if (shown.length === 0 && rateLimited === 0) return undefined;
+  const refusals = rateLimited > 0 ? `${formatCount(rateLimited)} answered 429` : '0 answered 429';
+  return shown.length === 0 ? refusals : `limits ${shown.join(', ')} · ${refusals}`;
 }
 
 /** ` (8,000 cached, 1,500 cache write)`: the non-zero parts of a token total, or `''` when all are zero. */

@@ -5,12 +5,14 @@ import type { TokenParts } from './rate-limiter-store.js';
 const MINUTE_MS = 60_000;
 /**
  * The conservative start of an `'auto'` budget: one request per second until the first answer arrives. Most servers
- * send their budget on that answer, and the pace is learned from it; a server that sends none is probed by doubling
- * the pace every `DOUBLING_MS` from its first answer (slow start), until its 429s make `AdaptivePace` take over.
+ * send their budget on that answer, and the pace is learned from it. A server that sends no budget headers at all
+ * is probed by doubling the pace every `DOUBLING_MS` from its first answer (slow start: 60 rpm to 15 360 in 2 s),
+ * its 429s making `AdaptivePace` slow it down; a budget a server leaves out while it reports others (token headers
+ * missing beside request headers) limits nothing.
  */
 export const START_RPM = 60;
 /** While no budget headers come back, the start pace doubles this often. */
-export const DOUBLING_MS = 1_000;
+export const DOUBLING_MS = 250;
 /** Weight of the newest request in the mean tokens per request (an exponential moving average). */
 const MEAN_WEIGHT = 0.2;
 
@@ -40,6 +42,8 @@ export class AutoPace {
   private readonly means = new Map<keyof typeof MEAN_KEYS, { estimated: number; settled: number | undefined }>();
   /** When the first answer without any budget headers arrived (the slow start runs from there). */
   private probingSince: number | undefined;
+  /** An answer has arrived. */
+  private answered = false;
 
   constructor(readonly budgets: ReadonlySet<AutoBudget>) {}
 
@@ -67,6 +71,7 @@ export class AutoPace {
   /** Learns from one answer's rate-limit info (`undefined`: the answer carried none). */
   learn(info: RateLimitInfo | undefined, now: number): void {
     if (!this.active) return;
+    this.answered = true;
     let any = false;
     for (const budget of this.budgets) {
       const rate = perMinute(info, budget);
@@ -88,6 +93,8 @@ export class AutoPace {
     let rpm = Number.POSITIVE_INFINITY;
     for (const budget of this.budgets) {
       const learned = this.learned.get(budget);
+      // A budget the server leaves out while it reports others limits nothing.
+      if (learned === undefined && this.answered && this.learned.size > 0) continue;
       const pace = learned === undefined ? this.start(now) : budget === 'requests' ? learned : learned / this.meanOf(budget);
       rpm = Math.min(rpm, pace);
     }
@@ -96,8 +103,7 @@ export class AutoPace {
 
   /** True while some `'auto'` budget is still at its conservative start (nothing learned for it). */
   starting(): boolean {
-    for (const budget of this.budgets) if (!this.learned.has(budget)) return true;
-    return false;
+    return this.active && this.learned.size === 0;
   }
 
   private start(now: number): number {
