@@ -30,7 +30,7 @@ export interface RateLimitInfo {
   resetOutputTokensMs?: number;
   /**
    * The span (ms) `limitRequests` / `remainingRequests` count over, where the adapter knows it is not the usual minute:
-   * Groq's `x-ratelimit-limit-requests` is a per-day count (86 400 000). Absent means per minute.
+   * a request count per day is 86 400 000 (the adapter labels it). Absent means per minute.
    */
   windowRequestsMs?: number;
   /** The span (ms) the token figures count over, where the adapter knows it is not the usual minute. */

@@ -32,9 +32,9 @@ export interface PipelineOptions {
   rpm?: number | 'auto';
   /** Tokens per minute (input estimate + `maxTokens`, corrected from usage), or `'auto'`. Ignored when `limiter` is given. @defaultValue no token limit */
   tpm?: number | 'auto';
-  /** Input tokens per minute (Anthropic's separate input budget), or `'auto'`. Ignored when `limiter` is given. @defaultValue no limit */
+  /** Input tokens per minute (a separate input budget, where a provider has one), or `'auto'`. Ignored when `limiter` is given. @defaultValue no limit */
   inputTpm?: number | 'auto';
-  /** Output tokens per minute (Anthropic's separate output budget), or `'auto'`. Ignored when `limiter` is given. @defaultValue no limit */
+  /** Output tokens per minute (a separate output budget, where a provider has one), or `'auto'`. Ignored when `limiter` is given. @defaultValue no limit */
   outputTpm?: number | 'auto';
   /**
    * A rate limiter shared with other pipelines. Without it each subscription makes its own from `rpm` / `tpm`.

@@ -16,7 +16,7 @@ export const DOUBLING_MS = 250;
 /** Weight of the newest request in the mean tokens per request (an exponential moving average). */
 const MEAN_WEIGHT = 0.2;
 
-/** The budgets a limiter may learn: requests, tokens, and Anthropic's separate input and output tokens. */
+/** The budgets a limiter may learn: requests, tokens, and separate input and output tokens. */
 export type AutoBudget = 'requests' | 'tokens' | 'inputTokens' | 'outputTokens';
 
 /** The `RateLimitInfo` fields of each budget. */
@@ -32,7 +32,7 @@ const FIELDS = {
  * `remaining` left and `reset` ms until it is back is paced at `remaining / reset` per ms (never above its `limit`
  * per minute), so traffic from other processes on the same key, which the server counts in `remaining`, is accounted
  * for. Token budgets become a request pace through the mean tokens per request (settled figures once known, the
- * estimates before). A figure labelled with a window longer than a minute (Groq's per-day request count) is not a
+ * estimates before). A figure labelled with a window longer than a minute (a per-day request count) is not a
  * per-minute budget and is not paced from; a `remaining` of 0 is left to the pause rule. Time comes from the caller.
  */
 export class AutoPace {

@@ -14,7 +14,7 @@ export interface GcraState {
   requestTat: number;
   tokenTat: number;
   pausedUntil: number;
-  /** Anthropic-style separate budgets: the input- and output-token clocks (used only with `inputTpm` / `outputTpm`). */
+  /** Separate input and output budgets: the input- and output-token clocks (used only with `inputTpm` / `outputTpm`). */
   inputTokenTat: number;
   outputTokenTat: number;
 }

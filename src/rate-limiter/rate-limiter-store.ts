@@ -21,9 +21,9 @@ export interface RateLimits {
   tpm?: number;
   /** Tokens that may be released back to back from idle: the capacity of the token bucket. */
   tokenBurst: number;
-  /** Input tokens per minute (Anthropic's separate input budget), or `undefined` when not limited. */
+  /** Input tokens per minute (a separate input budget, where a provider has one), or `undefined` when not limited. */
   inputTpm?: number;
-  /** Output tokens per minute (Anthropic's separate output budget), or `undefined` when not limited. */
+  /** Output tokens per minute (a separate output budget, where a provider has one), or `undefined` when not limited. */
   outputTpm?: number;
   /** Capacity of the input-token bucket. @defaultValue `inputTpm / 60` */
   inputTokenBurst?: number;

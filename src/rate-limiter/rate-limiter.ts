@@ -36,9 +36,9 @@ export interface RateLimiterOptions {
   rpm: number | 'auto';
   /** Tokens per minute (a ceiling, or `'auto'`); omit to count requests only. Each request's token cost is reserved before it is sent. */
   tpm?: number | 'auto';
-  /** Input tokens per minute, Anthropic's separate input budget (a ceiling, or `'auto'`); counts `RequestCost.inputTokens`. */
+  /** Input tokens per minute, a separate input budget where a provider has one (a ceiling, or `'auto'`); counts `RequestCost.inputTokens`. */
   inputTpm?: number | 'auto';
-  /** Output tokens per minute, Anthropic's separate output budget (a ceiling, or `'auto'`); counts `RequestCost.outputTokens`. */
+  /** Output tokens per minute, a separate output budget where a provider has one (a ceiling, or `'auto'`); counts `RequestCost.outputTokens`. */
   outputTpm?: number | 'auto';
   /**
    * Requests that may be released back to back from idle. With the default, every request waits a full
