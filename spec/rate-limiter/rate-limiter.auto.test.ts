@@ -29,9 +29,9 @@ describe("rateLimiter: rpm 'auto'", () => {
     const scheduler = createTestScheduler();
     scheduler.run(({ expectObservable }) => {
       const limiter = rateLimiter({ rpm: 'auto', scheduler });
-      // 50 requests left for 10 s: 300 rpm, one every 200 ms (b keeps the start slot a's grant already set).
+      // 50 requests left for 10 s: 300 rpm, one every 200 ms; the first answer ends the start at once (b at 10 ms).
       scheduler.schedule(() => limiter.observe({ remainingRequests: 50, resetRequestsMs: 10_000 }), 10);
-      expectObservable(four(limiter)).toBe('a 999ms b 199ms c 199ms (d|)');
+      expectObservable(four(limiter)).toBe('a 9ms b 199ms c 199ms (d|)');
     });
   });
 
@@ -40,9 +40,10 @@ describe("rateLimiter: rpm 'auto'", () => {
     scheduler.run(({ expectObservable }) => {
       const limiter = rateLimiter({ rpm: 'auto', scheduler });
       scheduler.schedule(() => limiter.observe({ remainingRequests: 50, resetRequestsMs: 10_000 }), 10);
-      // By 1.1 s someone else has spent most of it: 9 left for 9 s is 60 rpm, one a second.
-      scheduler.schedule(() => limiter.observe({ remainingRequests: 9, resetRequestsMs: 9_000 }), 1_100);
-      expectObservable(four(limiter)).toBe('a 999ms b 199ms c 999ms (d|)');
+      // By 300 ms someone else has spent most of it: 9 left for 9 s is 60 rpm, one a second (from the turn after d,
+      // whose slot c's grant had already set).
+      scheduler.schedule(() => limiter.observe({ remainingRequests: 9, resetRequestsMs: 9_000 }), 300);
+      expectObservable(merge(four(limiter), turn(limiter, 'e'))).toBe('a 9ms b 199ms c 199ms d 999ms (e|)');
     });
   });
 
@@ -52,7 +53,7 @@ describe("rateLimiter: rpm 'auto'", () => {
       const limiter = rateLimiter({ rpm: 'auto', scheduler });
       // OpenAI-style: 499 of 500 left, full again in 120 ms; remaining / reset would be 249 500 rpm.
       scheduler.schedule(() => limiter.observe({ limitRequests: 500, remainingRequests: 499, resetRequestsMs: 120 }), 10);
-      expectObservable(four(limiter)).toBe('a 999ms b 119ms c 119ms (d|)');
+      expectObservable(four(limiter)).toBe('a 9ms b 119ms c 119ms (d|)');
     });
   });
 
@@ -70,20 +71,19 @@ describe("rateLimiter: rpm 'auto'", () => {
       }, 10);
     });
     expect(seen).toEqual([
-      { value: 60, source: 'adapted' },
+      { value: Number.POSITIVE_INFINITY, source: 'adapted' },
       { value: 14_400, source: 'headers' },
     ]);
   });
 
-  it('doubles the pace every 250 ms while answers carry no budget headers (slow start)', () => {
+  it('sets no limit once an answer carries no budget headers: only 429s slow it then', () => {
     const scheduler = createTestScheduler();
-    const paces: number[] = [];
-    scheduler.run(() => {
+    scheduler.run(({ expectObservable }) => {
       const limiter = rateLimiter({ rpm: 'auto', scheduler });
-      scheduler.schedule(() => limiter.observe(undefined), 500);
-      for (const at of [0, 500, 750, 1_000]) scheduler.schedule(() => paces.push(limiter.limitsInForce!().rpm.value), at);
+      scheduler.schedule(() => limiter.observe(undefined), 10);
+      // The answer ends the start; after it nothing holds the turns back.
+      expectObservable(four(limiter)).toBe('a 9ms (bcd|)');
     });
-    expect(paces).toEqual([60, 60, 120, 240]);
   });
 
   it('a token budget the server does not report limits nothing once the request budget is learned', () => {
@@ -117,7 +117,7 @@ describe("rateLimiter: tpm 'auto' under a configured rpm", () => {
       const limiter = rateLimiter({ rpm: 600, tpm: 'auto', scheduler });
       // 10 000 tokens left for a minute, 1 000 a request: 10 rpm, one every 6 s.
       scheduler.schedule(() => limiter.observe({ remainingTokens: 10_000, resetTokensMs: 60_000 }), 10);
-      expectObservable(four(limiter, { tokens: 1_000 })).toBe('a 999ms b 5999ms c 5999ms (d|)');
+      expectObservable(four(limiter, { tokens: 1_000 })).toBe('a 99ms b 5999ms c 5999ms (d|)'); // b: the 600 rpm ceiling
     });
   });
 
@@ -126,7 +126,7 @@ describe("rateLimiter: tpm 'auto' under a configured rpm", () => {
     scheduler.run(({ expectObservable }) => {
       const limiter = rateLimiter({ rpm: 120, tpm: 'auto', scheduler });
       scheduler.schedule(() => limiter.observe({ remainingTokens: 1e9, resetTokensMs: 1_000, remainingRequests: 1e6, resetRequestsMs: 1_000 }), 10);
-      expectObservable(four(limiter, { tokens: 10 })).toBe('a 999ms b 499ms c 499ms (d|)');
+      expectObservable(four(limiter, { tokens: 10 })).toBe('a 499ms b 499ms c 499ms (d|)');
     });
   });
 
@@ -181,7 +181,7 @@ describe('rateLimiter: inputTpm and outputTpm', () => {
       const limiter = rateLimiter({ rpm: 6_000, inputTpm: 'auto', scheduler });
       // 20 000 input tokens left for 30 s is 40 000 a minute; at 1 000 a request, 40 rpm: one every 1.5 s.
       scheduler.schedule(() => limiter.observe({ limitInputTokens: 40_000, remainingInputTokens: 20_000, resetInputTokensMs: 30_000 }), 10);
-      expectObservable(four(limiter, { tokens: 1_100, inputTokens: 1_000, outputTokens: 100 })).toBe('a 999ms b 1499ms c 1499ms (d|)');
+      expectObservable(four(limiter, { tokens: 1_100, inputTokens: 1_000, outputTokens: 100 })).toBe('a 9ms b 1499ms c 1499ms (d|)');
     });
   });
 

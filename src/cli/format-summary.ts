@@ -60,7 +60,7 @@ function formatLimits(limits: LimitsInForce | undefined, rateLimited: number): s
   const shown: string[] = [];
   for (const [name, unit] of [['rpm', 'rpm'], ['tpm', 'tpm'], ['inputTpm', 'input tpm'], ['outputTpm', 'output tpm']] as const) {
     const limit = limits?.[name];
-    if (limit !== undefined) shown.push(`${formatCount(limit.value)} ${unit} (${SOURCES[limit.source]})`);
+    if (limit !== undefined) shown.push(`${Number.isFinite(limit.value) ? formatCount(limit.value) : 'no'} ${unit}${Number.isFinite(limit.value) ? '' : ' limit'} (${SOURCES[limit.source]})`);
   }
   if (shown.length === 0 && rateLimited === 0) return undefined;
   const refusals = rateLimited > 0 ? `${formatCount(rateLimited)} answered 429` : '0 answered 429';

@@ -5,14 +5,11 @@ import type { TokenParts } from './rate-limiter-store.js';
 const MINUTE_MS = 60_000;
 /**
  * The conservative start of an `'auto'` budget: one request per second until the first answer arrives. Most servers
- * send their budget on that answer, and the pace is learned from it. A server that sends no budget headers at all
- * is probed by doubling the pace every `DOUBLING_MS` from its first answer (slow start: 60 rpm to 15 360 in 2 s),
- * its 429s making `AdaptivePace` slow it down; a budget a server leaves out while it reports others (token headers
- * missing beside request headers) limits nothing.
+ * send their budget on that answer, and the pace is learned from it. A budget the answers do not report (a server
+ * with no budget headers at all, or token headers missing beside request headers) then limits nothing: `'auto'` sets
+ * no ceiling, and only 429s slow the pace (`AdaptivePace`), the run's `maxActive` bounding the requests in flight.
  */
 export const START_RPM = 60;
-/** While no budget headers come back, the start pace doubles this often. */
-export const DOUBLING_MS = 250;
 /** Weight of the newest request in the mean tokens per request (an exponential moving average). */
 const MEAN_WEIGHT = 0.2;
 
@@ -40,10 +37,13 @@ export class AutoPace {
   private readonly learned = new Map<AutoBudget, number>();
   /** Mean tokens per request, by part (estimates until a settle reports the real figure). */
   private readonly means = new Map<keyof typeof MEAN_KEYS, { estimated: number; settled: number | undefined }>();
-  /** When the first answer without any budget headers arrived (the slow start runs from there). */
-  private probingSince: number | undefined;
   /** An answer has arrived. */
   private answered = false;
+
+  /** True once an answer (with or without headers) has arrived: the conservative start is over. */
+  get hasAnswer(): boolean {
+    return this.answered;
+  }
 
   constructor(readonly budgets: ReadonlySet<AutoBudget>) {}
 
@@ -72,14 +72,10 @@ export class AutoPace {
   learn(info: RateLimitInfo | undefined, now: number): void {
     if (!this.active) return;
     this.answered = true;
-    let any = false;
     for (const budget of this.budgets) {
       const rate = perMinute(info, budget);
-      if (rate === undefined) continue;
-      this.learned.set(budget, rate);
-      any = true;
+      if (rate !== undefined) this.learned.set(budget, rate);
     }
-    if (!any && this.learned.size === 0) this.probingSince ??= now;
   }
 
   /** The learned budget per minute, or `undefined` before headers gave one. */
@@ -93,9 +89,9 @@ export class AutoPace {
     let rpm = Number.POSITIVE_INFINITY;
     for (const budget of this.budgets) {
       const learned = this.learned.get(budget);
-      // A budget the server leaves out while it reports others limits nothing.
-      if (learned === undefined && this.answered && this.learned.size > 0) continue;
-      const pace = learned === undefined ? this.start(now) : budget === 'requests' ? learned : learned / this.meanOf(budget);
+      // A budget the server does not report limits nothing (the limiter holds the start to one request a second).
+      if (learned === undefined) continue;
+      const pace = budget === 'requests' ? learned : learned / this.meanOf(budget);
       rpm = Math.min(rpm, pace);
     }
     return rpm;
@@ -104,11 +100,6 @@ export class AutoPace {
   /** True while some `'auto'` budget is still at its conservative start (nothing learned for it). */
   starting(): boolean {
     return this.active && this.learned.size === 0;
-  }
-
-  private start(now: number): number {
-    if (this.probingSince === undefined) return START_RPM;
-    return START_RPM * 2 ** (Math.max(0, now - this.probingSince) / DOUBLING_MS);
   }
 
   private meanOf(budget: Exclude<AutoBudget, 'requests'>): number {

@@ -130,7 +130,7 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
   const inputTpm = ceiling(parsed.inputTpm, 'inputTokens');
   const outputTpm = ceiling(parsed.outputTpm, 'outputTokens');
   const limits: RateLimits = {
-    rpm: rpm ?? START_RPM,
+    rpm: rpm ?? Number.POSITIVE_INFINITY,
     burst: parsed.burst ?? 1,
     tokenBurst: parsed.tokenBurst ?? (tpm === undefined ? 0 : tpm / 60),
     ...compact({ tpm, inputTpm, outputTpm }),
@@ -143,9 +143,11 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
     observe: (info: RateLimitInfo | undefined) => {
       const now = queue.now();
       queue.adaptive.answer(now);
+      const first = queue.auto.active && !queue.auto.hasAnswer;
       queue.auto.learn(info, now);
       const ms = pauseFromInfo(info);
       if (ms > 0) queue.pause(ms);
+      if (first) queue.wake(); // the conservative start is over: the next turn need not wait out its second
     },
     refused: (info: RateLimitInfo | undefined, { sentAt, maxWaitMs = Number.POSITIVE_INFINITY }: RefusalOptions = {}) => {
       const verdict = refusalVerdict(info);
@@ -157,7 +159,9 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
         return;
       }
       queue.adaptive.answer(now);
+      const first = queue.auto.active && !queue.auto.hasAnswer;
       queue.auto.learn(info, now);
+      if (first) queue.wake();
       if (sent < queue.episodeStartedAt) return; // the latest pause or slow-down covers it
       // 'item': only the refused item waits.
       if (verdict.kind === 'pause' && verdict.ms <= maxWaitMs) queue.pause(verdict.ms);
@@ -236,9 +240,9 @@ class TurnQueue {
   limitsInForce(): LimitsInForce {
     const now = this.scheduler.now();
     const ceiling = this.ceilingAt(now);
-    const pace = this.adaptive.rpm(now, ceiling);
-    const rpmSource: LimitSource =
-      this.adaptive.adapting || (pace < this.ceilingRpm && this.auto.starting()) ? 'adapted' : pace < this.ceilingRpm ? 'headers' : 'configured';
+    const pace = this.auto.active && !this.auto.hasAnswer ? Math.min(START_RPM, ceiling) : this.adaptive.rpm(now, ceiling);
+    const fromAuto = pace < this.ceilingRpm || this.configured.rpm === undefined;
+    const rpmSource: LimitSource = this.adaptive.adapting || (fromAuto && this.auto.starting()) ? 'adapted' : fromAuto ? 'headers' : 'configured';
     const result: LimitsInForce = { rpm: { value: pace, source: rpmSource } };
     const tokenLimits = [
       ['tpm', 'tokens'],
@@ -320,6 +324,14 @@ class TurnQueue {
     else void done.then(() => this.kick());
   }
 
+  /** Something outside the store changed (the first answer of an `'auto'` start): the head asks again now. */
+  wake(): void {
+    this.kick();
+  }
+
+  /** When the latest turn of an `'auto'` start (before any answer) was granted. */
+  private startGrantAt: number | undefined;
+
   /** A refund may let the head go sooner: ask again now. */
   private kick(): void {
     if (this.busy) this.again = true;
@@ -362,6 +374,16 @@ class TurnQueue {
   private ask(head: Waiter): MaybePromise<ReserveResult> | undefined {
     try {
       const now = this.scheduler.now();
+      if (this.auto.active && !this.auto.hasAnswer && this.startGrantAt !== undefined) {
+        // The conservative start: one request a second until the first answer (which wakes the queue).
+        const waitMs = this.startGrantAt + MINUTE_MS / START_RPM - now;
+        if (waitMs > GRID_EPSILON_MS) {
+          this.askedAt = now;
+          this.dueAt = undefined;
+          this.nextSlot = undefined;
+          return { granted: false, waitMs };
+        }
+      }
       this.limits.rpm = this.adaptive.rpm(now, this.ceilingAt(now));
       const { rpm, burst, tpm, tokenBurst } = this.limits;
       const request: ReserveRequest = { rpm, burst, tpm, tokenBurst, tokens: head.tokens };
@@ -435,7 +457,10 @@ class TurnQueue {
     let charged = waiter.tokens;
     let chargedParts = waiter.parts;
     const grantedAt = this.scheduler.now();
-    if (this.auto.active) this.auto.estimated(waiter.tokens, waiter.parts);
+    if (this.auto.active) {
+      this.auto.estimated(waiter.tokens, waiter.parts);
+      if (!this.auto.hasAnswer) this.startGrantAt = grantedAt;
+    }
     const reservation: Reservation = {
       grantedAt,
       settle: (actualTokens: number, actualParts?: TokenParts) => {
