@@ -53,6 +53,14 @@ module.exports = {
       to: { path: '^src/', pathNot: [`^${LOWEST}`, '^src/$1/'] },
     },
 
+    {
+      name: 'services-low',
+      severity: 'error',
+      comment: 'checkpoint/ (results files) imports only the lowest three and itself; the pipeline and the CLI build on it.',
+      from: { path: '^src/checkpoint/' },
+      to: { path: '^src/', pathNot: [`^${LOWEST}`, '^src/checkpoint/'] },
+    },
+
     // 4
     {
       name: 'undici-in-transport',

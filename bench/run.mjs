@@ -20,7 +20,7 @@ const HELP = `Usage: npm run bench -- [options]
   --check           exit 1 on broken benchmarks, lost items, duplicate successes, or 429s drawn by rxllm
                     in the rate-limit scenario (never on timing)
   --only <ids>      scenarios to run, e.g. "concurrency,streaming" or "1,5"
-  --clients <ids>   clients to run: baseline, rxllm, rxllm-parallelChat, openai, openai-p-queue, langchain, ai-sdk
+  --clients <ids>   clients to run: baseline, rxllm, rxllm-parallelChat, rxllm-responses, openai, openai-p-queue, langchain, ai-sdk
   --runs <n>        runs per client (overrides the scenario's)
   --n <n>           prompts per run (overrides the scenario's N, peers included)
   --no-peers        skip the peer libraries (no install)

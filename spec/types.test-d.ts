@@ -4,6 +4,7 @@ import type { Observable, OperatorFunction } from 'rxjs';
 import { expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import {
+  type PromptItem,
   type Budget,
   type ChatChunk,
   type ChatMessage,
@@ -61,11 +62,11 @@ it('types the model factories and the two methods of a model', () => {
   openai({ model: 'gpt-4o-mini', timout: 1_000 });
 });
 
-it('accepts a string, a conversation or a request as a prompt, and nothing else', () => {
+it('accepts a string, a conversation, a request or an item as a prompt, and nothing else', () => {
   expectTypeOf<string>().toExtend<Prompt>();
   expectTypeOf<ChatMessage[]>().toExtend<Prompt>();
   expectTypeOf<ChatRequest>().toExtend<Prompt>();
-  expectTypeOf<Prompt>().toEqualTypeOf<string | ChatMessage[] | ChatRequest>();
+  expectTypeOf<Prompt>().toEqualTypeOf<string | ChatMessage[] | ChatRequest | PromptItem>();
   // @ts-expect-error a number is not a prompt
   model.chat(42);
   // @ts-expect-error roles are 'system' | 'user' | 'assistant'

@@ -12,10 +12,13 @@ export type {
   ChatRequest,
   ChatResponse,
   ChatResult,
+  ItemTag,
   LimitInForce,
   LimitSource,
   LimitsInForce,
   Prompt,
+  PromptId,
+  PromptItem,
   RateLimitInfo,
   ResponseFormat,
   RetryOptions,
@@ -70,7 +73,7 @@ export type { ChatModelOptions, ProviderPreset } from './providers/chat-model-ro
 
 // Templates, usage and cost
 export { interpolate } from './model/interpolate.js';
-export type { TemplateValue, TemplateVariables } from './model/interpolate.js';
+export type { InterpolateOptions, TemplateValue, TemplateVariables } from './model/interpolate.js';
 export { DEFAULT_PRICES, definePrices, PRICES_AS_OF, priceOf } from './cost/model-prices.js';
 export type { ModelPrice, PriceTable, PriceTier, TierPrice } from './cost/model-prices.js';
 export { costOf } from './cost/cost-of.js';
@@ -123,8 +126,20 @@ export type { OnError } from './pipeline/pipeline-options.js';
 export { parallelChat } from './promise/parallel-chat.js';
 export type { ParallelChatOptions, ParallelChatResult, PromptSource } from './promise/parallel-chat.js';
 export { parallelChatText } from './promise/parallel-chat-text.js';
+export { retryFailures } from './promise/retry-failures.js';
 export { partialResultsOf } from './promise/partial-results.js';
 export { pullPrompts } from './pipeline/pull-prompts.js';
 export type { PullPromptsOptions, PullSource } from './pipeline/pull-prompts.js';
 export { progressTracker } from './progress/progress-tracker.js';
 export type { Progress, ProgressOptions, ProgressRecorder, ProgressTracker } from './progress/progress-tracker.js';
+
+// Resume: results files (the CLI's format) as checkpoints
+export { CheckpointError } from './checkpoint/checkpoint-error.js';
+export { openResultsCheckpoint } from './checkpoint/results-checkpoint.js';
+export type { ResultsCheckpoint, ResultsCheckpointOptions } from './checkpoint/results-checkpoint.js';
+export type { ResultsScan } from './checkpoint/scan-results-file.js';
+export { failedResultLine, okResultLine } from './checkpoint/format-result-line.js';
+export type { ResultContext, ResultLine, ResultLineError } from './checkpoint/format-result-line.js';
+export { IdSet } from './checkpoint/id-set.js';
+export { readLines } from './checkpoint/read-lines.js';
+export type { Line, ReadLinesOptions } from './checkpoint/read-lines.js';

@@ -236,7 +236,50 @@ export interface ChatRequest {
  * console.log(await parallelChatText(openai({ model: 'gpt-4o-mini' }), prompts));
  * ```
  */
-export type Prompt = string | ChatMessage[] | ChatRequest;
+export type Prompt = string | ChatMessage[] | ChatRequest | PromptItem;
+
+/**
+ * A prompt with a label of your own: `id` and `meta` come back on its result (`ChatResult`, `StreamItem`, and in the
+ * Promise wrappers on the `ChatResponse` or `LlmError`), so nobody tracks indices by hand. Exactly one of `prompt`
+ * (a string or messages) or `messages`; `params` as in a `ChatRequest`. Ids are yours: the library never reads them,
+ * and duplicates are allowed (every result also keeps its input `index`, which is unique).
+ *
+ * @example
+ * ```ts
+ * import { openai, parallelChat, type PromptItem } from 'rxllm';
+ * const items: PromptItem<{ country: string }>[] = [
+ *   { id: 'q1', prompt: 'Capital of Peru?', meta: { country: 'PE' } },
+ *   { id: 'q2', messages: [{ role: 'user', content: 'Capital of Chad?' }], params: { maxTokens: 10 }, meta: { country: 'TD' } },
+ * ];
+ * for (const result of await parallelChat(openai({ model: 'gpt-4o-mini' }), items)) {
+ *   if (result !== null) console.log(result.id, result.meta, result instanceof Error ? result.message : result.text);
+ * }
+ * ```
+ */
+export interface PromptItem<M = unknown> {
+  /** Your label for the prompt: a non-empty string (at most 1024 characters) or a safe integer. */
+  id?: PromptId;
+  /** One user message, or a conversation. Exactly one of `prompt` and `messages`. */
+  prompt?: string | ChatMessage[];
+  /** The conversation. Exactly one of `prompt` and `messages`. */
+  messages?: ChatMessage[];
+  /** Parameters for this prompt; they win over the call's and the model's. */
+  params?: ChatParams;
+  /** Anything of yours, carried to the result untouched (never sent). */
+  meta?: M;
+}
+
+/**
+ * A prompt item's `id`: a non-empty string or a safe integer. `"5"` and `5` are different ids, as in JSON.
+ *
+ * @example
+ * ```ts
+ * import type { PromptId } from 'rxllm';
+ * const ids: PromptId[] = ['invoice-17', 42];
+ * console.log(ids);
+ * ```
+ */
+export type PromptId = string | number;
 
 /**
  * Token usage reported by the server.
@@ -330,6 +373,10 @@ export interface ChatResponse {
   rateLimit?: RateLimitInfo;
   /** The parsed body as the server sent it. */
   raw: unknown;
+  /** In the Promise wrappers: the `PromptItem`'s `id` (the provider's own id is `requestId`, or in `raw`). */
+  id?: PromptId;
+  /** In the Promise wrappers: the `PromptItem`'s `meta`. */
+  meta?: unknown;
 }
 
 /**
@@ -374,8 +421,28 @@ export interface ChatChunk {
  * ```
  */
 export type ChatResult =
-  | { index: number; prompt: Prompt; ok: true; response: ChatResponse; attempts: number }
-  | { index: number; prompt: Prompt; ok: false; error: LlmError; attempts: number };
+  | ({ index: number; prompt: Prompt; ok: true; response: ChatResponse; attempts: number } & ItemTag)
+  | ({ index: number; prompt: Prompt; ok: false; error: LlmError; attempts: number } & ItemTag);
+
+/**
+ * What a result carries of its `PromptItem`: its `id` and `meta`, each present only when the item had it.
+ *
+ * @example
+ * ```ts
+ * import { from } from 'rxjs';
+ * import { chatEach, openai, type ItemTag } from 'rxllm';
+ * const label = ({ id, meta }: ItemTag) => `${String(id)} ${JSON.stringify(meta)}`;
+ * from([{ id: 'a', prompt: 'Say hi.', meta: { batch: 1 } }])
+ *   .pipe(chatEach(openai({ model: 'gpt-4o-mini' })))
+ *   .subscribe((result) => console.log(label(result), result.ok));
+ * ```
+ */
+export interface ItemTag {
+  /** The item's `id`. */
+  id?: PromptId;
+  /** The item's `meta`. */
+  meta?: unknown;
+}
 
 /**
  * Retry policy for one prompt.

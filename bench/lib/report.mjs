@@ -204,6 +204,7 @@ export function evaluateTargets(scenario, rows) {
       const cpu = r(rx.cpuPerItemUs, base?.cpuPerItemUs);
       add(wall, 1.05, `wall ≤ 1.05 × baseline: ${fmt(wall, 3)}× (rxllm ${fmt(rx.wallMs.median / 1000, 2)} s, baseline ${fmt(base?.wallMs?.median / 1000, 2)} s, ideal ${fmt(ideal(scenario) / 1000, 2)} s)`);
       add(cpu, 1.05, `CPU per request ≤ 1.05 × baseline: ${fmt(cpu, 3)}× (${fmt(rx.cpuPerItemUs?.median, 0)} µs vs ${fmt(base?.cpuPerItemUs?.median, 0)} µs)${interval(rx, base, 'cpuPerItemUs')}`);
+      addResponsesTarget(rows, rx, 'cpuPerItemUs', 'CPU per request', 'µs', add, r);
       break;
     }
     case 'rate-limit': {
@@ -237,6 +238,7 @@ export function evaluateTargets(scenario, rows) {
       const overhead = rx.ttftP50 && base?.ttftP50 ? rx.ttftP50.median - base.ttftP50.median : Number.NaN;
       add(cpu, 1.05, `CPU per token ≤ 1.05 × baseline: ${fmt(cpu, 3)}× (${fmt(rx.cpuPerTokenUs?.median, 1)} µs vs ${fmt(base?.cpuPerTokenUs?.median, 1)} µs)${interval(rx, base, 'cpuPerTokenUs')}`);
       add(overhead, 1, `time-to-first-token overhead ≤ 1 ms at the median: ${fmt(overhead, 2)} ms (${fmt(rx.ttftP50?.median, 2)} vs ${fmt(base?.ttftP50?.median, 2)} ms)`);
+      addResponsesTarget(rows, rx, 'cpuPerTokenUs', 'CPU per token', 'µs', add, r);
       if (rx.coldTtftP50 && base?.coldTtftP50) {
         const cold = rx.coldTtftP50.median - base.coldTtftP50.median;
         out.push({ info: true, text: `(not a target) the same overhead in the cold warm-up batch: ${fmt(cold, 2)} ms (${fmt(rx.coldTtftP50.median, 2)} vs ${fmt(base.coldTtftP50.median, 2)} ms)` });
@@ -245,6 +247,14 @@ export function evaluateTargets(scenario, rows) {
     }
   }
   return out;
+}
+
+/** Issue 19's target: the Responses adapter's CPU within 1.1 × the Chat Completions adapter's (when it ran). */
+function addResponsesTarget(rows, rx, key, what, unit, add, r) {
+  const responses = rows.find((row) => row.clientId === 'rxllm-responses')?.agg;
+  if (responses === undefined || responses.goodRuns === 0) return;
+  const ratio = r(responses[key], rx[key]);
+  add(ratio, 1.1, `Responses API ${what} ≤ 1.1 × Chat Completions: ${fmt(ratio, 3)}× (${fmt(responses[key]?.median, 1)} ${unit} vs ${fmt(rx[key]?.median, 1)} ${unit})${interval(responses, rx, key)}`);
 }
 
 /** `; paired by round: 1.03× (0.99–1.07, 95 %)`, or nothing with fewer than two pairs. */

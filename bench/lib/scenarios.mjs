@@ -8,6 +8,15 @@ export const CLIENTS = {
   baseline: { runner: 'baseline', label: 'baseline: undici + worker pool', kind: 'baseline' },
   rxllm: { runner: 'rxllm', label: 'rxllm chatEach', streamLabel: 'rxllm streamEach', kind: 'rxllm' },
   'rxllm-parallelChat': { runner: 'rxllm', variant: 'parallelChat', label: 'rxllm parallelChat', kind: 'rxllm' },
+  // The same chatEach / streamEach through `openai({ api: 'responses' })`: the Responses adapter against the mock's
+  // `/v1/responses` (issue 19: CPU per request and per streamed token within 1.1 × the Chat Completions adapter).
+  'rxllm-responses': {
+    runner: 'rxllm',
+    variant: 'responses',
+    label: 'rxllm chatEach, Responses API',
+    streamLabel: 'rxllm streamEach, Responses API',
+    kind: 'rxllm',
+  },
   openai: { runner: 'openai-sdk', label: 'openai + p-limit', kind: 'peer', packages: ['openai', 'p-limit'] },
   'openai-p-queue': {
     runner: 'openai-sdk',
@@ -53,7 +62,7 @@ export function scenarios({ quick }) {
       concurrency: 100,
       latencyMs: 50,
       server: { latencyMs: 50, answerTokens: 8, ...PLENTY_OF_BUDGET },
-      clients: ['baseline', 'rxllm', 'rxllm-parallelChat', 'openai', 'langchain', 'ai-sdk'],
+      clients: ['baseline', 'rxllm', 'rxllm-parallelChat', 'rxllm-responses', 'openai', 'langchain', 'ai-sdk'],
       // CPU per request moves by ±10–15 % from run to run on a shared machine: 12 paired rounds give a 95 % interval
       // near ±5 % on the ratio to the baseline.
       runs: quick ? 1 : 12,
@@ -132,7 +141,7 @@ export function scenarios({ quick }) {
       latencyMs: 50,
       stream: true,
       server: { latencyMs: 50, answerTokens: 200, tokensPerSecond: 200, chunkTokens: 1, ...PLENTY_OF_BUDGET },
-      clients: ['baseline', 'rxllm', 'openai', 'langchain', 'ai-sdk'],
+      clients: ['baseline', 'rxllm', 'rxllm-responses', 'openai', 'langchain', 'ai-sdk'],
       runs: quick ? 1 : 10,
       peerRuns: 1,
     },

@@ -1,6 +1,6 @@
 // rxllm as its users write it, loaded from the built package (`dist/index.js`, or `job.distDir`):
 // `chatEach` over `from(prompts)` (or `pullPrompts(asyncGenerator)` for huge sources), `parallelChat`, and
-// `streamEach` for streams. Results are counted as they arrive and not kept (except by `parallelChat`, whose job
+// `streamEach` for streams; the `responses` variant runs the same through `openai({ api: 'responses' })`. Results are counted as they arrive and not kept (except by `parallelChat`, whose job
 // is to keep them).
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,7 +18,8 @@ export async function prepare(job) {
 }
 
 export async function run(job, tally) {
-  const model = rxllm.openai({ model: job.model, apiKey: job.apiKey, baseURL: job.baseURL });
+  const api = job.variant === 'responses' ? { api: 'responses' } : {};
+  const model = rxllm.openai({ model: job.model, apiKey: job.apiKey, baseURL: job.baseURL, ...api });
   try {
     await runWith(model, job, tally);
   } finally {

@@ -63,6 +63,7 @@ describe('rxllm run (child process, against the mock server)', () => {
       model: 'gpt-4o-mini',
       attempts: 1,
       latencyMs: expect.any(Number),
+      queuedMs: expect.any(Number),
     });
     expect(records.find((record) => record.id === 'custom')).toMatchObject({ index: 118, meta: { row: 1 } });
     expect(records.find((record) => record.id === 7)).toMatchObject({ index: 120, finishReason: 'length', usage: { outputTokens: 4 } });
@@ -77,7 +78,7 @@ describe('rxllm run (child process, against the mock server)', () => {
     expect(lines.some((line) => /^rxllm: \d+\/120 \(\d+\.\d%\) \| ok \d+ \| failed 0 \| in flight \d+ \| \d+ rpm \| [\d.]+k? tokens/.test(line))).toBe(true);
     expect(result.stderr).toMatch(/rxllm: finished in [\d.]+m?s: 120 prompts this run, 120 ok, 0 failed\n/);
     expect(result.stderr).toMatch(/ {2}tokens [\d,]+ in \+ [\d,]+ out · cost \$[\d.]+\n/);
-    expect(result.stderr).toMatch(/ {2}latency p50 \d+ms · p95 \d+ms · [\d,]+ prompts\/min\n/);
+    expect(result.stderr).toMatch(/ {2}in flight p50 \d+ms · p95 \d+ms · queued \(rate limit\) p50 \d+ms · p95 \d+ms · [\d,]+ prompts\/min\n/);
     expect(result.stdout).toBe('');
   });
 

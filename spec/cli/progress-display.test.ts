@@ -64,4 +64,39 @@ describe('progress display', () => {
     expect(written.split('\n')[0]).toMatch(/^rxllm: 0 \| ok 0 \| failed 0 \| in flight 4 \| 480 rpm \| 0 tokens \| 2 retries \| elapsed \d+ms$/);
     expect(written).not.toMatch(/\x1b/);
   });
+
+  it('on a resumed run, the bar counts the skipped prompts beside ok and failed, so its parts add up to its count', async () => {
+    const stats = new RunStats('openai/gpt-4o-mini');
+    stats.total = 1_000;
+    stats.skipped = 330;
+    for (let i = 0; i < 37; i++) stats.recordOk({ inputTokens: 10, outputTokens: 5 }, 'gpt-4o-mini', 100);
+    const terminal = fakeTerminal(160);
+    const display = createProgressDisplay({ mode: 'bar', stream: terminal.stream, stats, figures });
+    display.start();
+    await until(terminal.stream, () => terminal.written().includes('ok 37'));
+    display.stop();
+    const frames = terminal.written().split(/\x1b\[[0-9;?]*[A-Za-z]/).filter((frame) => frame.includes(' ok '));
+    expect(frames.at(-1)).toMatch(/ 367\/1,000 \| ok 37 \| failed 0 \| skipped 330 \| in flight 4 \|/);
+  });
+
+  it('once the run is stopping (Ctrl-C), shows no ETA, in the bar and in the plain lines', async () => {
+    let now = 0;
+    const stats = new RunStats('openai/gpt-4o-mini', () => now);
+    stats.total = 100;
+    stats.etaMs();
+    now = 1_000;
+    stats.recordOk({ inputTokens: 10, outputTokens: 5 }, 'gpt-4o-mini', 100);
+    expect(stats.etaMs()).toBe(99_000);
+    stats.stopping = true;
+    expect(stats.etaMs()).toBeUndefined();
+    expect(describeProgress(stats, figures(), stats.etaMs())).toMatch(/ \| stopping$/);
+    const terminal = fakeTerminal(160);
+    const display = createProgressDisplay({ mode: 'bar', stream: terminal.stream, stats, figures });
+    display.start();
+    await until(terminal.stream, () => terminal.written().includes('ok 1'));
+    display.stop();
+    const frames = terminal.written().split(/\x1b\[[0-9;?]*[A-Za-z]/).filter((frame) => frame.includes(' ok '));
+    expect(frames.at(-1)).toContain('| stopping |');
+    expect(frames.at(-1)).not.toContain('ETA');
+  });
 });

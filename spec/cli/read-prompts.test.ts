@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { IdSet } from '../../src/cli/id-set.js';
+import { IdSet } from '../../src/checkpoint/id-set.js';
 import type { BadLine, PromptLine } from '../../src/cli/parse-prompt-line.js';
 import { readPrompts } from '../../src/cli/read-prompts.js';
 

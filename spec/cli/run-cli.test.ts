@@ -63,6 +63,24 @@ describe('rxllm (in process)', () => {
     expect(result.stderr).toContain("See 'rxllm run --help'.");
   });
 
+  it('rxllm mock-server: a mistyped flag exits 64 with "did you mean", like rxllm run', async () => {
+    const result = await cli(['mock-server', '--api-kye', 'k']);
+    expect(result.code).toBe(64);
+    expect(result.stderr).toBe("rxllm: unknown flag --api-kye (did you mean --api-key?)\nSee 'rxllm mock-server --help'.\n");
+    const value = await cli(['mock-server', '--port', 'abc']);
+    expect(value.code).toBe(64);
+    expect(value.stderr).toBe("rxllm: --port: expected an integer from 0 to 65535, got \"abc\"\nSee 'rxllm mock-server --help'.\n");
+  });
+
+  it('one exit-code table for both commands, the same in each --help', async () => {
+    const tableOf = (help: string) => help.slice(help.indexOf('Exit codes'));
+    const main = tableOf((await cli(['--help'])).stdout);
+    for (const code of ['0', '1', '2', '64', '130', '143']) expect(main).toMatch(new RegExp(`\\n {2}${code} +\\S`));
+    expect(tableOf((await cli(['run', '--help'])).stdout)).toBe(main);
+    expect(tableOf((await cli(['mock-server', '--help'])).stdout)).toBe(main);
+    expect(tableOf((await cli(['help', 'mock-server'])).stdout)).toBe(main);
+  });
+
   it('exits 64 for an unknown provider, listing the known ones', async () => {
     const result = await cli(['run', 'p.jsonl', '-o', 'o.jsonl', '--model', 'nope/m']);
     expect(result.code).toBe(64);

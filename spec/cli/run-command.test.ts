@@ -242,9 +242,36 @@ describe('rxllm run (in process, against the mock server)', () => {
     const records = resultRecords(output);
     expect(records).toHaveLength(6);
     for (const record of records) {
-      expect(record).toMatchObject({ ok: true, data: { city: expect.any(String), population: expect.any(Number) }, attempts: null });
+      expect(record).toMatchObject({ ok: true, data: { city: expect.any(String), population: expect.any(Number) }, attempts: 1 });
       expect(JSON.parse(record.text as string)).toEqual(record.data);
     }
+  });
+
+  it('--stream result lines count each prompt\'s attempts, retries included (issue 20: they were null)', async () => {
+    server = await startMockServer({ faults: { '503': 0.3 }, seed: 3 });
+    const input = await promptsFile(promptLines(30));
+    const output = join(dir, 'results.jsonl');
+    await cli(runArgs(input, output, ['--stream', '--max-retries', '5']));
+    const records = resultRecords(output);
+    expect(records).toHaveLength(30);
+    const attempts = records.map((record) => record.attempts as number);
+    expect(attempts.every((count) => Number.isInteger(count) && count >= 1)).toBe(true);
+    expect(attempts.some((count) => count > 1)).toBe(true);
+    expect(attempts.reduce((sum, count) => sum + count, 0)).toBe(server.stats().requests);
+  });
+
+  it('times each prompt in flight (latencyMs) apart from its wait for the rate limit (queuedMs)', async () => {
+    server = await startMockServer();
+    const input = await promptsFile(promptLines(4));
+    const output = join(dir, 'results.jsonl');
+    // 300 rpm: one request every 200 ms, so the four prompts (all in slots at once) wait about 0, 200, 400, 600 ms.
+    const result = await cli(['run', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--rpm', '300', '--max-active', '4']);
+    expect(result.code).toBe(0);
+    const records = resultRecords(output);
+    const queued = records.map((record) => record.queuedMs as number).sort((a, b) => a - b);
+    expect(queued[3]).toBeGreaterThanOrEqual(550);
+    for (const record of records) expect(record.latencyMs).toEqual(expect.any(Number));
+    expect(result.stderr).toMatch(/ {2}in flight p50 \d+ms · p95 \d+ms · queued \(rate limit\) p50 [\d.]+m?s · p95 [\d.]+m?s · /);
   });
 
   it('records a refused --structured answer as a refusal, not a schema failure', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatCommand, shellQuote } from '../../src/cli/format-command.js';
 import { formatCost, formatDuration, formatTokens } from '../../src/cli/format-figures.js';
 import { formatSummary } from '../../src/cli/format-summary.js';
-import { IdSet } from '../../src/cli/id-set.js';
+import { IdSet } from '../../src/checkpoint/id-set.js';
 import { LatencyHistogram } from '../../src/cli/latency-histogram.js';
 import { RunStats } from '../../src/cli/run-stats.js';
 
@@ -80,13 +80,15 @@ describe('RunStats and the summary', () => {
     stats.recordOk({ inputTokens: 10, outputTokens: 5 }, 'gpt-4o-mini', 200);
     stats.recordOk({ inputTokens: 10, outputTokens: 5 }, 'gpt-4o-mini', 400);
     stats.recordFailed(900);
+    for (const queuedMs of [0, 1_500, 3_000]) stats.recordQueued(queuedMs);
     stats.skipped = 4;
     stats.badLines = 1;
     now = 12_400;
     const text = formatSummary(stats, { ending: 'finished', output: 'out.jsonl' });
     expect(text).toContain('rxllm: finished in 12.4s: 3 prompts this run, 2 ok, 1 failed, 4 skipped (already in out.jsonl), 1 bad input line');
     expect(text).toContain('tokens 20 in + 10 out · cost $0.000009');
-    expect(text).toContain('latency p50 400ms · p95 900ms');
+    // Time in flight and time queued behind the rate limit apart (issue 20).
+    expect(text).toContain('  in flight p50 400ms · p95 900ms · queued (rate limit) p50 1.5s · p95 3.0s · 15 prompts/min\n');
     expect(text).toContain('results: out.jsonl');
   });
 

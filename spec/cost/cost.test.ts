@@ -7,6 +7,7 @@ import {
   DEFAULT_PRICES,
   definePrices,
   estimateCost,
+  estimateInputTokens,
   InvalidOptionsError,
   openai,
   PRICES_AS_OF,
@@ -111,10 +112,11 @@ describe('estimateCost()', () => {
     try {
       const prompts = ['a'.repeat(400), { messages: [{ role: 'user' as const, content: 'b'.repeat(40) }], params: { maxTokens: 100 } }];
       const estimate = estimateCost(model, prompts);
-      // input: 3 + 4 + 100 = 107 and 3 + 4 + 10 = 17 tokens; output: 1000 + 100 at most, min(256, max) expected
-      expect(estimate).toMatchObject({ requests: 2, inputTokens: 124, maxOutputTokens: 1100, expectedOutputTokens: 356, unpricedModels: [] });
-      expect(estimate.maxCost).toBeCloseTo((124 * 1 + 1100 * 5) / 1e6, 12);
-      expect(estimate.expectedCost).toBeCloseTo((124 * 1 + 356 * 5) / 1e6, 12);
+      // input: each prompt's estimate, summed; output: 1000 + 100 at most, min(256, max) expected
+      const input = estimateInputTokens([{ role: 'user', content: 'a'.repeat(400) }]) + estimateInputTokens([{ role: 'user', content: 'b'.repeat(40) }]);
+      expect(estimate).toMatchObject({ requests: 2, inputTokens: input, maxOutputTokens: 1100, expectedOutputTokens: 356, unpricedModels: [] });
+      expect(estimate.maxCost).toBeCloseTo((input * 1 + 1100 * 5) / 1e6, 12);
+      expect(estimate.expectedCost).toBeCloseTo((input * 1 + 356 * 5) / 1e6, 12);
       const tighter = estimateCost(model, prompts, { maxTokens: 10 }, { expectedOutputTokens: 5 });
       expect(tighter).toMatchObject({ maxOutputTokens: 110, expectedOutputTokens: 10 });
     } finally {
@@ -128,7 +130,7 @@ describe('estimateCost()', () => {
       const estimate = estimateCost(model, ['hi'], undefined, { defaultOutputTokens: 50 });
       expect(estimate).toMatchObject({ maxOutputTokens: 50, maxCost: undefined, expectedCost: undefined, unpricedModels: ['openai/local-model'] });
       const priced = estimateCost(model, ['hi'], undefined, { prices: { 'local-model': { inputPerMillion: 1, outputPerMillion: 1 } }, defaultOutputTokens: 50 });
-      expect(priced.maxCost).toBeCloseTo((8 + 50) / 1e6, 12);
+      expect(priced.maxCost).toBeCloseTo((estimateInputTokens([{ role: 'user', content: 'hi' }]) + 50) / 1e6, 12);
     } finally {
       await model.provider.close?.();
     }

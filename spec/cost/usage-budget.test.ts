@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { APIConnectionError, BudgetExceededError, type ChatResponse, usageBudget, InvalidOptionsError, ServerError } from '../../src/index.js';
 import { withBudget } from '../../src/pipeline/internal/with-budget.js';
 
-/** A request whose worst case is exactly 10 input (3 + 4 + 3) + `maxTokens` output tokens. */
+/** A request whose worst case is exactly 10 input (3 + 4 + 3: a run of 9 letters, 0.75 + 9 × 0.25) + `maxTokens` output tokens. */
 function request(maxTokens: number) {
-  return { messages: [{ role: 'user' as const, content: 'abcdefghij' }], params: { maxTokens } };
+  return { messages: [{ role: 'user' as const, content: 'abcdefghi' }], params: { maxTokens } };
 }
 
 function response(inputTokens: number, outputTokens: number): ChatResponse {
@@ -61,7 +61,7 @@ describe('usageBudget()', () => {
 
   it('reserves defaultOutputTokens when a request has no maxTokens, and scales the input by inputMargin', () => {
     const budget = usageBudget({ maxTotalTokens: 1000, defaultOutputTokens: 100, inputMargin: 2 });
-    expect(budget.reserve('m', { messages: [{ role: 'user', content: 'abcdefghij' }] })).toMatchObject({ tokens: 120 });
+    expect(budget.reserve('m', { messages: [{ role: 'user', content: 'abcdefghi' }] })).toMatchObject({ tokens: 120 });
   });
 
   it('emits a change after each settle or release', () => {

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { type MockServer, parseMockServerArgs, runMockServerCommand } from '../../src/mock-server/index.js';
+import { ExitCode } from '../../src/cli/exit-codes.js';
 import { createMockClient, openaiBody } from './mock-client.js';
 
 function sink() {
@@ -25,6 +26,27 @@ describe('parseMockServerArgs', () => {
     expect(parseMockServerArgs(['--latency', '25'])).toEqual({ latencyMs: 25 });
     expect(parseMockServerArgs([])).toEqual({});
     expect(parseMockServerArgs(['-h'])).toBe('help');
+    expect(parseMockServerArgs(['--api-key', 'k-1'])).toEqual({ apiKey: 'k-1' });
+  });
+
+  it('turns the batch flags into the batch options (--batch-delay takes 500ms, 90s, 2m, 2h or plain seconds)', () => {
+    expect(
+      parseMockServerArgs([
+        '--batch-delay', '90s', '--batch-error-rate', '5%', '--batch-fault', 'failed=0.1', '--batch-fault', 'expired=0.2',
+        '--batch-enqueued-token-limit', '2000000', '--batch-max-requests', '10', '--batch-max-bytes', '4096',
+      ]),
+    ).toEqual({
+      batchDelayMs: 90_000,
+      batchErrorRate: 0.05,
+      batchFaults: { failed: 0.1, expired: 0.2 },
+      batchEnqueuedTokenLimit: 2_000_000,
+      batchMaxRequests: 10,
+      batchMaxBytes: 4096,
+    });
+    expect(parseMockServerArgs(['--batch-delay', '500ms'])).toEqual({ batchDelayMs: 500 });
+    expect(parseMockServerArgs(['--batch-delay', '2h'])).toEqual({ batchDelayMs: 7_200_000 });
+    expect(parseMockServerArgs(['--batch-delay', '3'])).toEqual({ batchDelayMs: 3_000 });
+    expect(parseMockServerArgs(['--batch-delay', '1.5m'])).toEqual({ batchDelayMs: 90_000 });
   });
 
   it('reads the flags of limit headers, a fixed window, a per-day count and other traffic', () => {
@@ -56,6 +78,11 @@ describe('parseMockServerArgs', () => {
     [['--rpm-limit', '0'], /^--rpm-limit: expected an integer >= 1/],
     [['--rate-limit-algorithm', 'leaky'], /^--rate-limit-algorithm: expected sliding-window, token-bucket or fixed-window/],
     [['extra'], /Unexpected argument 'extra'/],
+    [['--batch-delay', 'soon'], /^--batch-delay: expected a duration like 500ms, 90s, 2m, 2h or seconds/],
+    [['--batch-error-rate', '1.5'], /^--batch-error-rate: expected a rate from 0 to 1/],
+    [['--batch-fault', 'exploded=0.1'], /^--batch-fault: expected failed=RATE or expired=RATE/],
+    [['--batch-fault', 'failed=0.7', '--batch-fault', 'expired=0.7'], /^--batch-fault: the rates add up to 1\.4, more than 1/],
+    [['--batch-max-requests', '0'], /^--batch-max-requests: expected an integer >= 1/],
   ])('rejects %j with a message naming the flag', (argv, message) => {
     expect(() => parseMockServerArgs(argv)).toThrow(message);
   });
@@ -87,27 +114,47 @@ describe('runMockServerCommand', () => {
     expect(stderr.text).toMatch(/stopped after 1 requests/);
   });
 
-  it('prints the usage for --help, and a clear message with exit code 2 for a bad flag', async () => {
+  it('prints the usage for --help, and a clear message with exit code 64 (bad usage, as rxllm run) for a bad flag', async () => {
     const help = sink();
     expect(await runMockServerCommand(['--help'], { stdout: help, handleSignals: false })).toBe(0);
     expect(help.text).toMatch(/^Usage: rxllm mock-server/);
     expect(help.text).toContain('--fail-rate');
     const stderr = sink();
-    expect(await runMockServerCommand(['--latency', 'x'], { stderr, handleSignals: false })).toBe(2);
+    expect(await runMockServerCommand(['--latency', 'x'], { stderr, handleSignals: false })).toBe(ExitCode.usage);
     expect(stderr.text).toMatch(/^rxllm mock-server: --latency: expected milliseconds/);
     expect(stderr.text).toContain('--help');
   });
 
-  it('returns 1 when the port is taken', async () => {
+  it('returns 2 (fatal, as rxllm run) when the port is taken', async () => {
     const controller = new AbortController();
     let server: MockServer | undefined;
     const first = runMockServerCommand([], { stdout: sink(), stderr: sink(), signal: controller.signal, handleSignals: false, onListening: (s) => (server = s) });
     await expect.poll(() => server).toBeDefined();
     const stderr = sink();
-    expect(await runMockServerCommand(['--port', String(server!.port)], { stdout: sink(), stderr, handleSignals: false })).toBe(1);
+    expect(await runMockServerCommand(['--port', String(server!.port)], { stdout: sink(), stderr, handleSignals: false })).toBe(ExitCode.fatal);
     expect(stderr.text).toMatch(/cannot start: .*EADDRINUSE/);
     controller.abort();
     expect(await first).toBe(0);
+  });
+
+  it('--api-key: answers 401 without that key and 200 with it (Bearer or x-api-key), and never prints the key', async () => {
+    const stdout = sink();
+    const stderr = sink();
+    const controller = new AbortController();
+    const client = createMockClient();
+    let server: MockServer | undefined;
+    const key = 'mock-secret-key-4821';
+    const exit = runMockServerCommand(['--api-key', key], { stdout, stderr, signal: controller.signal, handleSignals: false, onListening: (s) => (server = s) });
+    await expect.poll(() => server).toBeDefined();
+    const url = `${server!.openaiBaseURL}/chat/completions`;
+    expect((await client.post(url, openaiBody('no key'))).status).toBe(401);
+    expect((await client.post(url, openaiBody('wrong'), { authorization: 'Bearer mock-secret-key-4822' })).status).toBe(401);
+    expect((await client.post(url, openaiBody('bearer'), { authorization: `Bearer ${key}` })).status).toBe(200);
+    expect((await client.post(`${server!.anthropicBaseURL}/v1/messages`, { model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }, { 'x-api-key': key })).status).toBe(200);
+    await client.close();
+    controller.abort();
+    expect(await exit).toBe(0);
+    expect(stdout.text + stderr.text).not.toContain('4821');
   });
 });
 

@@ -62,6 +62,25 @@ describe('mock server: POST /v1/responses', () => {
     expect(error).toBeInstanceOf(errorClass);
   });
 
+  it('speaks the Responses shape for stream-error-event: in_progress, a nested overload error, response.failed, no [DONE]', async () => {
+    const post = (stream: boolean) =>
+      fetch(`${server.openaiBaseURL}/responses`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-mock-fault': 'stream-error-event' },
+        body: JSON.stringify({ model: 'gpt-5', input: 'Hi', stream }),
+      });
+    const text = await (await post(true)).text();
+    const events = [...text.matchAll(/^data: (.*)$/gm)].map((match) => JSON.parse(match[1]!) as { type: string; error?: unknown; response?: { status: string } });
+    expect(events.map((event) => event.type)).toEqual(['response.created', 'response.in_progress', 'error', 'response.failed']);
+    expect(events[2]!.error).toMatchObject({ type: 'service_unavailable_error', code: 'server_is_overloaded' });
+    expect(events[3]!.response).toMatchObject({ status: 'failed', error: { code: 'server_error' } });
+    expect(text).not.toContain('[DONE]');
+    expect(await (await post(false)).json()).toMatchObject({ object: 'response', status: 'failed', error: { code: 'server_error' } });
+    const streamed = await errorOf(model({ 'x-mock-fault': 'stream-error-event' }).stream('Hi'));
+    expect(streamed).toBeInstanceOf(ServerError);
+    expect(streamed).toMatchObject({ code: 'server_is_overloaded', retryable: true });
+  });
+
   it('fails a malformed Responses stream with a typed error', async () => {
     const error = await errorOf(model({ 'x-mock-fault': 'malformed-sse' }).stream('Hi'));
     expect(error).toBeInstanceOf(ResponseValidationError);

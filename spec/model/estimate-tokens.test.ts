@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { estimateInputTokens } from '../../src/model/estimate-tokens.js';
+import { estimateTextTokens } from '../../src/model/estimate-text-tokens.js';
 import type { ChatMessage } from '../../src/types.js';
 
 const base = estimateInputTokens([{ role: 'user', content: '' }]);
 const withPart = (part: Exclude<ChatMessage['content'], string>[number]) => estimateInputTokens([{ role: 'user', content: [part] }]) - base;
 
 describe('estimateInputTokens()', () => {
-  it('counts about four characters per token plus a few per message', () => {
-    expect(estimateInputTokens([{ role: 'user', content: 'What is the capital of Peru?' }])).toBe(base + Math.ceil(28 / 4));
+  it("counts a message's text with estimateTextTokens, plus a few tokens per message", () => {
+    expect(estimateInputTokens([{ role: 'user', content: 'What is the capital of Peru?' }])).toBe(base + estimateTextTokens('What is the capital of Peru?'));
+    expect(estimateInputTokens([{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }])).toBe(2 * base - 3 + 2 * estimateTextTokens('a'));
   });
 
   it('counts text parts like strings', () => {

@@ -69,4 +69,43 @@ describe('interpolate()', () => {
   it('accepts names with dots, dashes, underscores and dollars', () => {
     expect(interpolate('{{ user.name }}-{{ _id }}-{{ a-b }}-{{ $x }}', { 'user.name': 'n', _id: 1, 'a-b': 'c', $x: 'd' })).toEqual(['n-1-c-d']);
   });
+
+  describe("{ combine: 'cross' }", () => {
+    it('gives every combination, the first variable varying slowest (like nested loops in declaration order)', () => {
+      expect(interpolate('{{ model }}/{{ lang }}/{{ n }}', { model: ['a', 'b'], lang: ['en', 'fr', 'de'], n: 5 }, { combine: 'cross' })).toEqual([
+        'a/en/5', 'a/fr/5', 'a/de/5',
+        'b/en/5', 'b/fr/5', 'b/de/5',
+      ]);
+    });
+
+    it('follows the variables object, not the order of the placeholders in the template', () => {
+      expect(interpolate('{{ y }}{{ x }}', { x: ['1', '2'], y: ['a', 'b'] }, { combine: 'cross' })).toEqual(['a1', 'b1', 'a2', 'b2']);
+    });
+
+    it('accepts arrays of different lengths and gives length-product prompts', () => {
+      const prompts = interpolate('{{ a }}{{ b }}{{ c }}', { a: [1, 2, 3], b: [1, 2, 3, 4], c: [1, 2] }, { combine: 'cross' });
+      expect(prompts).toHaveLength(3 * 4 * 2);
+      expect(new Set(prompts).size).toBe(24);
+    });
+
+    it('gives no prompts when any array is empty, and the template once with only scalars', () => {
+      expect(interpolate('{{ a }}{{ b }}', { a: [1, 2], b: [] }, { combine: 'cross' })).toEqual([]);
+      expect(interpolate('{{ a }}', { a: 'x' }, { combine: 'cross' })).toEqual(['x']);
+      expect(interpolate('plain', {}, { combine: 'cross' })).toEqual(['plain']);
+    });
+
+    it("keeps position-by-position pairing as the default and as combine: 'zip'", () => {
+      const variables = { a: [1, 2], b: ['x', 'y'] };
+      expect(interpolate('{{ a }}{{ b }}', variables)).toEqual(['1x', '2y']);
+      expect(interpolate('{{ a }}{{ b }}', variables, { combine: 'zip' })).toEqual(['1x', '2y']);
+      expect(interpolate('{{ a }}{{ b }}', variables, {})).toEqual(['1x', '2y']);
+    });
+
+    it('validates the options, naming the field', () => {
+      expect(() => interpolate('{{ a }}', { a: 1 }, { combine: 'product' } as never)).toThrow(InvalidOptionsError);
+      expect(() => interpolate('{{ a }}', { a: 1 }, { combine: 'product' } as never)).toThrow(/interpolate\(\) options\.combine/);
+      expect(() => interpolate('{{ a }}', { a: 1 }, { combin: 'cross' } as never)).toThrow(/interpolate\(\) options/);
+      expect(() => interpolate('{{ a }}', { a: 1 }, 'cross' as never)).toThrow(/interpolate\(\) options/);
+    });
+  });
 });

@@ -50,7 +50,7 @@ describe('resolvePrompt', () => {
       { messages: [{ role: 'user', content: 'hi' }], params: { responseFormat: { type: 'json_schema', name: 'bad name', schema: {} } } },
       'prompts[3].params.responseFormat.name',
     ],
-    [42, 'prompts[3]: expected a string, an array of messages, or { messages, params }'],
+    [42, 'prompts[3]: expected a string, an array of messages, { messages, params }, or an item { id?, prompt | messages, params?, meta? }'],
     [null, 'prompts[3]: expected a string'],
     [undefined, 'prompts[3]: expected a string'],
   ])('rejects %j with a message naming %s', (prompt, expected) => {

@@ -57,7 +57,7 @@ describe('the results file lock: a refused run changes nothing', () => {
         const linesBefore = readFileSync(output, 'utf8');
         const run2 = await runCliToEnd(cli.path, args(input, output, second));
         expect(run2.code, run2.stderr).toBe(2);
-        expect(run2.stderr).toMatch(/another rxllm run \(pid \d+\) is writing/);
+        expect(run2.stderr).toMatch(/another process \(pid \d+\) is writing/);
         // Run 2 neither rewrote nor cut the file: what run 1 had written is still there, in the same inode.
         expect(readFileSync(output, 'utf8').startsWith(linesBefore)).toBe(true);
         expect(statSync(output).ino).toBe(inode);

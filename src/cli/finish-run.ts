@@ -29,7 +29,7 @@ export interface FinishContext {
  *
  * @param outcome - How the run ended.
  * @param options - The parsed flags.
- * @param prepared - The results writer, the model and the resume scan.
+ * @param prepared - The results file, the model and the resume scan.
  * @param session - The run's figures.
  * @param context - Where to print, and the command line.
  * @returns The exit code (see `ExitCode`).
@@ -44,7 +44,7 @@ export function finishRun(outcome: RunOutcome, options: RunOptions, prepared: Pr
   session.display.stop();
   let closeError: unknown;
   try {
-    prepared.writer.close();
+    prepared.checkpoint.close();
   } catch (error) {
     closeError = error;
   }

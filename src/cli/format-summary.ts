@@ -1,5 +1,6 @@
 import type { LimitsInForce } from '../index.js';
 import { formatCost, formatCount, formatDuration } from './format-figures.js';
+import type { LatencyHistogram } from './latency-histogram.js';
 import type { RunStats } from './run-stats.js';
 
 /** What ended the run, for the summary's first line. */
@@ -7,14 +8,15 @@ export type RunEnding = 'finished' | 'interrupted' | 'stopped';
 
 /**
  * The end-of-run summary of `rxllm run`: counts (ok, failed, skipped as already done, bad lines, not sent), tokens
- * (with their cached, cache-write and reasoning parts when non-zero), cost when the price table knows the model, wall time, p50/p95 latency and the results file.
+ * (with their cached, cache-write and reasoning parts when non-zero), cost when the price table knows the model, wall time, p50/p95 of the time in flight (first request to outcome) and
+ * of the time queued behind the rate limit, and the results file.
  *
  * @example
  * ```ts
  * process.stderr.write(formatSummary(stats, { ending: 'finished', output: 'results.jsonl' }));
  * // rxllm: finished in 12.4s: 500 prompts, 497 ok, 3 failed
  * //   tokens 12,345 in (8,000 cached) + 6,789 out (1,200 reasoning) · cost $0.0052
- * //   latency p50 230ms · p95 870ms · 2,420 prompts/min
+ * //   in flight p50 230ms · p95 870ms · queued (rate limit) p50 0ms · p95 1.2s · 2,420 prompts/min
  * //   results: results.jsonl
  * ```
  */
@@ -40,11 +42,11 @@ export function formatSummary(
         ? ` · cost ${formatCost(stats.cost)}`
         : ` · cost unknown (no price for ${[...stats.unpricedModels].join(', ')})`;
   lines.push(`  ${tokens}${cost}`);
-  const p50 = stats.latencies.percentile(50);
-  const p95 = stats.latencies.percentile(95);
-  if (p50 !== undefined && p95 !== undefined) {
+  const inFlight = percentiles(stats.latencies);
+  if (inFlight !== undefined) {
     const perMinute = elapsed > 0 ? (stats.completed * 60_000) / elapsed : 0;
-    lines.push(`  latency p50 ${formatDuration(p50)} · p95 ${formatDuration(p95)} · ${formatCount(perMinute)} prompts/min`);
+    const queued = percentiles(stats.queued);
+    lines.push(`  in flight ${inFlight}${queued === undefined ? '' : ` · queued (rate limit) ${queued}`} · ${formatCount(perMinute)} prompts/min`);
   }
   const limitsLine = formatLimits(limits, rateLimited);
   if (limitsLine !== undefined) lines.push(`  ${limitsLine}`);
@@ -71,4 +73,11 @@ function formatLimits(limits: LimitsInForce | undefined, rateLimited: number): s
 function parts(...named: Array<[count: number, name: string]>): string {
   const shown = named.filter(([count]) => count > 0).map(([count, name]) => `${formatCount(count)} ${name}`);
   return shown.length === 0 ? '' : ` (${shown.join(', ')})`;
+}
+
+/** `p50 230ms · p95 870ms`, or `undefined` when nothing was recorded. */
+function percentiles(histogram: LatencyHistogram): string | undefined {
+  const p50 = histogram.percentile(50);
+  const p95 = histogram.percentile(95);
+  return p50 === undefined || p95 === undefined ? undefined : `p50 ${formatDuration(p50)} · p95 ${formatDuration(p95)}`;
 }

@@ -1,3 +1,14 @@
+/** The exit codes of every `rxllm` command, one table (see `ExitCode`), ending each `--help`. */
+export const EXIT_CODES_HELP = `Exit codes (every command):
+  0    run: every prompt has an ok result · mock-server: stopped by Ctrl-C or SIGTERM
+  1    run: some prompts failed, or were not sent (bad input lines, the budget)
+  2    fatal: 401/402/403 from the provider, --on-error stop, an unreadable or corrupt file (run); cannot listen,
+       e.g. the port is in use (mock-server)
+  64   bad usage: an unknown flag or a bad value; nothing was sent or started
+  130  run: interrupted by Ctrl-C (SIGINT); re-run the same command to resume
+  143  run: stopped by SIGTERM; re-run the same command to resume
+`;
+
 /** `rxllm --help`. */
 export const MAIN_HELP = `rxllm: run many LLM chat completions in parallel, within rate limits, resumable.
 
@@ -10,8 +21,7 @@ Usage:
 Example:
   rxllm run prompts.jsonl -o results.jsonl --model openai/gpt-4o-mini --max-active 16 --rpm 500 --tpm 200000
 
-Exit codes: 0 all ok · 1 some prompts failed · 2 a fatal error stopped the run · 64 bad usage · 130 Ctrl-C
-`;
+${EXIT_CODES_HELP}`;
 
 /** `rxllm run --help`. */
 export const RUN_HELP = `Usage: rxllm run <prompts.jsonl|-> -o <results.jsonl> --model <provider/model> [flags]
@@ -31,11 +41,11 @@ Input, one prompt per line (blank lines are ignored):
 
 Output, one line per prompt, in completion order (sort by index for input order):
   {"id":"q1","index":0,"ok":true,"text":"…","finishReason":"stop","usage":{"inputTokens":12,"outputTokens":3},
-   "model":"gpt-4o-mini-2024-07-18","attempts":1,"latencyMs":412}
+   "model":"gpt-4o-mini-2024-07-18","attempts":1,"latencyMs":412,"queuedMs":0}
   {"id":"q2","index":1,"ok":false,"error":{"type":"ServerError","status":500,"code":null,"message":"…"},
-   "usage":null,"model":"gpt-4o-mini","attempts":3,"latencyMs":9120}
-  index: the 0-based line index in the input. latencyMs: from taking a slot to the outcome, rate-limit waits
-  and retries included. data: the parsed answer, with --structured.
+   "usage":null,"model":"gpt-4o-mini","attempts":3,"latencyMs":9120,"queuedMs":250}
+  index: the 0-based line index in the input. latencyMs: from the first request sent to the outcome, retries
+  included. queuedMs: the wait for the rate limit before that. data: the parsed answer, with --structured.
 
 Flags:
   -o, --output <file>        results file, appended to (required)
@@ -69,6 +79,5 @@ Flags:
   -h, --help                 this help
 
 API keys come from the usual variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, …) and never appear in output.
-Exit codes: 0 all ok · 1 some prompts failed, or were not sent (bad lines, budget) · 2 a fatal error stopped the
-run (401/402/403, --on-error stop, unreadable files) · 64 bad usage · 130 Ctrl-C (re-run the command to resume)
-`;
+
+${EXIT_CODES_HELP}`;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type ChatMessage, type ChatParams, chatParamsSchema, type Prompt } from '../index.js';
-import type { PromptId } from './id-set.js';
+import type { PromptId } from '../index.js';
 
 /** A valid input line: one prompt to send. */
 export interface PromptLine {

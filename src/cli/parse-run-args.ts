@@ -239,15 +239,18 @@ function parseFlags(argv: readonly string[]) {
   }
 }
 
+/** `unknown flag --max-activ (did you mean --max-active?)`: `flag` as typed, `flags` without dashes. */
+export function unknownFlagError(flag: string, flags: readonly string[], command?: string): UsageError {
+  const suggestion = suggestFlag(flag.replace(/^-+/, ''), flags);
+  return new UsageError(`unknown flag ${flag}${suggestion === undefined ? '' : ` (did you mean --${suggestion}?)`}`, command);
+}
+
 /** Rewrites a `parseArgs` error into a short `UsageError`, suggesting the closest known flag. */
 export function toUsageError(error: unknown, flags: readonly string[], command?: string): UsageError {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string } | undefined)?.code;
   const unknown = /Unknown option '([^']+)'/.exec(message)?.[1];
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown !== undefined) {
-    const suggestion = suggestFlag(unknown.replace(/^-+/, ''), flags);
-    return new UsageError(`unknown flag ${unknown}${suggestion === undefined ? '' : ` (did you mean --${suggestion}?)`}`, command);
-  }
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown !== undefined) return unknownFlagError(unknown, flags, command);
   const missing = /Option '([^']+)' argument missing/.exec(message)?.[1];
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && missing !== undefined) {
     const flag = missing.split(',').pop()!.trim().replace(/ <value>$/, '');

@@ -1,12 +1,10 @@
 import { resolve as resolvePath } from 'node:path';
-import { type ChatModel, priceOf, type StructuredOutput } from '../index.js';
+import { type ChatModel, openResultsCheckpoint, priceOf, type ResultsCheckpoint, type ResultsScan, type StructuredOutput } from '../index.js';
 import { createCliModel } from './create-cli-model.js';
 import { createSharedLimiter, type SharedLimiter } from './create-shared-limiter.js';
 import { loadStructuredSchema } from './load-structured-schema.js';
 import { openInput, type PromptsInput } from './open-input.js';
 import type { RunOptions } from './parse-run-args.js';
-import { type ResultsLock, ResultsWriter } from './results-writer.js';
-import { type ResultsScan, scanResultsFile } from './scan-results-file.js';
 import { UsageError } from './usage-error.js';
 
 /** What `rxllm run` opened and checked before sending anything. */
@@ -16,7 +14,8 @@ export interface PreparedRun {
   input: PromptsInput;
   /** What the results file already holds (a resume). */
   scan: ResultsScan;
-  writer: ResultsWriter;
+  /** The results file, locked and open for appending. */
+  checkpoint: ResultsCheckpoint;
   /** `--redis`: the limiter whose budget is shared with other processes, and its connection. */
   shared: SharedLimiter | undefined;
 }
@@ -42,15 +41,11 @@ export async function prepareRun(options: RunOptions, stdin: PromptsInput): Prom
   const structured = options.structured === undefined ? undefined : await loadStructuredSchema(options.structured);
   const shared = await createSharedLimiter(options);
   let input: PromptsInput | undefined;
-  let lock: ResultsLock | undefined;
   try {
     input = await openInput(options.input, stdin);
-    // The lock comes first: a run refused by it must not have read, cut or rewritten another run's results.
-    lock = ResultsWriter.lock(options.output);
-    const scan = await scanResultsFile(options.output, { retryFailed: options.retryFailed });
-    return { model, structured, input, scan, writer: ResultsWriter.open(options.output, lock), shared };
+    const checkpoint = await openResultsCheckpoint(options.output, { retryFailed: options.retryFailed });
+    return { model, structured, input, scan: checkpoint.scan, checkpoint, shared };
   } catch (error) {
-    lock?.release();
     if (input !== undefined && input !== stdin) input.destroy?.();
     void shared?.close();
     throw error;

@@ -54,17 +54,16 @@ export function describeProgress(stats: RunStats, figures: PipelineFigures, etaM
   const parts = [
     `${formatCount(stats.accounted)}${stats.total === undefined ? '' : `/${formatCount(stats.total)}`}` +
       (stats.total === undefined || stats.total === 0 ? '' : ` (${((100 * stats.accounted) / stats.total).toFixed(1)}%)`),
-    `ok ${formatCount(stats.ok)}`,
-    `failed ${formatCount(stats.failed)}`,
+    ...outcomeParts(stats),
     `in flight ${figures.inFlight}`,
     `${Math.round(figures.requestsPerMinute)} rpm`,
     `${formatTokens(stats.inputTokens + stats.outputTokens)} tokens`,
   ];
-  if (stats.skipped > 0) parts.splice(3, 0, `skipped ${formatCount(stats.skipped)}`);
   if (stats.costKnown && stats.ok > 0) parts.push(formatCost(stats.cost));
   if (figures.retries > 0) parts.push(`${formatCount(figures.retries)} retries`);
   parts.push(`elapsed ${formatDuration(stats.elapsedMs())}`);
-  if (etaMs !== undefined) parts.push(`eta ${formatDuration(etaMs)}`);
+  if (stats.stopping) parts.push('stopping');
+  else if (etaMs !== undefined) parts.push(`eta ${formatDuration(etaMs)}`);
   return parts.join(' | ');
 }
 
@@ -131,10 +130,9 @@ function renderBar(maxWidth: number, stats: RunStats, figures: PipelineFigures):
   // Most important first; trailing parts are dropped until the line fits the terminal.
   const parts = [
     `${bar} ${known ? `${Math.floor(ratio * 100)}%` : '…'} ${formatCount(value)}${known ? `/${formatCount(total)}` : ''}`,
-    `ok ${formatCount(stats.ok)}`,
-    `failed ${formatCount(stats.failed)}`,
+    ...outcomeParts(stats),
     `in flight ${figures.inFlight}`,
-    `ETA ${eta === undefined ? '?' : formatDuration(eta)}`,
+    stats.stopping ? 'stopping' : `ETA ${eta === undefined ? '?' : formatDuration(eta)}`,
     `${Math.round(figures.requestsPerMinute)} rpm`,
     `${formatTokens(stats.inputTokens + stats.outputTokens)} tok`,
   ];
@@ -145,4 +143,17 @@ function renderBar(maxWidth: number, stats: RunStats, figures: PipelineFigures):
     line = parts.join(' | ');
   }
   return line;
+}
+
+/**
+ * The outcomes that make up the count of accounted lines: ok and failed in this run, then (when non-zero) skipped as
+ * already in the results file, bad lines and prompts the budget kept back; so that on a resumed run the parts add up
+ * to the count beside the bar (issue 20: `367/1,000 | ok 37` hid the 330 skipped).
+ */
+function outcomeParts(stats: RunStats): string[] {
+  const parts = [`ok ${formatCount(stats.ok)}`, `failed ${formatCount(stats.failed)}`];
+  if (stats.skipped > 0) parts.push(`skipped ${formatCount(stats.skipped)}`);
+  if (stats.badLines > 0) parts.push(`bad lines ${formatCount(stats.badLines)}`);
+  if (stats.notSent > 0) parts.push(`not sent ${formatCount(stats.notSent)}`);
+  return parts;
 }

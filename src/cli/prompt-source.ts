@@ -35,7 +35,7 @@ export function promptSource(options: RunOptions, { input, scan, structured }: P
     takeUntil(session.stop$),
     takeWhile(() => !session.budgetSpent()),
     map((line) => {
-      session.pending.set(ordinal++, { line, startedAt: session.now() });
+      session.pending.set(ordinal++, { line, startedAt: session.now(), attempts: 0 });
       return structured === undefined ? line.prompt : structured.apply(line.prompt);
     }),
   );

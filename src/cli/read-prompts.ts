@@ -1,6 +1,5 @@
-import { IdSet } from './id-set.js';
+import { IdSet, readLines } from '../index.js';
 import { type BadLine, type PromptLine, parsePromptLine } from './parse-prompt-line.js';
-import { readLines } from './read-lines.js';
 
 /** Options of `readPrompts`. */
 export interface ReadPromptsOptions {

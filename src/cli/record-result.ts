@@ -1,5 +1,5 @@
-import { BudgetExceededError, type ChatResult } from '../index.js';
-import { failedResultLine, formatResultLine, okResultLine, type ResultContext } from './format-result-line.js';
+import { BudgetExceededError, type ChatResult, failedResultLine, type LlmError, okResultLine, type ResultContext } from '../index.js';
+
 import type { RunOptions } from './parse-run-args.js';
 import type { PreparedRun } from './prepare-run.js';
 import type { RunSession } from './run-session.js';
@@ -11,24 +11,34 @@ import type { RunSession } from './run-session.js';
  *
  * @param result - The pipeline's result.
  * @param options - The parsed flags.
- * @param prepared - The model, the structured-output schema and the results writer.
+ * @param prepared - The model, the structured-output schema and the results file.
  * @param session - The run's shared state.
  * @throws whatever writing the line throws.
  */
-export function recordResult(result: ChatResult, options: RunOptions, { model, structured, writer }: PreparedRun, session: RunSession): void {
+export function recordResult(result: ChatResult, options: RunOptions, { model, structured, checkpoint }: PreparedRun, session: RunSession): void {
   const { pending, stats } = session;
   const entry = pending.get(result.index);
   if (entry === undefined) return;
   pending.delete(result.index);
+  const now = session.now();
+  const sentAt = entry.sentAt ?? now; // never sent (an invalid prompt): no time in flight
+  const latencyMs = Math.round(now - sentAt);
+  const queuedMs = Math.round(sentAt - entry.startedAt);
   const context: ResultContext = {
     id: entry.line.id,
     index: entry.line.index,
     model: model.model,
-    // streamEach does not report attempts per prompt.
-    attempts: options.stream ? null : result.attempts,
-    latencyMs: Math.round(session.now() - entry.startedAt),
+    // streamEach's items carry no attempt count: the progress recorder counted this prompt's requests.
+    attempts: options.stream ? entry.attempts : result.attempts,
+    latencyMs,
+    queuedMs,
     ...(entry.line.meta === undefined ? {} : { meta: entry.line.meta }),
   };
+  if (!result.ok && (result.error.fatal || result.error instanceof BudgetExceededError)) {
+    recordUnsent(result.error, session);
+    return;
+  }
+  stats.recordQueued(queuedMs);
   if (result.ok) {
     const parsed = structured?.parse(result.response.text, {
       provider: model.provider.id,
@@ -37,20 +47,21 @@ export function recordResult(result: ChatResult, options: RunOptions, { model, s
       ...(result.response.requestId === undefined ? {} : { requestId: result.response.requestId }),
     });
     if (parsed !== undefined && !parsed.ok) {
-      writer.writeLine(formatResultLine(failedResultLine(context, parsed.error)));
-      stats.recordFailed(context.latencyMs, result.response.usage, result.response.model || model.model);
+      checkpoint.append(failedResultLine(context, parsed.error));
+      stats.recordFailed(latencyMs, result.response.usage, result.response.model || model.model);
       return;
     }
-    writer.writeLine(formatResultLine(okResultLine(context, result.response, parsed?.ok === true ? parsed.value : undefined)));
-    stats.recordOk(result.response.usage, result.response.model || model.model, context.latencyMs);
+    checkpoint.append(okResultLine(context, result.response, parsed?.ok === true ? parsed.value : undefined));
+    stats.recordOk(result.response.usage, result.response.model || model.model, latencyMs);
     return;
   }
-  if (result.error.fatal) return;
-  if (result.error instanceof BudgetExceededError) {
-    stats.notSent += 1;
-    session.reachBudget();
-    return;
-  }
-  writer.writeLine(formatResultLine(failedResultLine(context, result.error)));
-  stats.recordFailed(context.latencyMs);
+  checkpoint.append(failedResultLine(context, result.error));
+  stats.recordFailed(latencyMs);
+}
+
+/** A fatal error (not recorded, so a resume sends it) or a budget refusal (counted as not sent; stops the reading). */
+function recordUnsent(error: LlmError, session: RunSession): void {
+  if (error.fatal) return;
+  session.stats.notSent += 1;
+  session.reachBudget();
 }

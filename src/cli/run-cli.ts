@@ -1,8 +1,8 @@
-import { isLlmError } from '../index.js';
-import { runMockServerCommand } from '../mock-server/index.js';
+import { CheckpointError, isLlmError } from '../index.js';
+import { MOCK_SERVER_USAGE, parseMockServerArgs, runMockServerCommand } from '../mock-server/index.js';
 import { ExitCode } from './exit-codes.js';
-import { MAIN_HELP, RUN_HELP } from './help-text.js';
-import { parseRunArgs } from './parse-run-args.js';
+import { EXIT_CODES_HELP, MAIN_HELP, RUN_HELP } from './help-text.js';
+import { parseRunArgs, unknownFlagError } from './parse-run-args.js';
 import { type RunContext, runCommand } from './run-command.js';
 import { suggestFlag } from './suggest-flag.js';
 import { FatalCliError, UsageError } from './usage-error.js';
@@ -14,6 +14,12 @@ export interface CliContext extends Omit<RunContext, 'args'> {
 }
 
 const COMMANDS = ['run', 'mock-server'];
+
+/** `rxllm mock-server --help`: the server's own usage, then the exit codes every command shares. */
+const MOCK_SERVER_HELP = `${MOCK_SERVER_USAGE}\n${EXIT_CODES_HELP}`;
+
+/** The flags `rxllm mock-server --help` lists (without dashes), for "did you mean". */
+const MOCK_SERVER_FLAGS = [...MOCK_SERVER_USAGE.matchAll(/^ +(?:-\w, )?--([a-z][a-z-]*)/gm)].map((match) => match[1]!);
 
 /**
  * The `rxllm` command line: dispatches to `run` or `mock-server`, prints help and version, and turns errors into
@@ -34,7 +40,10 @@ export async function runCli(args: readonly string[], context: CliContext): Prom
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       const topic = command === 'help' ? rest[0] : undefined;
-      if (topic === 'mock-server') return await runMockServerCommand(['--help'], { stdout, stderr });
+      if (topic === 'mock-server') {
+        stdout.write(MOCK_SERVER_HELP);
+        return ExitCode.ok;
+      }
       stdout.write(topic === 'run' ? RUN_HELP : MAIN_HELP);
       return command === undefined ? ExitCode.usage : ExitCode.ok;
     }
@@ -50,7 +59,13 @@ export async function runCli(args: readonly string[], context: CliContext): Prom
       }
       return await runCommand(options, { ...context, args });
     }
-    if (command === 'mock-server') return await runMockServerCommand(rest, { stdout, stderr });
+    if (command === 'mock-server') {
+      if (checkMockServerArgs(rest) === 'help') {
+        stdout.write(MOCK_SERVER_HELP);
+        return ExitCode.ok;
+      }
+      return await runMockServerCommand(rest, { stdout, stderr });
+    }
     if (command.startsWith('-')) throw new UsageError(`unknown flag ${command} (flags go after the command, e.g. rxllm run --help)`);
     const suggestion = suggestFlag(command, COMMANDS);
     throw new UsageError(`unknown command ${command}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; commands: ${COMMANDS.join(', ')}`);
@@ -60,7 +75,7 @@ export async function runCli(args: readonly string[], context: CliContext): Prom
       stderr.write(`rxllm: ${error.message}\nSee '${help}'.\n`);
       return ExitCode.usage;
     }
-    if (error instanceof FatalCliError) {
+    if (error instanceof FatalCliError || error instanceof CheckpointError) {
       stderr.write(`rxllm: ${error.message}\n`);
       return ExitCode.fatal;
     }
@@ -70,5 +85,19 @@ export async function runCli(args: readonly string[], context: CliContext): Prom
     }
     stderr.write(`rxllm: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return ExitCode.fatal;
+  }
+}
+
+/**
+ * Checks `rxllm mock-server`'s flags before the server starts, so that a bad one is a usage error like `rxllm run`'s:
+ * exit 64, the flag named, the closest known flag suggested, a hint to `--help`.
+ */
+function checkMockServerArgs(args: readonly string[]): 'help' | 'ok' {
+  try {
+    return parseMockServerArgs(args) === 'help' ? 'help' : 'ok';
+  } catch (error) {
+    const unknown = /Unknown option '([^']+)'/.exec(error instanceof Error ? error.message : '')?.[1];
+    if (unknown !== undefined) throw unknownFlagError(unknown, MOCK_SERVER_FLAGS, 'mock-server');
+    throw new UsageError((error instanceof Error ? error.message : String(error)).replace(/\.$/, ''), 'mock-server');
   }
 }

@@ -8,14 +8,23 @@ import { RunStats } from './run-stats.js';
 /** One prompt between being pulled into the pipeline and its outcome. */
 export interface Pending {
   line: PromptLine;
+  /** When it took a slot (was pulled into the pipeline). */
   startedAt: number;
+  /** When its first request was sent (the limiter granted its turn); unset while it waits. */
+  sentAt?: number;
+  /** Requests sent for it, retries included. */
+  attempts: number;
 }
 
 /** What the phases of one `rxllm run` share: figures, display, the prompts in flight and the reasons to stop. */
 export class RunSession {
   readonly now = () => performance.now();
   readonly stats: RunStats;
-  readonly tracker: ProgressTracker = progressTracker();
+  /**
+   * The pipeline's progress tracker, also noting in `pending` when each prompt's first request was sent and how many
+   * requests it took (the pipeline tells the recorder each prompt's index).
+   */
+  readonly tracker: ProgressTracker = this.#notingTracker(progressTracker());
   readonly display: ProgressDisplay;
   readonly budget: Budget | undefined;
   /** Prompts pulled into the pipeline, by their pipeline index. */
@@ -30,6 +39,8 @@ export class RunSession {
 
   constructor(options: RunOptions, modelId: string, stderr: NodeJS.WritableStream & { isTTY?: boolean }) {
     this.stats = new RunStats(modelId, this.now);
+    // Whatever stops the reading, the run will not reach its total: no more ETA.
+    this.stop$.subscribe(() => (this.stats.stopping = true));
     const mode = options.progress === 'auto' ? (stderr.isTTY === true ? 'bar' : 'lines') : options.progress; // a bar needs a TTY
     this.display = createProgressDisplay({
       mode,
@@ -45,6 +56,22 @@ export class RunSession {
             ...(options.maxCost === undefined ? {} : { maxCost: options.maxCost }),
             ...(options.maxTotalTokens === undefined ? {} : { maxTotalTokens: options.maxTotalTokens }),
           });
+  }
+
+  #notingTracker(inner: ProgressTracker): ProgressTracker {
+    return {
+      ...inner,
+      promptSubmitted: (index) => {
+        inner.promptSubmitted(index);
+        const entry = index === undefined ? undefined : this.pending.get(index);
+        if (entry !== undefined) entry.sentAt = this.now();
+      },
+      requestSent: (index) => {
+        inner.requestSent(index);
+        const entry = index === undefined ? undefined : this.pending.get(index);
+        if (entry !== undefined) entry.attempts += 1;
+      },
+    };
   }
 
   /** Shows a message above the progress display, prefixed `rxllm: `. */

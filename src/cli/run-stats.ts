@@ -43,11 +43,19 @@ export class RunStats {
   cacheWriteInputTokens = 0;
   /** The part of `outputTokens` spent reasoning. */
   reasoningTokens = 0;
+  /**
+   * The run is stopping (Ctrl-C, SIGTERM, the budget, `--on-error return`): it will not reach `total`, so there is
+   * no ETA.
+   */
+  stopping = false;
   /** USD spent in this run on priced answers. */
   cost = 0;
   /** Models that answered without a known price. */
   readonly unpricedModels = new Set<string>();
+  /** Time in flight: from a prompt's first request to its outcome, retries included. */
   readonly latencies = new LatencyHistogram();
+  /** Time queued: from a prompt taking a slot to its first request (the wait for the rate limiter). */
+  readonly queued = new LatencyHistogram();
   readonly startedAt: number;
   readonly #model: string;
   readonly #now: () => number;
@@ -88,6 +96,11 @@ export class RunStats {
     this.latencies.record(latencyMs);
   }
 
+  /** How long a recorded prompt waited for the rate limiter before its first request. */
+  recordQueued(queuedMs: number): void {
+    this.queued.record(queuedMs);
+  }
+
   #spend(usage: Usage, model: string): void {
     this.inputTokens += usage.inputTokens;
     this.outputTokens += usage.outputTokens;
@@ -106,13 +119,14 @@ export class RunStats {
 
   /**
    * Estimated milliseconds until every input line is accounted for, from the completion rate of the last 30 seconds;
-   * `undefined` until the total is known and something has completed. Call it periodically (it samples the rate).
+   * `undefined` until the total is known and something has completed, and once the run is `stopping`. Call it
+   * periodically (it samples the rate).
    */
   etaMs(): number | undefined {
     const now = this.#now();
     this.#samples.push([now, this.completed]);
     while (this.#samples.length > 2 && this.#samples[0]![0] < now - RATE_WINDOW_MS) this.#samples.shift();
-    if (this.total === undefined) return undefined;
+    if (this.total === undefined || this.stopping) return undefined;
     const remaining = Math.max(0, this.total - this.accounted);
     if (remaining === 0) return 0;
     const [firstTime, firstCompleted] = this.#samples[0]!;

@@ -31,14 +31,12 @@ export function sendPrompts(prompts: Observable<Prompt>, options: RunOptions, { 
   if (!options.stream) return prompts.pipe(chatEach(model, pipelineOptions));
   return prompts.pipe(
     streamEach(model, pipelineOptions),
-    mergeMap(({ index, prompt, response }) => {
-      const entry = session.pending.get(index);
-      if (entry !== undefined) entry.startedAt = session.now(); // latency counts from the request, not the read
-      return from(response).pipe(
+    mergeMap(({ index, prompt, response }) =>
+      from(response).pipe(
         map((answer): ChatResult => ({ index, prompt, ok: true, response: answer, attempts: 1 })),
         catchError((error: unknown) => of<ChatResult>({ index, prompt, ok: false, error: toLlmError(error), attempts: 1 })),
-      );
-    }),
+      ),
+    ),
   );
 }
 

@@ -1,6 +1,6 @@
 import { formatCount } from './format-figures.js';
 import type { RunOptions } from './parse-run-args.js';
-import type { ResultsScan } from './scan-results-file.js';
+import type { ResultsScan } from '../index.js';
 
 /**
  * The lines `rxllm run` prints as it starts (each gets the `rxllm: ` prefix): input, output, model and limits; a torn
@@ -24,11 +24,16 @@ export function startBanner(options: RunOptions, modelId: string, scan: ResultsS
   if (scan.tornBytes > 0) {
     lines.push(`removed a torn last line (${scan.tornBytes} bytes) from ${options.output}: the previous run was killed mid-write`);
   }
-  if (scan.ok + scan.failed > 0) {
-    const failedNote = options.retryFailed
-      ? `${formatCount(scan.failed)} failed will be sent again`
-      : `${formatCount(scan.failed)} failed${scan.failed > 0 ? ' (use --retry-failed to send those again)' : ''}`;
-    lines.push(`resuming: ${formatCount(scan.ok)} ok and ${failedNote} already in ${options.output}`);
-  }
+  if (scan.ok + scan.failed > 0) lines.push(resumeLine(options, scan));
   return lines;
+}
+
+/** What a resume keeps and what it sends again: `resuming: 974 ok already in results.jsonl; 26 failed will be sent again`. */
+function resumeLine({ output, retryFailed }: RunOptions, { ok, failed }: ResultsScan): string {
+  if (retryFailed) {
+    const resent = failed > 0 ? `; ${formatCount(failed)} failed will be sent again` : '';
+    return `resuming: ${formatCount(ok)} ok already in ${output}${resent}`;
+  }
+  const hint = failed > 0 ? ' (use --retry-failed to send the failed again)' : '';
+  return `resuming: ${formatCount(ok)} ok and ${formatCount(failed)} failed already in ${output}${hint}`;
 }

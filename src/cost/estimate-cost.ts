@@ -48,7 +48,7 @@ export interface EstimateCostOptions {
  */
 export interface CostEstimate {
   requests: number;
-  /** Estimated input tokens (about four characters per token). */
+  /** Estimated input tokens (`estimateInputTokens`: script-aware, an upper estimate). */
   inputTokens: number;
   /** Sum of the requests' `maxTokens`: the most the run can write. */
   maxOutputTokens: number;
@@ -70,7 +70,7 @@ const optionsSchema = z.strictObject({
 
 /**
  * Prices a run before it starts: each prompt is resolved against the model's defaults and `params` (so
- * per-prompt `maxTokens` and `model` count), its input estimated at about four characters per token, and its
+ * per-prompt `maxTokens` and `model` count), its input estimated by `estimateInputTokens` (script-aware, an upper estimate), and its
  * output taken as `maxTokens` (worst case) or `expectedOutputTokens` (expected case). Sends nothing. Throws
  * `InvalidOptionsError` for an invalid prompt or option, naming it.
  *

@@ -32,8 +32,10 @@ export interface BudgetOptions {
    */
   defaultOutputTokens?: number;
   /**
-   * Factor applied to the input-token estimate (about four characters per token) when reserving. Raise it for
-   * text that tokenizes densely (code, CJK) so the estimate cannot fall short. @defaultValue `1`
+   * Factor applied to the input-token estimate (`estimateInputTokens`) when reserving. The estimate is script-aware and
+   * meant as an upper bound (on its test texts never below Llama 2's, o200k_base's or cl100k_base's count); raise this
+   * for a tokenizer or a kind of text that counts more, or for a chat template that adds more than the estimate's 4
+   * tokens per message. @defaultValue `1`
    */
   inputMargin?: number;
 }
@@ -139,8 +141,12 @@ const COST_EPSILON = 1e-12;
  * Creates a budget (`maxCost` in USD and/or `maxTotalTokens`) that a run reserves against before each request,
  * so that nothing is sent that could overrun it. Pass it to a pipeline's `budget` option; prompts refused for
  * good end as `BudgetExceededError` results (`null` in `parallelChat`, never submitted). One budget is meant for
- * one run, but several pipelines may share it. The guarantee holds as far as the input estimate holds: raise
- * `inputMargin` for densely tokenized text.
+ * one run, but several pipelines may share it. Exactly: a request is sent only if the spend settled so far, plus
+ * every worst case still held, plus its own worst case (`estimateInputTokens × inputMargin` input tokens and its
+ * `maxTokens` or `defaultOutputTokens` output tokens, priced) stays within the limits; so the run stays within them
+ * whenever each request's real input is at most its estimate times `inputMargin`. That holds for the Llama 2,
+ * o200k_base and cl100k_base tokenizers on the estimate's test texts (English, Russian, JSON, CJK, emoji, code and
+ * more); for another tokenizer or chat template, raise `inputMargin`.
  *
  * @param options - Limits, prices, and the assumed output allowance. Throws `InvalidOptionsError` when invalid.
  * @returns A `Budget`.

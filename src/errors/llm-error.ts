@@ -38,6 +38,10 @@ export class LlmError extends Error {
   readonly retryable: boolean;
   readonly fatal: boolean;
   readonly body?: unknown;
+  /** In the Promise wrappers: the `id` of the prompt item that failed (its `PromptItem.id`). */
+  id?: string | number;
+  /** In the Promise wrappers: the `meta` of the prompt item that failed. */
+  meta?: unknown;
 
   constructor(message: string, options: LlmErrorOptions = {}, defaults: { retryable?: boolean; fatal?: boolean } = {}) {
     super(redactSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
@@ -66,6 +70,7 @@ export class LlmError extends Error {
       retryable: this.retryable,
       fatal: this.fatal,
       retryAfterMs: this.retryAfterMs,
+      id: this.id,
     };
   }
 

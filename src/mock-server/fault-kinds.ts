@@ -20,8 +20,9 @@
  * - `gateway-error`: a LiteLLM-style proxy error framed as a server-sent event (`data: {"error": {…, "code": "429"}}`)
  *   on a 429 `text/event-stream` response, with `llm_provider-x-request-id` and `x-litellm-call-id` headers.
  * - `stream-error-event`: a 200 whose stream carries an error event instead of the answer (OpenAI-compatible:
- *   `data: {"error": …}` then `[DONE]`; Anthropic: `event: error`, `overloaded_error`); a JSON request gets a 200
- *   error envelope.
+ *   `data: {"error": …}` then `[DONE]`; Responses: the recorded overload, `error` after `response.in_progress`, then
+ *   `response.failed`; Anthropic: `event: error`, `overloaded_error`); a JSON request gets a 200 error envelope
+ *   (Responses: a `response` whose `status` is `failed`).
  * - `endless-body`: a 200 whose body never ends (stops when the client disconnects or after `endlessBodyMaxBytes`).
  * - `refusal`: a 200 in which the model refuses, in the provider's shape: OpenAI `message.refusal` (streams:
  *   `delta.refusal`) with `content: null`, Anthropic `stop_reason: "refusal"` with `stop_details` (no tool call even

@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { AnthropicBatchApi } from './anthropic-batch-api.js';
 import { anthropicWire } from './anthropic-wire.js';
+import type { BatchFault, BatchHost } from './batch-host.js';
 import { cutAtStop } from './cut-at-stop.js';
 import { createSeededRandom } from './create-seeded-random.js';
 import { FAULT_KINDS, type FaultKind, isFaultKind } from './fault-kinds.js';
@@ -10,13 +12,14 @@ import { answerPieces, continuePieces, jsonPieces } from './mock-answer.js';
 import { type ExchangeHost, MockExchange } from './mock-exchange.js';
 import type { ResolvedMockServerOptions } from './mock-server-options.js';
 import { StatsRecorder } from './mock-stats.js';
+import { OpenAIBatchApi } from './openai-batch-api.js';
 import { openaiWire } from './openai-wire.js';
 import { responsesWire } from './responses-wire.js';
 import { createRateWindow, OtherTraffic, type RateWindow } from './rate-window.js';
 import type { MockChatRequest } from './read-chat-request.js';
 import { writeJsonAnswer, writeStreamAnswer } from './write-answer.js';
 import { type FaultSettings, writeFault } from './write-fault.js';
-import type { RateSnapshot, WireFormat } from './wire-format.js';
+import type { MockAnswer, RateSnapshot, WireFormat } from './wire-format.js';
 
 const JSON_TYPE = 'application/json';
 /** A day in ms: the window of the per-day request count. */
@@ -26,7 +29,7 @@ const DAY_MS = 86_400_000;
  * Routes and answers every request of a mock server. Chat requests become `MockExchange`s; the hot path does no
  * validation beyond the few fields it reads, and builds bodies from strings.
  */
-export class MockRequestHandler implements ExchangeHost {
+export class MockRequestHandler implements ExchangeHost, BatchHost {
   readonly stats: StatsRecorder;
   readonly active = new Set<MockExchange>();
   private readonly random: () => number;
@@ -40,9 +43,19 @@ export class MockRequestHandler implements ExchangeHost {
   private readonly modelsBody: string;
   private sequence = 0;
 
-  constructor(private readonly config: ResolvedMockServerOptions) {
+  private readonly batchRandom: () => number;
+  private readonly openaiBatches: OpenAIBatchApi;
+  private readonly anthropicBatches: AnthropicBatchApi;
+  /** `http://127.0.0.1:PORT`, set once the server listens (Anthropic's `results_url` is absolute). */
+  url = '';
+
+  constructor(readonly config: ResolvedMockServerOptions) {
     this.stats = new StatsRecorder(config.trackDeliveries);
     this.random = createSeededRandom(config.seed);
+    // Batch faults draw from their own sequence, so that batches do not shift the chat faults' draws.
+    this.batchRandom = createSeededRandom(config.seed ^ 0x5f3759df);
+    this.openaiBatches = new OpenAIBatchApi(this);
+    this.anthropicBatches = new AnthropicBatchApi(this);
     const { rateLimitAlgorithm, windowMs } = config;
     this.requestWindow = config.rpmLimit === undefined ? undefined : createRateWindow(rateLimitAlgorithm, config.rpmLimit, windowMs);
     this.tokenWindow = config.tpmLimit === undefined ? undefined : createRateWindow(rateLimitAlgorithm, config.tpmLimit, windowMs);
@@ -105,6 +118,16 @@ export class MockRequestHandler implements ExchangeHost {
       sendPlain(req, res, 200, '{"ok":true}');
     } else if (path === '/v1/models' && req.method === 'GET') {
       sendPlain(req, res, 200, this.modelsBody);
+    } else if (path.startsWith('/v1/messages/batches')) {
+      if (!this.authorizedBatch(req, res, anthropicWire)) return;
+      if (!this.anthropicBatches.handle(req, res, path, new URLSearchParams(query === -1 ? '' : url.slice(query + 1)))) {
+        sendPlain(req, res, 404, anthropicWire.errorBody(404, `No route for ${req.method ?? 'GET'} ${path}.`));
+      }
+    } else if (path.startsWith('/v1/files') || path.startsWith('/v1/batches')) {
+      if (!this.authorizedBatch(req, res, openaiWire)) return;
+      if (!this.openaiBatches.handle(req, res, path, new URLSearchParams(query === -1 ? '' : url.slice(query + 1)))) {
+        sendPlain(req, res, 404, openaiWire.errorBody(404, `No route for ${req.method ?? 'GET'} ${path}.`));
+      }
     } else if ((path === '/' || path === '/health') && req.method === 'GET') {
       sendPlain(req, res, 200, '{"ok":true,"server":"rxllm mock server"}');
     } else {
@@ -112,6 +135,23 @@ export class MockRequestHandler implements ExchangeHost {
       sendPlain(req, res, 404, wire.errorBody(404, `No route for ${req.method ?? 'GET'} ${path}.`));
     }
   };
+
+  /** Draws a batch fault at the `batchFaults` rates. */
+  drawBatchFault(): BatchFault | undefined {
+    const { batchFailedRate, batchExpiredRate } = this.config;
+    if (batchFailedRate === 0 && batchExpiredRate === 0) return undefined;
+    const draw = this.batchRandom();
+    if (draw < batchFailedRate) return 'failed';
+    return draw < batchFailedRate + batchExpiredRate ? 'expired' : undefined;
+  }
+
+  /** Checks the API key on a Batch API route; answers 401 and returns false when it is wrong. */
+  private authorizedBatch(req: IncomingMessage, res: ServerResponse, wire: WireFormat): boolean {
+    const apiKey = this.config.apiKey;
+    if (apiKey === undefined || isAuthorized(req.headers, apiKey)) return true;
+    sendPlain(req, res, 401, wire.errorBody(401, 'Incorrect API key provided.'));
+    return false;
+  }
 
   /** Clears the timers of every exchange in progress (their sockets are destroyed by the caller). */
   shutdown(): void {
@@ -164,31 +204,10 @@ export class MockRequestHandler implements ExchangeHost {
 
     const keyHeader = headers['x-mock-key'];
     exchange.key = typeof keyHeader === 'string' ? keyHeader : request.key;
-    let pieces = this.answerPieces(request, promptHash, answerTokens);
-    let finish: 'stop' | 'length' = 'stop';
-    if (request.maxTokens !== undefined && pieces.length > request.maxTokens) {
-      pieces = pieces.slice(0, request.maxTokens);
-      finish = 'length';
-    }
-    const stopped = request.output.kind === 'tool' ? undefined : cutAtStop(pieces, request.stop);
-    if (stopped !== undefined) {
-      pieces = stopped.pieces;
-      finish = 'stop';
-    }
-    const sequence = exchange.sequence;
-    exchange.answer = {
-      id: exchange.wire === openaiWire ? `chatcmpl-mock${sequence}` : exchange.wire === responsesWire ? `mock${sequence}` : `msg_mock${sequence}`,
-      model: request.model ?? config.model,
-      created: Math.floor(Date.now() / 1000),
-      request,
-      pieces,
-      finish,
-      toolId: `toolu_mock${sequence}`,
-      cachedTokens: Math.floor(request.inputTokens * config.cachedInputShare),
-      ...(stopped === undefined ? {} : { stopSequence: stopped.sequence }),
-    };
+    const answer = this.buildAnswer(exchange.wire, request, answerTokens, `mock${exchange.sequence}`, Math.floor(Date.now() / 1000), promptHash);
+    exchange.answer = answer;
 
-    if ((this.requestWindow !== undefined || this.tokenWindow !== undefined) && !this.admit(exchange, request.inputTokens + pieces.length)) return;
+    if ((this.requestWindow !== undefined || this.tokenWindow !== undefined) && !this.admit(exchange, request.inputTokens + answer.pieces.length)) return;
     exchange.fault = fault;
     if (fault !== undefined) {
       this.stats.faulted(fault);
@@ -205,6 +224,43 @@ export class MockRequestHandler implements ExchangeHost {
     if (exchange.fault !== undefined) writeFault(exchange, exchange.fault, this.faultSettings);
     else if (exchange.answer?.request.stream === true) writeStreamAnswer(exchange, this.config.chunkTokens, this.config.tokensPerSecond);
     else writeJsonAnswer(exchange);
+  }
+
+  /**
+   * The answer to `request`, as the live endpoints give it (also used for batch items): text or JSON pieces cut at
+   * `max_tokens` and the first stop sequence. `suffix` makes the ids (`chatcmpl-<suffix>`, `msg_<suffix>`, …).
+   */
+  buildAnswer(
+    wire: WireFormat,
+    request: MockChatRequest,
+    answerTokens: number,
+    suffix: string,
+    created: number,
+    promptHash = mixHash(hashString(request.key), this.config.seed),
+  ): MockAnswer {
+    const config = this.config;
+    let pieces = this.answerPieces(request, promptHash, answerTokens);
+    let finish: 'stop' | 'length' = 'stop';
+    if (request.maxTokens !== undefined && pieces.length > request.maxTokens) {
+      pieces = pieces.slice(0, request.maxTokens);
+      finish = 'length';
+    }
+    const stopped = request.output.kind === 'tool' ? undefined : cutAtStop(pieces, request.stop);
+    if (stopped !== undefined) {
+      pieces = stopped.pieces;
+      finish = 'stop';
+    }
+    return {
+      id: wire === openaiWire ? `chatcmpl-${suffix}` : wire === responsesWire ? suffix : `msg_${suffix}`,
+      model: request.model ?? config.model,
+      created,
+      request,
+      pieces,
+      finish,
+      toolId: `toolu_${suffix}`,
+      cachedTokens: Math.floor(request.inputTokens * config.cachedInputShare),
+      ...(stopped === undefined ? {} : { stopSequence: stopped.sequence }),
+    };
   }
 
   private answerPieces(request: MockChatRequest, hash: number, answerTokens: number): string[] {

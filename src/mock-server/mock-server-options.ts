@@ -117,6 +117,38 @@ export interface MockServerOptions {
    * `input_tokens`). @defaultValue `0`
    */
   cachedInputShare?: number;
+  /**
+   * How long a batch takes (both Batch APIs), from create to its end: OpenAI's `validating` for the first 10 %, then
+   * `in_progress` while the items finish one by one until 90 %, then `finalizing`; Anthropic's `in_progress` until it
+   * has `ended`. `0` ends every batch at once. @defaultValue `1000`
+   */
+  batchDelayMs?: number;
+  /**
+   * Share of batch items answered with a server error (OpenAI: a 500 line in the error file; Anthropic: an `errored`
+   * result), in [0, 1], chosen deterministically from the seed and each `custom_id`. @defaultValue `0`
+   */
+  batchErrorRate?: number;
+  /**
+   * Share of batches, in [0, 1] each, drawn from the seeded PRNG at create: `failed` fails validation (OpenAI: status
+   * `failed` with `errors.data`; Anthropic: every request `errored`); `expired` ends halfway through processing, the
+   * unfinished items expired. The `x-mock-batch-fault: failed | expired | none` header on a create forces one.
+   * @defaultValue `{}`
+   */
+  batchFaults?: { failed?: number; expired?: number };
+  /**
+   * OpenAI's enqueued-token limit per model: input tokens of the batches not yet ended. A batch that would exceed
+   * it is created, then turns `failed` with code `token_limit_exceeded`. @defaultValue no limit
+   */
+  batchEnqueuedTokenLimit?: number;
+  /** Requests allowed in one batch. @defaultValue `50000` (OpenAI), `100000` (Anthropic) */
+  batchMaxRequests?: number;
+  /**
+   * Bytes allowed in one batch: OpenAI's input file (checked at batch create), Anthropic's create body (else 413).
+   * @defaultValue 200 MiB (OpenAI), 256 MiB (Anthropic)
+   */
+  batchMaxBytes?: number;
+  /** Clock of the batch lifecycle, in ms since the epoch: tests pass their own and move it. @defaultValue `Date.now` */
+  clock?: () => number;
 }
 
 /** `MockServerOptions` with defaults applied and faults turned into a cumulative table. */
@@ -146,6 +178,14 @@ export interface ResolvedMockServerOptions {
   endlessBodyMaxBytes: number;
   apiKey: string | undefined;
   cachedInputShare: number;
+  batchDelayMs: number;
+  batchErrorRate: number;
+  batchFailedRate: number;
+  batchExpiredRate: number;
+  batchEnqueuedTokenLimit: number | undefined;
+  batchMaxRequests: number | undefined;
+  batchMaxBytes: number | undefined;
+  clock: () => number;
 }
 
 const milliseconds = z.number().min(0).max(3_600_000);
@@ -181,6 +221,16 @@ const optionsSchema = z
     endlessBodyMaxBytes: z.number().int().positive().optional(),
     apiKey: z.string().min(1).optional(),
     cachedInputShare: rate.optional(),
+    batchDelayMs: z.number().min(0).max(86_400_000).optional(),
+    batchErrorRate: rate.optional(),
+    batchFaults: z
+      .strictObject({ failed: rate.optional(), expired: rate.optional() })
+      .refine((faults) => (faults.failed ?? 0) + (faults.expired ?? 0) <= 1 + 1e-9, 'expected the rates to add up to at most 1')
+      .optional(),
+    batchEnqueuedTokenLimit: z.number().int().positive().optional(),
+    batchMaxRequests: z.number().int().positive().optional(),
+    batchMaxBytes: z.number().int().positive().optional(),
+    clock: z.custom<() => number>((value) => typeof value === 'function', 'expected a function returning ms since the epoch').optional(),
   })
   .optional();
 
@@ -227,6 +277,14 @@ export function resolveMockServerOptions(options: MockServerOptions | undefined)
     cachedInputShare: parsed.cachedInputShare ?? 0,
     endlessBodyMaxBytes: parsed.endlessBodyMaxBytes ?? 64 * 1024 * 1024,
     apiKey: parsed.apiKey,
+    batchDelayMs: parsed.batchDelayMs ?? 1000,
+    batchErrorRate: parsed.batchErrorRate ?? 0,
+    batchFailedRate: parsed.batchFaults?.failed ?? 0,
+    batchExpiredRate: parsed.batchFaults?.expired ?? 0,
+    batchEnqueuedTokenLimit: parsed.batchEnqueuedTokenLimit,
+    batchMaxRequests: parsed.batchMaxRequests,
+    batchMaxBytes: parsed.batchMaxBytes,
+    clock: parsed.clock ?? Date.now,
   };
 }
 

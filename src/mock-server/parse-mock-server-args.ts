@@ -39,12 +39,25 @@ Options:
   --requests-per-day <n>      the per-day count per-day-requests announces (default 14400)
   --other-traffic <share>     share of each limit other traffic on the key consumes, in [0, 1)
                               (or a percentage like 30%) (default 0)
+  --api-key <key>             answer 401 unless a request carries this key (Authorization: Bearer
+                              or x-api-key); the key is never printed (default: any key, or none)
   --seed <n>                  seed of faults, latencies and answers (default 1)
   --no-deliveries             do not count deliveries per prompt key (saves memory)
+
+Batch APIs (OpenAI /v1/files + /v1/batches, Anthropic /v1/messages/batches):
+  --batch-delay <duration>    time a batch takes to end: 500ms, 90s, 2m, 2h or seconds (default 1s)
+  --batch-error-rate <rate>   share of batch items answered with a server error (default 0)
+  --batch-fault <kind=rate>   share of batches that fail validation (failed=RATE) or expire
+                              (expired=RATE); repeatable. Header x-mock-batch-fault forces one
+  --batch-enqueued-token-limit <n>  OpenAI's enqueued input tokens per model; a batch over it
+                              turns failed with token_limit_exceeded (default none)
+  --batch-max-requests <n>    requests per batch (default 50000 OpenAI, 100000 Anthropic)
+  --batch-max-bytes <n>       bytes per batch (default 200 MiB OpenAI, 256 MiB Anthropic)
   -h, --help                  show this help
 
-Per-request headers: x-mock-fault, x-mock-key, x-mock-latency-ms, x-mock-answer-tokens.
-Endpoints: POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /stats, POST /stats/reset.
+Per-request headers: x-mock-fault, x-mock-key, x-mock-latency-ms, x-mock-answer-tokens, x-mock-batch-fault.
+Endpoints: POST /v1/chat/completions, /v1/responses, /v1/messages; the Batch APIs; GET /v1/models,
+GET /stats, POST /stats/reset.
 `;
 
 /**
@@ -83,7 +96,14 @@ export function parseMockServerArgs(argv: readonly string[]): MockServerOptions 
         'requests-per-day': { type: 'string' },
         'other-traffic': { type: 'string' },
         seed: { type: 'string' },
+        'api-key': { type: 'string' },
         'no-deliveries': { type: 'boolean' },
+        'batch-delay': { type: 'string' },
+        'batch-error-rate': { type: 'string' },
+        'batch-fault': { type: 'string', multiple: true },
+        'batch-enqueued-token-limit': { type: 'string' },
+        'batch-max-requests': { type: 'string' },
+        'batch-max-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -143,8 +163,47 @@ export function parseMockServerArgs(argv: readonly string[]): MockServerOptions 
   }
   const seed = integer(text('seed'), 'seed', Number.MIN_SAFE_INTEGER);
   if (seed !== undefined) options.seed = seed;
+  const apiKey = text('api-key');
+  if (apiKey !== undefined) {
+    if (apiKey === '') throw new InvalidOptionsError('--api-key: expected a non-empty key.');
+    options.apiKey = apiKey;
+  }
   if (values['no-deliveries'] === true) options.trackDeliveries = false;
+  const batchDelay = text('batch-delay');
+  if (batchDelay !== undefined) options.batchDelayMs = parseDuration(batchDelay, '--batch-delay');
+  const batchErrorRate = text('batch-error-rate');
+  if (batchErrorRate !== undefined) options.batchErrorRate = parseRate(batchErrorRate, '--batch-error-rate');
+  const batchFaults = parseBatchFaults(values['batch-fault'] as string[] | undefined);
+  if (batchFaults !== undefined) options.batchFaults = batchFaults;
+  const enqueued = integer(text('batch-enqueued-token-limit'), 'batch-enqueued-token-limit', 1);
+  if (enqueued !== undefined) options.batchEnqueuedTokenLimit = enqueued;
+  const maxRequests = integer(text('batch-max-requests'), 'batch-max-requests', 1);
+  if (maxRequests !== undefined) options.batchMaxRequests = maxRequests;
+  const maxBytes = integer(text('batch-max-bytes'), 'batch-max-bytes', 1);
+  if (maxBytes !== undefined) options.batchMaxBytes = maxBytes;
   return options;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, '': 1000 };
+
+/** A CLI duration (SPEC: `500ms`, `90s`, `2h` or plain seconds; `2m` too) in milliseconds. */
+function parseDuration(value: string, flag: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|)\s*$/.exec(value);
+  if (match === null) throw new InvalidOptionsError(`${flag}: expected a duration like 500ms, 90s, 2m, 2h or seconds, got ${JSON.stringify(value)}.`);
+  return Math.round(Number(match[1]) * (DURATION_UNITS[match[2] as string] as number));
+}
+
+function parseBatchFaults(specs: string[] | undefined): { failed?: number; expired?: number } | undefined {
+  if (specs === undefined) return undefined;
+  const faults: { failed?: number; expired?: number } = {};
+  for (const spec of specs) {
+    const match = /^(failed|expired)=(.*)$/.exec(spec);
+    if (match === null) throw new InvalidOptionsError(`--batch-fault: expected failed=RATE or expired=RATE, got ${JSON.stringify(spec)}.`);
+    faults[match[1] as 'failed' | 'expired'] = parseRate(match[2] as string, `--batch-fault ${match[1]}`);
+  }
+  const total = (faults.failed ?? 0) + (faults.expired ?? 0);
+  if (total > 1 + 1e-9) throw new InvalidOptionsError(`--batch-fault: the rates add up to ${Math.round(total * 1000) / 1000}, more than 1.`);
+  return faults;
 }
 
 function parseLatency(value: string): number | [number, number] {

@@ -15,7 +15,7 @@ export interface MockChatRequest {
   /** OpenAI `stream_options.include_usage`. */
   includeUsage: boolean;
   maxTokens: number | undefined;
-  /** `3 + Σ (4 + ⌈chars / 4⌉)` over the messages and system prompt, like `estimateInputTokens`. */
+  /** `3 + Σ (4 + ⌈chars / 4⌉)` over the messages and system prompt: the mock's stand-in for a tokenizer (`estimateInputTokens`, an upper estimate, gives more). */
   inputTokens: number;
   output: MockOutput;
   /** Text of a trailing assistant message (prefill) that the answer continues; `''` when none. */

@@ -2,6 +2,9 @@ import { openaiWire } from './openai-wire.js';
 import { readOpenAIRequest } from './read-chat-request.js';
 import { groupPieces, type MockAnswer, repeatToBlock, type StreamParts, type WireFormat } from './wire-format.js';
 
+/** The overload message of the recorded in-stream error (REAL-WORLD.md, "Service tiers", last item). */
+const OVERLOADED = 'Our servers are currently overloaded. Please try again later. (injected fault)';
+
 /**
  * OpenAI's Responses API wire format (`POST /v1/responses`), after openai/openai-openapi (`Response`, the
  * `ResponseStreamEvent` types) and the streams of openai/openai-node @ 7b7d6ca7
@@ -9,7 +12,9 @@ import { groupPieces, type MockAnswer, repeatToBlock, type StreamParts, type Wir
  * `response.completed` (or `response.incomplete` when `max_output_tokens` cut the answer), no `data: [DONE]`.
  * Errors, rate-limit headers and request ids are those of Chat Completions. Requests are read by translating them
  * to the Chat Completions shape the mock already reads (`instructions` → system message, `input` items → messages,
- * `max_output_tokens`, `text.format`).
+ * `max_output_tokens`, `text.format`). The `stream-error-event` fault is the recorded in-stream overload:
+ * `response.created`, `response.in_progress`, an `error` event with nested `service_unavailable_error` /
+ * `server_is_overloaded`, then `response.failed` (a JSON request gets a 200 `response` whose `status` is `failed`).
  */
 export const responsesWire: WireFormat = {
   provider: 'openai',
@@ -47,11 +52,29 @@ export const responsesWire: WireFormat = {
   },
 
   errorBody: openaiWire.errorBody,
+
+  errorEvent(model: string, stream: boolean): string {
+    const failed = { id: 'resp_overloaded', object: 'response', created_at: 0, model, status: 'failed', output: [], error: { code: 'server_error', message: OVERLOADED }, incomplete_details: null };
+    if (!stream) return JSON.stringify(failed);
+    const started = { ...failed, status: 'in_progress', error: null };
+    const event = (type: string, sequence: number, fields: Record<string, unknown>): string =>
+      `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence, ...fields })}\n\n`;
+    return (
+      event('response.created', 0, { response: started }) +
+      event('response.in_progress', 1, { response: started }) +
+      event('error', 2, { error: { type: 'service_unavailable_error', code: 'server_is_overloaded', message: OVERLOADED, param: null } }) +
+      event('response.failed', 3, { response: failed })
+    );
+  },
   addRateLimitHeaders: openaiWire.addRateLimitHeaders,
   malformedJson: '{"id":"resp_malformed","object":"response","status":"completed","output":[{"type":"message","content":[{"type":"output_text","text":"Re: unterminated',
   malformedStream: 'event: response.created\ndata: {"type":"response.created","response":{"id":"resp_malformed","status":"in_progress\n\n',
+  // The message item and its text part open before the deltas, as in a real stream, so a client that rebuilds the
+  // response from events (openai-node's `responses.stream()`) reads the deltas instead of failing on a missing item.
   endlessStreamHead:
-    'event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"id":"resp_endless","object":"response","model":"mock-model","status":"in_progress","output":[]}}\n\n',
+    'event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"id":"resp_endless","object":"response","model":"mock-model","status":"in_progress","output":[]}}\n\n' +
+    'event: response.output_item.added\ndata: {"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"id":"msg_endless","type":"message","status":"in_progress","role":"assistant","content":[]}}\n\n' +
+    'event: response.content_part.added\ndata: {"type":"response.content_part.added","sequence_number":2,"item_id":"msg_endless","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}\n\n',
   endlessStreamBlock: repeatToBlock(
     'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":"msg_endless","output_index":0,"content_index":0,"delta":" endless","logprobs":[]}\n\n',
   ),

@@ -2,6 +2,11 @@ import { isLlmError } from '../errors/llm-error.js';
 import { MOCK_SERVER_USAGE, parseMockServerArgs } from './parse-mock-server-args.js';
 import { type MockServer, startMockServer } from './start-mock-server.js';
 
+/** Exit code of a bad flag: the `rxllm` CLI's "bad usage" (`EX_USAGE`), as for `rxllm run`. */
+const EXIT_USAGE = 64;
+/** Exit code when the server cannot start: the `rxllm` CLI's "fatal". */
+const EXIT_FATAL = 2;
+
 /**
  * Where `runMockServerCommand` writes and how it is stopped.
  *
@@ -35,8 +40,8 @@ export interface MockServerCommandIo {
  * `rxllm mock server listening on http://127.0.0.1:PORT` as the first stdout line (then the base URLs to
  * export), and keeps serving until SIGINT, SIGTERM or `io.signal` aborts. `--help` prints the usage.
  *
- * Resolves with the exit code: `0` after a clean stop or `--help`; `2` for a bad flag (the message names it,
- * on stderr); `1` when the server cannot listen (e.g. the port is in use).
+ * Resolves with the exit code, from the `rxllm` CLI's one table: `0` after a clean stop or `--help`; `64` (bad usage)
+ * for a bad flag (the message names it, on stderr); `2` (fatal) when the server cannot listen (e.g. the port is in use).
  *
  * @param argv - The flags after `mock-server`, e.g. `['--port', '0', '--latency', '50..200']`.
  * @param io - Output streams and stop signal, for tests and embedding.
@@ -63,10 +68,10 @@ export async function runMockServerCommand(argv: readonly string[], io: MockServ
     const message = error instanceof Error ? error.message : String(error);
     if (isLlmError(error)) {
       stderr.write(`rxllm mock-server: ${message}\nRun "rxllm mock-server --help" for the options.\n`);
-      return 2;
+      return EXIT_USAGE;
     }
     stderr.write(`rxllm mock-server: cannot start: ${message}\n`);
-    return 1;
+    return EXIT_FATAL;
   }
 
   stdout.write(

@@ -49,9 +49,11 @@ export interface MockServer {
  * seeded random rates, or per request with the `x-mock-fault` header) and enforce `rpmLimit` / `tpmLimit` with
  * 429s. `GET /stats` (and `stats()`) count requests, statuses, concurrency and deliveries per prompt key, so a
  * test can check that nothing was delivered twice; `POST /stats/reset` zeroes them. `GET /v1/models` lists models.
+ * Both Batch APIs run in memory: OpenAI's `/v1/files` and `/v1/batches`, Anthropic's `/v1/messages/batches`, over
+ * `batchDelayMs` on the `clock` option's time, with the `batch…` options' faults and limits.
  *
  * Request headers for scripting one request: `x-mock-fault: <kind|none>`, `x-mock-key: <delivery key>`,
- * `x-mock-latency-ms: <ms>`, `x-mock-answer-tokens: <n>`.
+ * `x-mock-latency-ms: <ms>`, `x-mock-answer-tokens: <n>`; on a batch create, `x-mock-batch-fault: failed | expired | none`.
  *
  * Invalid options throw `InvalidOptionsError` naming the field; a port in use rejects with the listen error.
  *
@@ -100,6 +102,7 @@ export async function startMockServer(options?: MockServerOptions): Promise<Mock
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  handler.url = url;
   let closing: Promise<void> | undefined;
 
   return {

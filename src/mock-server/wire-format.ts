@@ -55,6 +55,8 @@ export interface WireFormat {
   stream(answer: MockAnswer, chunkTokens: number): StreamParts;
   /** An error body in the provider's shape. */
   errorBody(status: number, message: string): string;
+  /** The `stream-error-event` fault's body, for a wire whose error event has its own shape (Responses). */
+  errorEvent?(model: string, stream: boolean): string;
   /** Adds the provider's rate-limit headers. */
   addRateLimitHeaders(headers: Record<string, string>, snapshot: RateSnapshot): void;
   /** A 200 JSON body that does not parse. */

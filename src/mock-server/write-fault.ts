@@ -134,6 +134,11 @@ export function writeFault(exchange: MockExchange, kind: FaultKind, settings: Fa
 }
 
 function writeErrorEvent(exchange: MockExchange, stream: boolean): void {
+  const own = exchange.wire.errorEvent?.(exchange.answer?.model ?? 'mock-model', stream);
+  if (own !== undefined) {
+    exchange.send(200, stream ? 'text/event-stream; charset=utf-8' : 'application/json', own);
+    return;
+  }
   const anthropic = exchange.wire.provider === 'anthropic';
   const body = anthropic ? ANTHROPIC_ERROR_EVENT : OPENAI_ERROR_EVENT;
   if (!stream) {

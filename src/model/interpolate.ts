@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { InvalidOptionsError } from '../errors/llm-error.js';
+import { validateOptions } from '../internal/validate-options.js';
 
 /**
  * A value a placeholder can take.
@@ -26,6 +28,29 @@ export type TemplateValue = string | number | boolean | bigint;
  */
 export type TemplateVariables = Readonly<Record<string, TemplateValue | readonly TemplateValue[]>>;
 
+/**
+ * Options of `interpolate`.
+ *
+ * @example
+ * ```ts
+ * import { interpolate, type InterpolateOptions } from 'rxllm';
+ * const options: InterpolateOptions = { combine: 'cross' };
+ * console.log(interpolate('{{ tea }} in {{ n }} words', { tea: ['Oolong', 'Sencha'], n: [10, 50] }, options));
+ * // ['Oolong in 10 words', 'Oolong in 50 words', 'Sencha in 10 words', 'Sencha in 50 words']
+ * ```
+ */
+export interface InterpolateOptions {
+  /**
+   * How array variables combine. `'zip'`: position by position (all arrays longer than 1 share one length, which
+   * is the number of prompts). `'cross'`: every combination (the product of the lengths), in nested-loop order:
+   * the first variable of the `variables` object varies slowest, the last fastest.
+   * @defaultValue `'zip'`
+   */
+  combine?: 'zip' | 'cross';
+}
+
+const interpolateOptionsSchema = z.strictObject({ combine: z.enum(['zip', 'cross']).optional() });
+
 /** A placeholder `{{ name }}`: a name of letters, digits, `_`, `$`, `-` and `.`, not starting with a digit. */
 const PLACEHOLDER = /^\{\{\s*([A-Za-z_$][\w$.-]*)\s*\}\}/;
 
@@ -33,18 +58,23 @@ type Piece = { literal: string } | { name: string };
 
 /**
  * Fills a template's `{{ name }}` placeholders from arrays of values, giving one prompt per position:
- * `interpolate('Capital of {{ country }}?', { country: ['Peru', 'Chile'] })` gives two prompts.
+ * `interpolate('Capital of {{ country }}?', { country: ['Peru', 'Chile'] })` gives two prompts; with
+ * `{ combine: 'cross' }`, one prompt per combination of the values (an eval grid).
  *
  * Rules: spaces inside the braces are optional (`{{name}}`, `{{ name }}`). A scalar or a length-1 array is used
  * for every prompt (recycled); all longer arrays must have the same length, which is the number of prompts (an
- * empty array gives no prompts). Every placeholder needs a variable, and every variable must be used by the
+ * empty array gives no prompts). With `combine: 'cross'` arrays may have any lengths: the number of prompts is
+ * the product of the lengths, the first variable in `variables` varying slowest (as nested loops in declaration
+ * order); an empty array again gives none. Every placeholder needs a variable, and every variable must be used by the
  * template (an unused one is almost always a typo). Write `\{{` for a literal `{{` (the backslash is dropped);
  * any other `{{` that does not form a placeholder is an error, as are values that are not strings, numbers,
- * booleans or bigints. All problems throw `InvalidOptionsError` naming the variable, before anything is sent.
+ * booleans or bigints. All problems throw `InvalidOptionsError` naming the variable (or the option), before
+ * anything is sent.
  *
  * @param template - The text with `{{ name }}` placeholders.
  * @param variables - One value or an array of values per placeholder name.
- * @returns One string per position, in order.
+ * @param options - `combine`: `'zip'` (default) or `'cross'`.
+ * @returns One string per position (or per combination), in order.
  *
  * @example
  * ```ts
@@ -56,7 +86,8 @@ type Piece = { literal: string } | { name: string };
  * // ['What is the capital of Canada? Answer in French.', 'What is the capital of Peru? Answer in French.']
  * ```
  */
-export function interpolate(template: string, variables: TemplateVariables): string[] {
+export function interpolate(template: string, variables: TemplateVariables, options: InterpolateOptions = {}): string[] {
+  const { combine = 'zip' } = validateOptions(interpolateOptionsSchema, options, 'interpolate() options');
   if (typeof template !== 'string') throw new InvalidOptionsError('interpolate() template: expected a string');
   if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
     throw new InvalidOptionsError('interpolate() variables: expected an object of values or arrays of values');
@@ -75,12 +106,23 @@ export function interpolate(template: string, variables: TemplateVariables): str
       throw new InvalidOptionsError(`interpolate() template: no variable for placeholder {{ ${name} }}`);
     }
   }
+  const rows = combine === 'cross' ? crossRows(columns) : zipRows(columns);
+  return rows.map((row) => pieces.map((piece) => ('literal' in piece ? piece.literal : String(row.get(piece.name)))).join(''));
+}
+
+/** Position-by-position rows: row `i` takes each column's `i`-th value (length-1 columns are recycled). */
+function zipRows(columns: ReadonlyMap<string, readonly TemplateValue[]>): Array<ReadonlyMap<string, TemplateValue>> {
   const count = commonLength(columns);
-  const out: string[] = [];
-  for (let row = 0; row < count; row += 1) {
-    out.push(pieces.map((piece) => ('literal' in piece ? piece.literal : cell(columns.get(piece.name)!, row))).join(''));
+  return Array.from({ length: count }, (_, row) => new Map([...columns].map(([name, column]) => [name, cell(column, row)])));
+}
+
+/** Every combination, the first column varying slowest. */
+function crossRows(columns: ReadonlyMap<string, readonly TemplateValue[]>): Array<ReadonlyMap<string, TemplateValue>> {
+  let rows: Array<Map<string, TemplateValue>> = [new Map()];
+  for (const [name, column] of columns) {
+    rows = rows.flatMap((row) => column.map((value) => new Map(row).set(name, value)));
   }
-  return out;
+  return rows;
 }
 
 function parseTemplate(template: string): Piece[] {
@@ -143,8 +185,8 @@ function commonLength(columns: ReadonlyMap<string, readonly TemplateValue[]>): n
   return length ?? 1;
 }
 
-function cell(column: readonly TemplateValue[], row: number): string {
-  return String(column.length === 1 ? column[0] : column[row]);
+function cell(column: readonly TemplateValue[], row: number): TemplateValue {
+  return (column.length === 1 ? column[0] : column[row])!;
 }
 
 function isTemplateValue(value: unknown): value is TemplateValue {

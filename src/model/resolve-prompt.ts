@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import type { ChatMessage, ChatParams, Prompt, ProviderRequest } from '../types.js';
+import type { ChatMessage, ChatParams, ChatRequest, Prompt, ProviderRequest } from '../types.js';
 import { chatParamsSchema } from '../internal/chat-params-schema.js';
 import { messageSchema } from '../internal/message-schema.js';
 import { validateOptions } from '../internal/validate-options.js';
+import { InvalidOptionsError } from '../errors/llm-error.js';
+import { isPromptId, isPromptItem, ITEM_FIELDS } from '../internal/item-tag.js';
 
 const messagesSchema = z.array(messageSchema).min(1, 'expected at least one message');
 
@@ -10,7 +12,10 @@ const requestSchema = z.strictObject({ messages: messagesSchema, params: chatPar
 
 // Built once: constructing a zod schema costs more than parsing a prompt with it.
 const stringPromptSchema = z.string();
-const unknownPromptSchema = z.custom<Prompt>(() => false, 'expected a string, an array of messages, or { messages, params }');
+const unknownPromptSchema = z.custom<Prompt>(
+  () => false,
+  'expected a string, an array of messages, { messages, params }, or an item { id?, prompt | messages, params?, meta? }',
+);
 
 /** The schema for the prompt's shape, so that errors name the bad field instead of a bare "Invalid input" from a union. */
 function promptSchemaFor(prompt: unknown): z.ZodType<Prompt> {
@@ -35,12 +40,41 @@ export function resolvePrompt(
   layers: ReadonlyArray<ChatParams | undefined>,
   label = 'prompt',
 ): ProviderRequest {
+  if (isPromptItem(prompt)) return resolvePrompt(itemBody(prompt, label), model, layers, label);
   // Plain strings and well-formed messages skip zod; anything else goes through it (which throws the message).
-  const parsed = quickPrompt(prompt) ?? validateOptions(promptSchemaFor(prompt), prompt, label);
+  const parsed = (quickPrompt(prompt) ?? validateOptions(promptSchemaFor(prompt), prompt, label)) as string | ChatMessage[] | ChatRequest;
   const messages = typeof parsed === 'string' ? [{ role: 'user' as const, content: parsed }] : Array.isArray(parsed) ? parsed : parsed.messages;
   const promptParams = typeof parsed === 'object' && !Array.isArray(parsed) ? parsed.params : undefined;
   const params = mergeParams([...layers, promptParams]);
   return { model: params.model ?? model, messages, params };
+}
+
+/**
+ * A prompt item's prompt, as a string, messages or `{ messages, params }` (validated by the caller), after checking
+ * what is the item's own: known fields only, exactly one of `prompt` and `messages`, a valid `id`.
+ */
+function itemBody(item: object, label: string): Prompt {
+  const record = item as Record<string, unknown>;
+  const unknown = Object.keys(record).filter((key) => !ITEM_FIELDS.has(key));
+  if (unknown.length > 0) {
+    throw new InvalidOptionsError(`${label}: unknown field ${unknown.map((key) => JSON.stringify(key)).join(', ')} (expected id, prompt or messages, params, meta)`);
+  }
+  const { id, prompt, messages, params } = record;
+  if (id !== undefined && !isPromptId(id)) {
+    throw new InvalidOptionsError(`${label}.id: expected a non-empty string (at most 1024 characters) or a safe integer`);
+  }
+  if ((prompt === undefined) === (messages === undefined)) {
+    throw new InvalidOptionsError(`${label}: expected exactly one of "prompt" or "messages"`);
+  }
+  if (prompt !== undefined && typeof prompt !== 'string' && !Array.isArray(prompt)) {
+    throw new InvalidOptionsError(`${label}.prompt: expected a string or an array of messages`);
+  }
+  if (messages !== undefined && !Array.isArray(messages)) {
+    throw new InvalidOptionsError(`${label}.messages: expected an array of messages`);
+  }
+  const body = (prompt ?? messages) as string | ChatMessage[];
+  if (params === undefined) return body;
+  return { messages: typeof body === 'string' ? [{ role: 'user', content: body }] : body, params } as Prompt;
 }
 
 const ROLES: ReadonlySet<unknown> = new Set(['system', 'developer', 'user', 'assistant']);

@@ -6,7 +6,9 @@ import { limitedTokensOf } from '../model/limited-tokens-of.js';
 import { settleUsage } from './internal/settle-usage.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../types.js';
-import type { ChatResponse, ChatResult, Prompt } from '../types.js';
+import type { ChatResponse, ChatResult, Prompt, PromptId } from '../types.js';
+import { checkpointed, unlessRecorded } from './internal/checkpointed.js';
+import { applyTag, itemTagOf } from '../internal/item-tag.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { type PipelineOptions, pipelineOptionsShape } from './pipeline-options.js';
 import type { PipelineRun, PromptState } from './internal/pipeline-run.js';
@@ -35,6 +37,8 @@ export const chatEachOptionsSchema = z.strictObject(pipelineOptionsShape);
 export interface ChatEachHooks {
   /** Called with the failure that is about to end the run (`'stop'` or a fatal error), before the error is thrown. */
   onEndingFailure?: (result: ChatResult & { ok: false }) => void;
+  /** With `checkpoint`: a prompt skipped because the results file already has its key. */
+  onSkipped?: (index: number, key: PromptId) => void;
 }
 
 /**
@@ -83,19 +87,35 @@ export function chatEachWith(
 ): OperatorFunction<Prompt, ChatResult> {
   assertChatModel(model, `${label} model`);
   const settings = pipelineSettings(model, validateOptions(chatEachOptionsSchema, options, `${label} options`), defaultOnError);
-  return (source) => runPipeline(source, settings, (prompt, index, run) => chatOne(model, prompt, index, run, hooks));
+  const { checkpoint } = settings;
+  if (checkpoint === undefined) return (source) => runPipeline(source, settings, (prompt, index, run) => chatOne(model, prompt, index, run, hooks));
+  return (source) =>
+    checkpointed(checkpoint, (file) =>
+      runPipeline(source, settings, (prompt, index, run) =>
+        unlessRecorded(file, prompt, index, hooks.onSkipped, (record) => chatOne(model, prompt, index, run, hooks, record)),
+      ),
+    );
 }
 
-function chatOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineRun, hooks: ChatEachHooks): Observable<ChatResult> {
+function chatOne(
+  model: ChatModel,
+  prompt: Prompt,
+  index: number,
+  run: PipelineRun,
+  hooks: ChatEachHooks,
+  record?: (result: ChatResult, model: string) => void,
+): Observable<ChatResult> {
   // One hand-written Observable per prompt, doing the work of `defer` + `mergeMap` + `map` + `catchError` + `finalize`:
   // the attempts (turn, send, retries) run inside, and the prompt's one result comes out.
   return new Observable<ChatResult>((subscriber) => {
     const { progress } = run;
     const state: PromptState = { submitted: false, sent: 0 };
+    const tag = itemTagOf(prompt);
     let hasOutcome = false;
     /** Emits the prompt's one result; a failure also ends the prompt (a success ends when its attempt completes). */
     const conclude = (result: ChatResult) => {
       hasOutcome = true;
+      applyTag(result, tag);
       progress?.promptFinished(result.ok, state.submitted);
       if (!result.ok) {
         if (run.endsRun(result.error)) {
@@ -104,6 +124,14 @@ function chatOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineR
           return;
         }
         run.failed(result.error);
+      }
+      if (record !== undefined) {
+        try {
+          record(result, model.model); // the checkpoint's line, before the result is seen
+        } catch (error) {
+          subscriber.error(error);
+          return;
+        }
       }
       subscriber.next(result);
       if (!result.ok) subscriber.complete();
@@ -121,6 +149,7 @@ function chatOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineR
         provider: model.provider.id,
         request,
         prompt: state,
+        index,
         send: (reservation, inputTokens) => sendOnce(model.provider, request, reservation, inputTokens, run),
       })
       .subscribe({

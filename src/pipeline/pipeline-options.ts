@@ -73,6 +73,15 @@ export interface PipelineOptions {
    * `BudgetExceededError` result (`null` in `parallelChat`), and so does every later prompt.
    */
   budget?: Budget;
+  /**
+   * A results file (JSONL, the `rxllm run` CLI's format) to resume from: each result is appended as it completes
+   * (durably, one line per prompt: a `kill -9` can only tear the last line, which the next run cuts off), and a run
+   * skips the prompts whose key already has an ok line; failed lines are removed and those prompts sent again. A
+   * prompt's key is its item `id`, else `index-<i>` (its position in the source). Prompts skipped get no result
+   * (`parallelChat` fills theirs from the file). The file is locked for the run (`<path>.lock`); a run it cannot open
+   * errors with `CheckpointError` before sending anything. Fatal errors and budget refusals are not recorded.
+   */
+  checkpoint?: string;
 }
 
 const functionSchema = <T>(what: string) => z.custom<T>((value) => typeof value === 'function', `expected ${what}`);
@@ -103,4 +112,5 @@ export const pipelineOptionsShape = {
   budget: z
     .custom<Budget>((value) => typeof (value as Partial<Budget> | null | undefined)?.reserve === 'function', 'expected a budget from usageBudget()')
     .optional(),
+  checkpoint: z.string().min(1, 'expected the path of a results file').optional(),
 };

@@ -1,13 +1,17 @@
-import { catchError, Observable, type OperatorFunction, throwError } from 'rxjs';
+import { catchError, Observable, of, type OperatorFunction, throwError } from 'rxjs';
 import { z } from 'zod';
 import { BudgetExceededError, type LlmError, StreamInterruptedError, toLlmError } from '../errors/llm-error.js';
 import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
+import { estimateInputTokens } from '../model/estimate-tokens.js';
+import { estimateTextTokens } from '../model/estimate-text-tokens.js';
 import { limitedTokensOf } from '../model/limited-tokens-of.js';
 import { settleUsage } from './internal/settle-usage.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../types.js';
-import type { ChatChunk, ChatMessage, ChatResponse, Prompt, Usage } from '../types.js';
+import type { ChatChunk, ChatMessage, ChatResponse, ChatResult, ItemTag, Prompt, Usage } from '../types.js';
+import { checkpointed, unlessRecorded } from './internal/checkpointed.js';
 import { responseOfChunks } from './internal/response-of-chunks.js';
+import { applyTag, itemTagOf } from '../internal/item-tag.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { streamFailure } from '../model/mark-stream-interruption.js';
 import { ReplayChannel } from './internal/replay-channel.js';
@@ -34,7 +38,12 @@ export interface StreamEachOptions extends PipelineOptions {
   /**
    * When a stream breaks after its first chunk, re-request it with the partial answer as an assistant prefix, so
    * that the consumer sees one continuous stream. Only where `model.provider.supportsPrefill` (elsewhere the item
-   * fails with `StreamInterruptedError` as usual); at most `retry.maxRetries` resumptions per prompt.
+   * fails with `StreamInterruptedError` as usual); at most `retry.maxRetries` resumptions per prompt. A resumed
+   * request asks only for the output tokens left of the prompt's `maxTokens` (when it sets one): the broken
+   * request's reported output tokens, else the larger of its text chunks and the estimate of its text, are taken
+   * off; when none are left nothing more is sent and the stream ends with `finishReason: 'length'`. The item's
+   * `response.usage` adds up every request it took (a broken request that reported no usage counts its input
+   * estimate and the output tokens taken off).
    * @defaultValue `false`
    */
   resumeStreams?: boolean;
@@ -53,7 +62,7 @@ export interface StreamEachOptions extends PipelineOptions {
  *   .subscribe((item) => void show(item));
  * ```
  */
-export interface StreamItem {
+export interface StreamItem extends ItemTag {
   /** The prompt's position in the source. */
   index: number;
   prompt: Prompt;
@@ -113,10 +122,24 @@ export function streamEach(model: ChatModel, options: StreamEachOptions = {}): O
   assertChatModel(model, 'streamEach() model');
   const { resumeStreams = false, ...pipelineOptions } = validateOptions(streamEachOptionsSchema, options, 'streamEach() options');
   const settings = pipelineSettings(model, pipelineOptions, 'continue');
-  return (source) => runPipeline(source, settings, (prompt, index, run) => streamOne(model, prompt, index, run, resumeStreams));
+  const { checkpoint } = settings;
+  if (checkpoint === undefined) return (source) => runPipeline(source, settings, (prompt, index, run) => streamOne(model, prompt, index, run, resumeStreams));
+  return (source) =>
+    checkpointed(checkpoint, (file) =>
+      runPipeline(source, settings, (prompt, index, run) =>
+        unlessRecorded(file, prompt, index, undefined, (record) => streamOne(model, prompt, index, run, resumeStreams, record)),
+      ),
+    );
 }
 
-function streamOne(model: ChatModel, prompt: Prompt, index: number, run: PipelineRun, resumeStreams: boolean): Observable<StreamItem> {
+function streamOne(
+  model: ChatModel,
+  prompt: Prompt,
+  index: number,
+  run: PipelineRun,
+  resumeStreams: boolean,
+  record?: (result: ChatResult, model: string) => void,
+): Observable<StreamItem> {
   return new Observable<StreamItem>((subscriber) => {
     const { progress } = run;
     const { provider } = model;
@@ -125,7 +148,7 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
     // without a second subscriber (or a string built up) per chunk.
     const text = settleable<string>();
     const response = settleable<ChatResponse>();
-    const item: StreamItem = { index, prompt, chunks: chunks.observable, text: text.promise, response: response.promise };
+    const item: StreamItem = applyTag({ index, prompt, chunks: chunks.observable, text: text.promise, response: response.promise }, itemTagOf(prompt));
     const reject = (error: LlmError) => {
       text.reject(error);
       response.reject(error);
@@ -152,7 +175,18 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
         return;
       }
       run.failed(error);
-      subscriber.complete();
+      if (recorded({ index, prompt, ok: false, error, attempts: state.sent })) subscriber.complete();
+    };
+    /** Appends the outcome to the checkpoint, if any; a write that throws ends the run with its error. */
+    const recorded = (result: ChatResult): boolean => {
+      if (record === undefined) return true;
+      try {
+        record(result, model.model);
+        return true;
+      } catch (writeError) {
+        subscriber.error(writeError);
+        return false;
+      }
     };
 
     let request: ProviderRequest;
@@ -163,26 +197,42 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
       return undefined;
     }
 
+    let attemptFrom = 0; // where the chunks of the latest attempt start in `chunks`
     const attemptStream = (attemptRequest: ProviderRequest): Observable<ChatChunk> =>
       run.request({
         provider: provider.id,
         request: attemptRequest,
         prompt: state,
+        index,
         onSubmitted: emit,
         send: (reservation, inputTokens) => {
           const from = chunks.size; // this attempt's chunks are the ones `chunks` carries from here on
+          attemptFrom = from;
           return sendStream(provider, attemptRequest, reservation, inputTokens, run, () => textOf(chunks.slice(from)));
         },
       });
     const canResume = resumeStreams && provider.supportsPrefill;
-    const streamFrom = (prefix: string, resumesLeft: number): Observable<ChatChunk> => {
-      const attempts = attemptStream(prefix === '' ? request : withPrefill(request, prefix));
+    /** Usage of the broken requests a resumption followed (reported, else estimated: see `brokenAttemptUsage`). */
+    const spent: Usage[] = [];
+    const streamFrom = (prefix: string, resumesLeft: number, outputLeft: number | undefined): Observable<ChatChunk> => {
+      const attemptRequest = prefix === '' ? request : withPrefill(request, prefix, outputLeft);
+      const attempts = attemptStream(attemptRequest);
       if (!canResume) return attempts; // nothing is ever resumed: errors pass as they are
       return attempts.pipe(
         catchError((error: unknown) => {
           if (error instanceof StreamInterruptedError) {
             const partial = prefix + error.partialText;
-            if (resumesLeft > 0) return streamFrom(partial, resumesLeft - 1);
+            if (resumesLeft > 0) {
+              const used = brokenAttemptUsage(chunks.slice(attemptFrom), attemptRequest);
+              spent.push(used);
+              const left = outputLeft === undefined ? undefined : outputLeft - used.outputTokens;
+              // Every output token allowed is spent: the answer is as long as it may be, as a whole one would end.
+              if (left !== undefined && left <= 0) {
+                attemptFrom = chunks.size; // the closing chunk is no request's: it adds no usage
+                return of<ChatChunk>({ text: '', finishReason: 'length' });
+              }
+              return streamFrom(partial, resumesLeft - 1, left);
+            }
             return throwError(() => (prefix === '' ? error : interrupted(partial, error, provider.id)));
           }
           return throwError(() => (prefix === '' ? error : interrupted(prefix, error, provider.id)));
@@ -190,17 +240,21 @@ function streamOne(model: ChatModel, prompt: Prompt, index: number, run: Pipelin
       );
     };
 
-    const subscription = streamFrom('', run.settings.retry.maxRetries ?? DEFAULT_RETRY.maxRetries).subscribe({
+    const subscription = streamFrom('', run.settings.retry.maxRetries ?? DEFAULT_RETRY.maxRetries, request.params.maxTokens).subscribe({
       next: (chunk) => chunks.next(chunk),
       error: (error: unknown) => fail(toLlmError(error, provider.id)),
       complete: () => {
         ended = true;
         if (state.submitted) {
           const all = chunks.slice();
+          const answer = responseOfChunks(all, request.model);
           text.resolve(textOf(all));
-          response.resolve(responseOfChunks(all, request.model));
+          // Resumed: every request's usage, the last one's as its own chunks report it.
+          if (spent.length > 0) answer.usage = sumUsage([...spent, lastUsageOf(all.slice(attemptFrom)) ?? { inputTokens: 0, outputTokens: 0 }]);
+          response.resolve(answer);
           chunks.complete();
           progress?.promptFinished(true, true);
+          if (!recorded({ index, prompt, ok: true, response: answer, attempts: state.sent })) return;
         }
         subscriber.complete();
       },
@@ -283,15 +337,52 @@ function textOf(chunks: readonly ChatChunk[]): string {
   return text;
 }
 
-/** The request with `prefix` as (the end of) a final assistant message, for providers that continue it. */
-function withPrefill(request: ProviderRequest, prefix: string): ProviderRequest {
+/**
+ * The request with `prefix` as (the end of) a final assistant message, for providers that continue it, asking for at
+ * most `outputLeft` tokens (unchanged when undefined: the prompt set no `maxTokens`).
+ */
+function withPrefill(request: ProviderRequest, prefix: string, outputLeft: number | undefined): ProviderRequest {
   const last = request.messages.at(-1);
   const messages =
     last?.role === 'assistant'
       ? [...request.messages.slice(0, -1), { role: 'assistant' as const, content: appendText(last.content, prefix) }]
       : [...request.messages, { role: 'assistant' as const, content: prefix }];
-  return { ...request, messages };
+  return outputLeft === undefined ? { ...request, messages } : { ...request, messages, params: { ...request.params, maxTokens: outputLeft } };
 }
+
+/**
+ * What a request whose stream broke cost, from its chunks: the usage it reported, if any, else the input estimate of
+ * its messages; output tokens at least the larger of its text-bearing chunks (a server streams about one token per
+ * chunk) and the estimate of its text (`estimateTextTokens`, an upper bound on the scripts it was checked on).
+ */
+function brokenAttemptUsage(attemptChunks: readonly ChatChunk[], attemptRequest: ProviderRequest): Usage {
+  const reported = lastUsageOf(attemptChunks);
+  let textChunks = 0;
+  for (const chunk of attemptChunks) if (chunk.text !== '') textChunks += 1;
+  const outputTokens = Math.max(reported?.outputTokens ?? 0, textChunks, estimateTextTokens(textOf(attemptChunks)));
+  return { ...(reported ?? { inputTokens: estimateInputTokens(attemptRequest.messages) }), outputTokens };
+}
+
+/** The last usage the chunks carry. */
+function lastUsageOf(chunks: readonly ChatChunk[]): Usage | undefined {
+  let usage: Usage | undefined;
+  for (const chunk of chunks) usage = chunk.usage ?? usage;
+  return usage;
+}
+
+/** The usages added up, field by field (an optional part only where some usage has it). */
+function sumUsage(usages: readonly Usage[]): Usage {
+  const total: Usage = { inputTokens: 0, outputTokens: 0 };
+  for (const usage of usages) {
+    for (const key of USAGE_FIELDS) {
+      const value = usage[key];
+      if (value !== undefined) total[key] = (total[key] ?? 0) + value;
+    }
+  }
+  return total;
+}
+
+const USAGE_FIELDS = ['inputTokens', 'outputTokens', 'cachedInputTokens', 'cacheWriteInputTokens', 'reasoningTokens'] as const satisfies readonly (keyof Usage)[];
 
 /** `content` followed by `text`: joined to a string, or as one more text part. */
 function appendText(content: ChatMessage['content'], text: string): ChatMessage['content'] {

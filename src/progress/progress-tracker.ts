@@ -108,10 +108,13 @@ export interface ProgressRecorder {
   runEnded(): void;
   /** Sets `total` unless it is already set. */
   expectTotal(total: number): void;
-  /** A prompt's first request was sent. */
-  promptSubmitted(): void;
-  /** An HTTP request was sent (first attempt or retry). */
-  requestSent(): void;
+  /**
+   * A prompt's first request was sent. `index` is the prompt's position in its pipeline's source (as in its
+   * result), so that a recorder can time each prompt's wait for the limiter apart from its time in flight.
+   */
+  promptSubmitted(index?: number): void;
+  /** An HTTP request was sent (first attempt or retry), for the prompt at `index` (so attempts can be counted per prompt). */
+  requestSent(index?: number): void;
   /** A retry was scheduled. */
   retryScheduled(): void;
   /** The server reported token usage (its cached, cache-write and reasoning parts are counted too). */

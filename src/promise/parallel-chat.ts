@@ -7,7 +7,10 @@ import { attachPartialResults } from './partial-results.js';
 import { progressTracker } from '../progress/progress-tracker.js';
 import type { ChatModel } from '../model/chat-provider.js';
 import { isPullSource, pullPrompts } from '../pipeline/pull-prompts.js';
-import type { ChatResponse, Prompt } from '../types.js';
+import type { ChatResponse, ChatResult, ItemTag, Prompt, PromptId } from '../types.js';
+import { readRecordedResponses } from '../checkpoint/read-recorded-responses.js';
+import { compact } from '../internal/compact.js';
+import { applyTag } from '../internal/item-tag.js';
 import { validateOptions } from '../internal/validate-options.js';
 
 /**
@@ -69,7 +72,8 @@ const parallelChatOptionsSchema = z.strictObject({
 /**
  * Answers many prompts in parallel and resolves with the results in input order: `results[i]` is the `ChatResponse`
  * of `prompts[i]`, its `LlmError` after retries, or `null` when it was never submitted. Concurrency, rate limits and
- * retries are those of `chatEach`.
+ * retries are those of `chatEach`. A prompt given as a `PromptItem` gets its `id` and `meta` on its `ChatResponse` or
+ * `LlmError` (a `null` carries nothing: use the index).
  *
  * `onError`, as in chatlas: `'return'` (default) submits nothing new after the first failure, lets the requests in
  * flight finish and resolves (later prompts `null`); `'continue'` answers every prompt; `'stop'` aborts the requests in
@@ -97,7 +101,7 @@ const parallelChatOptionsSchema = z.strictObject({
  * ```
  */
 export function parallelChat(model: ChatModel, prompts: PromptSource, options: ParallelChatOptions = {}): Promise<ParallelChatResult[]> {
-  return collectInOrder(model, prompts, options, 'parallelChat()', (response) => response);
+  return collectInOrder(model, prompts, options, 'parallelChat()', (response, result) => taggedResponse(response, result));
 }
 
 /** The body of the Promise wrappers: runs `chatEach` and gathers `pick(response)` per index. Internal. */
@@ -106,7 +110,7 @@ export function collectInOrder<T>(
   prompts: PromptSource,
   options: ParallelChatOptions,
   label: string,
-  pick: (response: ChatResponse) => T,
+  pick: (response: ChatResponse, result: ChatResult & { ok: true }) => T,
 ): Promise<(T | LlmError | null)[]> {
   return new Promise((resolve, reject) => {
     const { readAhead, onAbort = 'reject', signal, progress, onProgress, ...rest } = validateOptions(
@@ -137,8 +141,20 @@ export function collectInOrder<T>(
       { ...rest, progress: tracker, onProgress },
       'return',
       label,
-      { onEndingFailure: (result) => (results[result.index] = result.error) },
+      {
+        onEndingFailure: (result) => (results[result.index] = applyTag(result.error, result)),
+        onSkipped: (index, key) => skipped.set(key, index),
+      },
     );
+    /** With `checkpoint`: prompts the results file already answered, by key, and their answers read back. */
+    const skipped = new Map<PromptId, number>();
+    const fillSkipped = async () => {
+      if (rest.checkpoint === undefined || skipped.size === 0) return;
+      for (const [index, response] of await readRecordedResponses(rest.checkpoint, skipped)) {
+        const tag = compact({ id: response.id, meta: response.meta });
+        results[index] = pick(response, { index, prompt: '', ok: true, response, attempts: 0, ...tag });
+      }
+    };
     let settled = false;
     let subscription: Subscription | undefined;
     const onAbortEvent = () => {
@@ -159,7 +175,11 @@ export function collectInOrder<T>(
           if (settled) return;
           // A prompt a budget kept from being sent was never submitted: null, like the rest of the unsent prompts.
           try {
-            results[result.index] = result.ok ? pick(result.response) : result.error instanceof BudgetExceededError ? null : result.error;
+            results[result.index] = result.ok
+              ? pick(result.response, result)
+              : result.error instanceof BudgetExceededError
+                ? null
+                : applyTag(result.error, result);
           } catch (error) {
             // `pick` runs user code (a structured-output schema's refine or transform): its throw rejects the run.
             settled = true;
@@ -176,12 +196,18 @@ export function collectInOrder<T>(
         complete: () => {
           settled = true;
           signal?.removeEventListener('abort', onAbortEvent);
-          resolve(results);
+          fillSkipped().then(() => resolve(results), fail);
         },
       });
     if (settled) subscription.unsubscribe(); // `pick` threw while subscribing
     else signal?.addEventListener('abort', onAbortEvent, { once: true });
   });
+}
+
+/** The response with the result's item `id` and `meta` (a copy: the provider's object stays as it was); as is without them. */
+function taggedResponse(response: ChatResponse, result: ItemTag): ChatResponse {
+  if (!('id' in result) && !('meta' in result)) return response;
+  return applyTag({ ...response }, result);
 }
 
 function toObservable(prompts: PromptSource, readAhead: number | undefined, label: string): Observable<Prompt> {

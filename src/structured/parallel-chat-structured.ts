@@ -4,7 +4,8 @@ import { isLlmError, type LlmError, RefusalError, type StructuredOutputError } f
 import { collectInOrder, type ParallelChatOptions, type PromptSource } from '../promise/parallel-chat.js';
 import { attachPartialResults, partialResultsOf } from '../promise/partial-results.js';
 import type { ChatModel } from '../model/chat-provider.js';
-import type { ChatRequest, Prompt } from '../types.js';
+import type { Prompt } from '../types.js';
+import { applyTag, hasItemShape, isPromptItem, itemTagOf, retag } from '../internal/item-tag.js';
 import { type StructuredOutput, type StructuredOutputOptions, type StructuredParseResult, structuredOutput } from './structured-output.js';
 
 /**
@@ -88,7 +89,7 @@ export async function parallelChatStructured<T>(
     ...(description === undefined ? {} : { description }),
     ...(strict === undefined ? {} : { strict }),
   });
-  const sent: ChatRequest[] = [];
+  const sent: Prompt[] = [];
   const first = await run(model, applyAll(prompts, output, sent), output, chatOptions);
   const results = first.map(settled);
   if (!repair) return results;
@@ -98,7 +99,7 @@ export async function parallelChatStructured<T>(
     entry !== null && !isLlmError(entry) && !entry.ok && !(entry.error instanceof RefusalError) ? [{ index, error: entry.error }] : [],
   );
   if (failed.length === 0) return results;
-  const repairs = failed.map(({ index, error }) => output.repairPrompt(sent[index]!, error));
+  const repairs = failed.map(({ index, error }) => retag(output.repairPrompt(sent[index]!, error), itemTagOf(sent[index]!)));
   let second: Parsed<T>[];
   try {
     second = await run(model, repairs, output, chatOptions);
@@ -115,14 +116,16 @@ export async function parallelChatStructured<T>(
 
 async function run<T>(model: ChatModel, prompts: PromptSource, output: StructuredOutput<T>, options: ParallelChatOptions): Promise<Parsed<T>[]> {
   try {
-    return await collectInOrder(model, prompts, options, LABEL, (response) =>
-      output.parse(response.text, {
+    return await collectInOrder(model, prompts, options, LABEL, (response, result) => {
+      const parsed = output.parse(response.text, {
         provider: model.provider.id,
         finishReason: response.finishReason,
         usage: response.usage,
         ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
-      }),
-    );
+      });
+      if (!parsed.ok) applyTag(parsed.error, result);
+      return parsed;
+    });
   } catch (error) {
     const partial = partialResultsOf<Parsed<T>>(error);
     if (partial !== undefined) attachPartialResults(error, partial.map(settled));
@@ -136,9 +139,10 @@ function settled<T>(entry: Parsed<T>): T | LlmError | null {
 }
 
 /** Adds the schema's `responseFormat` to every prompt, lazily for streams and iterables, remembering what was sent. */
-function applyAll<T>(prompts: PromptSource, output: StructuredOutput<T>, sent: ChatRequest[]): PromptSource {
-  const apply = (prompt: Prompt): ChatRequest => {
-    const request = isPrompt(prompt) ? output.apply(prompt) : (prompt as ChatRequest); // invalid prompts are reported by the run
+function applyAll<T>(prompts: PromptSource, output: StructuredOutput<T>, sent: Prompt[]): PromptSource {
+  const apply = (prompt: Prompt): Prompt => {
+    // Invalid prompts are reported by the run; an item keeps its id and meta.
+    const request = isPrompt(prompt) ? retag(output.apply(prompt), itemTagOf(prompt)) : prompt;
     sent.push(request);
     return request;
   };
@@ -162,5 +166,6 @@ function applyAll<T>(prompts: PromptSource, output: StructuredOutput<T>, sent: C
 
 function isPrompt(value: unknown): value is Prompt {
   if (typeof value === 'string' || Array.isArray(value)) return true;
+  if (isPromptItem(value)) return hasItemShape(value);
   return typeof value === 'object' && value !== null && Array.isArray((value as { messages?: unknown }).messages);
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { InvalidOptionsError, RefusalError, StructuredOutputError } from '../errors/llm-error.js';
 import type { ChatMessage, ChatRequest, Prompt, ResponseFormat, Usage } from '../types.js';
+import { untagged } from '../internal/item-tag.js';
 import { decodeAnswer, jsonSchemaFromZod, WRAPPED_KEY } from './json-schema-from-zod.js';
 
 /**
@@ -62,7 +63,10 @@ export interface StructuredOutput<T> {
    * the error: the provider, the request id and the `usage` the answer cost.
    */
   parse(text: string, meta?: StructuredParseMeta): StructuredParseResult<T>;
-  /** Adds the `responseFormat` to a prompt (as its own request params, so it wins over other layers). */
+  /**
+   * Adds the `responseFormat` to a prompt (as its own request params, so it wins over other layers). A `PromptItem`
+   * becomes its request: its `id` and `meta` are not kept.
+   */
   apply(prompt: Prompt): ChatRequest;
   /** The follow-up conversation asking the model to fix a failed answer. */
   repairPrompt(prompt: Prompt, error: StructuredOutputError): ChatRequest;
@@ -155,9 +159,10 @@ export function structuredOutput<T>(schema: z.ZodType<T>, options: StructuredOut
 }
 
 function toRequest(prompt: Prompt): ChatRequest {
-  if (typeof prompt === 'string') return { messages: [{ role: 'user', content: prompt }] };
-  if (Array.isArray(prompt)) return { messages: prompt };
-  return prompt;
+  const plain = untagged(prompt);
+  if (typeof plain === 'string') return { messages: [{ role: 'user', content: plain }] };
+  if (Array.isArray(plain)) return { messages: plain };
+  return plain;
 }
 
 function stripFences(text: string): string {

@@ -317,7 +317,8 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
    */
   private completeWhenSocketIsFree(): void {
     const { subscriber } = this;
-    queueMicrotask(() => setImmediate(completeSubscriber, subscriber));
+    const closing = this.head !== undefined && closesConnection(this.head.headers);
+    queueMicrotask(() => setImmediate(closing ? completeAfterSocketClose : completeSubscriber, subscriber));
   }
 
   /**
@@ -366,6 +367,24 @@ type Phase = 'open' | 'kept' | 'completing' | 'draining' | 'done';
 
 function completeSubscriber(subscriber: Subscriber<unknown>): void {
   subscriber.complete();
+}
+
+/**
+ * Completes one turn of the event loop later. After a `Connection: close` response undici destroys the socket at once,
+ * but the socket's `'close'` event, where undici's `Agent` does its bookkeeping (it drops an origin's pool when its
+ * last socket closes), comes in the loop's close phase, after this turn's immediates. A request dispatched before
+ * that lands in the pool about to be dropped, which then closes itself and, with the same origin key, drops the
+ * next pool too: from there on every request opened a new connection. An immediate scheduled from an immediate runs
+ * in the next turn, after the close phase.
+ */
+function completeAfterSocketClose(subscriber: Subscriber<unknown>): void {
+  setImmediate(completeSubscriber, subscriber);
+}
+
+/** The response head says the server closes the connection after this response. */
+function closesConnection(headers: Readonly<Record<string, string>>): boolean {
+  const connection = lowerCaseHeader(headers, 'connection');
+  return connection !== undefined && /(?:^|,)\s*close\s*(?:,|$)/i.test(connection);
 }
 
 function onDeadline(exchange: Exchange<unknown>): void {

@@ -58,7 +58,7 @@ const chunksOf = (source: ReturnType<ChatProvider['stream']>) => lastValueFrom(s
 const events = (list: readonly unknown[]) => list.map((event) => sseData(event)).join('');
 
 describe('wire request', () => {
-  it('POSTs /v1/responses with instructions, input items, max_output_tokens, text.format and store: false', async () => {
+  it('POSTs /v1/responses with instructions, input items, max_output_tokens, text.format and store: false, no sampling params for a reasoning model', async () => {
     server.handle(respond.json(200, responsesReasoningBody));
     const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
     await lastValueFrom(
@@ -88,8 +88,7 @@ describe('wire request', () => {
         { role: 'user', content: [{ type: 'input_file', filename: 'a.pdf', file_data: 'data:application/pdf;base64,JVBERi0=' }] },
       ],
       max_output_tokens: 64,
-      temperature: 1,
-      top_p: 0.5,
+      // No temperature / top_p: gpt-5-pro is a reasoning model (reasoning-sampling-params.test.ts sends them for others).
       text: { format: { type: 'json_schema', name: 'city', schema, strict: true } },
       reasoning: { effort: 'high', summary: 'auto' },
       store: false,
@@ -207,6 +206,15 @@ describe('stream', () => {
 
   it('fails a nested in-stream error once, retryable, and never reads the response.failed after it', async () => {
     server.handle(respond.sse(events(responsesOverloadedEvents)));
+    const error = await errorOf(provider.stream(request()));
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error).toMatchObject({ code: 'server_is_overloaded', retryable: true });
+  });
+
+  it('fails the top-level form of the overload error event as retryable too, and once', async () => {
+    const [created, inProgress, nested, failed] = responsesOverloadedEvents as [unknown, unknown, { error: Record<string, unknown> }, unknown];
+    const { type: _type, ...fields } = nested.error;
+    server.handle(respond.sse(events([created, inProgress, { type: 'error', sequence_number: 2, ...fields }, failed])));
     const error = await errorOf(provider.stream(request()));
     expect(error).toBeInstanceOf(ServerError);
     expect(error).toMatchObject({ code: 'server_is_overloaded', retryable: true });

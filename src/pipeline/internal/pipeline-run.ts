@@ -36,6 +36,8 @@ export interface RequestOptions<T> {
   request: ProviderRequest;
   /** The prompt the request is for. */
   prompt: PromptState;
+  /** The prompt's position in the source, told to the progress recorder with each request. */
+  index: number;
   /** Makes one attempt with a granted turn; `inputTokens` is the request's input estimate. */
   send: (reservation: Reservation, inputTokens: number) => Observable<T>;
   /** Called when the prompt's first request has its turn, just before it is sent; nothing is sent if this unsubscribes the attempt. */
@@ -132,7 +134,7 @@ export class PipelineRun {
   }
 
   /** One attempt: a turn from the limiter, then `send`. Subscribed once per attempt (a retry resubscribes). */
-  private attempt<T>({ prompt, send, onSubmitted }: RequestOptions<T>, inputTokens: number, tokens: number): Observable<T> {
+  private attempt<T>({ prompt, index, send, onSubmitted }: RequestOptions<T>, inputTokens: number, tokens: number): Observable<T> {
     return new Observable<T>((subscriber) => {
       const first = !prompt.submitted;
       if (first && !this.submitting) {
@@ -157,7 +159,7 @@ export class PipelineRun {
           }
           if (first) {
             prompt.submitted = true;
-            this.progress?.promptSubmitted();
+            this.progress?.promptSubmitted(index);
             onSubmitted?.();
             if (subscriber.closed) {
               reservation.settle(0);
@@ -165,7 +167,7 @@ export class PipelineRun {
             }
           }
           prompt.sent += 1;
-          this.progress?.requestSent();
+          this.progress?.requestSent(index);
           // The attempt's subscriber goes straight to `send`: no layer per response or stream chunk.
           send(reservation, inputTokens).subscribe(subscriber);
         },

@@ -40,6 +40,8 @@ export interface OpenAIProviderSettings extends TransportSettings {
   omitFields?: readonly string[];
   /** Wire fields this server spells differently (see `toOpenAIRequest`). */
   renameFields?: Readonly<Record<string, string>>;
+  /** Model names are OpenAI's (`providerId: 'openai'`): no `temperature` / `top_p` for its reasoning models. @defaultValue `false` */
+  openAIModels?: boolean;
 }
 
 /**
@@ -72,6 +74,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
     maxTokensField,
     ...(settings.streamUsage === undefined ? {} : { streamUsage: settings.streamUsage }),
     ...(settings.maxStopSequences === undefined ? {} : { maxStopSequences: settings.maxStopSequences }),
+    ...(settings.openAIModels === true ? { openAIModels: true } : {}),
   };
   const headers: Record<string, string> = {
     'user-agent': 'rxllm',

@@ -7,6 +7,7 @@ import type { ChatModel } from '../../model/chat-provider.js';
 import { baseURLFromEnv, type ProviderOptions, providerOptionsShape, resolveConnection } from '../provider-options.js';
 import { needsResponsesApi } from './needs-responses-api.js';
 import { createOpenAIProvider, isOpenAIHost } from './openai-provider.js';
+import { responsesOnlyRouter, routesOnResponsesOnly404 } from './responses-only-router.js';
 import { createResponsesProvider } from './responses-provider.js';
 import type { ResponsesReasoning } from './to-responses-request.js';
 
@@ -53,7 +54,9 @@ export interface OpenAIOptions extends ProviderOptions {
    * Which OpenAI API to call: Chat Completions (`/chat/completions`) or Responses (`/responses`, which sends
    * `store: false` unless `params.extra.store` is set).
    * @defaultValue `'responses'` for OpenAI models known to need it (`gpt-5-pro`, `o3-pro`, codex and deep-research
-   * models) when `providerId` is `'openai'`, else `'chat'`
+   * models) when `providerId` is `'openai'`, else `'chat'`. Left unset on api.openai.com, a model that Chat
+   * Completions refuses with the 404 "only supported in v1/responses" switches to the Responses API for the rest of
+   * the run (the refused request is re-sent there, not counted as a failure).
    */
   api?: 'chat' | 'responses';
   /** Responses API only: reasoning `effort` and `summary`, sent as `reasoning` on every request. */
@@ -119,8 +122,9 @@ const LABEL = 'openai() options';
 /**
  * Creates a `ChatModel` for OpenAI Chat Completions or any OpenAI-compatible server (vLLM, llama.cpp, Ollama,
  * Groq, OpenRouter, …), with one keep-alive connection pool per call of `openai()`. With `api: 'responses'` (picked by
- * itself for OpenAI models that only the Responses API serves, such as `gpt-5-pro`) it calls `/responses` instead,
- * sending `store: false` unless `params.extra.store` is set.
+ * itself for OpenAI models that only the Responses API serves, such as `gpt-5-pro`, or on api.openai.com after its
+ * "only supported in v1/responses" 404) it calls `/responses` instead, sending `store: false` unless
+ * `params.extra.store` is set. OpenAI's reasoning models (gpt-5, o3, o4-mini…) get no `temperature` / `top_p`.
  *
  * Options are validated at once: an unknown key or a bad value throws `InvalidOptionsError` naming the field.
  * The key comes from `apiKey` or `OPENAI_API_KEY` (for `providerId: 'groq'`, `GROQ_API_KEY`…) and is required for
@@ -164,24 +168,29 @@ export function openai(options: OpenAIOptions): ChatModel {
     ...(valid.project === undefined ? {} : { project: valid.project }),
     ...(valid.headers === undefined ? {} : { headers: valid.headers }),
   };
+  const chatApi = () =>
+    createOpenAIProvider({
+      ...shared,
+      supportsPrefill: valid.supportsPrefill ?? false,
+      openAIModels: providerId === 'openai',
+      ...(valid.maxTokensField === undefined ? {} : { maxTokensField: valid.maxTokensField }),
+      ...(valid.requestLimitWindow === undefined ? {} : { requestLimitWindow: valid.requestLimitWindow }),
+      ...(valid.apiKeyHeader === undefined ? {} : { apiKeyHeader: valid.apiKeyHeader }),
+      ...(valid.omitFields === undefined ? {} : { omitFields: valid.omitFields }),
+      ...(valid.renameFields === undefined ? {} : { renameFields: valid.renameFields }),
+      ...(valid.streamUsage === undefined ? {} : { streamUsage: valid.streamUsage }),
+      ...(valid.maxStopSequences !== undefined
+        ? { maxStopSequences: valid.maxStopSequences }
+        : isOpenAIHost(baseURL)
+          ? { maxStopSequences: OPENAI_MAX_STOP_SEQUENCES }
+          : {}),
+    });
   const provider =
     api === 'responses'
       ? createResponsesProvider({ ...shared, ...(valid.reasoning === undefined ? {} : { reasoning: valid.reasoning }) })
-      : createOpenAIProvider({
-          ...shared,
-          supportsPrefill: valid.supportsPrefill ?? false,
-          ...(valid.maxTokensField === undefined ? {} : { maxTokensField: valid.maxTokensField }),
-          ...(valid.requestLimitWindow === undefined ? {} : { requestLimitWindow: valid.requestLimitWindow }),
-          ...(valid.apiKeyHeader === undefined ? {} : { apiKeyHeader: valid.apiKeyHeader }),
-          ...(valid.omitFields === undefined ? {} : { omitFields: valid.omitFields }),
-          ...(valid.renameFields === undefined ? {} : { renameFields: valid.renameFields }),
-          ...(valid.streamUsage === undefined ? {} : { streamUsage: valid.streamUsage }),
-          ...(valid.maxStopSequences !== undefined
-            ? { maxStopSequences: valid.maxStopSequences }
-            : isOpenAIHost(baseURL)
-              ? { maxStopSequences: OPENAI_MAX_STOP_SEQUENCES }
-              : {}),
-        });
+      : routesOnResponsesOnly404({ providerId, baseURL, api: valid.api })
+        ? responsesOnlyRouter(chatApi(), createResponsesProvider(shared))
+        : chatApi();
   return customModel(provider, {
     model: valid.model,
     retry,

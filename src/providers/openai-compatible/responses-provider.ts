@@ -19,7 +19,7 @@ import { toResponsesUsage } from './responses-usage.js';
 import { type ResponsesReasoning, toResponsesRequest } from './to-responses-request.js';
 
 /** Everything `createResponsesProvider` needs; `openai({ api: 'responses' })` fills it from validated options. */
-export interface ResponsesProviderSettings extends Omit<OpenAIProviderSettings, 'maxTokensField' | 'supportsPrefill'> {
+export interface ResponsesProviderSettings extends Omit<OpenAIProviderSettings, 'maxTokensField' | 'supportsPrefill' | 'openAIModels'> {
   /** Sent as `reasoning` on every request. */
   reasoning?: ResponsesReasoning;
 }

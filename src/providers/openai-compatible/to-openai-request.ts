@@ -1,6 +1,7 @@
 import { InvalidOptionsError } from '../../errors/llm-error.js';
 import type { ProviderRequest, ResponseFormat } from '../../types.js';
 import { openAIStrictSchema } from './openai-strict-schema.js';
+import { rejectsSamplingParams } from './rejects-sampling-params.js';
 import { toOpenAIMessages } from './to-openai-messages.js';
 
 /** Options of `toOpenAIRequest`. */
@@ -19,12 +20,15 @@ export interface ToOpenAIRequestOptions {
   omitFields?: readonly string[];
   /** Wire fields this server spells differently, e.g. `{ seed: 'random_seed' }` (Mistral). */
   renameFields?: Readonly<Record<string, string>>;
+  /** Model names are OpenAI's: leave `temperature` and `top_p` out for its reasoning models (`rejectsSamplingParams`). @defaultValue `false` */
+  openAIModels?: boolean;
 }
 
 /**
  * Builds the Chat Completions wire body: `model`, `messages` (parts mapped by `toOpenAIMessages`, which refuses
  * document parts with `InvalidOptionsError`), the camelCase params in their snake_case form
- * (`maxTokens` → `max_tokens` or `max_completion_tokens`, `topP` → `top_p`, `responseFormat` → `response_format`
+ * (`maxTokens` → `max_tokens` or `max_completion_tokens`, `topP` → `top_p`; with `openAIModels`, no `temperature` or
+ * `top_p` for OpenAI's reasoning models, `responseFormat` → `response_format`
  * with `json_schema: { name, schema, strict }`; a strict schema keeps the constraints OpenAI enforces and describes
  * the others), `stream` + `stream_options: { include_usage: true }` for streams (unless `streamUsage: false`),
  * then the server's own spelling (`renameFields`) and refusals (`omitFields`) applied, and `params.extra` merged
@@ -49,8 +53,10 @@ export function toOpenAIRequest(request: ProviderRequest, options: ToOpenAIReque
     messages: toOpenAIMessages(request.messages, options.provider ?? 'openai-compatible'),
   };
   if (params.maxTokens !== undefined) body[options.maxTokensField] = params.maxTokens;
-  if (params.temperature !== undefined) body.temperature = params.temperature;
-  if (params.topP !== undefined) body.top_p = params.topP;
+  if ((params.temperature !== undefined || params.topP !== undefined) && !(options.openAIModels === true && rejectsSamplingParams(request.model))) {
+    if (params.temperature !== undefined) body.temperature = params.temperature;
+    if (params.topP !== undefined) body.top_p = params.topP;
+  }
   if (params.stop !== undefined) body.stop = checkedStop(params.stop, options.maxStopSequences);
   if (params.seed !== undefined) body.seed = params.seed;
   if (params.responseFormat !== undefined) body.response_format = toWireResponseFormat(params.responseFormat);

@@ -1,6 +1,8 @@
 import { InvalidOptionsError } from '../../errors/llm-error.js';
 import type { ProviderRequest } from '../../types.js';
 import type { ResponseFormat } from '../../types.js';
+import { openAIStrictSchema } from './openai-strict-schema.js';
+import { rejectsSamplingParams } from './rejects-sampling-params.js';
 import { toResponsesInput } from './to-responses-input.js';
 
 /** Reasoning settings of a Responses request (`reasoning` on the wire). */
@@ -26,8 +28,9 @@ export const MIN_OUTPUT_TOKENS = 16;
 
 /**
  * Builds the Responses API wire body (`POST /v1/responses`): `model`, `instructions` and `input` from
- * `toResponsesInput`, `maxTokens` → `max_output_tokens`, `temperature`, `topP` → `top_p`, `responseFormat` →
- * `text.format` (`json_schema` strict unless `strict: false`), `reasoning`, `store: false`, `stream: true` for streams,
+ * `toResponsesInput`, `maxTokens` → `max_output_tokens`, `temperature`, `topP` → `top_p` (left out for reasoning models, which refuse them:
+ * `rejectsSamplingParams`), `responseFormat` →
+ * `text.format` (`json_schema` strict unless `strict: false`, a strict schema fitted by `openAIStrictSchema`), `reasoning`, `store: false`, `stream: true` for streams,
  * then `params.extra` merged last (so `extra.store` decides storage, and an `undefined` value removes a field).
  *
  * Throws `InvalidOptionsError` before anything is sent for what the API refuses: `maxTokens` below 16, and `stop` or
@@ -63,8 +66,10 @@ export function toResponsesRequest(request: ProviderRequest, options: ToResponse
   if (instructions !== undefined) body.instructions = instructions;
   body.input = input;
   if (params.maxTokens !== undefined) body.max_output_tokens = params.maxTokens;
-  if (params.temperature !== undefined) body.temperature = params.temperature;
-  if (params.topP !== undefined) body.top_p = params.topP;
+  if ((params.temperature !== undefined || params.topP !== undefined) && !rejectsSamplingParams(request.model)) {
+    if (params.temperature !== undefined) body.temperature = params.temperature;
+    if (params.topP !== undefined) body.top_p = params.topP;
+  }
   if (params.responseFormat !== undefined) body.text = { format: toWireFormat(params.responseFormat) };
   if (options.reasoning !== undefined) body.reasoning = { ...options.reasoning };
   body.store = false;
@@ -72,14 +77,18 @@ export function toResponsesRequest(request: ProviderRequest, options: ToResponse
   return { ...body, ...params.extra };
 }
 
-/** `text.format` of openai/openai-openapi's `TextResponseFormatConfiguration`: the schema's fields sit beside `type`. */
+/**
+ * `text.format` of openai/openai-openapi's `TextResponseFormatConfiguration`: the schema's fields sit beside `type`.
+ * A strict schema goes through the same constraint handling as Chat Completions (`openAIStrictSchema`).
+ */
 function toWireFormat(format: ResponseFormat): Record<string, unknown> {
   if (format.type !== 'json_schema') return { type: format.type };
+  const strict = format.strict ?? true;
   return {
     type: 'json_schema',
     name: format.name,
-    schema: format.schema,
-    strict: format.strict ?? true,
+    schema: strict ? openAIStrictSchema(format.schema) : format.schema,
+    strict,
     ...(format.description === undefined ? {} : { description: format.description }),
   };
 }

@@ -1,9 +1,10 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { appendFile, open, rename, stat, truncate, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
-import { IdSet, type PromptId } from './id-set.js';
+import type { PromptId } from '../types.js';
+import { IdSet } from './id-set.js';
 import { readLines } from './read-lines.js';
-import { FatalCliError } from './usage-error.js';
+import { CheckpointError } from './checkpoint-error.js';
 
 /** Options of `scanResultsFile`. */
 export interface ScanResultsOptions {
@@ -44,7 +45,7 @@ const FAST_PREFIX = /^\{"id":("(?:[^"\\]|\\.)*"|-?\d+),"index":\d+,"ok":(true|fa
  * @param path - The results file; a missing file is an empty scan.
  * @param options - `retryFailed` to send failed prompts again.
  * @returns The recorded ids and counts.
- * @throws FatalCliError naming the line when the file holds something that is not a result record.
+ * @throws CheckpointError naming the line when the file holds something that is not a result record.
  *
  * @example
  * ```ts
@@ -57,11 +58,11 @@ export async function scanResultsFile(path: string, { retryFailed = false }: Sca
   const failedIds = new IdSet();
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new FatalCliError(`${path} is not a regular file`);
+    if (!info.isFile()) throw new CheckpointError(`${path} is not a regular file`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ...scan, created: true };
-    if (error instanceof FatalCliError) throw error;
-    throw new FatalCliError(`cannot read the results file ${path}: ${(error as Error).message}`);
+    if (error instanceof CheckpointError) throw error;
+    throw new CheckpointError(`cannot read the results file ${path}: ${(error as Error).message}`);
   }
 
   await finishRewrite(path);
@@ -76,8 +77,8 @@ export async function scanResultsFile(path: string, { retryFailed = false }: Sca
           tornAt = line.offset;
           break;
         }
-        throw new FatalCliError(
-          `${path} line ${line.number} is not a result record (expected {"id":…,"ok":…}); fix or remove that line, or choose another -o file`,
+        throw new CheckpointError(
+          `${path} line ${line.number} is not a result record (expected {"id":…,"ok":…}); fix or remove that line, or choose another results file`,
         );
       }
       if (!line.terminated) missingNewline = true;
@@ -91,8 +92,8 @@ export async function scanResultsFile(path: string, { retryFailed = false }: Sca
       }
     }
   } catch (error) {
-    if (error instanceof FatalCliError) throw error;
-    throw new FatalCliError(`cannot read the results file ${path}: ${(error as Error).message}`);
+    if (error instanceof CheckpointError) throw error;
+    throw new CheckpointError(`cannot read the results file ${path}: ${(error as Error).message}`);
   }
 
   if (tornAt !== undefined) {
@@ -153,7 +154,7 @@ async function dropFailedLines(path: string): Promise<void> {
   } catch (error) {
     out.destroy();
     await unlink(partial).catch(() => undefined);
-    throw new FatalCliError(`cannot rewrite ${path} for --retry-failed: ${(error as Error).message}`);
+    throw new CheckpointError(`cannot rewrite ${path} without its failed lines: ${(error as Error).message}`);
   }
   await finishRewrite(path);
 }
@@ -173,7 +174,7 @@ async function finishRewrite(path: string): Promise<void> {
     source = await open(journal, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw new FatalCliError(`cannot read ${journal}: ${(error as Error).message}`);
+    throw new CheckpointError(`cannot read ${journal}: ${(error as Error).message}`);
   }
   try {
     const target = await open(path, 'r+');
@@ -193,7 +194,7 @@ async function finishRewrite(path: string): Promise<void> {
       await target.close();
     }
   } catch (error) {
-    throw new FatalCliError(`cannot rewrite ${path} from ${journal} (kept; the next run finishes it): ${(error as Error).message}`);
+    throw new CheckpointError(`cannot rewrite ${path} from ${journal} (kept; the next run finishes it): ${(error as Error).message}`);
   } finally {
     await source.close();
   }

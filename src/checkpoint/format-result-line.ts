@@ -1,5 +1,5 @@
-import type { ChatResponse, LlmError, Usage } from '../index.js';
-import type { PromptId } from './id-set.js';
+import type { LlmError } from '../errors/llm-error.js';
+import type { ChatResponse, PromptId, Usage } from '../types.js';
 
 /** The `error` field of a failed result line. */
 export interface ResultLineError {
@@ -30,9 +30,12 @@ export type ResultLine =
       finishReason: string | null;
       usage: Usage;
       model: string;
-      /** HTTP attempts, retries included; `null` with `--stream` (not reported by the stream pipeline). */
+      /** HTTP attempts, retries included (`null` in files written before they were counted with `--stream`). */
       attempts: number | null;
-      latencyMs: number;
+      /** From the first request sent to the outcome, retries included (the CLI's lines). */
+      latencyMs?: number;
+      /** From taking a slot to the first request sent: the wait for the rate limiter (the CLI's lines). */
+      queuedMs?: number;
       meta?: unknown;
     }
   | {
@@ -44,7 +47,8 @@ export type ResultLine =
       usage: Usage | null;
       model: string;
       attempts: number | null;
-      latencyMs: number;
+      latencyMs?: number;
+      queuedMs?: number;
       meta?: unknown;
     };
 
@@ -55,7 +59,10 @@ export interface ResultContext {
   /** The model asked for (used when the server does not say). */
   model: string;
   attempts: number | null;
-  latencyMs: number;
+  /** From the first request sent to the outcome (the CLI times prompts; the library's lines leave it out). */
+  latencyMs?: number;
+  /** From taking a slot to the first request sent. */
+  queuedMs?: number;
   meta?: unknown;
 }
 
@@ -64,8 +71,10 @@ export interface ResultContext {
  *
  * @example
  * ```ts
- * okResultLine({ id: 'q1', index: 0, model: 'gpt-4o-mini', attempts: 1, latencyMs: 420 }, response);
- * // { id: 'q1', index: 0, ok: true, text: 'Lima', finishReason: 'stop', usage: {…}, model: 'gpt-4o-mini-2024-07-18', … }
+ * import { okResultLine } from 'rxllm';
+ * const response = { text: 'Lima', finishReason: 'stop', usage: { inputTokens: 9, outputTokens: 1 }, model: 'gpt-4o-mini', raw: {} };
+ * console.log(okResultLine({ id: 'q1', index: 0, model: 'gpt-4o-mini', attempts: 1, latencyMs: 420, queuedMs: 0 }, response));
+ * // { id: 'q1', index: 0, ok: true, text: 'Lima', finishReason: 'stop', usage: {…}, model: 'gpt-4o-mini', … }
  * ```
  */
 export function okResultLine(context: ResultContext, response: ChatResponse, data?: unknown): ResultLine {
@@ -79,7 +88,7 @@ export function okResultLine(context: ResultContext, response: ChatResponse, dat
     usage: usageOf(response.usage),
     model: response.model || context.model,
     attempts: context.attempts,
-    latencyMs: context.latencyMs,
+    ...timing(context),
     ...(context.meta === undefined ? {} : { meta: context.meta }),
   };
 }
@@ -90,7 +99,9 @@ export function okResultLine(context: ResultContext, response: ChatResponse, dat
  *
  * @example
  * ```ts
- * failedResultLine({ id: 'q2', index: 1, model: 'gpt-4o-mini', attempts: 3, latencyMs: 9100 }, error);
+ * import { failedResultLine, ServerError } from 'rxllm';
+ * const error = new ServerError('openai answered 500', { status: 500 });
+ * console.log(failedResultLine({ id: 'q2', index: 1, model: 'gpt-4o-mini', attempts: 3, latencyMs: 9100, queuedMs: 15 }, error));
  * // { id: 'q2', index: 1, ok: false, error: { type: 'ServerError', status: 500, code: null, message: '…' }, usage: null, … }
  * ```
  */
@@ -112,7 +123,7 @@ export function failedResultLine(context: ResultContext, error: LlmError): Resul
     usage: usage === undefined ? null : { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens },
     model: context.model,
     attempts: context.attempts,
-    latencyMs: context.latencyMs,
+    ...timing(context),
     ...(context.meta === undefined ? {} : { meta: context.meta }),
   };
 }
@@ -129,4 +140,9 @@ function usageOf(usage: Usage): Usage {
   if (usage.cacheWriteInputTokens !== undefined) recorded.cacheWriteInputTokens = usage.cacheWriteInputTokens;
   if (usage.reasoningTokens !== undefined) recorded.reasoningTokens = usage.reasoningTokens;
   return recorded;
+}
+
+/** The context's `latencyMs` and `queuedMs`, where known. */
+function timing({ latencyMs, queuedMs }: ResultContext): { latencyMs?: number; queuedMs?: number } {
+  return { ...(latencyMs === undefined ? {} : { latencyMs }), ...(queuedMs === undefined ? {} : { queuedMs }) };
 }

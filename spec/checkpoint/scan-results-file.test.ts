@@ -2,10 +2,10 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ResultsWriter } from '../../src/cli/results-writer.js';
-import { scanResultsFile } from '../../src/cli/scan-results-file.js';
-import { FatalCliError } from '../../src/cli/usage-error.js';
-import { tempDir } from './support/cli-harness.js';
+import { ResultsWriter } from '../../src/checkpoint/results-writer.js';
+import { scanResultsFile } from '../../src/checkpoint/scan-results-file.js';
+import { CheckpointError } from '../../src/checkpoint/checkpoint-error.js';
+import { tempDir } from '../cli/support/cli-harness.js';
 
 const ok = (id: string | number, index = 0) => JSON.stringify({ id, index, ok: true, text: 'x', usage: { inputTokens: 1, outputTokens: 1 } });
 const failed = (id: string | number, index = 0) =>
@@ -63,7 +63,7 @@ describe('scanResultsFile', () => {
 
   it('refuses a file with a corrupt line in the middle, naming the line', async () => {
     await writeFile(path, `${ok('a')}\nnot json\n${ok('b')}\n`);
-    await expect(scanResultsFile(path)).rejects.toThrow(FatalCliError);
+    await expect(scanResultsFile(path)).rejects.toThrow(CheckpointError);
     await expect(scanResultsFile(path)).rejects.toThrow(/results\.jsonl line 2 is not a result record/);
   });
 
@@ -116,7 +116,7 @@ describe('ResultsWriter', () => {
     // A live process other than us (our parent) holds it: refused.
     const live = process.ppid;
     writeFileSync(`${path}.lock`, `${live}\n`);
-    expect(() => ResultsWriter.open(path)).toThrow(new RegExp(`another rxllm run \\(pid ${live}\\)`));
+    expect(() => ResultsWriter.open(path)).toThrow(new RegExp(`another process \\(pid ${live}\\)`));
 
     // A dead pid: taken over.
     writeFileSync(`${path}.lock`, '2147483646\n');

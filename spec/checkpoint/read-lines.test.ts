@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countLines } from '../../src/cli/count-lines.js';
-import { type Line, readLines } from '../../src/cli/read-lines.js';
-import { tempDir } from './support/cli-harness.js';
+import { type Line, readLines } from '../../src/checkpoint/read-lines.js';
+import { tempDir } from '../cli/support/cli-harness.js';
 
 async function collect(chunks: Array<string | Uint8Array>, maxLineBytes?: number): Promise<Line[]> {
   const lines: Line[] = [];

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { FatalCliError } from './usage-error.js';
+import { CheckpointError } from './checkpoint-error.js';
 
 /** The lock of a results file, held by this process. */
 export interface ResultsLock {
@@ -38,14 +38,14 @@ export class ResultsWriter {
   /**
    * Takes the lock of `path` (creating its directory), before anything reads or changes the file: a run refused
    * here has touched nothing. Hand it to `open`, or `release` it.
-   * @throws FatalCliError when another live process holds the lock.
+   * @throws CheckpointError when another live process holds the lock.
    */
   static lock(path: string): ResultsLock {
     const lockPath = `${path}.lock`;
     try {
       mkdirSync(dirname(path), { recursive: true });
     } catch (error) {
-      throw new FatalCliError(`cannot create the directory of ${path}: ${(error as Error).message}`);
+      throw new CheckpointError(`cannot create the directory of ${path}: ${(error as Error).message}`);
     }
     takeLock(lockPath, path);
     let held = true;
@@ -60,14 +60,14 @@ export class ResultsWriter {
 
   /**
    * Opens `path` for appending (creating it), under `lock` (taken now when not given); the writer releases it on close.
-   * @throws FatalCliError when another live process holds the lock or the file cannot be opened.
+   * @throws CheckpointError when another live process holds the lock or the file cannot be opened.
    */
   static open(path: string, lock: ResultsLock = ResultsWriter.lock(path)): ResultsWriter {
     try {
       return new ResultsWriter(path, openSync(path, 'a'), lock);
     } catch (error) {
       lock.release();
-      throw new FatalCliError(`cannot open the results file ${path}: ${(error as Error).message}`);
+      throw new CheckpointError(`cannot open the results file ${path}: ${(error as Error).message}`);
     }
   }
 
@@ -106,18 +106,18 @@ function takeLock(lockPath: string, path: string): void {
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new FatalCliError(`cannot create the lock file ${lockPath}: ${(error as Error).message}`);
+        throw new CheckpointError(`cannot create the lock file ${lockPath}: ${(error as Error).message}`);
       }
     }
     const holder = Number.parseInt(readLockPid(lockPath), 10);
     if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-      throw new FatalCliError(
-        `another rxllm run (pid ${holder}) is writing to ${path}; wait for it, or delete ${lockPath} if that process is not rxllm`,
+      throw new CheckpointError(
+        `another process (pid ${holder}) is writing to ${path}; wait for it, or delete ${lockPath} if that process is not rxllm`,
       );
     }
     rmSync(lockPath, { force: true });
   }
-  throw new FatalCliError(`cannot take the lock file ${lockPath}`);
+  throw new CheckpointError(`cannot take the lock file ${lockPath}`);
 }
 
 function readLockPid(lockPath: string): string {

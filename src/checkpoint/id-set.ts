@@ -1,5 +1,4 @@
-/** A prompt id as it appears in the input and results files. */
-export type PromptId = string | number;
+import type { PromptId } from '../types.js';
 
 const LINE_ID = /^line-([1-9]\d{0,9})$/;
 /** Line numbers up to this go in the bitset (16 MiB at most); larger ones in the `Set`. */

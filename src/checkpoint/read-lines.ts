@@ -34,6 +34,7 @@ const NEWLINE = 0x0a;
  * @example
  * ```ts
  * import { createReadStream } from 'node:fs';
+ * import { readLines } from 'rxllm';
  * for await (const line of readLines(createReadStream('prompts.jsonl'))) console.log(line.number, line.text);
  * ```
  */
