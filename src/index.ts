@@ -14,6 +14,9 @@ export type {
   ChatResponse,
   ChatResult,
   ItemTag,
+  LimitInForce,
+  LimitSource,
+  LimitsInForce,
   Prompt,
   PromptId,
   PromptItem,
@@ -107,6 +110,7 @@ export type {
   RateLimits,
   ReserveRequest,
   ReserveResult,
+  TokenParts,
 } from './rate-limiter/rate-limiter-store.js';
 export { rateLimit } from './rate-limiter/rate-limit.js';
 export { redisLimiterStore } from './rate-limiter/redis-limiter-store.js';

@@ -325,6 +325,49 @@ export interface Usage {
 export type { RateLimitInfo } from './errors/rate-limit-info.js';
 
 /**
+ * Where a limit in force came from: set by the user (`'configured'`), learned from the provider's rate-limit headers
+ * (`'headers'`), or adapted by the limiter itself (`'adapted'`: slowed after headerless 429s, or an `'auto'` budget
+ * still at its conservative start).
+ */
+export type LimitSource = 'configured' | 'headers' | 'adapted';
+
+/**
+ * One limit in force: per minute, and where it came from.
+ *
+ * @example
+ * ```ts
+ * import type { LimitInForce } from 'rxllm';
+ * const rpm: LimitInForce = { value: 480, source: 'headers' };
+ * console.log(`${Math.round(rpm.value)} rpm (${rpm.source})`);
+ * ```
+ */
+export interface LimitInForce {
+  /** Per minute (requests or tokens). */
+  value: number;
+  source: LimitSource;
+}
+
+/**
+ * The limits a limiter applies at the moment (`RateLimiter.limitsInForce`). A token limit is absent while it is
+ * neither configured nor learned yet.
+ *
+ * @example
+ * ```ts
+ * import { rateLimiter, type LimitsInForce } from 'rxllm';
+ * const limits: LimitsInForce = rateLimiter({ rpm: 'auto', tpm: 'auto' }).limitsInForce!();
+ * console.log(limits.rpm); // { value: 60, source: 'adapted' }: the conservative start, until headers arrive
+ * ```
+ */
+export interface LimitsInForce {
+  /** The request pace in force. */
+  rpm: LimitInForce;
+  tpm?: LimitInForce;
+  inputTpm?: LimitInForce;
+  outputTpm?: LimitInForce;
+}
+
+
+/**
  * One complete answer.
  *
  * @example

@@ -1,3 +1,4 @@
+import type { LimitsInForce } from '../index.js';
 import { formatCost, formatCount, formatDuration } from './format-figures.js';
 import type { LatencyHistogram } from './latency-histogram.js';
 import type { RunStats } from './run-stats.js';
@@ -23,7 +24,17 @@ export type RunEnding = 'finished' | 'interrupted' | 'stopped';
  */
 export function formatSummary(
   stats: RunStats,
-  { ending, output, refusals }: { ending: RunEnding; output: string; refusals?: { capacityRefusals: number; rateLimitRefusals: number } },
+  {
+    ending,
+    output,
+    refusals,
+    limits,
+  }: {
+    ending: RunEnding;
+    output: string;
+    refusals?: { capacityRefusals: number; rateLimitRefusals: number };
+    limits?: LimitsInForce | undefined;
+  },
 ): string {
   const elapsed = stats.elapsedMs();
   const counts = [`${formatCount(stats.ok)} ok`, `${formatCount(stats.failed)} failed`];
@@ -54,6 +65,8 @@ export function formatSummary(
     const queued = percentiles(stats.queued);
     lines.push(`  in flight ${inFlight}${queued === undefined ? '' : ` · queued (rate limit) ${queued}`} · ${formatCount(perMinute)} prompts/min`);
   }
+  const limitsLine = formatLimits(limits, refusals?.rateLimitRefusals ?? 0);
+  if (limitsLine !== undefined) lines.push(`  ${limitsLine}`);
   lines.push(`  results: ${output}`);
   return `${lines.join('\n')}\n`;
 }
@@ -64,6 +77,21 @@ function tierLine(stats: RunStats): string | undefined {
   const served = [...stats.servedByTier].sort((a, b) => b[1] - a[1]).map(([tier, count]) => `${formatCount(count)} ${tier}`);
   const versus = stats.costKnown && stats.ok > 0 ? ` · ${formatCost(stats.cost)} vs ${formatCost(stats.standardCost)} at the standard tier` : '';
   return `  tiers: ${served.join(', ')}${versus}`;
+}
+
+/** Words for where a limit came from. */
+const SOURCES = { configured: 'configured', headers: 'from headers', adapted: 'adapted' } as const;
+
+/** `limits 480 rpm (from headers), 200,000 tpm (configured) · 3 answered 429`, or `undefined` with nothing to say. */
+function formatLimits(limits: LimitsInForce | undefined, rateLimited: number): string | undefined {
+  const shown: string[] = [];
+  for (const [name, unit] of [['rpm', 'rpm'], ['tpm', 'tpm'], ['inputTpm', 'input tpm'], ['outputTpm', 'output tpm']] as const) {
+    const limit = limits?.[name];
+    if (limit !== undefined) shown.push(`${Number.isFinite(limit.value) ? formatCount(limit.value) : 'no'} ${unit}${Number.isFinite(limit.value) ? '' : ' limit'} (${SOURCES[limit.source]})`);
+  }
+  if (shown.length === 0 && rateLimited === 0) return undefined;
+  const refusals = rateLimited > 0 ? `${formatCount(rateLimited)} answered 429` : '0 answered 429';
+  return shown.length === 0 ? refusals : `limits ${shown.join(', ')} · ${refusals}`;
 }
 
 /** ` (8,000 cached, 1,500 cache write)`: the non-zero parts of a token total, or `''` when all are zero. */

@@ -52,8 +52,9 @@ Flags:
   -o, --output <file>        results file, appended to (required)
   -m, --model <p/m>          provider/model, e.g. openai/gpt-4o-mini, anthropic/claude-haiku-4-5 (required)
       --max-active <n>       requests in flight at once (default 10)
-      --rpm <n>              requests per minute, spaced smoothly (default 500)
-      --tpm <n>              tokens per minute: input estimate + maxTokens (default: no limit)
+      --rpm <n|auto>         requests per minute, spaced smoothly: a number is a ceiling; auto (the
+                             default) paces at what the key has left, from the rate-limit headers
+      --tpm <n|auto>         tokens per minute: input estimate + maxTokens (default auto)
       --redis <url>          share the --rpm/--tpm budget with every rxllm process on this Redis, e.g.
                              redis://127.0.0.1:6379 (needs the redis package installed)
       --limiter-key <name>   the shared budget's name in Redis (default rxllm), e.g. one per API key

@@ -21,10 +21,10 @@ export interface RunOptions {
   model: string;
   /** Requests in flight at once. @defaultValue `10` */
   maxActive: number;
-  /** Requests per minute. @defaultValue `500` */
-  rpm: number;
-  /** Tokens per minute (input estimate + `maxTokens`). */
-  tpm?: number;
+  /** Requests per minute, or `'auto'`: paced from the provider's rate-limit headers. @defaultValue `'auto'` */
+  rpm: number | 'auto';
+  /** Tokens per minute (input estimate + `maxTokens`), or `'auto'`. @defaultValue `'auto'` */
+  tpm?: number | 'auto';
   /** A Redis URL: the rate budget is shared with every process using the same Redis and `limiterKey`. */
   redis?: string;
   /** The shared budget's name in Redis (with `redis`). @defaultValue `'rxllm'` */
@@ -112,6 +112,8 @@ const nonNegativeNumber = z
   .transform(Number);
 
 const tierWord = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'expected a service tier such as flex, priority, default or auto');
+/** `--rpm` / `--tpm`: a positive number (a ceiling) or `auto`. */
+const limitFlag = z.union([z.literal('auto'), positiveNumber], { error: 'expected a positive number or auto' });
 
 const flagsSchema = z.strictObject({
   output: z.string({ error: 'is required (the results file, e.g. -o results.jsonl)' }).min(1, 'must not be empty'),
@@ -119,8 +121,8 @@ const flagsSchema = z.strictObject({
     .string({ error: 'is required, as provider/model (e.g. --model openai/gpt-4o-mini)' })
     .regex(/^[^/\s]+\/\S+$/, 'expected provider/model, e.g. openai/gpt-4o-mini'),
   'max-active': wholeNumber(1).default(10),
-  rpm: positiveNumber.default(500),
-  tpm: positiveNumber.optional(),
+  rpm: limitFlag.default('auto'),
+  tpm: limitFlag.default('auto'),
   redis: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' }).optional(),
   'limiter-key': z.string().regex(/^[^{}]+$/, 'expected a non-empty name without { or }').optional(),
   'max-retries': wholeNumber(0).default(2),

@@ -15,13 +15,15 @@ import { StatsRecorder } from './mock-stats.js';
 import { OpenAIBatchApi } from './openai-batch-api.js';
 import { openaiWire } from './openai-wire.js';
 import { responsesWire } from './responses-wire.js';
-import { createRateWindow, type RateWindow } from './rate-window.js';
+import { createRateWindow, OtherTraffic, type RateWindow } from './rate-window.js';
 import type { MockChatRequest } from './read-chat-request.js';
 import { writeJsonAnswer, writeStreamAnswer } from './write-answer.js';
 import { type FaultSettings, writeFault } from './write-fault.js';
 import type { MockAnswer, RateSnapshot, WireFormat } from './wire-format.js';
 
 const JSON_TYPE = 'application/json';
+/** A day in ms: the window of the per-day request count. */
+const DAY_MS = 86_400_000;
 
 /**
  * Routes and answers every request of a mock server. Chat requests become `MockExchange`s; the hot path does no
@@ -33,6 +35,10 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
   private readonly random: () => number;
   private readonly requestWindow: RateWindow | undefined;
   private readonly tokenWindow: RateWindow | undefined;
+  /** Simulated other traffic on the same key, one per enforced budget. */
+  private readonly otherTraffic: OtherTraffic[] = [];
+  /** The per-day request count `rateLimitHeaders: 'per-day-requests'` announces. */
+  private readonly dayWindow: RateWindow | undefined;
   private readonly faultSettings: FaultSettings;
   private readonly modelsBody: string;
   private sequence = 0;
@@ -53,6 +59,10 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
     const { rateLimitAlgorithm, windowMs } = config;
     this.requestWindow = config.rpmLimit === undefined ? undefined : createRateWindow(rateLimitAlgorithm, config.rpmLimit, windowMs);
     this.tokenWindow = config.tpmLimit === undefined ? undefined : createRateWindow(rateLimitAlgorithm, config.tpmLimit, windowMs);
+    for (const window of [this.requestWindow, this.tokenWindow]) {
+      if (window !== undefined && config.otherTrafficShare > 0) this.otherTraffic.push(new OtherTraffic(window, config.otherTrafficShare, windowMs));
+    }
+    this.dayWindow = config.rateLimitHeaders === 'per-day-requests' ? createRateWindow('token-bucket', config.requestsPerDay, DAY_MS) : undefined;
     this.faultSettings = {
       chunkTokens: config.chunkTokens,
       tokensPerSecond: config.tokensPerSecond,
@@ -273,6 +283,7 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
   /** Spends rate budget, adding the rate-limit headers; or answers 429 and returns false. */
   private admit(exchange: MockExchange, tokens: number): boolean {
     const now = performance.now();
+    for (const other of this.otherTraffic) other.spend(now);
     const requests = this.requestWindow;
     const tokenWindow = this.tokenWindow;
     const requestWait = requests === undefined ? 0 : requests.waitMs(1, now);
@@ -281,6 +292,15 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
     if (!limited) {
       requests?.take(1, now);
       tokenWindow?.take(tokens, now);
+      this.dayWindow?.take(1, now);
+    }
+    const headers = this.config.rateLimitHeaders;
+    if (headers === 'none') {
+      // Gateway style: nothing to wait on, neither in the headers nor in the body.
+      if (!limited) return true;
+      this.stats.rateLimitedByLimits++;
+      exchange.sendError(429, 'Rate limit exceeded.');
+      return false;
     }
     const snapshot: RateSnapshot = {
       requestsLimit: requests?.limit,
@@ -290,6 +310,13 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
       tokensRemaining: tokenWait > 0 ? 0 : (tokenWindow?.remaining(now) ?? 0),
       tokensResetMs: tokenWindow === undefined ? 0 : Math.max(tokenWait, tokenWindow.resetMs(now)),
     };
+    const day = this.dayWindow;
+    if (day !== undefined) {
+      // Groq style: the request headers count the day; the per-window request limit is enforced unannounced.
+      snapshot.requestsLimit = day.limit;
+      snapshot.requestsRemaining = day.remaining(now);
+      snapshot.requestsResetMs = day.resetMs(now);
+    }
     exchange.wire.addRateLimitHeaders(exchange.headers, snapshot);
     if (!limited) return true;
     const wait = Math.max(requestWait, tokenWait);

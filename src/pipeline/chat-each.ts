@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ResponseValidationError, toLlmError } from '../errors/llm-error.js';
 import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
 import { limitedTokensOf } from '../model/limited-tokens-of.js';
+import { settleUsage } from './internal/settle-usage.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../types.js';
 import type { ChatResponse, ChatResult, Prompt, PromptId } from '../types.js';
@@ -177,7 +178,7 @@ function sendOnce(provider: ChatProvider, request: ProviderRequest, reservation:
         if (settled) return;
         settled = true;
         run.observe(response.rateLimit);
-        reservation.settle(limitedTokensOf(provider, response.usage, request.model));
+        settleUsage(reservation, limitedTokensOf(provider, response.usage, request.model), response.usage.outputTokens);
         run.progress?.tokensUsed(response.usage);
         subscriber.next(response);
       },
@@ -198,7 +199,7 @@ function sendOnce(provider: ChatProvider, request: ProviderRequest, reservation:
     });
     return () => {
       subscription.unsubscribe();
-      if (!settled) reservation.settle(inputTokens);
+      if (!settled) settleUsage(reservation, inputTokens, 0);
     };
   });
 }

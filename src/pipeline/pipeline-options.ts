@@ -48,10 +48,17 @@ export interface TierFallback {
 export interface PipelineOptions {
   /** Most requests open at once (a stream counts until its last chunk and the end of the response that carries it). @defaultValue `10` */
   maxActive?: number;
-  /** Requests per minute, enforced client-side with smooth spacing (`Infinity` for no request limit). Ignored when `limiter` is given. @defaultValue `500` */
-  rpm?: number;
-  /** Tokens per minute (input estimate + `maxTokens`, corrected from usage). Ignored when `limiter` is given. @defaultValue no token limit */
-  tpm?: number;
+  /**
+   * Requests per minute, enforced client-side with smooth spacing (`Infinity` for no request limit; `'auto'` to pace
+   * at what the key has left, from the response headers). Ignored when `limiter` is given. @defaultValue `500`
+   */
+  rpm?: number | 'auto';
+  /** Tokens per minute (input estimate + `maxTokens`, corrected from usage), or `'auto'`. Ignored when `limiter` is given. @defaultValue no token limit */
+  tpm?: number | 'auto';
+  /** Input tokens per minute (a separate input budget, where a provider has one), or `'auto'`. Ignored when `limiter` is given. @defaultValue no limit */
+  inputTpm?: number | 'auto';
+  /** Output tokens per minute (a separate output budget, where a provider has one), or `'auto'`. Ignored when `limiter` is given. @defaultValue no limit */
+  outputTpm?: number | 'auto';
   /**
    * A rate limiter shared with other pipelines. Without it each subscription makes its own from `rpm` / `tpm`.
    * @defaultValue `rateLimiter({ rpm, tpm, scheduler })` per subscription
@@ -112,8 +119,10 @@ const functionSchema = <T>(what: string) => z.custom<T>((value) => typeof value 
 /** The zod shape of `PipelineOptions`, for strict schemas that extend it. */
 export const pipelineOptionsShape = {
   maxActive: z.number().int().positive().optional(),
-  rpm: z.union([z.number().positive(), z.literal(Infinity)]).optional(),
-  tpm: z.union([z.number().positive(), z.literal(Infinity)]).optional(),
+  rpm: z.union([z.number().positive(), z.literal(Infinity), z.literal('auto')]).optional(),
+  tpm: z.union([z.number().positive(), z.literal(Infinity), z.literal('auto')]).optional(),
+  inputTpm: z.union([z.number().positive(), z.literal('auto')]).optional(),
+  outputTpm: z.union([z.number().positive(), z.literal('auto')]).optional(),
   limiter: z
     .custom<RateLimiter>((value) => {
       const limiter = value as Partial<RateLimiter> | null | undefined;

@@ -5,6 +5,7 @@ import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
 import { estimateInputTokens } from '../model/estimate-tokens.js';
 import { estimateTextTokens } from '../model/estimate-text-tokens.js';
 import { limitedTokensOf } from '../model/limited-tokens-of.js';
+import { settleUsage } from './internal/settle-usage.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../types.js';
 import type { ChatChunk, ChatMessage, ChatResponse, ChatResult, ItemTag, Prompt, Usage } from '../types.js';
@@ -309,10 +310,10 @@ function sendStream(
     return () => {
       subscription.unsubscribe();
       if (usage === undefined) {
-        reservation.settle(inputTokens);
+        settleUsage(reservation, inputTokens, 0);
         return;
       }
-      reservation.settle(limitedTokensOf(provider, usage, request.model));
+      settleUsage(reservation, limitedTokensOf(provider, usage, request.model), usage.outputTokens);
       run.progress?.tokensUsed(usage);
     };
   });

@@ -1,7 +1,7 @@
 import { asyncScheduler, defer, type Observable, type SchedulerLike, startWith, Subject } from 'rxjs';
 import { z } from 'zod';
 import { schedulerSchema, validateOptions } from '../internal/validate-options.js';
-import type { Usage } from '../types.js';
+import type { LimitsInForce, Usage } from '../types.js';
 
 /**
  * Options of `progressTracker`.
@@ -71,6 +71,11 @@ export interface Progress {
   capacityRefusals: number;
   /** One warning per model switched to the fallback tier for the run because it lacks the tier asked for. */
   tierSwitches: string[];
+  /**
+   * The rate limits in force, as of the latest answer, each with where it came from (`'configured'`, learned from
+   * the `'headers'`, or `'adapted'` by the limiter); `undefined` until a pipeline reports them.
+   */
+  limits: LimitsInForce | undefined;
   /** HTTP requests (attempts, retries included) sent per minute over the last 60 seconds. */
   requestsPerMinute: number;
   /** Time since the first run started, up to now or to the end of the last run. */
@@ -128,6 +133,8 @@ export interface ProgressRecorder {
   refused?(kind: 'rateLimit' | 'capacity'): void;
   /** A model was switched to the fallback tier for the run; `warning` says which and why. */
   tierSwitched?(warning: string): void;
+  /** The limits in force now (a new snapshot only when they changed). */
+  limitsInForce?(limits: LimitsInForce | undefined): void;
 }
 
 /**
@@ -144,6 +151,9 @@ export interface ProgressRecorder {
  * ```
  */
 export interface ProgressTracker extends ProgressRecorder {
+  refused(kind: 'rateLimit' | 'capacity'): void;
+  tierSwitched(warning: string): void;
+  limitsInForce(limits: LimitsInForce | undefined): void;
   /**
    * The current snapshot at subscription, then a new one after every change (unthrottled: pipe it through
    * `auditTime` for a display). Completes when `complete()` is called; subscribing after that gives the final
@@ -209,6 +219,7 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
     longestRefusedWaitMs: 0,
     rateLimitRefusals: 0,
     capacityRefusals: 0,
+    limits: undefined as LimitsInForce | undefined,
   };
   const tierSwitches: string[] = [];
   const sent = new TimeWindow();
@@ -290,6 +301,11 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
       counts.inFlight -= 1;
       changed();
     },
+    limitsInForce: (limits) => {
+      if (sameLimits(counts.limits, limits)) return;
+      counts.limits = limits;
+      changed();
+    },
     waitRefused: (waitMs) => {
       counts.refusedWaits += 1;
       counts.longestRefusedWaitMs = Math.max(counts.longestRefusedWaitMs, waitMs);
@@ -305,6 +321,16 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
       changed();
     },
   };
+}
+
+/** True when both report the same limits from the same sources (values compared to the request or token). */
+function sameLimits(a: LimitsInForce | undefined, b: LimitsInForce | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (['rpm', 'tpm', 'inputTpm', 'outputTpm'] as const).every((name) => {
+    const x = a[name];
+    const y = b[name];
+    return x === undefined || y === undefined ? x === y : x.source === y.source && Math.round(x.value) === Math.round(y.value);
+  });
 }
 
 /** Timestamps of the last minute, oldest first, pruned as they age out. */

@@ -33,6 +33,8 @@ export interface ProviderPreset {
   apiKeyHeader?: 'authorization' | 'api-key';
   /** Wire name of `maxTokens`. @defaultValue `'max_tokens'` */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** What the request rate-limit headers count (Groq: per day). @defaultValue `'minute'` */
+  requestLimitWindow?: 'minute' | 'day';
   /** Wire fields the server refuses, never sent unless the user's `omitFields` or `params.extra` says otherwise. */
   omitFields?: readonly string[];
   /** Wire fields the server spells differently, e.g. Mistral's `random_seed`. */
@@ -60,7 +62,9 @@ export const knownProviders: Readonly<Record<string, Readonly<ProviderPreset>>> 
   vllm: preset('openai', undefined, 'VLLM', false),
   openrouter: preset('openai', 'https://openrouter.ai/api/v1', 'OPENROUTER', true),
   // Groq's tiers: `on_demand` (our 'default'), `flex` (498 `capacity_exceeded` when full), `performance`, `auto`.
-  groq: preset('openai', 'https://api.groq.com/openai/v1', 'GROQ', true, { serviceTiers: GROQ_SERVICE_TIERS }),
+  // Groq's x-ratelimit-*-requests count requests per day, its token figures per minute
+  // (console.groq.com/docs/rate-limits, "Rate Limit Headers").
+  groq: preset('openai', 'https://api.groq.com/openai/v1', 'GROQ', true, { requestLimitWindow: 'day', serviceTiers: GROQ_SERVICE_TIERS }),
   together: preset('openai', 'https://api.together.xyz/v1', 'TOGETHER', true),
   deepseek: preset('openai', 'https://api.deepseek.com/v1', 'DEEPSEEK', true),
   // Mistral answers 422 to `stream_options` (PRESET_REQUEST_OPTIONS below sets `streamUsage: false`) and names the seed
@@ -187,6 +191,7 @@ export function chatModel(id: string, options: ChatModelOptions = {}): ChatModel
 function wireDefaults(found: ProviderPreset, options: Omit<OpenAIOptions, 'model'>): Partial<OpenAIOptions> {
   const apiKeyHeader = options.apiKeyHeader ?? found.apiKeyHeader;
   const maxTokensField = options.maxTokensField ?? found.maxTokensField;
+  const requestLimitWindow = options.requestLimitWindow ?? found.requestLimitWindow;
   // The user's values go on as given (`openai()` validates them); the preset's frozen ones are copied.
   const omitFields = options.omitFields ?? (found.omitFields === undefined ? undefined : [...found.omitFields]);
   const renameFields = options.renameFields ?? (found.renameFields === undefined ? undefined : { ...found.renameFields });
@@ -195,6 +200,7 @@ function wireDefaults(found: ProviderPreset, options: Omit<OpenAIOptions, 'model
     ...(serviceTiers === undefined ? {} : { serviceTiers }),
     ...(apiKeyHeader === undefined ? {} : { apiKeyHeader }),
     ...(maxTokensField === undefined ? {} : { maxTokensField }),
+    ...(requestLimitWindow === undefined ? {} : { requestLimitWindow }),
     ...(omitFields === undefined ? {} : { omitFields }),
     ...(renameFields === undefined ? {} : { renameFields }),
   };

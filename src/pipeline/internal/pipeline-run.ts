@@ -79,6 +79,7 @@ export class PipelineRun {
     // reset; the limiter's adaptive pace spaces its retries.
     const keepAlive = { windowMs: Math.min(WINDOW_ESTIMATE_MS, this.maxRetryAfterMs), applies: isQuietRefusal };
     this.retry = retryKeepingAlive<unknown>({ ...settings.retry, scheduler, onRetry: () => this.progress?.retryScheduled() }, keepAlive);
+    this.reportLimits();
   }
 
   /** True while new prompts may be submitted. */
@@ -146,6 +147,12 @@ export class PipelineRun {
     const { info: capped, refusedMs } = capHeaderWaits(info, this.maxRetryAfterMs);
     if (refusedMs > 0) this.progress?.waitRefused(refusedMs);
     this.limiter.observe(capped);
+    this.reportLimits();
+  }
+
+  /** Tells the progress tracker the limits in force (it emits only when they changed). */
+  reportLimits(): void {
+    if (this.progress !== undefined && this.limiter.limitsInForce !== undefined) this.progress.limitsInForce?.(this.limiter.limitsInForce());
   }
 
   /**
@@ -169,6 +176,7 @@ export class PipelineRun {
     if (limiter.refused !== undefined) {
       limiter.refused(info, compact({ sentAt: reservation?.grantedAt, maxWaitMs: maxRetryAfterMs }));
     } else if (error.retryAfterMs !== undefined && error.retryAfterMs <= maxRetryAfterMs) limiter.pause(error.retryAfterMs);
+    this.reportLimits();
   }
 
   /** True when a failure after retries must end the run with its error: a fatal error, or `onError: 'stop'`. */
@@ -195,7 +203,7 @@ export class PipelineRun {
       const onStop = first ? () => subscriber.complete() : undefined;
       if (onStop !== undefined) this.stopListeners.add(onStop);
       let granted = false;
-      const turn = this.limiter.acquire({ tokens }).subscribe({
+      const turn = this.limiter.acquire({ tokens, inputTokens, outputTokens: tokens - inputTokens }).subscribe({
         next: (reservation) => {
           granted = true;
           if (onStop !== undefined) this.stopListeners.delete(onStop);
@@ -246,7 +254,7 @@ function isQuietRefusal(error: LlmError): boolean {
 const UNLIMITED = { rpm: 1e9, burst: 1e9 };
 
 /** The limiter a subscription makes when none is shared: from `rpm` and `tpm` (`Infinity` meaning no limit). */
-function defaultLimiter({ rpm, tpm, scheduler }: PipelineSettings): RateLimiter {
+function defaultLimiter({ rpm, tpm, inputTpm, outputTpm, scheduler }: PipelineSettings): RateLimiter {
   const requests = rpm === Infinity ? UNLIMITED : { rpm };
-  return rateLimiter({ ...requests, tpm: tpm === Infinity ? undefined : tpm, scheduler });
+  return rateLimiter({ ...requests, ...compact({ tpm: tpm === Infinity ? undefined : tpm, inputTpm, outputTpm }), scheduler });
 }

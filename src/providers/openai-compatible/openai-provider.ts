@@ -5,7 +5,7 @@ import { failureOn } from '../error-body.js';
 import type { HttpPostOptions, JsonResponse } from '../../transport/http-types.js';
 import { postJson } from '../../transport/post-json.js';
 import { postSse } from '../../transport/post-sse.js';
-import type { ChatChunk, ChatResponse } from '../../types.js';
+import type { ChatChunk, ChatResponse, RateLimitInfo } from '../../types.js';
 import type { ChatProvider } from '../../model/chat-provider.js';
 import { toHttpPost, type TransportSettings } from '../provider-options.js';
 import { readOpenAIError } from './openai-errors.js';
@@ -29,6 +29,8 @@ export interface OpenAIProviderSettings extends TransportSettings {
   project?: string;
   /** Wire name of `maxTokens`. @defaultValue `max_completion_tokens` for api.openai.com, else `max_tokens` */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** What `x-ratelimit-*-requests` count: `'day'` for Groq's per-day request figures. @defaultValue `'minute'` */
+  requestLimitWindow?: 'minute' | 'day';
   /** The server continues a trailing assistant message. @defaultValue `false` */
   supportsPrefill?: boolean;
   /** Send `stream_options: { include_usage: true }` with streams. @defaultValue `true` */
@@ -106,7 +108,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
       provider: id,
       body: toBody(request, stream, serviceTier),
       readError: serviceTier === undefined ? readOpenAIError : (failure) => readOpenAIError(failure, serviceTier),
-      readRateLimit: readOpenAIRateLimit,
+      readRateLimit: settings.requestLimitWindow === 'day' ? readPerDayRequests : readOpenAIRateLimit,
       ...(stream ? { isLastEvent: (event: { data: string }) => event.data.trim() === '[DONE]' } : {}),
     });
   };
@@ -173,4 +175,9 @@ function toChatResponse(response: JsonResponse, requestModel: string, provider: 
   if (response.rateLimit !== undefined) chatResponse.rateLimit = response.rateLimit;
   if (typeof body.service_tier === 'string' && body.service_tier !== '') chatResponse.serviceTier = body.service_tier;
   return chatResponse;
+}
+
+/** Groq's headers: per-day request figures, per-minute token figures. */
+function readPerDayRequests(headers: Readonly<Record<string, string>>, nowMs: number): RateLimitInfo | undefined {
+  return readOpenAIRateLimit(headers, nowMs, 'day');
 }

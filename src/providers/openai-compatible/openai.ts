@@ -69,6 +69,12 @@ export interface OpenAIOptions extends ProviderOptions {
    */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
   /**
+   * What the server's `x-ratelimit-{limit,remaining}-requests` count: `'day'` where they are a per-day count (Groq,
+   * whose `chatModel` preset sets it), so `rpm: 'auto'` does not pace a per-minute budget from them.
+   * @defaultValue `'minute'`
+   */
+  requestLimitWindow?: 'minute' | 'day';
+  /**
    * Ask for usage in streams with `stream_options: { include_usage: true }`. Mistral answers 422 to the field (its
    * `chatModel` preset sets `false`; Mistral reports usage in the last chunk anyway). @defaultValue `true`
    */
@@ -113,6 +119,7 @@ const openAIOptionsSchema = z.strictObject({
     })
     .optional(),
   maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  requestLimitWindow: z.enum(['minute', 'day']).optional(),
   streamUsage: z.boolean().optional(),
   maxStopSequences: z.number().int().positive().optional(),
   apiKeyHeader: z.enum(['authorization', 'api-key']).optional(),
@@ -187,6 +194,7 @@ export function openai(options: OpenAIOptions): ChatModel {
       supportsPrefill: valid.supportsPrefill ?? false,
       openAIModels: providerId === 'openai',
       ...(valid.maxTokensField === undefined ? {} : { maxTokensField: valid.maxTokensField }),
+      ...(valid.requestLimitWindow === undefined ? {} : { requestLimitWindow: valid.requestLimitWindow }),
       ...(valid.apiKeyHeader === undefined ? {} : { apiKeyHeader: valid.apiKeyHeader }),
       ...(valid.omitFields === undefined ? {} : { omitFields: valid.omitFields }),
       ...(valid.renameFields === undefined ? {} : { renameFields: valid.renameFields }),
