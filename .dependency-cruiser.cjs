@@ -1,7 +1,7 @@
 // Import rules of src/: the twelve rules of ARCHITECTURE-MAP.md section 4, one `forbidden` entry (or a few sharing
 // a name) per rule. Layers from the bottom: errors/ → types.ts, internal/ → transport/, rate-limiter/, progress/,
-// model/, mock-server/ → providers/, cost/ → pipeline/ → promise/ → structured/ → index.ts → cli/ (batch/, not written
-// yet, sits above providers/ and promise/). Run: `npm run lint:imports`.
+// model/, mock-server/ → providers/, cost/ → pipeline/ → promise/ → structured/ → index.ts → cli/ (batch/ sits above
+// providers/ and promise/). Run: `npm run lint:imports`.
 
 /** Paths (as dependency-cruiser reports them, from the repository root) of the lowest three: errors/, types.ts, internal/. */
 const LOWEST = 'src/(errors/|types\\.ts$|internal/)';
@@ -81,16 +81,16 @@ module.exports = {
     {
       name: 'providers-contract',
       severity: 'error',
-      comment: 'Of model/, providers/ imports only chat-provider.ts (types) and, in the factories, custom-model.ts.',
+      comment: 'Of model/, providers/ imports only the contracts chat-provider.ts and batch-provider.ts (types) and, in the factories, custom-model.ts.',
       from: { path: '^src/providers/' },
-      to: { path: '^src/model/', pathNot: '^src/model/(chat-provider|custom-model)\\.ts$' },
+      to: { path: '^src/model/', pathNot: '^src/model/(chat-provider|batch-provider|custom-model)\\.ts$' },
     },
     {
       name: 'providers-contract',
       severity: 'error',
-      comment: 'providers/ imports only types from model/chat-provider.ts.',
+      comment: 'providers/ imports only types from model/chat-provider.ts and model/batch-provider.ts.',
       from: { path: '^src/providers/' },
-      to: { path: '^src/model/chat-provider\\.ts$', dependencyTypesNot: ['type-only'] },
+      to: { path: '^src/model/(chat-provider|batch-provider)\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'providers-contract',
@@ -163,6 +163,14 @@ module.exports = {
       severity: 'error',
       comment: 'promise/ and structured/ never import transport/, providers/, rate-limiter/ or pipeline/internal/.',
       from: { path: '^src/(promise|structured)/' },
+      to: { path: '^src/(transport|providers|rate-limiter|pipeline/internal)/' },
+    },
+
+    {
+      name: 'wrappers-neutral',
+      severity: 'error',
+      comment: 'batch/ reaches the adapters only through the BatchProvider contract: it never imports transport/, providers/, rate-limiter/ or pipeline/internal/.',
+      from: { path: '^src/batch/' },
       to: { path: '^src/(transport|providers|rate-limiter|pipeline/internal)/' },
     },
 

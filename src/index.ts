@@ -9,10 +9,14 @@ export type {
   DocumentPart,
   ImagePart,
   ChatParams,
+  ServiceTier,
   ChatRequest,
   ChatResponse,
   ChatResult,
   ItemTag,
+  LimitInForce,
+  LimitSource,
+  LimitsInForce,
   Prompt,
   PromptId,
   PromptItem,
@@ -51,6 +55,7 @@ export {
   ServerError,
 } from './errors/api-call-error.js';
 export { LimiterStoreError } from './errors/limiter-store-error.js';
+export { CapacityError, isCapacityError, isUnsupportedTierError, UnsupportedTierError } from './errors/tier-errors.js';
 export type { LlmErrorOptions, TimeoutPhase } from './errors/llm-error.js';
 
 // Models and providers
@@ -74,6 +79,7 @@ export type { InterpolateOptions, TemplateValue, TemplateVariables } from './mod
 export { DEFAULT_PRICES, definePrices, PRICES_AS_OF, priceOf } from './cost/model-prices.js';
 export type { ModelPrice, PriceTable, PriceTier, TierPrice } from './cost/model-prices.js';
 export { costOf } from './cost/cost-of.js';
+export { priceTierOf } from './cost/price-tier-of.js';
 export { estimateCost } from './cost/estimate-cost.js';
 export type { CostEstimate, EstimateCostOptions } from './cost/estimate-cost.js';
 export { summarizeUsage } from './cost/summarize-usage.js';
@@ -104,6 +110,7 @@ export type {
   RateLimits,
   ReserveRequest,
   ReserveResult,
+  TokenParts,
 } from './rate-limiter/rate-limiter-store.js';
 export { rateLimit } from './rate-limiter/rate-limit.js';
 export { redisLimiterStore } from './rate-limiter/redis-limiter-store.js';
@@ -118,12 +125,14 @@ export { chatEach } from './pipeline/chat-each.js';
 export type { ChatEachOptions } from './pipeline/chat-each.js';
 export { streamEach } from './pipeline/stream-each.js';
 export type { StreamEachOptions, StreamItem } from './pipeline/stream-each.js';
-export type { OnError } from './pipeline/pipeline-options.js';
+export type { OnError, TierFallback } from './pipeline/pipeline-options.js';
 export { parallelChat } from './promise/parallel-chat.js';
 export type { ParallelChatOptions, ParallelChatResult, PromptSource } from './promise/parallel-chat.js';
 export { parallelChatText } from './promise/parallel-chat-text.js';
 export { retryFailures } from './promise/retry-failures.js';
 export { partialResultsOf } from './promise/partial-results.js';
+export { stopReasonOf } from './promise/stop-reason.js';
+export type { StopReason } from './promise/stop-reason.js';
 export { pullPrompts } from './pipeline/pull-prompts.js';
 export type { PullPromptsOptions, PullSource } from './pipeline/pull-prompts.js';
 export { progressTracker } from './progress/progress-tracker.js';
@@ -134,8 +143,17 @@ export { CheckpointError } from './checkpoint/checkpoint-error.js';
 export { openResultsCheckpoint } from './checkpoint/results-checkpoint.js';
 export type { ResultsCheckpoint, ResultsCheckpointOptions } from './checkpoint/results-checkpoint.js';
 export type { ResultsScan } from './checkpoint/scan-results-file.js';
-export { failedResultLine, okResultLine } from './checkpoint/format-result-line.js';
+export { failedResultLine, formatResultLine, okResultLine } from './checkpoint/format-result-line.js';
 export type { ResultContext, ResultLine, ResultLineError } from './checkpoint/format-result-line.js';
 export { IdSet } from './checkpoint/id-set.js';
 export { readLines } from './checkpoint/read-lines.js';
 export type { Line, ReadLinesOptions } from './checkpoint/read-lines.js';
+// Batch APIs
+export { batchChat } from './batch/batch-chat.js';
+export { batchChatText } from './batch/batch-chat-text.js';
+export type { BatchChatOptions, BatchJobProgress, BatchProgress, BatchResubmit } from './batch/batch-chat-options.js';
+export type { BatchOutcome } from './batch/run-batch-job.js';
+export type { BatchFailure, BatchItemResult, BatchLimits, BatchPhase, BatchProvider, BatchStatus } from './model/batch-provider.js';
+export { batchChatStructured } from './batch/batch-chat-structured.js';
+export type { BatchChatStructuredOptions } from './batch/batch-chat-structured.js';
+export { batchJobStatus } from './batch/batch-job-status.js';

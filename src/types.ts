@@ -175,6 +175,20 @@ export type ResponseFormat =
     };
 
 /**
+ * A service tier to ask for: `'flex'` (cheaper, slower, may be refused for capacity), `'priority'`, `'default'` (the
+ * provider's standard tier: Groq `on_demand`, Anthropic `standard_only`), `'auto'`, or a provider's own word
+ * (`'scale'`, Groq `'performance'`). A tier the provider lacks is refused before anything is sent.
+ *
+ * @example
+ * ```ts
+ * import { openai, type ServiceTier } from 'rxllm';
+ * const serviceTier: ServiceTier = 'flex';
+ * openai({ model: 'gpt-5', params: { serviceTier } }).chat('Label this review: "great"').subscribe((r) => console.log(r.serviceTier, r.text));
+ * ```
+ */
+export type ServiceTier = 'flex' | 'priority' | 'default' | 'auto' | (string & {});
+
+/**
  * Generation parameters, camelCase. They may be set on the provider factory, per call, or per prompt;
  * later levels win field by field.
  *
@@ -194,6 +208,8 @@ export interface ChatParams {
   stop?: string | string[];
   seed?: number;
   responseFormat?: ResponseFormat;
+  /** The service tier to ask for (`service_tier` on the wire); see `ServiceTier`. @defaultValue the provider's own default */
+  serviceTier?: ServiceTier;
   /** Override the model for this request. */
   model?: string;
   /**
@@ -309,6 +325,49 @@ export interface Usage {
 export type { RateLimitInfo } from './errors/rate-limit-info.js';
 
 /**
+ * Where a limit in force came from: set by the user (`'configured'`), learned from the provider's rate-limit headers
+ * (`'headers'`), or adapted by the limiter itself (`'adapted'`: slowed after headerless 429s, or an `'auto'` budget
+ * still at its conservative start).
+ */
+export type LimitSource = 'configured' | 'headers' | 'adapted';
+
+/**
+ * One limit in force: per minute, and where it came from.
+ *
+ * @example
+ * ```ts
+ * import type { LimitInForce } from 'rxllm';
+ * const rpm: LimitInForce = { value: 480, source: 'headers' };
+ * console.log(`${Math.round(rpm.value)} rpm (${rpm.source})`);
+ * ```
+ */
+export interface LimitInForce {
+  /** Per minute (requests or tokens). */
+  value: number;
+  source: LimitSource;
+}
+
+/**
+ * The limits a limiter applies at the moment (`RateLimiter.limitsInForce`). A token limit is absent while it is
+ * neither configured nor learned yet.
+ *
+ * @example
+ * ```ts
+ * import { rateLimiter, type LimitsInForce } from 'rxllm';
+ * const limits: LimitsInForce = rateLimiter({ rpm: 'auto', tpm: 'auto' }).limitsInForce!();
+ * console.log(limits.rpm); // { value: 60, source: 'adapted' }: the conservative start, until headers arrive
+ * ```
+ */
+export interface LimitsInForce {
+  /** The request pace in force. */
+  rpm: LimitInForce;
+  tpm?: LimitInForce;
+  inputTpm?: LimitInForce;
+  outputTpm?: LimitInForce;
+}
+
+
+/**
  * One complete answer.
  *
  * @example
@@ -328,6 +387,13 @@ export interface ChatResponse {
   model: string;
   requestId?: string;
   rateLimit?: RateLimitInfo;
+  /** USD at the rate the answer was billed, where rxllm knows it (`batchChat` sets it, at the batch price). */
+  cost?: number;
+  /**
+   * The tier that served the request, in the provider's own word (OpenAI `service_tier`: `default`, `flex`,
+   * `priority`…; Anthropic `usage.service_tier`: `standard`, `priority`, `batch`), when the response says it.
+   */
+  serviceTier?: string;
   /** The parsed body as the server sent it. */
   raw: unknown;
   /** In the Promise wrappers: the `PromptItem`'s `id` (the provider's own id is `requestId`, or in `raw`). */
@@ -359,6 +425,8 @@ export interface ChatChunk {
   requestId?: string;
   model?: string;
   rateLimit?: RateLimitInfo;
+  /** Set on the final chunk (usage): the tier that served the request, as in `ChatResponse.serviceTier`. */
+  serviceTier?: string;
 }
 
 /**

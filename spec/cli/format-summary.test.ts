@@ -21,3 +21,19 @@ describe('formatSummary: cached, cache-write and reasoning tokens', () => {
     expect(formatSummary(cachedOnly, { ending: 'finished', output: 'o' })).toContain('  tokens 4,000 in (3,072 cached) + 500 out · cost $');
   });
 });
+
+describe('formatSummary: the limits in force and the 429s', () => {
+  const stats = () => new RunStats('openai/gpt-4o-mini', () => 0);
+
+  it('names each limit with where it came from, and counts the 429s', () => {
+    const limits = { rpm: { value: 480.4, source: 'headers' as const }, tpm: { value: 200_000, source: 'configured' as const } };
+    const text = formatSummary(stats(), { ending: 'finished', output: 'o', limits, refusals: { capacityRefusals: 0, rateLimitRefusals: 3 } });
+    expect(text).toContain('\n  limits 480 rpm (from headers), 200,000 tpm (configured) · 3 answered 429\n');
+    const adapted = formatSummary(stats(), { ending: 'finished', output: 'o', limits: { rpm: { value: 120, source: 'adapted' } }, refusals: { capacityRefusals: 0, rateLimitRefusals: 0 } });
+    expect(adapted).toContain('\n  limits 120 rpm (adapted) · 0 answered 429\n');
+  });
+
+  it('says nothing of limits when none were reported and no 429 came', () => {
+    expect(formatSummary(stats(), { ending: 'finished', output: 'o' })).not.toContain('limits');
+  });
+});

@@ -29,6 +29,11 @@ describe('parseRunArgs', () => {
     expect(message).not.toContain('s3cret');
   });
 
+  it("takes --rpm auto and --tpm auto as written, and a number as a ceiling", () => {
+    expect(parseRunArgs([...base, '--rpm', 'auto', '--tpm', '90000'])).toMatchObject({ rpm: 'auto', tpm: 90_000 });
+    expect(parseRunArgs([...base, '--rpm', '600'])).toMatchObject({ rpm: 600, tpm: 'auto' });
+  });
+
   it('applies the defaults', () => {
     const options = parseRunArgs(base) as RunOptions;
     expect(options).toEqual({
@@ -36,7 +41,8 @@ describe('parseRunArgs', () => {
       output: 'out.jsonl',
       model: 'openai/gpt-4o-mini',
       maxActive: 10,
-      rpm: 500,
+      rpm: 'auto',
+      tpm: 'auto',
       limiterKey: 'rxllm',
       maxRetries: 2,
       onError: 'continue',
@@ -134,6 +140,8 @@ describe('parseRunArgs', () => {
     expect(usageMessage([...base, '--max-active', '0'])).toBe('--max-active expected a whole number >= 1 (got "0")');
     expect(usageMessage([...base, '--max-active', 'many'])).toBe('--max-active expected a whole number >= 1 (got "many")');
     expect(usageMessage([...base, '--rpm', '-5'])).toContain('--rpm');
+    expect(usageMessage([...base, '--rpm', 'fast'])).toBe('--rpm expected a positive number or auto (got "fast")');
+    expect(usageMessage([...base, '--tpm', 'Auto'])).toBe('--tpm expected a positive number or auto (got "Auto")');
     expect(usageMessage([...base, '--on-error', 'ignore'])).toBe('--on-error expected continue, return or stop (got "ignore")');
     expect(usageMessage([...base, '--bad-lines', 'maybe'])).toBe('--bad-lines expected skip or fail (got "maybe")');
     expect(usageMessage([...base, '--base-url', 'ftp://x'])).toContain('--base-url expected an http(s) URL');

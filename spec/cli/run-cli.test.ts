@@ -53,7 +53,7 @@ describe('rxllm (in process)', () => {
   it('names an unknown command and suggests the closest', async () => {
     const result = await cli(['runn', 'p.jsonl']);
     expect(result.code).toBe(64);
-    expect(result.stderr).toBe("rxllm: unknown command runn (did you mean run?); commands: run, mock-server\nSee 'rxllm --help'.\n");
+    expect(result.stderr).toBe("rxllm: unknown command runn (did you mean run?); commands: run, batch, mock-server\nSee 'rxllm --help'.\n");
   });
 
   it('exits 64 with the flag named and a hint to run --help for bad flags', async () => {

@@ -28,3 +28,18 @@ describe('startBanner (the resume line)', () => {
     expect(startBanner(options(), 'openai/gpt-4o-mini', scan(12, 0)).at(-1)).toBe('resuming: 12 ok and 0 failed already in results.jsonl');
   });
 });
+
+describe('startBanner: the limits', () => {
+  const first = (extra: string[] = []) => startBanner(options(extra), 'openai/gpt-4o-mini', scan(0, 0))[0];
+
+  it('says when rpm and tpm are auto (the default), and how to set a ceiling', () => {
+    expect(first()).toBe(
+      "prompts.jsonl → results.jsonl with openai/gpt-4o-mini: 10 in flight at most, rpm and tpm auto (paced from the provider's rate-limit headers; --rpm/--tpm set a ceiling)",
+    );
+  });
+
+  it('shows configured numbers as they are, and auto only for what is left auto', () => {
+    expect(first(['--rpm', '600'])).toContain(': 10 in flight at most, 600 rpm, tpm auto (');
+    expect(first(['--rpm', '600', '--tpm', '90000'])).toBe('prompts.jsonl → results.jsonl with openai/gpt-4o-mini: 10 in flight at most, 600 rpm, 90000 tpm');
+  });
+});

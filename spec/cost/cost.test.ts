@@ -124,6 +124,21 @@ describe('estimateCost()', () => {
     }
   });
 
+  it('prices a run at the batch rate with batch: true', async () => {
+    const model = anthropic({ model: 'claude-haiku-4-5', apiKey: 'sk-ant-estimate-1234', maxTokens: 1000 });
+    try {
+      const prices = { 'claude-haiku-4-5': { inputPerMillion: 1, outputPerMillion: 5, batch: { inputPerMillion: 0.5, outputPerMillion: 2.5 } } };
+      const standard = estimateCost(model, ['a'.repeat(400)], undefined, { prices });
+      const batch = estimateCost(model, ['a'.repeat(400)], undefined, { prices, batch: true });
+      expect(batch.inputTokens).toBe(standard.inputTokens);
+      expect(batch.maxCost).toBeCloseTo((standard.inputTokens * 0.5 + 1000 * 2.5) / 1e6, 12);
+      expect(batch.expectedCost).toBeCloseTo((standard.inputTokens * 0.5 + 256 * 2.5) / 1e6, 12);
+      expect(() => estimateCost(model, ['a'], undefined, { batch: 'yes' as never })).toThrow(/batch/);
+    } finally {
+      await model.provider.close?.();
+    }
+  });
+
   it('assumes defaultOutputTokens when a request has no maxTokens, and reports unpriced models', async () => {
     const model = openai({ model: 'local-model', baseURL: 'http://127.0.0.1:9/v1', apiKey: '' });
     try {

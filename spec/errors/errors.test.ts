@@ -124,7 +124,7 @@ describe('the error hierarchy', () => {
 describe('isRetryableStatus', () => {
   it.each([
     [400, false], [401, false], [403, false], [404, false], [408, true], [409, true], [422, false],
-    [429, true], [500, true], [502, true], [503, true], [504, true], [529, true],
+    [429, true], [498, true], [500, true], [502, true], [503, true], [504, true], [529, true],
   ])('%d → %s', (status, retryable) => {
     expect(isRetryableStatus(status)).toBe(retryable);
   });

@@ -73,4 +73,51 @@ describe('mock server rate limits', () => {
     expect(statuses.filter((status) => status === 429)).toHaveLength(3);
     expect(server.stats().rateLimitedByLimits).toBe(3);
   });
+
+  it("rateLimitHeaders 'none': a fixed window, 429s with no limit headers, no retry-after and no wait in the body", async () => {
+    server = await startMockServer({ rpmLimit: 2, windowMs: 60_000, rateLimitAlgorithm: 'fixed-window', rateLimitHeaders: 'none' });
+    const url = `${server.openaiBaseURL}/chat/completions`;
+    const replies = [];
+    for (let index = 0; index < 3; index++) replies.push(await client.post(url, openaiBody(`n${index}`)));
+    expect(replies.map((reply) => reply.status)).toEqual([200, 200, 429]);
+    for (const reply of replies) {
+      expect(Object.keys(reply.headers).filter((name) => /ratelimit|retry-after/.test(name))).toEqual([]);
+    }
+    expect(replies[2]!.text).not.toMatch(/\d+\s*m?s/);
+    expect(server.stats().rateLimitedByLimits).toBe(1);
+  });
+
+  it("rateLimitHeaders 'per-day-requests': the request headers count the day, Groq style, while the window limit is enforced", async () => {
+    server = await startMockServer({ rpmLimit: 2, tpmLimit: 10_000, rateLimitHeaders: 'per-day-requests', requestsPerDay: 1_000 });
+    const url = `${server.openaiBaseURL}/chat/completions`;
+    const first = await client.post(url, openaiBody('d0'));
+    expect(first.headers).toMatchObject({ 'x-ratelimit-limit-requests': '1000', 'x-ratelimit-remaining-requests': '999', 'x-ratelimit-limit-tokens': '10000' });
+    // One request of a 1 000-a-day budget comes back in 86.4 s.
+    expect(first.headers['x-ratelimit-reset-requests']).toMatch(/^1m26\.\d+s$/);
+    await client.post(url, openaiBody('d1'));
+    const limited = await client.post(url, openaiBody('d2'));
+    expect(limited.status).toBe(429);
+    expect(limited.headers['x-ratelimit-remaining-requests']).toBe('998');
+  });
+
+  it('otherTrafficShare: the headers show the budget falling faster than this client spends it', async () => {
+    server = await startMockServer({ rpmLimit: 600, windowMs: 1_000, rateLimitAlgorithm: 'token-bucket', otherTrafficShare: 0.5 });
+    const url = `${server.openaiBaseURL}/chat/completions`;
+    const first = Number((await client.post(url, openaiBody('o0'))).headers['x-ratelimit-remaining-requests']);
+    // Let someone else spend for a while (half of 600 a second); this client sends one more request.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const second = Number((await client.post(url, openaiBody('o1'))).headers['x-ratelimit-remaining-requests']);
+    expect(first).toBe(599);
+    // The client spent 1; the rest of the fall is the other traffic's (about 60 in 200 ms, at least 100 ms' worth).
+    expect(first - second).toBeGreaterThan(30);
+  });
+
+  it.each([
+    [{ rateLimitHeaders: 'some' }, 'options.rateLimitHeaders'],
+    [{ otherTrafficShare: 1 }, 'options.otherTrafficShare'],
+    [{ requestsPerDay: 0 }, 'options.requestsPerDay'],
+    [{ rateLimitAlgorithm: 'leaky' }, 'options.rateLimitAlgorithm'],
+  ])('rejects %j naming the field', async (options, field) => {
+    await expect(startMockServer(options as never)).rejects.toThrow(field);
+  });
 });

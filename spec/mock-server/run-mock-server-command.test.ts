@@ -49,6 +49,17 @@ describe('parseMockServerArgs', () => {
     expect(parseMockServerArgs(['--batch-delay', '1.5m'])).toEqual({ batchDelayMs: 90_000 });
   });
 
+  it('reads the flags of limit headers, a fixed window, a per-day count and other traffic', () => {
+    expect(
+      parseMockServerArgs(['--rate-limit-algorithm', 'fixed-window', '--rate-limit-headers', 'per-day-requests', '--requests-per-day', '500', '--other-traffic', '30%']),
+    ).toEqual({ rateLimitAlgorithm: 'fixed-window', rateLimitHeaders: 'per-day-requests', requestsPerDay: 500, otherTrafficShare: 0.3 });
+    expect(parseMockServerArgs(['--rate-limit-headers', 'none', '--other-traffic', '0.25'])).toEqual({ rateLimitHeaders: 'none', otherTrafficShare: 0.25 });
+    expect(() => parseMockServerArgs(['--rate-limit-headers', 'some'])).toThrow(/^--rate-limit-headers: expected standard, per-day-requests or none, got "some"\.$/);
+    expect(() => parseMockServerArgs(['--other-traffic', '100%'])).toThrow(/^--other-traffic: expected a share below 1/);
+    expect(() => parseMockServerArgs(['--other-traffic', 'lots'])).toThrow(/^--other-traffic: expected a rate from 0 to 1/);
+    expect(() => parseMockServerArgs(['--requests-per-day', '0'])).toThrow(/^--requests-per-day: /);
+  });
+
   it('spreads --fail-rate over the common retryable faults, and --fault sets one kind', () => {
     const { faults } = parseMockServerArgs(['--fail-rate', '10%', '--fault', '503=0.05', '--fault', 'hang=0.01']) as { faults: Record<string, number> };
     expect(faults).toEqual({ '500': 0.02, '502': 0.02, '503': 0.05, '429': 0.02, reset: 0.02, hang: 0.01 });
@@ -65,7 +76,7 @@ describe('parseMockServerArgs', () => {
     [['--fault', '503'], /^--fault: expected kind=rate/],
     [['--fault', '503=0.7', '--fault', '500=0.6'], /add up to 1\.3, more than 1/],
     [['--rpm-limit', '0'], /^--rpm-limit: expected an integer >= 1/],
-    [['--rate-limit-algorithm', 'leaky'], /^--rate-limit-algorithm: expected sliding-window or token-bucket/],
+    [['--rate-limit-algorithm', 'leaky'], /^--rate-limit-algorithm: expected sliding-window, token-bucket or fixed-window/],
     [['extra'], /Unexpected argument 'extra'/],
     [['--batch-delay', 'soon'], /^--batch-delay: expected a duration like 500ms, 90s, 2m, 2h or seconds/],
     [['--batch-error-rate', '1.5'], /^--batch-error-rate: expected a rate from 0 to 1/],

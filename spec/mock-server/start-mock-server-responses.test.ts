@@ -1,7 +1,7 @@
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RateLimitError, ServerError } from '../../src/errors/api-call-error.js';
-import { ResponseValidationError } from '../../src/errors/llm-error.js';
+import { APIConnectionError } from '../../src/errors/llm-error.js';
 import { type MockServer, startMockServer } from '../../src/mock-server/index.js';
 import { openai } from '../../src/providers/openai-compatible/openai.js';
 import { errorOf } from '../support/settle.js';
@@ -55,7 +55,7 @@ describe('mock server: POST /v1/responses', () => {
   it.each([
     ['429', RateLimitError],
     ['503', ServerError],
-    ['malformed-json', ResponseValidationError], // as for Chat Completions: the transport's class for an unparsable 2xx
+    ['malformed-json', APIConnectionError], // as for Chat Completions: an unparsable 2xx is a transport glitch
     ['stream-error-event', ServerError],
   ] as const)('injects the %s fault in the Responses format', async (fault, errorClass) => {
     const error = await errorOf(model({ 'x-mock-fault': fault }).chat('Hi'));
@@ -83,6 +83,6 @@ describe('mock server: POST /v1/responses', () => {
 
   it('fails a malformed Responses stream with a typed error', async () => {
     const error = await errorOf(model({ 'x-mock-fault': 'malformed-sse' }).stream('Hi'));
-    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect(error).toBeInstanceOf(APIConnectionError);
   });
 });

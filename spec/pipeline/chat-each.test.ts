@@ -108,13 +108,19 @@ describe('chatEach', () => {
       from(prompts).pipe(chatEach(model, { limiter, defaultOutputTokens: 200 })).subscribe();
       flush();
       const estimate = (content: string) => estimateInputTokens([{ role: 'user', content }]);
+      // Each cost names its input and output parts, for separate input and output budgets (inputTpm, outputTpm).
       expect(limiter.log.acquired).toEqual([
-        { tokens: estimate('short') + 200 },
-        { tokens: estimate('capped') + 50 },
-        { tokens: estimate('bad') + 200 },
+        { tokens: estimate('short') + 200, inputTokens: estimate('short'), outputTokens: 200 },
+        { tokens: estimate('capped') + 50, inputTokens: estimate('capped'), outputTokens: 50 },
+        { tokens: estimate('bad') + 200, inputTokens: estimate('bad'), outputTokens: 200 },
       ]);
       // Successes settle with input + output; the failure keeps only its input estimate.
       expect(limiter.log.settled).toEqual([10, 10, estimate('bad')]);
+      expect(limiter.log.settledParts).toEqual([
+        { inputTokens: 7, outputTokens: 3 },
+        { inputTokens: 7, outputTokens: 3 },
+        { inputTokens: estimate('bad'), outputTokens: 0 },
+      ]);
     }));
 
   it('uses a default allowance of 1024 output tokens', () =>
@@ -123,7 +129,8 @@ describe('chatEach', () => {
       const limiter = recordingLimiter();
       from(['hi']).pipe(chatEach(model, { limiter })).subscribe();
       flush();
-      expect(limiter.log.acquired).toEqual([{ tokens: estimateInputTokens([{ role: 'user', content: 'hi' }]) + 1024 }]);
+      const input = estimateInputTokens([{ role: 'user', content: 'hi' }]);
+      expect(limiter.log.acquired).toEqual([{ tokens: input + 1024, inputTokens: input, outputTokens: 1024 }]);
     }));
 
   it('retries with doubling delays and counts the attempts', () =>
@@ -445,6 +452,10 @@ describe('chatEach', () => {
         reasoningTokens: 0,
         refusedWaits: 0,
         longestRefusedWaitMs: 0,
+        rateLimitRefusals: 0,
+        capacityRefusals: 0,
+        tierSwitches: [],
+        limits: undefined, // the recording limiter does not say
         requestsPerMinute: 3 * 60, // 3 requests over the 1-second minimum window
         elapsedMs: 30,
         etaMs: 0,

@@ -92,7 +92,8 @@ describe('streamEach', () => {
       from(['a']).pipe(streamEach(model, { limiter, retry: noJitter })).subscribe();
       flush();
       const estimate = estimateInputTokens([{ role: 'user', content: 'a' }]);
-      expect(limiter.log.acquired).toEqual([{ tokens: estimate + 1024 }, { tokens: estimate + 1024 }]);
+      const cost = { tokens: estimate + 1024, inputTokens: estimate, outputTokens: 1024 };
+      expect(limiter.log.acquired).toEqual([cost, cost]);
       expect(limiter.log.settled).toEqual([estimate, 6]);
       expect(limiter.log.observed).toEqual([rateLimit]);
     }));

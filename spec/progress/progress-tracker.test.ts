@@ -40,6 +40,20 @@ describe('progressTracker', () => {
     expect(progress.snapshot()).toMatchObject({ refusedWaits: 2, longestRefusedWaitMs: 86_400_000 });
   });
 
+  it('counts 429 answers, and emits the limits in force only when they change', () => {
+    const progress = progressTracker();
+    const seen: unknown[] = [];
+    progress.progress$.subscribe((p) => seen.push(p.limits));
+    progress.refused('rateLimit');
+    progress.refused('rateLimit');
+    const learned = { rpm: { value: 480.2, source: 'headers' as const } };
+    progress.limitsInForce(learned);
+    progress.limitsInForce({ rpm: { value: 479.9, source: 'headers' } }); // the same to the request
+    progress.limitsInForce({ rpm: { value: 240, source: 'adapted' } });
+    expect(progress.snapshot()).toMatchObject({ rateLimitRefusals: 2, limits: { rpm: { value: 240, source: 'adapted' } } });
+    expect(seen).toEqual([undefined, undefined, undefined, learned, { rpm: { value: 240, source: 'adapted' } }]);
+  });
+
   it('derives the request rate over the last minute and an ETA from recent completions', () => {
     const test = scheduler();
     test.run(() => {

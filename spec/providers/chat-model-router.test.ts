@@ -99,6 +99,27 @@ describe('chatModel()', () => {
     expect(server.requests[1]!.headers.authorization).toBe('Bearer groq-from-options');
   });
 
+  it("labels Groq's request figures as per day, and OpenAI's as per minute", async () => {
+    // The example headers of https://console.groq.com/docs/rate-limits ("Rate Limit Headers"): requests per day,
+    // tokens per minute.
+    const groqHeaders = {
+      'x-ratelimit-limit-requests': '14400',
+      'x-ratelimit-limit-tokens': '18000',
+      'x-ratelimit-remaining-requests': '14370',
+      'x-ratelimit-remaining-tokens': '17997',
+      'x-ratelimit-reset-requests': '2m59.56s',
+      'x-ratelimit-reset-tokens': '7.66s',
+    };
+    server.handle(respond.json(200, completionBody('hi'), groqHeaders));
+    const options = { baseURL: server.baseURL, apiKey: 'test-key-123456' };
+    const groq = await firstValueFrom(make('groq/llama-3.1-8b-instant', options).chat('Hi'));
+    expect(groq.rateLimit).toMatchObject({ limitRequests: 14_400, remainingRequests: 14_370, windowRequestsMs: 86_400_000, limitTokens: 18_000 });
+    expect(groq.rateLimit?.windowTokensMs).toBeUndefined();
+    const openai = await firstValueFrom(make('openai/gpt-4o-mini', options).chat('Hi'));
+    expect(openai.rateLimit).toMatchObject({ limitRequests: 14_400 });
+    expect(openai.rateLimit?.windowRequestsMs).toBeUndefined();
+  });
+
   it('fails with a clear message for an unknown prefix or a missing slash, listing the known prefixes', () => {
     for (const id of ['nosuch/pro', 'gpt-4o-mini', '/gpt-4o', 'openai/']) {
       expect(() => chatModel(id)).toThrow(InvalidOptionsError);

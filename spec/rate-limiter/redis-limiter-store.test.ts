@@ -40,6 +40,12 @@ describe.skipIf(skipRedis)('redisLimiterStore against a real redis-server', () =
 
   describeStoreContract('redisLimiterStore (clock injected)', () => createRedisLimiterStore(client, { key: nextBudget() }, callerClock));
 
+  it('refuses separate input and output budgets, which its scripts do not carry yet, instead of ignoring them', async () => {
+    const store = redisLimiterStore(client, { key: nextBudget() });
+    const request = { rpm: 60, burst: 1, tokenBurst: 0, tokens: 10, inputTpm: 1_000, inputTokens: 10 };
+    await expect(store.reserve('k', request, Date.now())).rejects.toThrow(/inputTpm and outputTpm are not shared through Redis yet/);
+  });
+
   describe('on the Redis clock', () => {
     it('ignores the callers\' clocks: workers 2 s ahead and 2 s behind get the same answer', async () => {
       const options = { key: nextBudget() };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorFromResponse } from '../../src/errors/from-response.js';
-import { ResponseValidationError } from '../../src/errors/llm-error.js';
+import { APIConnectionError } from '../../src/errors/llm-error.js';
 import { createOpenAIStreamReader } from '../../src/providers/openai-compatible/read-openai-stream.js';
 import { redactSecrets, rememberSecret } from '../../src/errors/redact-secrets.js';
 import { preview } from '../../src/transport/post-json.js';
@@ -36,7 +36,7 @@ describe('redaction regressions', () => {
       } catch (error) {
         thrown = error;
       }
-      expect(thrown).toBeInstanceOf(ResponseValidationError);
+      expect(thrown).toBeInstanceOf(APIConnectionError);
       expect(leaksIn(errorSurfaces(thrown), KEY), `padding ${padding}`).toEqual([]);
     }
   });

@@ -104,10 +104,12 @@ export function seededPlan({ seed, faultRate, faults = SOAK_FAULTS }: { seed: nu
 export function isRetryableFault(outcome: AttemptOutcome, mode: 'chat' | 'stream', endlessHitsClientCap = true): boolean {
   switch (outcome) {
     case 'ok':
-    case 'malformed-json':
-    case 'malformed-sse':
     case 'wrong-content-type':
       return false;
+    case 'malformed-json':
+      return true; // a garbled 2xx body (or first event) is a transport glitch, retried like a dropped connection
+    case 'malformed-sse':
+      return mode === 'stream'; // to a JSON request, an event stream is the wrong content type
     case 'midstream-drop':
     case 'truncated-body':
       return mode === 'chat'; // a stream broken after its first chunk is not retried
@@ -136,14 +138,15 @@ export function expectedErrorNames(outcome: SoakFault, mode: 'chat' | 'stream', 
     case '429-no-retry-after':
       return [RateLimitError.name];
     case 'reset':
+    case 'malformed-json':
       return [APIConnectionError.name];
+    case 'malformed-sse':
+      return mode === 'stream' ? [APIConnectionError.name] : [ResponseValidationError.name];
     case 'hang':
       return [APITimeoutError.name];
     case 'midstream-drop':
     case 'truncated-body':
       return mode === 'chat' ? [APIConnectionError.name] : [StreamInterruptedError.name];
-    case 'malformed-json':
-    case 'malformed-sse':
     case 'wrong-content-type':
       return [ResponseValidationError.name];
     case 'endless-body':

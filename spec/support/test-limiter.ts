@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import type { RateLimiter, RequestCost, Reservation } from '../../src/rate-limiter/rate-limiter-types.js';
+import type { TokenParts } from '../../src/rate-limiter/rate-limiter-store.js';
 import type { RateLimitInfo } from '../../src/types.js';
 
 /** What a recording limiter saw. */
@@ -7,6 +8,8 @@ export interface LimiterLog {
   acquired: RequestCost[];
   /** Tokens passed to `settle`, in call order. */
   settled: number[];
+  /** The input and output parts passed to `settle`, in call order. */
+  settledParts: (TokenParts | undefined)[];
   paused: number[];
   observed: (RateLimitInfo | undefined)[];
   /** Each 429 the pipeline reported: its rate-limit headers and when its request had been sent. */
@@ -18,7 +21,7 @@ export interface LimiterLog {
  * what a pipeline asked of it.
  */
 export function recordingLimiter(inner: RateLimiter = immediateLimiter()): RateLimiter & { log: LimiterLog } {
-  const log: LimiterLog = { acquired: [], settled: [], paused: [], observed: [], refused: [] };
+  const log: LimiterLog = { acquired: [], settled: [], settledParts: [], paused: [], observed: [], refused: [] };
   return {
     log,
     acquire: (cost) =>
@@ -28,9 +31,10 @@ export function recordingLimiter(inner: RateLimiter = immediateLimiter()): RateL
           next: (reservation) =>
             subscriber.next({
               ...(reservation.grantedAt === undefined ? {} : { grantedAt: reservation.grantedAt }),
-              settle: (tokens) => {
+              settle: (tokens, parts) => {
                 log.settled.push(tokens);
-                reservation.settle(tokens);
+                log.settledParts.push(parts);
+                reservation.settle(tokens, parts);
               },
             }),
           error: (error: unknown) => subscriber.error(error),

@@ -333,11 +333,11 @@ describe('postJson HTTP errors', () => {
 });
 
 describe('postJson garbage', () => {
-  it('fails with ResponseValidationError on malformed JSON', async () => {
+  it('fails with a retryable APIConnectionError on malformed JSON (a garbled body is a transport glitch)', async () => {
     server.handle(respond.text(200, '{"choices": [', { 'content-type': 'application/json' }));
     const error = await errorOf(postJson(options()));
-    expect(error).toBeInstanceOf(ResponseValidationError);
-    expect(error).toMatchObject({ status: 200, retryable: false, code: 'invalid_response' });
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error).toMatchObject({ status: 200, retryable: true, code: 'malformed_body' });
     expect((error as Error).message).toContain('not valid JSON');
   });
 

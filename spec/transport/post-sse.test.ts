@@ -213,18 +213,19 @@ describe('postSse errors', () => {
     expect((error as Error).message).toContain('text/html');
   });
 
-  it('fails with ResponseValidationError on lines that are not SSE', async () => {
+  it('fails with a retryable APIConnectionError on lines that are not SSE', async () => {
     server.handle(respond.sse('this is not sse\n\n'));
     const error = await errorOf(postSse(options()));
-    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error).toMatchObject({ retryable: true, code: 'malformed_body' });
     expect((error as Error).message).toContain('malformed server-sent event');
   });
 
-  it('fails with ResponseValidationError on a non-SSE tail without a newline', async () => {
+  it('fails with APIConnectionError on a non-SSE tail without a newline', async () => {
     server.handle(respond.sse('data: ok\n\n{"error":"boom"}'));
     const { values, error } = await settle(postSse(options()));
     expect(dataOf(values)).toEqual(['ok']);
-    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect(error).toBeInstanceOf(APIConnectionError);
   });
 
   it('fails with APIConnectionError when the connection drops mid-stream, after the events so far', async () => {

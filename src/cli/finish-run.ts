@@ -56,7 +56,8 @@ export function finishRun(outcome: RunOutcome, options: RunOptions, prepared: Pr
   if (badLineStop !== undefined) lines.push(`rxllm: ${badLineStop} (stopped: --bad-lines fail)`);
   if (fatal !== undefined) lines.push(`rxllm: fatal: ${describeFatal(fatal)}`);
   if (closeError !== undefined) lines.push(`rxllm: fatal: cannot flush ${options.output}: ${(closeError as Error).message}`);
-  if (!options.quiet) context.stderr.write(formatSummary(stats, { ending, output: options.output }));
+  const { limits, ...refusals } = session.tracker.snapshot();
+  if (!options.quiet) context.stderr.write(formatSummary(stats, { ending, output: options.output, refusals, limits }));
   if (ending !== 'finished' || badLineStop !== undefined || stats.notSent > 0) {
     const stdinNote = options.input === '-' ? ' (with the same prompts on stdin)' : '';
     lines.push(`rxllm: to resume, run${stdinNote}: ${command}`);

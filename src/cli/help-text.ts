@@ -14,6 +14,7 @@ export const MAIN_HELP = `rxllm: run many LLM chat completions in parallel, with
 
 Usage:
   rxllm run <prompts.jsonl|-> -o <results.jsonl> --model <provider/model> [flags]
+  rxllm batch <prompts.jsonl|-> -o <results.jsonl> --model <provider/model> [flags]   half price, within 24 h
   rxllm mock-server [flags]        a local OpenAI/Anthropic-compatible server, for offline runs and tests
   rxllm --version
   rxllm <command> --help
@@ -51,8 +52,9 @@ Flags:
   -o, --output <file>        results file, appended to (required)
   -m, --model <p/m>          provider/model, e.g. openai/gpt-4o-mini, anthropic/claude-haiku-4-5 (required)
       --max-active <n>       requests in flight at once (default 10)
-      --rpm <n>              requests per minute, spaced smoothly (default 500)
-      --tpm <n>              tokens per minute: input estimate + maxTokens (default: no limit)
+      --rpm <n|auto>         requests per minute, spaced smoothly: a number is a ceiling; auto (the
+                             default) paces at what the key has left, from the rate-limit headers
+      --tpm <n|auto>         tokens per minute: input estimate + maxTokens (default auto)
       --redis <url>          share the --rpm/--tpm budget with every rxllm process on this Redis, e.g.
                              redis://127.0.0.1:6379 (needs the redis package installed)
       --limiter-key <name>   the shared budget's name in Redis (default rxllm), e.g. one per API key
@@ -67,6 +69,9 @@ Flags:
       --stream               stream each answer (token-level timeouts between chunks)
       --base-url <url>       the provider's base URL, e.g. http://127.0.0.1:8080/v1
       --timeout <seconds>    per request (streams: the longest silence between chunks); default 60
+      --service-tier <tier>  flex, priority, default, auto or the provider's own word (sent as service_tier)
+      --fallback-tier <tier> after 2 capacity refusals, or from --deadline, send an item at this tier
+      --deadline <duration>  from then on every unanswered item goes at the fallback tier (500ms, 90s, 2h)
       --bad-lines <mode>     malformed input lines and duplicate ids: skip (default; reported with their line
                              numbers, exit code 1) or fail (stop the run, exit code 2)
       --retry-failed         on resume, send again the prompts recorded as failed (their old lines are removed);
@@ -78,5 +83,29 @@ Flags:
   -h, --help                 this help
 
 API keys come from the usual variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, …) and never appear in output.
+
+${EXIT_CODES_HELP}`;
+
+/** `rxllm batch --help`. */
+export const BATCH_HELP = `Usage: rxllm batch <prompts.jsonl|-> -o <results.jsonl> --model <provider/model> [flags]
+
+Sends every prompt through the provider's Batch API (OpenAI Batch, Anthropic Message Batches: half price, done
+within 24 h), split into several batches past the provider's limits, and writes the results file (the rxllm run
+format, input order) once the job has ended. The job's state sits beside it in <results.jsonl>.batch-state.json:
+re-running the same command follows the same batches instead of paying twice. Ctrl-C cancels the provider batches
+and writes what they returned. Input lines: as for rxllm run.
+
+Flags:
+  -o, --output <file>         results file (required)
+  -m, --model <provider/model> openai/… or anthropic/… (required)
+  --status                    print where the job stands (batches, phases, counts) and exit without waiting
+  --poll-interval <duration>  time between two looks at the batches: 500ms, 90s, 5m, 2h or seconds (default 30s)
+  --resubmit <which>          none | failed | expired | both: send such items again in a new batch (default none)
+  --resubmit-rounds <n>       most resubmission rounds (default 3)
+  -p, --param <key=value>     a generation parameter for every prompt (repeatable)
+  --base-url <url>            provider base URL
+  --batch-api                 the --base-url server has the provider's Batch API (a proxy, rxllm mock-server)
+  -q, --quiet                 no progress lines
+  -h, --help                  this help
 
 ${EXIT_CODES_HELP}`;

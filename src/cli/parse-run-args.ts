@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { type ChatParams, chatParamsSchema } from '../index.js';
+import { parseDurationFlag } from './parse-duration-flag.js';
 import { suggestFlag } from './suggest-flag.js';
 import { UsageError } from './usage-error.js';
 
@@ -20,10 +21,10 @@ export interface RunOptions {
   model: string;
   /** Requests in flight at once. @defaultValue `10` */
   maxActive: number;
-  /** Requests per minute. @defaultValue `500` */
-  rpm: number;
-  /** Tokens per minute (input estimate + `maxTokens`). */
-  tpm?: number;
+  /** Requests per minute, or `'auto'`: paced from the provider's rate-limit headers. @defaultValue `'auto'` */
+  rpm: number | 'auto';
+  /** Tokens per minute (input estimate + `maxTokens`), or `'auto'`. @defaultValue `'auto'` */
+  tpm?: number | 'auto';
   /** A Redis URL: the rate budget is shared with every process using the same Redis and `limiterKey`. */
   redis?: string;
   /** The shared budget's name in Redis (with `redis`). @defaultValue `'rxllm'` */
@@ -58,6 +59,8 @@ export interface RunOptions {
   graceMs: number;
   /** Whole-request timeout (streams: idle time between chunks). */
   timeoutMs?: number;
+  /** `--fallback-tier` and `--deadline`: where items asking for a service tier go after refusals or from the deadline. */
+  tierFallback?: { tier: string; deadline?: number };
 }
 
 /** The flags of `rxllm run`, as `node:util` `parseArgs` reads them. */
@@ -84,6 +87,9 @@ export const RUN_FLAGS = {
   'progress-interval': { type: 'string' },
   grace: { type: 'string' },
   timeout: { type: 'string' },
+  'service-tier': { type: 'string' },
+  'fallback-tier': { type: 'string' },
+  deadline: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -105,14 +111,18 @@ const nonNegativeNumber = z
   .regex(/^(\d+(\.\d*)?|\.\d+)$/, 'expected a number >= 0')
   .transform(Number);
 
+const tierWord = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'expected a service tier such as flex, priority, default or auto');
+/** `--rpm` / `--tpm`: a positive number (a ceiling) or `auto`. */
+const limitFlag = z.union([z.literal('auto'), positiveNumber], { error: 'expected a positive number or auto' });
+
 const flagsSchema = z.strictObject({
   output: z.string({ error: 'is required (the results file, e.g. -o results.jsonl)' }).min(1, 'must not be empty'),
   model: z
     .string({ error: 'is required, as provider/model (e.g. --model openai/gpt-4o-mini)' })
     .regex(/^[^/\s]+\/\S+$/, 'expected provider/model, e.g. openai/gpt-4o-mini'),
   'max-active': wholeNumber(1).default(10),
-  rpm: positiveNumber.default(500),
-  tpm: positiveNumber.optional(),
+  rpm: limitFlag.default('auto'),
+  tpm: limitFlag.default('auto'),
   redis: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' }).optional(),
   'limiter-key': z.string().regex(/^[^{}]+$/, 'expected a non-empty name without { or }').optional(),
   'max-retries': wholeNumber(0).default(2),
@@ -129,6 +139,16 @@ const flagsSchema = z.strictObject({
   'progress-interval': positiveNumber.default(2),
   grace: nonNegativeNumber.default(5),
   timeout: positiveNumber.optional(),
+  'service-tier': tierWord.optional(),
+  'fallback-tier': tierWord.optional(),
+  deadline: z
+    .string()
+    .transform((text, context) => {
+      const ms = parseDurationFlag(text);
+      if (ms === undefined) context.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 90s, 2h or seconds' });
+      return ms ?? 0;
+    })
+    .optional(),
 });
 
 /**
@@ -174,7 +194,7 @@ export function parseRunArgs(argv: readonly string[]): RunOptions | 'help' {
     ...(f['max-cost'] === undefined ? {} : { maxCost: f['max-cost'] }),
     ...(f['max-total-tokens'] === undefined ? {} : { maxTotalTokens: f['max-total-tokens'] }),
     ...(f.structured === undefined ? {} : { structured: f.structured }),
-    params: parseParamFlags(param ?? []),
+    params: withServiceTier(parseParamFlags(param ?? []), f['service-tier']),
     stream: f.stream,
     ...(f['base-url'] === undefined ? {} : { baseURL: f['base-url'] }),
     badLines: f['bad-lines'],
@@ -184,7 +204,15 @@ export function parseRunArgs(argv: readonly string[]): RunOptions | 'help' {
     progressIntervalMs: Math.round(f['progress-interval'] * 1000),
     graceMs: Math.round(f.grace * 1000),
     ...(f.timeout === undefined ? {} : { timeoutMs: Math.round(f.timeout * 1000) }),
+    ...(f['fallback-tier'] === undefined && f.deadline === undefined
+      ? {}
+      : { tierFallback: { tier: f['fallback-tier'] ?? 'default', ...(f.deadline === undefined ? {} : { deadline: f.deadline }) } }),
   };
+}
+
+/** `--service-tier` wins over `--param serviceTier=…`. */
+function withServiceTier(params: ChatParams, serviceTier: string | undefined): ChatParams {
+  return serviceTier === undefined ? params : { ...params, serviceTier };
 }
 
 /**

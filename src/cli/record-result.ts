@@ -52,7 +52,7 @@ export function recordResult(result: ChatResult, options: RunOptions, { model, s
       return;
     }
     checkpoint.append(okResultLine(context, result.response, parsed?.ok === true ? parsed.value : undefined));
-    stats.recordOk(result.response.usage, result.response.model || model.model, latencyMs);
+    stats.recordOk(result.response.usage, result.response.model || model.model, latencyMs, result.response.serviceTier);
     return;
   }
   checkpoint.append(failedResultLine(context, result.error));

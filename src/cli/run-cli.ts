@@ -1,7 +1,9 @@
 import { CheckpointError, isLlmError } from '../index.js';
 import { MOCK_SERVER_USAGE, parseMockServerArgs, runMockServerCommand } from '../mock-server/index.js';
 import { ExitCode } from './exit-codes.js';
-import { EXIT_CODES_HELP, MAIN_HELP, RUN_HELP } from './help-text.js';
+import { batchCommand } from './batch-command.js';
+import { BATCH_HELP, EXIT_CODES_HELP, MAIN_HELP, RUN_HELP } from './help-text.js';
+import { parseBatchArgs } from './parse-batch-args.js';
 import { parseRunArgs, unknownFlagError } from './parse-run-args.js';
 import { type RunContext, runCommand } from './run-command.js';
 import { suggestFlag } from './suggest-flag.js';
@@ -13,7 +15,7 @@ export interface CliContext extends Omit<RunContext, 'args'> {
   stdout: NodeJS.WritableStream;
 }
 
-const COMMANDS = ['run', 'mock-server'];
+const COMMANDS = ['run', 'batch', 'mock-server'];
 
 /** `rxllm mock-server --help`: the server's own usage, then the exit codes every command shares. */
 const MOCK_SERVER_HELP = `${MOCK_SERVER_USAGE}\n${EXIT_CODES_HELP}`;
@@ -44,7 +46,7 @@ export async function runCli(args: readonly string[], context: CliContext): Prom
         stdout.write(MOCK_SERVER_HELP);
         return ExitCode.ok;
       }
-      stdout.write(topic === 'run' ? RUN_HELP : MAIN_HELP);
+      stdout.write(topic === 'run' ? RUN_HELP : topic === 'batch' ? BATCH_HELP : MAIN_HELP);
       return command === undefined ? ExitCode.usage : ExitCode.ok;
     }
     if (command === '--version' || command === '-v' || command === 'version') {
@@ -58,6 +60,14 @@ export async function runCli(args: readonly string[], context: CliContext): Prom
         return ExitCode.ok;
       }
       return await runCommand(options, { ...context, args });
+    }
+    if (command === 'batch') {
+      const options = parseBatchArgs(rest);
+      if (options === 'help') {
+        stdout.write(BATCH_HELP);
+        return ExitCode.ok;
+      }
+      return await batchCommand(options, context);
     }
     if (command === 'mock-server') {
       if (checkMockServerArgs(rest) === 'help') {
@@ -80,7 +90,7 @@ export async function runCli(args: readonly string[], context: CliContext): Prom
       return ExitCode.fatal;
     }
     if (isLlmError(error) && error.code === 'invalid_options') {
-      stderr.write(`rxllm: ${error.message}\nSee 'rxllm ${command === 'mock-server' ? 'mock-server' : 'run'} --help'.\n`);
+      stderr.write(`rxllm: ${error.message}\nSee 'rxllm ${command === 'mock-server' || command === 'batch' ? command : 'run'} --help'.\n`);
       return ExitCode.usage;
     }
     stderr.write(`rxllm: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

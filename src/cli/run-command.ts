@@ -10,6 +10,7 @@ import { type PreparedRun, prepareRun } from './prepare-run.js';
 import { promptSource } from './prompt-source.js';
 import { recordResult } from './record-result.js';
 import { reportRefusedWaits } from './report-refused-waits.js';
+import { reportTierSwitches } from './report-tier-switches.js';
 import { RunSession } from './run-session.js';
 import { applyOnError, sendPrompts } from './send-prompts.js';
 import { startBanner } from './start-banner.js';
@@ -96,6 +97,7 @@ function runToEnd(results: Observable<ChatResult>, options: RunOptions, prepared
       finished = true;
       if (graceTimer !== undefined) clearTimeout(graceTimer);
       refusedWaits.unsubscribe();
+      tierSwitches.unsubscribe();
       removeSignalHandlers();
       resolveRun(finishRun({ ...outcome, how: stopping === undefined ? outcome.how : 'interrupted', signal: stopping }, options, prepared, session, context));
     };
@@ -128,6 +130,7 @@ function runToEnd(results: Observable<ChatResult>, options: RunOptions, prepared
 
     session.display.start();
     const refusedWaits = reportRefusedWaits(session);
+    const tierSwitches = reportTierSwitches(session);
     subscription = results.subscribe({
       next: endOnceNothingInFlight,
       error: (error: unknown) => finish({ how: 'stopped', fatal: isLlmError(error) || error instanceof Error ? error : toLlmError(error) }),

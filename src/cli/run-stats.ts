@@ -1,4 +1,4 @@
-import { costOf, type Usage } from '../index.js';
+import { costOf, priceTierOf, type Usage } from '../index.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
 /** Live figures of the pipeline, read from the library's progress tracker. */
@@ -48,8 +48,12 @@ export class RunStats {
    * no ETA.
    */
   stopping = false;
-  /** USD spent in this run on priced answers. */
+  /** USD spent in this run on priced answers, each at the tier that served it. */
   cost = 0;
+  /** What the same priced answers would have cost at the standard tier. */
+  standardCost = 0;
+  /** Answers per service tier that served them (the provider's word), for answers that said. */
+  readonly servedByTier = new Map<string, number>();
   /** Models that answered without a known price. */
   readonly unpricedModels = new Set<string>();
   /** Time in flight: from a prompt's first request to its outcome, retries included. */
@@ -83,9 +87,10 @@ export class RunStats {
   }
 
   /** An answered prompt. */
-  recordOk(usage: Usage, model: string, latencyMs: number): void {
+  recordOk(usage: Usage, model: string, latencyMs: number, serviceTier?: string): void {
     this.ok += 1;
-    this.#spend(usage, model);
+    if (serviceTier !== undefined) this.servedByTier.set(serviceTier, (this.servedByTier.get(serviceTier) ?? 0) + 1);
+    this.#spend(usage, model, serviceTier);
     this.latencies.record(latencyMs);
   }
 
@@ -101,15 +106,20 @@ export class RunStats {
     this.queued.record(queuedMs);
   }
 
-  #spend(usage: Usage, model: string): void {
+  #spend(usage: Usage, model: string, serviceTier?: string): void {
     this.inputTokens += usage.inputTokens;
     this.outputTokens += usage.outputTokens;
     this.cachedInputTokens += usage.cachedInputTokens ?? 0;
     this.cacheWriteInputTokens += usage.cacheWriteInputTokens ?? 0;
     this.reasoningTokens += usage.reasoningTokens ?? 0;
-    const cost = costOf(model, usage) ?? costOf(this.#model, usage);
-    if (cost === undefined) this.unpricedModels.add(model);
-    else this.cost += cost;
+    const tier = priceTierOf(serviceTier);
+    const cost = costOf(model, usage, undefined, tier) ?? costOf(this.#model, usage, undefined, tier);
+    if (cost === undefined) {
+      this.unpricedModels.add(model);
+      return;
+    }
+    this.cost += cost;
+    this.standardCost += costOf(model, usage) ?? costOf(this.#model, usage) ?? cost;
   }
 
   /** True when every answer so far had a price. */

@@ -27,6 +27,7 @@ export function sendPrompts(prompts: Observable<Prompt>, options: RunOptions, { 
     params: options.params,
     progress: session.tracker,
     ...(session.budget === undefined ? {} : { budget: session.budget }),
+    ...(options.tierFallback === undefined ? {} : { tierFallback: options.tierFallback }),
   };
   if (!options.stream) return prompts.pipe(chatEach(model, pipelineOptions));
   return prompts.pipe(

@@ -12,8 +12,11 @@ import type { ResultsScan } from '../index.js';
  * @returns The messages, in order.
  */
 export function startBanner(options: RunOptions, modelId: string, scan: ResultsScan): string[] {
-  const limits = [`${options.maxActive} in flight at most`, `${options.rpm} rpm`];
-  if (options.tpm !== undefined) limits.push(`${options.tpm} tpm`);
+  const limits = [`${options.maxActive} in flight at most`];
+  const auto = [options.rpm === 'auto' ? 'rpm' : undefined, options.tpm === 'auto' ? 'tpm' : undefined].filter((name) => name !== undefined);
+  if (options.rpm !== 'auto') limits.push(`${options.rpm} rpm`);
+  if (options.tpm !== undefined && options.tpm !== 'auto') limits.push(`${options.tpm} tpm`);
+  if (auto.length > 0) limits.push(`${auto.join(' and ')} auto (paced from the provider's rate-limit headers; --rpm/--tpm set a ceiling)`);
   if (options.redis !== undefined) limits.push(`shared in Redis as "${options.limiterKey}"`);
   if (options.maxCost !== undefined) limits.push(`budget $${options.maxCost}`);
   if (options.maxTotalTokens !== undefined) limits.push(`budget ${options.maxTotalTokens} tokens`);

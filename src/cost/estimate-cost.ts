@@ -3,6 +3,7 @@ import type { ChatModel } from '../model/chat-provider.js';
 import type { ChatParams, Prompt } from '../types.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { priceUsage } from './cost-of.js';
+import { priceTierOf } from './price-tier-of.js';
 import { type PriceTable, priceOf, validatePrices } from './model-prices.js';
 import { DEFAULT_OUTPUT_TOKENS, worstCaseUsage } from '../model/worst-case-usage.js';
 
@@ -33,6 +34,13 @@ export interface EstimateCostOptions {
    * `maxTokens`). Capped at each request's `maxTokens`. @defaultValue `256`
    */
   expectedOutputTokens?: number;
+  /** Price the run at the model's batch rate (what `batchChat` pays), where the price table has one. @defaultValue `false` */
+  batch?: boolean;
+  /**
+   * Price the run at this service tier's rates (`'flex'`, `'priority'`, …; see `priceTierOf`), whatever the requests
+   * ask for. @defaultValue each request's own `params.serviceTier` (standard rates when it sets none)
+   */
+  serviceTier?: string;
 }
 
 /**
@@ -66,12 +74,15 @@ const optionsSchema = z.strictObject({
   prices: z.unknown().optional(),
   defaultOutputTokens: z.number().int().nonnegative().optional(),
   expectedOutputTokens: z.number().int().nonnegative().optional(),
+  batch: z.boolean().optional(),
+  serviceTier: z.string().min(1).optional(),
 });
 
 /**
  * Prices a run before it starts: each prompt is resolved against the model's defaults and `params` (so
  * per-prompt `maxTokens` and `model` count), its input estimated by `estimateInputTokens` (script-aware, an upper estimate), and its
- * output taken as `maxTokens` (worst case) or `expectedOutputTokens` (expected case). Sends nothing. Throws
+ * output taken as `maxTokens` (worst case) or `expectedOutputTokens` (expected case), at the standard rate or, with
+ * `batch: true`, the batch rate. Sends nothing. Throws
  * `InvalidOptionsError` for an invalid prompt or option, naming it.
  *
  * @param model - The model the run will use.
@@ -122,8 +133,9 @@ export function estimateCost(
       if (!estimate.unpricedModels.includes(modelId)) estimate.unpricedModels.push(modelId);
       continue;
     }
-    estimate.maxCost! += priceUsage(price, worst);
-    estimate.expectedCost! += priceUsage(price, expected);
+    const tier = parsed.batch === true ? 'batch' : priceTierOf(parsed.serviceTier ?? request.params.serviceTier);
+    estimate.maxCost! += priceUsage(price, worst, tier);
+    estimate.expectedCost! += priceUsage(price, expected, tier);
   }
   if (estimate.unpricedModels.length > 0) {
     estimate.maxCost = undefined;

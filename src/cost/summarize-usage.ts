@@ -1,6 +1,7 @@
 import type { LlmError } from '../errors/llm-error.js';
 import type { ChatResponse, ChatResult, Usage } from '../types.js';
 import { priceUsage } from './cost-of.js';
+import { priceTierOf } from './price-tier-of.js';
 import { type PriceTable, priceOf } from './model-prices.js';
 
 /**
@@ -137,7 +138,7 @@ export function summarizeUsage(results: UsageSource, prices?: PriceTable): Usage
     model.cachedInputTokens += usage.cachedInputTokens ?? 0;
     model.cacheWriteInputTokens += usage.cacheWriteInputTokens ?? 0;
     model.reasoningTokens += usage.reasoningTokens ?? 0;
-    model.cost = addCost(model.cost, response.model, usage, prices);
+    model.cost = addCost(model.cost, response.model, usage, prices, response.serviceTier);
   }
   for (const [name, model] of Object.entries(summary.byModel)) {
     summary.inputTokens += model.inputTokens;
@@ -156,9 +157,9 @@ export function summarizeUsage(results: UsageSource, prices?: PriceTable): Usage
 }
 
 /** `cost` plus the price of one response's usage (priced one by one, so each answer's cached part is capped at its own input). */
-function addCost(cost: number | undefined, model: string, usage: Usage, prices: PriceTable | undefined): number | undefined {
+function addCost(cost: number | undefined, model: string, usage: Usage, prices: PriceTable | undefined, serviceTier: string | undefined): number | undefined {
   const price = priceOf(model, prices);
-  return price === undefined ? undefined : (cost ?? 0) + priceUsage(price, usage);
+  return price === undefined ? undefined : (cost ?? 0) + priceUsage(price, usage, priceTierOf(serviceTier));
 }
 
 function responseOf(entry: ChatResponse | LlmError | ChatResult | null): ChatResponse | undefined {

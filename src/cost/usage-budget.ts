@@ -4,6 +4,7 @@ import { BudgetExceededError, InvalidOptionsError } from '../errors/llm-error.js
 import type { Usage } from '../types.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { priceUsage } from './cost-of.js';
+import { priceTierOf } from './price-tier-of.js';
 import { type PriceTable, priceOf, validatePrices } from './model-prices.js';
 import { DEFAULT_OUTPUT_TOKENS, type UsageRequest, worstCaseUsage } from '../model/worst-case-usage.js';
 
@@ -61,6 +62,8 @@ export interface BudgetReservation {
   readonly cost: number;
   /** The worst-case usage reserved. */
   readonly usage: Usage;
+  /** The service tier requested, whose rates priced `cost`. */
+  readonly serviceTier?: string;
 }
 
 /**
@@ -110,8 +113,11 @@ export interface Budget {
    * when `maxCost` is set and the model has no price.
    */
   reserve(modelId: string, request: UsageRequest): BudgetReservation | undefined;
-  /** Replaces a reservation by the usage the server reported. Later calls for the same reservation are ignored. */
-  settle(reservation: BudgetReservation, usage: Usage): void;
+  /**
+   * Replaces a reservation by the usage the server reported, priced at `serviceTier` (the tier that served it; else
+   * the tier reserved at). Later calls for the same reservation are ignored.
+   */
+  settle(reservation: BudgetReservation, usage: Usage, serviceTier?: string): void;
   /** Gives a reservation back unspent (the request failed before the server did any work). */
   release(reservation: BudgetReservation): void;
   /** Current totals. */
@@ -179,14 +185,14 @@ export function usageBudget(options: BudgetOptions): Budget {
     }
     return price;
   };
-  const close = (reservation: BudgetReservation, usage: Usage | undefined) => {
+  const close = (reservation: BudgetReservation, usage: Usage | undefined, serviceTier?: string) => {
     if (!open.delete(reservation)) return;
     totals.reservedTokens -= reservation.tokens;
     totals.reservedCost -= reservation.cost;
     if (usage !== undefined) {
       totals.spentTokens += usage.inputTokens + usage.outputTokens;
       const price = priceFor(reservation.modelId);
-      if (price !== undefined) totals.spentCost += priceUsage(price, usage);
+      if (price !== undefined) totals.spentCost += priceUsage(price, usage, priceTierOf(serviceTier ?? reservation.serviceTier));
     }
     if (open.size === 0) {
       totals.reservedTokens = 0;
@@ -202,7 +208,7 @@ export function usageBudget(options: BudgetOptions): Budget {
       const usage = worstCaseUsage(request, defaultOutputTokens, inputMargin);
       const price = priceFor(modelId);
       const tokens = usage.inputTokens + usage.outputTokens;
-      const cost = price === undefined ? 0 : priceUsage(price, usage);
+      const cost = price === undefined ? 0 : priceUsage(price, usage, priceTierOf(request.params?.serviceTier));
       const fits =
         !exhausted &&
         (maxTotalTokens === undefined || totals.spentTokens + totals.reservedTokens + tokens <= maxTotalTokens) &&
@@ -211,13 +217,14 @@ export function usageBudget(options: BudgetOptions): Budget {
         if (open.size === 0) exhausted = true;
         return undefined;
       }
-      const reservation: BudgetReservation = Object.freeze({ modelId, tokens, cost, usage });
+      const serviceTier = request.params?.serviceTier;
+      const reservation: BudgetReservation = Object.freeze(serviceTier === undefined ? { modelId, tokens, cost, usage } : { modelId, tokens, cost, usage, serviceTier });
       open.add(reservation);
       totals.reservedTokens += tokens;
       totals.reservedCost += cost;
       return reservation;
     },
-    settle: (reservation, usage) => close(reservation, usage),
+    settle: (reservation, usage, serviceTier) => close(reservation, usage, serviceTier),
     release: (reservation) => close(reservation, undefined),
     state,
     changes: changes.asObservable(),

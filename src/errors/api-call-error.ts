@@ -1,6 +1,6 @@
 import { LlmError, type LlmErrorOptions } from './llm-error.js';
 
-/** The server answered with an HTTP error status. Retryable for 408, 409, 429 and 5xx unless it says otherwise. */
+/** The server answered with an HTTP error status. Retryable for 408, 409, 429, 498 and 5xx unless it says otherwise. */
 export class APICallError extends LlmError {
   override name = 'APICallError';
   declare readonly status: number;
@@ -49,8 +49,8 @@ export class EndpointNotReadyError extends ServerError {
   override name = 'EndpointNotReadyError';
 }
 
-/** 408, 409, 429 and every 5xx may succeed on another attempt. */
+/** 408, 409, 429, 498 (a capacity tier's refusal, Groq) and every 5xx may succeed on another attempt. */
 export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 409 || status === 429 || status >= 500;
+  return status === 408 || status === 409 || status === 429 || status === 498 || status >= 500;
 }
 

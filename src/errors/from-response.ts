@@ -10,6 +10,7 @@ import {
   ServerError,
 } from './api-call-error.js';
 import type { LlmErrorOptions } from './llm-error.js';
+import { CapacityError, UnsupportedTierError } from './tier-errors.js';
 import type { RateLimitInfo } from './rate-limit-info.js';
 import { redactSecrets } from './redact-secrets.js';
 
@@ -34,11 +35,19 @@ export interface ErrorResponse {
   rateLimit?: RateLimitInfo;
   /** The `x-should-retry` header: `true`/`false` overrides the status default. */
   shouldRetry?: boolean;
+  /** The service tier the request asked for, as sent, when it asked for one. */
+  tier?: string;
+  /**
+   * The adapter knows this failure refuses the tier: `'capacity'` (no capacity at the tier now: a `CapacityError`),
+   * `'unsupported'` (the model lacks the tier: an `UnsupportedTierError`, with `tier`).
+   */
+  tierRefusal?: 'capacity' | 'unsupported';
 }
 
 /**
  * Chooses the error class for a failed response from its status and what the adapter read: 402, or any status the
- * adapter marks `creditsExhausted`, is a fatal `InsufficientCreditsError`; 401 `AuthenticationError`, 403
+ * adapter marks `creditsExhausted`, is a fatal `InsufficientCreditsError`; what the adapter marks a `tierRefusal` is a
+ * `CapacityError` or an `UnsupportedTierError`; 401 `AuthenticationError`, 403
  * `PermissionDeniedError` (both fatal); 400 and 422 `BadRequestError`; 404 `NotFoundError`; 429 `RateLimitError`;
  * 503 `EndpointNotReadyError`; other 5xx `ServerError`; anything else `APICallError`. The message names the provider
  * and the status, then the server's words (secrets redacted, cut at 300 characters).
@@ -66,6 +75,8 @@ export function errorFromResponse(response: ErrorResponse): APICallError {
   const message = `${provider} answered ${status}${said === undefined ? '' : `: ${truncate(redactSecrets(said))}`}`;
 
   if (status === 402 || response.creditsExhausted === true) return new InsufficientCreditsError(message, options);
+  if (response.tierRefusal === 'capacity') return new CapacityError(message, { ...options, ...(response.tier === undefined ? {} : { tier: response.tier }) });
+  if (response.tierRefusal === 'unsupported' && response.tier !== undefined) return new UnsupportedTierError(message, { ...options, tier: response.tier });
   if (status === 401) return new AuthenticationError(message, options);
   if (status === 403) return new PermissionDeniedError(message, options);
   if (status === 400 || status === 422) return new BadRequestError(message, options);

@@ -28,6 +28,13 @@ export interface RateLimitInfo {
   limitOutputTokens?: number;
   remainingOutputTokens?: number;
   resetOutputTokensMs?: number;
+  /**
+   * The span (ms) `limitRequests` / `remainingRequests` count over, where the adapter knows it is not the usual minute:
+   * a request count per day is 86 400 000 (the adapter labels it). Absent means per minute.
+   */
+  windowRequestsMs?: number;
+  /** The span (ms) the token figures count over, where the adapter knows it is not the usual minute. */
+  windowTokensMs?: number;
   /** From `retry-after-ms` or `retry-after`. */
   retryAfterMs?: number;
 }

@@ -29,6 +29,7 @@ export const chatParamsSchema = z.strictObject({
   stop: z.union([z.string(), z.array(z.string()).max(16)]).optional(),
   seed: z.number().int().optional(),
   responseFormat: responseFormatSchema.optional(),
+  serviceTier: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'expected a service tier such as flex, priority, default or auto').optional(),
   model: z.string().min(1).optional(),
   extra: z.record(z.string(), z.unknown()).optional(),
 });

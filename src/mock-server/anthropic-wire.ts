@@ -109,6 +109,6 @@ function stopDetails(answer: MockAnswer): string {
 function inputUsage(answer: MockAnswer): string {
   return (
     `"input_tokens":${answer.request.inputTokens - answer.cachedTokens},` +
-    `"cache_creation_input_tokens":0,"cache_read_input_tokens":${answer.cachedTokens}`
+    `"cache_creation_input_tokens":0,"cache_read_input_tokens":${answer.cachedTokens},"service_tier":${JSON.stringify(answer.serviceTier)}`
   );
 }

@@ -2,7 +2,7 @@
 
 export { startMockServer } from './start-mock-server.js';
 export type { MockServer } from './start-mock-server.js';
-export type { MockRateLimitAlgorithm, MockServerOptions } from './mock-server-options.js';
+export type { MockRateLimitAlgorithm, MockRateLimitHeaders, MockServerOptions } from './mock-server-options.js';
 export type { MockStats } from './mock-stats.js';
 export { FAULT_KINDS } from './fault-kinds.js';
 export type { FaultKind } from './fault-kinds.js';

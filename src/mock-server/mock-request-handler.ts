@@ -15,13 +15,15 @@ import { StatsRecorder } from './mock-stats.js';
 import { OpenAIBatchApi } from './openai-batch-api.js';
 import { openaiWire } from './openai-wire.js';
 import { responsesWire } from './responses-wire.js';
-import { createRateWindow, type RateWindow } from './rate-window.js';
+import { createRateWindow, OtherTraffic, type RateWindow } from './rate-window.js';
 import type { MockChatRequest } from './read-chat-request.js';
 import { writeJsonAnswer, writeStreamAnswer } from './write-answer.js';
 import { type FaultSettings, writeFault } from './write-fault.js';
 import type { MockAnswer, RateSnapshot, WireFormat } from './wire-format.js';
 
 const JSON_TYPE = 'application/json';
+/** A day in ms: the window of the per-day request count. */
+const DAY_MS = 86_400_000;
 
 /**
  * Routes and answers every request of a mock server. Chat requests become `MockExchange`s; the hot path does no
@@ -33,6 +35,10 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
   private readonly random: () => number;
   private readonly requestWindow: RateWindow | undefined;
   private readonly tokenWindow: RateWindow | undefined;
+  /** Simulated other traffic on the same key, one per enforced budget. */
+  private readonly otherTraffic: OtherTraffic[] = [];
+  /** The per-day request count `rateLimitHeaders: 'per-day-requests'` announces. */
+  private readonly dayWindow: RateWindow | undefined;
   private readonly faultSettings: FaultSettings;
   private readonly modelsBody: string;
   private sequence = 0;
@@ -53,6 +59,10 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
     const { rateLimitAlgorithm, windowMs } = config;
     this.requestWindow = config.rpmLimit === undefined ? undefined : createRateWindow(rateLimitAlgorithm, config.rpmLimit, windowMs);
     this.tokenWindow = config.tpmLimit === undefined ? undefined : createRateWindow(rateLimitAlgorithm, config.tpmLimit, windowMs);
+    for (const window of [this.requestWindow, this.tokenWindow]) {
+      if (window !== undefined && config.otherTrafficShare > 0) this.otherTraffic.push(new OtherTraffic(window, config.otherTrafficShare, windowMs));
+    }
+    this.dayWindow = config.rateLimitHeaders === 'per-day-requests' ? createRateWindow('token-bucket', config.requestsPerDay, DAY_MS) : undefined;
     this.faultSettings = {
       chunkTokens: config.chunkTokens,
       tokensPerSecond: config.tokensPerSecond,
@@ -173,6 +183,9 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
       return exchange.sendError(401, 'Incorrect API key provided.');
     }
 
+    const tierRefused = this.refuseTier(exchange, request);
+    if (tierRefused) return;
+
     let fault: FaultKind | undefined;
     const forced = headers['x-mock-fault'];
     if (forced !== undefined) {
@@ -191,6 +204,7 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
     } else if (config.latencySpan > 0) {
       latency += Math.round((mixHash(promptHash, 0x5bd1e995) / 4_294_967_296) * config.latencySpan);
     }
+    if (request.serviceTier === 'flex') latency = Math.round(latency * config.flexLatencyFactor); // flex answers more slowly
 
     const keyHeader = headers['x-mock-key'];
     exchange.key = typeof keyHeader === 'string' ? keyHeader : request.key;
@@ -249,6 +263,7 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
       finish,
       toolId: `toolu_${suffix}`,
       cachedTokens: Math.floor(request.inputTokens * config.cachedInputShare),
+      serviceTier: servedTier(wire, request.serviceTier),
       ...(stopped === undefined ? {} : { stopSequence: stopped.sequence }),
     };
   }
@@ -268,6 +283,7 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
   /** Spends rate budget, adding the rate-limit headers; or answers 429 and returns false. */
   private admit(exchange: MockExchange, tokens: number): boolean {
     const now = performance.now();
+    for (const other of this.otherTraffic) other.spend(now);
     const requests = this.requestWindow;
     const tokenWindow = this.tokenWindow;
     const requestWait = requests === undefined ? 0 : requests.waitMs(1, now);
@@ -276,6 +292,15 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
     if (!limited) {
       requests?.take(1, now);
       tokenWindow?.take(tokens, now);
+      this.dayWindow?.take(1, now);
+    }
+    const headers = this.config.rateLimitHeaders;
+    if (headers === 'none') {
+      // Gateway style: nothing to wait on, neither in the headers nor in the body.
+      if (!limited) return true;
+      this.stats.rateLimitedByLimits++;
+      exchange.sendError(429, 'Rate limit exceeded.');
+      return false;
     }
     const snapshot: RateSnapshot = {
       requestsLimit: requests?.limit,
@@ -285,6 +310,13 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
       tokensRemaining: tokenWait > 0 ? 0 : (tokenWindow?.remaining(now) ?? 0),
       tokensResetMs: tokenWindow === undefined ? 0 : Math.max(tokenWait, tokenWindow.resetMs(now)),
     };
+    const day = this.dayWindow;
+    if (day !== undefined) {
+      // Groq style: the request headers count the day; the per-window request limit is enforced unannounced.
+      snapshot.requestsLimit = day.limit;
+      snapshot.requestsRemaining = day.remaining(now);
+      snapshot.requestsResetMs = day.resetMs(now);
+    }
     exchange.wire.addRateLimitHeaders(exchange.headers, snapshot);
     if (!limited) return true;
     const wait = Math.max(requestWait, tokenWait);
@@ -296,6 +328,37 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
     return false;
   }
 
+  /**
+   * Service tiers as the providers answer them: Anthropic takes only `auto` / `standard_only` (else 400); a model in
+   * `modelsWithoutTiers` answers 400 to flex and priority, keyed on `param: "service_tier"` ("Unsupported service_tier:
+   * flex", the wording public threads quote from OpenAI); a `flexRefusalShare` of flex requests is refused for
+   * capacity: OpenAI's 429 "Resource Unavailable" (its flex guide's words) or Groq's 498 `capacity_exceeded` (its flex
+   * processing docs). Composed bodies: no recorded one was found. Returns true when it answered.
+   */
+  private refuseTier(exchange: MockExchange, request: MockChatRequest): boolean {
+    const tier = request.serviceTier;
+    if (tier === undefined) return false;
+    const config = this.config;
+    if (exchange.wire === anthropicWire) {
+      if (tier === 'auto' || tier === 'standard_only') return false;
+      exchange.sendError(400, `service_tier: Input should be 'auto' or 'standard_only'`);
+      return true;
+    }
+    if ((tier === 'flex' || tier === 'priority') && config.modelsWithoutTiers.includes(request.model ?? config.model)) {
+      this.stats.tierUnsupported++;
+      exchange.send(400, JSON_TYPE, exchange.wire.errorBody(400, `Unsupported service_tier: ${tier}`, { param: 'service_tier' }));
+      return true;
+    }
+    if (tier !== 'flex' || config.flexRefusalShare <= 0 || this.random() >= config.flexRefusalShare) return false;
+    this.stats.capacityRefused++;
+    if (config.flexRefusalStatus === 498) {
+      exchange.send(498, JSON_TYPE, exchange.wire.errorBody(498, 'Flex tier capacity exceeded', { type: 'capacity_exceeded', code: 'capacity_exceeded' }));
+    } else {
+      exchange.send(429, JSON_TYPE, exchange.wire.errorBody(429, 'Resource Unavailable', { type: null, code: null }));
+    }
+    return true;
+  }
+
   private drawFault(): FaultKind | undefined {
     const draw = this.random();
     const bounds = this.config.faultBounds;
@@ -304,6 +367,12 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
     }
     return undefined;
   }
+}
+
+/** The tier that serves a request, in the wire's word: Anthropic's `standard`; OpenAI's tier asked for (`default` for `auto` or none). */
+function servedTier(wire: WireFormat, asked: string | undefined): string {
+  if (wire === anthropicWire) return 'standard';
+  return asked === undefined || asked === 'auto' ? 'default' : asked;
 }
 
 function respond(exchange: MockExchange): void {

@@ -13,7 +13,25 @@ import { FAULT_KINDS, type FaultKind } from './fault-kinds.js';
  * await server.close();
  * ```
  */
-export type MockRateLimitAlgorithm = 'sliding-window' | 'token-bucket';
+export type MockRateLimitAlgorithm = 'sliding-window' | 'token-bucket' | 'fixed-window';
+
+/**
+ * What the mock's rate-limit headers say. `standard`: the provider's own headers for the limits it enforces;
+ * `per-day-requests`: as Groq, whose `x-ratelimit-{limit,remaining,reset}-requests` count requests per day
+ * (`requestsPerDay`) while the enforced per-window request limit is announced nowhere (token headers stay per
+ * window); `none`: no rate-limit headers and no `retry-after` at all, and a 429 whose body gives no wait (as
+ * gateways such as LiteLLM answer).
+ *
+ * @example
+ * ```ts
+ * import { startMockServer, type MockRateLimitHeaders } from 'rxllm/testing';
+ * const rateLimitHeaders: MockRateLimitHeaders = 'none';
+ * const server = await startMockServer({ rpmLimit: 100, rateLimitAlgorithm: 'fixed-window', rateLimitHeaders });
+ * console.log(server.url);
+ * await server.close();
+ * ```
+ */
+export type MockRateLimitHeaders = 'standard' | 'per-day-requests' | 'none';
 
 /**
  * Options of `startMockServer`. Every field is optional; unknown fields are errors (`InvalidOptionsError`
@@ -72,10 +90,21 @@ export interface MockServerOptions {
   windowMs?: number;
   /**
    * `sliding-window`: never more than the limit within any `windowMs` (strict);
-   * `token-bucket`: a full bucket of `limit` that refills continuously over `windowMs` (like most real APIs).
+   * `token-bucket`: a full bucket of `limit` that refills continuously over `windowMs` (like most real APIs);
+   * `fixed-window`: `limit` per window, all of it back at each window's start (as many gateways count).
    * @defaultValue `'sliding-window'`
    */
   rateLimitAlgorithm?: MockRateLimitAlgorithm;
+  /** What the rate-limit headers say (see `MockRateLimitHeaders`). @defaultValue `'standard'` */
+  rateLimitHeaders?: MockRateLimitHeaders;
+  /** The per-day request count `rateLimitHeaders: 'per-day-requests'` announces. @defaultValue `14400` */
+  requestsPerDay?: number;
+  /**
+   * The share of each limit (`rpmLimit`, `tpmLimit`) that simulated other traffic on the same key consumes, in
+   * [0, 1): it spends that share of the budget evenly over time, so the headers' `remaining` falls faster than this
+   * client spends and only the rest is left for it. @defaultValue `0`
+   */
+  otherTrafficShare?: number;
   /** Count successful deliveries per prompt key (for duplicate detection). Costs a Map entry per key. @defaultValue `true` */
   trackDeliveries?: boolean;
   /** Where an `endless-body` fault stops writing if the client never disconnects. @defaultValue `64 MiB` */
@@ -120,6 +149,17 @@ export interface MockServerOptions {
   batchMaxBytes?: number;
   /** Clock of the batch lifecycle, in ms since the epoch: tests pass their own and move it. @defaultValue `Date.now` */
   clock?: () => number;
+  /**
+   * Share of flex requests (`service_tier: "flex"`) refused for lack of capacity, as the providers do: OpenAI's 429
+   * "Resource Unavailable", or Groq's 498 `capacity_exceeded` (`flexRefusalStatus`). @defaultValue `0`
+   */
+  flexRefusalShare?: number;
+  /** Status of a flex capacity refusal: `429` (OpenAI) or `498` (Groq). @defaultValue `429` */
+  flexRefusalStatus?: 429 | 498;
+  /** Models without the flex and priority tiers: a request for either gets a 400 with `param: "service_tier"`. @defaultValue `[]` */
+  modelsWithoutTiers?: string[];
+  /** Flex answers take this many times the latency (`latencyMs`). @defaultValue `2` */
+  flexLatencyFactor?: number;
 }
 
 /** `MockServerOptions` with defaults applied and faults turned into a cumulative table. */
@@ -142,6 +182,9 @@ export interface ResolvedMockServerOptions {
   tpmLimit: number | undefined;
   windowMs: number;
   rateLimitAlgorithm: MockRateLimitAlgorithm;
+  rateLimitHeaders: MockRateLimitHeaders;
+  requestsPerDay: number;
+  otherTrafficShare: number;
   trackDeliveries: boolean;
   endlessBodyMaxBytes: number;
   apiKey: string | undefined;
@@ -154,6 +197,10 @@ export interface ResolvedMockServerOptions {
   batchMaxRequests: number | undefined;
   batchMaxBytes: number | undefined;
   clock: () => number;
+  flexRefusalShare: number;
+  flexRefusalStatus: 429 | 498;
+  modelsWithoutTiers: string[];
+  flexLatencyFactor: number;
 }
 
 const milliseconds = z.number().min(0).max(3_600_000);
@@ -181,7 +228,10 @@ const optionsSchema = z
     rpmLimit: z.number().int().positive().optional(),
     tpmLimit: z.number().int().positive().optional(),
     windowMs: z.number().int().positive().max(86_400_000).optional(),
-    rateLimitAlgorithm: z.enum(['sliding-window', 'token-bucket']).optional(),
+    rateLimitAlgorithm: z.enum(['sliding-window', 'token-bucket', 'fixed-window']).optional(),
+    rateLimitHeaders: z.enum(['standard', 'per-day-requests', 'none']).optional(),
+    requestsPerDay: z.number().int().positive().optional(),
+    otherTrafficShare: z.number().min(0).lt(1).optional(),
     trackDeliveries: z.boolean().optional(),
     endlessBodyMaxBytes: z.number().int().positive().optional(),
     apiKey: z.string().min(1).optional(),
@@ -196,6 +246,10 @@ const optionsSchema = z
     batchMaxRequests: z.number().int().positive().optional(),
     batchMaxBytes: z.number().int().positive().optional(),
     clock: z.custom<() => number>((value) => typeof value === 'function', 'expected a function returning ms since the epoch').optional(),
+    flexRefusalShare: rate.optional(),
+    flexRefusalStatus: z.union([z.literal(429), z.literal(498)]).optional(),
+    modelsWithoutTiers: z.array(z.string().min(1)).optional(),
+    flexLatencyFactor: z.number().min(1).max(100).optional(),
   })
   .optional();
 
@@ -235,8 +289,15 @@ export function resolveMockServerOptions(options: MockServerOptions | undefined)
     tpmLimit: parsed.tpmLimit,
     windowMs: parsed.windowMs ?? 60_000,
     rateLimitAlgorithm: parsed.rateLimitAlgorithm ?? 'sliding-window',
+    rateLimitHeaders: parsed.rateLimitHeaders ?? 'standard',
+    requestsPerDay: parsed.requestsPerDay ?? 14_400,
+    otherTrafficShare: parsed.otherTrafficShare ?? 0,
     trackDeliveries: parsed.trackDeliveries ?? true,
     cachedInputShare: parsed.cachedInputShare ?? 0,
+    flexRefusalShare: parsed.flexRefusalShare ?? 0,
+    flexRefusalStatus: parsed.flexRefusalStatus ?? 429,
+    modelsWithoutTiers: parsed.modelsWithoutTiers ?? [],
+    flexLatencyFactor: parsed.flexLatencyFactor ?? 2,
     endlessBodyMaxBytes: parsed.endlessBodyMaxBytes ?? 64 * 1024 * 1024,
     apiKey: parsed.apiKey,
     batchDelayMs: parsed.batchDelayMs ?? 1000,

@@ -38,6 +38,10 @@ export interface MockStats {
   rateLimited: number;
   /** Of `rateLimited`, those sent because `rpmLimit` or `tpmLimit` was exceeded. */
   rateLimitedByLimits: number;
+  /** Flex requests refused for capacity (429 or 498, `flexRefusalShare`). */
+  capacityRefused: number;
+  /** Requests refused with a 400 for a tier their model lacks (`modelsWithoutTiers`). */
+  tierUnsupported: number;
   /** Exchanges the client closed before the server finished them (including `hang` and `endless-body` faults). */
   aborted: number;
   /** Successful answers sent in full. */
@@ -68,6 +72,8 @@ export class StatsRecorder {
   maxInFlight = 0;
   rateLimited = 0;
   rateLimitedByLimits = 0;
+  capacityRefused = 0;
+  tierUnsupported = 0;
   aborted = 0;
   delivered = 0;
   duplicates = 0;
@@ -133,6 +139,8 @@ export class StatsRecorder {
       faults: Object.fromEntries(this.faults),
       rateLimited: this.rateLimited,
       rateLimitedByLimits: this.rateLimitedByLimits,
+      capacityRefused: this.capacityRefused,
+      tierUnsupported: this.tierUnsupported,
       aborted: this.aborted,
       delivered: this.delivered,
       deliveredKeys: this.deliveries.size,
@@ -154,6 +162,8 @@ export class StatsRecorder {
     this.maxInFlight = this.inFlight;
     this.rateLimited = 0;
     this.rateLimitedByLimits = 0;
+    this.capacityRefused = 0;
+    this.tierUnsupported = 0;
     this.aborted = 0;
     this.delivered = 0;
     this.duplicates = 0;

@@ -1,5 +1,5 @@
 import { readOpenAIRequest } from './read-chat-request.js';
-import { groupPieces, type MockAnswer, type RateSnapshot, repeatToBlock, type StreamParts, type WireFormat } from './wire-format.js';
+import { type ErrorDetailFields, groupPieces, type MockAnswer, type RateSnapshot, repeatToBlock, type StreamParts, type WireFormat } from './wire-format.js';
 
 const ERROR_TYPES: Record<number, [type: string, code: string | null]> = {
   400: ['invalid_request_error', null],
@@ -33,7 +33,7 @@ export const openaiWire: WireFormat = {
       `"choices":[{"index":0,"message":${message},` +
       `"logprobs":null,"finish_reason":"${finishOf(answer)}"}],` +
       `"usage":${usageJson(answer, output)},` +
-      `"service_tier":"default","system_fingerprint":"fp_mock"}`
+      `"service_tier":${JSON.stringify(answer.serviceTier)},"system_fingerprint":"fp_mock"}`
     );
   },
 
@@ -42,7 +42,7 @@ export const openaiWire: WireFormat = {
     const usageNull = request.includeUsage ? ',"usage":null' : '';
     const prefix =
       `data: {"id":"${answer.id}","object":"chat.completion.chunk","created":${answer.created},` +
-      `"model":${JSON.stringify(answer.model)},"service_tier":"default","system_fingerprint":"fp_mock","choices":[{"index":0,"delta":`;
+      `"model":${JSON.stringify(answer.model)},"service_tier":${JSON.stringify(answer.serviceTier)},"system_fingerprint":"fp_mock","choices":[{"index":0,"delta":`;
     const suffix = `,"logprobs":null,"finish_reason":null}]${usageNull}}\n\n`;
     const tool = answer.refusal === true ? undefined : toolOf(answer);
     const field = answer.refusal === true ? 'refusal' : 'content';
@@ -56,7 +56,7 @@ export const openaiWire: WireFormat = {
     if (request.includeUsage) {
       tail +=
         `data: {"id":"${answer.id}","object":"chat.completion.chunk","created":${answer.created},` +
-        `"model":${JSON.stringify(answer.model)},"service_tier":"default","system_fingerprint":"fp_mock","choices":[],` +
+        `"model":${JSON.stringify(answer.model)},"service_tier":${JSON.stringify(answer.serviceTier)},"system_fingerprint":"fp_mock","choices":[],` +
         `"usage":${usageJson(answer, output)}}\n\n`;
     }
     tail += 'data: [DONE]\n\n';
@@ -70,9 +70,11 @@ export const openaiWire: WireFormat = {
     return { head, content, tail };
   },
 
-  errorBody(status: number, message: string): string {
-    const [type, code] = ERROR_TYPES[status] ?? ['server_error', null];
-    return `{"error":{"message":${JSON.stringify(message)},"type":"${type}","param":null,"code":${code === null ? 'null' : `"${code}"`}}}`;
+  errorBody(status: number, message: string, detail?: ErrorDetailFields): string {
+    const [statusType, statusCode] = ERROR_TYPES[status] ?? ['server_error', null];
+    const type = detail?.type === undefined ? statusType : detail.type;
+    const code = detail?.code === undefined ? statusCode : detail.code;
+    return `{"error":{"message":${JSON.stringify(message)},"type":${JSON.stringify(type)},"param":${JSON.stringify(detail?.param ?? null)},"code":${JSON.stringify(code)}}}`;
   },
 
   addRateLimitHeaders(headers: Record<string, string>, snapshot: RateSnapshot): void {

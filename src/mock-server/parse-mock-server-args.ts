@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { InvalidOptionsError } from '../errors/llm-error.js';
 import { COMMON_RETRYABLE_FAULTS, FAULT_KINDS, type FaultKind, isFaultKind } from './fault-kinds.js';
-import type { MockRateLimitAlgorithm, MockServerOptions } from './mock-server-options.js';
+import type { MockRateLimitAlgorithm, MockRateLimitHeaders, MockServerOptions } from './mock-server-options.js';
 
 /**
  * Usage text of `rxllm mock-server` (printed by `--help`).
@@ -33,9 +33,18 @@ Options:
   --rpm-limit <n>             requests allowed per window; beyond it: 429 (default none)
   --tpm-limit <n>             tokens allowed per window; beyond it: 429 (default none)
   --window-ms <n>             rate-limit window in ms (default 60000)
-  --rate-limit-algorithm <a>  sliding-window or token-bucket (default sliding-window)
+  --rate-limit-algorithm <a>  sliding-window, token-bucket or fixed-window (default sliding-window)
+  --rate-limit-headers <h>    standard, per-day-requests (Groq: request headers count the day)
+                              or none (no limit headers, no retry-after: gateway style) (default standard)
+  --requests-per-day <n>      the per-day count per-day-requests announces (default 14400)
+  --other-traffic <share>     share of each limit other traffic on the key consumes, in [0, 1)
+                              (or a percentage like 30%) (default 0)
   --api-key <key>             answer 401 unless a request carries this key (Authorization: Bearer
                               or x-api-key); the key is never printed (default: any key, or none)
+  --flex-refusal-rate <rate>  share of flex requests refused for capacity, in [0, 1] or a percentage (default 0)
+  --flex-refusal-status <s>   429 (OpenAI "Resource Unavailable") or 498 (Groq capacity_exceeded) (default 429)
+  --flex-latency-factor <x>   flex answers take x times the latency (default 2)
+  --model-without-tiers <m>   a model that answers 400 to flex and priority; repeatable
   --seed <n>                  seed of faults, latencies and answers (default 1)
   --no-deliveries             do not count deliveries per prompt key (saves memory)
 
@@ -87,6 +96,13 @@ export function parseMockServerArgs(argv: readonly string[]): MockServerOptions 
         'tpm-limit': { type: 'string' },
         'window-ms': { type: 'string' },
         'rate-limit-algorithm': { type: 'string' },
+        'flex-refusal-rate': { type: 'string' },
+        'flex-refusal-status': { type: 'string' },
+        'flex-latency-factor': { type: 'string' },
+        'model-without-tiers': { type: 'string', multiple: true },
+        'rate-limit-headers': { type: 'string' },
+        'requests-per-day': { type: 'string' },
+        'other-traffic': { type: 'string' },
         seed: { type: 'string' },
         'api-key': { type: 'string' },
         'no-deliveries': { type: 'boolean' },
@@ -133,10 +149,38 @@ export function parseMockServerArgs(argv: readonly string[]): MockServerOptions 
   if (windowMs !== undefined) options.windowMs = windowMs;
   const algorithm = text('rate-limit-algorithm');
   if (algorithm !== undefined) {
-    if (algorithm !== 'sliding-window' && algorithm !== 'token-bucket') {
-      throw new InvalidOptionsError(`--rate-limit-algorithm: expected sliding-window or token-bucket, got ${JSON.stringify(algorithm)}.`);
+    if (algorithm !== 'sliding-window' && algorithm !== 'token-bucket' && algorithm !== 'fixed-window') {
+      throw new InvalidOptionsError(`--rate-limit-algorithm: expected sliding-window, token-bucket or fixed-window, got ${JSON.stringify(algorithm)}.`);
     }
     options.rateLimitAlgorithm = algorithm satisfies MockRateLimitAlgorithm;
+  }
+  const flexRefusalRate = text('flex-refusal-rate');
+  if (flexRefusalRate !== undefined) options.flexRefusalShare = parseRate(flexRefusalRate, '--flex-refusal-rate');
+  const flexRefusalStatus = text('flex-refusal-status');
+  if (flexRefusalStatus !== undefined) {
+    if (flexRefusalStatus !== '429' && flexRefusalStatus !== '498') {
+      throw new InvalidOptionsError(`--flex-refusal-status: expected 429 or 498, got ${JSON.stringify(flexRefusalStatus)}.`);
+    }
+    options.flexRefusalStatus = flexRefusalStatus === '429' ? 429 : 498;
+  }
+  const flexLatencyFactor = number(text('flex-latency-factor'), 'flex-latency-factor');
+  if (flexLatencyFactor !== undefined) options.flexLatencyFactor = flexLatencyFactor;
+  const withoutTiers = values['model-without-tiers'] as string[] | undefined;
+  if (withoutTiers !== undefined) options.modelsWithoutTiers = withoutTiers;
+  const limitHeaders = text('rate-limit-headers');
+  if (limitHeaders !== undefined) {
+    if (limitHeaders !== 'standard' && limitHeaders !== 'per-day-requests' && limitHeaders !== 'none') {
+      throw new InvalidOptionsError(`--rate-limit-headers: expected standard, per-day-requests or none, got ${JSON.stringify(limitHeaders)}.`);
+    }
+    options.rateLimitHeaders = limitHeaders satisfies MockRateLimitHeaders;
+  }
+  const requestsPerDay = integer(text('requests-per-day'), 'requests-per-day', 1);
+  if (requestsPerDay !== undefined) options.requestsPerDay = requestsPerDay;
+  const otherTraffic = text('other-traffic');
+  if (otherTraffic !== undefined) {
+    const share = parseRate(otherTraffic, '--other-traffic');
+    if (share >= 1) throw new InvalidOptionsError(`--other-traffic: expected a share below 1 (100%), got ${JSON.stringify(otherTraffic)}.`);
+    options.otherTrafficShare = share;
   }
   const seed = integer(text('seed'), 'seed', Number.MIN_SAFE_INTEGER);
   if (seed !== undefined) options.seed = seed;

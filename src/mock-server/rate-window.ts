@@ -9,13 +9,82 @@ export interface RateWindow {
   take(cost: number, now: number): void;
   /** Budget left now. */
   remaining(now: number): number;
-  /** Milliseconds until budget starts coming back (sliding window) or the bucket is full (token bucket). */
+  /** Milliseconds until budget starts coming back (sliding window), the bucket is full (token bucket) or the window ends (fixed window). */
   resetMs(now: number): number;
+}
+
+/**
+ * Simulated other traffic on the same key: spends `share` of a window's limit evenly over time (what has accrued
+ * since the last call, as far as the budget allows), so that only the rest is left for the client under test.
+ */
+export class OtherTraffic {
+  private lastAt: number | undefined;
+  private owed = 0;
+
+  constructor(
+    private readonly window: RateWindow,
+    private readonly share: number,
+    private readonly windowMs: number,
+  ) {}
+
+  /** Spends what the other traffic has accrued by `now`. */
+  spend(now: number): void {
+    if (this.share === 0) return;
+    if (this.lastAt !== undefined) this.owed += (this.share * this.window.limit * (now - this.lastAt)) / this.windowMs;
+    this.lastAt = now;
+    const spent = Math.min(this.owed, this.window.remaining(now));
+    if (spent <= 0) return;
+    this.window.take(spent, now);
+    this.owed -= spent;
+  }
 }
 
 /** Creates a requests or tokens budget of `limit` per `windowMs`. */
 export function createRateWindow(algorithm: MockRateLimitAlgorithm, limit: number, windowMs: number): RateWindow {
-  return algorithm === 'token-bucket' ? new TokenBucket(limit, windowMs) : new SlidingWindow(limit, windowMs);
+  if (algorithm === 'token-bucket') return new TokenBucket(limit, windowMs);
+  return algorithm === 'fixed-window' ? new FixedWindow(limit, windowMs) : new SlidingWindow(limit, windowMs);
+}
+
+/** `limit` per window; windows start at the first call and follow each other back to back. */
+class FixedWindow implements RateWindow {
+  private startedAt: number | undefined;
+  private windowIndex = 0;
+  private used = 0;
+
+  constructor(
+    readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  waitMs(cost: number, now: number): number {
+    this.roll(now);
+    if (cost > this.limit) return this.windowMs;
+    return this.used + cost <= this.limit ? 0 : Math.max(1, this.resetMs(now));
+  }
+
+  take(cost: number, now: number): void {
+    this.roll(now);
+    this.used += cost;
+  }
+
+  remaining(now: number): number {
+    this.roll(now);
+    return Math.max(0, this.limit - this.used);
+  }
+
+  resetMs(now: number): number {
+    this.roll(now);
+    const start = this.startedAt ?? now;
+    return Math.max(0, Math.ceil(start + (this.windowIndex + 1) * this.windowMs - now));
+  }
+
+  private roll(now: number): void {
+    this.startedAt ??= now;
+    const index = Math.floor((now - this.startedAt) / this.windowMs);
+    if (index === this.windowIndex) return;
+    this.windowIndex = index;
+    this.used = 0;
+  }
 }
 
 /** Exact sliding log: the sum of costs taken in any `windowMs` never exceeds `limit`. */

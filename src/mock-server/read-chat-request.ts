@@ -22,6 +22,8 @@ export interface MockChatRequest {
   prefill: string;
   /** OpenAI `stop` / Anthropic `stop_sequences`: the answer ends before the first one it contains. */
   stop: readonly string[];
+  /** The `service_tier` asked for, as sent. */
+  serviceTier: string | undefined;
 }
 
 const TEXT_OUTPUT: MockOutput = { kind: 'text' };
@@ -67,6 +69,7 @@ export function readOpenAIRequest(body: unknown): MockChatRequest | string {
     inputTokens: conversation.tokens,
     output,
     prefill: conversation.prefill,
+    serviceTier: typeof body.service_tier === 'string' ? body.service_tier : undefined,
   };
 }
 
@@ -114,6 +117,7 @@ export function readAnthropicRequest(body: unknown): MockChatRequest | string {
     inputTokens: conversation.tokens + (system === '' ? 0 : 4 + Math.ceil(system.length / 4)),
     output,
     prefill: conversation.prefill,
+    serviceTier: typeof body.service_tier === 'string' ? body.service_tier : undefined,
   };
 }
 

@@ -99,6 +99,7 @@ function responseObject(answer: MockAnswer, status: string, finished: boolean): 
     error: null,
     incomplete_details: status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
     store: false,
+    service_tier: answer.serviceTier,
     usage: finished
       ? {
           input_tokens: input,
@@ -123,6 +124,7 @@ function toChatShape(body: unknown): unknown {
     messages: typeof record.instructions === 'string' && Array.isArray(messages) ? [{ role: 'system', content: record.instructions }, ...messages] : messages,
     stream: record.stream,
     stream_options: { include_usage: true },
+    ...(record.service_tier === undefined ? {} : { service_tier: record.service_tier }),
     ...(record.max_output_tokens === undefined ? {} : { max_tokens: record.max_output_tokens }),
     ...(format?.type === 'json_schema' ? { response_format: { type: 'json_schema', json_schema: { name: format.name, schema: format.schema } } } : {}),
     ...(format?.type === 'json_object' ? { response_format: { type: 'json_object' } } : {}),

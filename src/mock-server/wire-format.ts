@@ -20,6 +20,8 @@ export interface MockAnswer {
   refusal?: boolean;
   /** The part of `request.inputTokens` reported as a prompt-cache read. */
   cachedTokens: number;
+  /** The tier that serves it, in the wire's word (OpenAI `service_tier`, Anthropic `usage.service_tier`). */
+  serviceTier: string;
 }
 
 /** A stream body in three parts, so that faults can cut it between content events. */
@@ -30,6 +32,13 @@ export interface StreamParts {
   content: string[];
   /** Events after the content (finish, usage, `[DONE]` / message_stop). */
   tail: string;
+}
+
+/** What an OpenAI-style error envelope says besides its message. */
+export interface ErrorDetailFields {
+  type?: string | null;
+  code?: string | null;
+  param?: string | null;
 }
 
 /** Rate-limit state to report in response headers. */
@@ -54,7 +63,8 @@ export interface WireFormat {
   /** The SSE events of a streamed answer. */
   stream(answer: MockAnswer, chunkTokens: number): StreamParts;
   /** An error body in the provider's shape. */
-  errorBody(status: number, message: string): string;
+  /** An error body; `detail` sets OpenAI's `type`, `code` and `param` (other wires ignore it). */
+  errorBody(status: number, message: string, detail?: ErrorDetailFields): string;
   /** The `stream-error-event` fault's body, for a wire whose error event has its own shape (Responses). */
   errorEvent?(model: string, stream: boolean): string;
   /** Adds the provider's rate-limit headers. */

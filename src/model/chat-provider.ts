@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import type { BatchProvider } from './batch-provider.js';
 import type { ChatChunk, ChatParams, ChatResponse, Prompt, ProviderRequest, RetryOptions, Usage } from '../types.js';
 
 /**
@@ -37,6 +38,8 @@ export interface ChatProvider {
   stream(request: ProviderRequest): Observable<ChatChunk>;
   /** True when an assistant message at the end of `messages` is continued (prefill), used by `resumeStreams`. */
   readonly supportsPrefill: boolean;
+  /** The provider's batch API (half price, up to 24 h), used by `batchChat`; absent when it has none. */
+  readonly batch?: BatchProvider;
   /** Releases pooled sockets. Optional; idle sockets also close on their own. */
   close?(): Promise<void>;
   /**

@@ -11,7 +11,7 @@ export const DEFAULT_OUTPUT_TOKENS = 1024;
 /** The part of a request that its worst-case usage depends on. */
 export interface UsageRequest {
   messages: readonly ChatMessage[];
-  params?: Pick<ChatParams, 'maxTokens'>;
+  params?: Pick<ChatParams, 'maxTokens' | 'serviceTier'>;
 }
 
 /**

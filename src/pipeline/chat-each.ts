@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ResponseValidationError, toLlmError } from '../errors/llm-error.js';
 import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
 import { limitedTokensOf } from '../model/limited-tokens-of.js';
+import { settleUsage } from './internal/settle-usage.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../types.js';
 import type { ChatResponse, ChatResult, Prompt, PromptId } from '../types.js';
@@ -108,7 +109,7 @@ function chatOne(
   // the attempts (turn, send, retries) run inside, and the prompt's one result comes out.
   return new Observable<ChatResult>((subscriber) => {
     const { progress } = run;
-    const state: PromptState = { submitted: false, sent: 0 };
+    const state: PromptState = { submitted: false, sent: 0, capacityRefusals: 0 };
     const tag = itemTagOf(prompt);
     let hasOutcome = false;
     /** Emits the prompt's one result; a failure also ends the prompt (a success ends when its attempt completes). */
@@ -149,7 +150,7 @@ function chatOne(
         request,
         prompt: state,
         index,
-        send: (reservation, inputTokens) => sendOnce(model.provider, request, reservation, inputTokens, run),
+        send: (reservation, inputTokens, sent) => sendOnce(model.provider, sent, reservation, inputTokens, run, state),
       })
       .subscribe({
         next: (response) => conclude({ index, prompt, ok: true, response, attempts: state.sent }),
@@ -169,7 +170,7 @@ function chatOne(
  * One attempt: the request, then the limiter and progress told what it cost. A failed or aborted attempt keeps its
  * input estimate spent (the server may have read it) and gives back the output allowance.
  */
-function sendOnce(provider: ChatProvider, request: ProviderRequest, reservation: Reservation, inputTokens: number, run: PipelineRun): Observable<ChatResponse> {
+function sendOnce(provider: ChatProvider, request: ProviderRequest, reservation: Reservation, inputTokens: number, run: PipelineRun, prompt: PromptState): Observable<ChatResponse> {
   return new Observable<ChatResponse>((subscriber) => {
     let settled = false;
     const subscription = provider.chat(request).subscribe({
@@ -177,7 +178,7 @@ function sendOnce(provider: ChatProvider, request: ProviderRequest, reservation:
         if (settled) return;
         settled = true;
         run.observe(response.rateLimit);
-        reservation.settle(limitedTokensOf(provider, response.usage, request.model));
+        settleUsage(reservation, limitedTokensOf(provider, response.usage, request.model), response.usage.outputTokens);
         run.progress?.tokensUsed(response.usage);
         subscriber.next(response);
       },
@@ -186,7 +187,7 @@ function sendOnce(provider: ChatProvider, request: ProviderRequest, reservation:
           subscriber.complete(); // a provider failing after its answer: the answer stands, and is not retried
           return;
         }
-        run.pauseFor(error, reservation);
+        run.pauseFor(error, reservation, prompt);
         subscriber.error(error);
       },
       // The prompt's slot frees when the provider is done with the request (the transport completes once its socket
@@ -198,7 +199,7 @@ function sendOnce(provider: ChatProvider, request: ProviderRequest, reservation:
     });
     return () => {
       subscription.unsubscribe();
-      if (!settled) reservation.settle(inputTokens);
+      if (!settled) settleUsage(reservation, inputTokens, 0);
     };
   });
 }

@@ -20,15 +20,45 @@ import type { ChatParams, RetryOptions } from '../types.js';
 export type OnError = 'continue' | 'return' | 'stop';
 
 /**
+ * Where an item asking for a service tier (`params.serviceTier`, e.g. `'flex'`) goes instead, and when.
+ *
+ * @example
+ * ```ts
+ * import { openai, parallelChat, type TierFallback } from 'rxllm';
+ * const tierFallback: TierFallback = { tier: 'default', afterRefusals: 2, deadline: new Date(Date.now() + 2 * 3_600_000) };
+ * const model = openai({ model: 'gpt-5', params: { serviceTier: 'flex' } });
+ * console.log(await parallelChat(model, ['Label: great', 'Label: awful'], { tierFallback }));
+ * ```
+ */
+export interface TierFallback {
+  /** The tier to fall back to, e.g. `'default'` (the provider's standard tier). */
+  tier: string;
+  /** An item refused for capacity this many times goes at `tier` from its next attempt. @defaultValue `2` */
+  afterRefusals?: number;
+  /**
+   * From this moment on (a `Date`, or milliseconds from the start of the run), every attempt of an item not yet
+   * answered goes at `tier`. @defaultValue none
+   */
+  deadline?: Date | number;
+}
+
+/**
  * Options shared by `chatEach`, `streamEach` and `parallelChat` (public as `ChatEachOptions`).
  */
 export interface PipelineOptions {
   /** Most requests open at once (a stream counts until its last chunk and the end of the response that carries it). @defaultValue `10` */
   maxActive?: number;
-  /** Requests per minute, enforced client-side with smooth spacing (`Infinity` for no request limit). Ignored when `limiter` is given. @defaultValue `500` */
-  rpm?: number;
-  /** Tokens per minute (input estimate + `maxTokens`, corrected from usage). Ignored when `limiter` is given. @defaultValue no token limit */
-  tpm?: number;
+  /**
+   * Requests per minute, enforced client-side with smooth spacing (`Infinity` for no request limit; `'auto'` to pace
+   * at what the key has left, from the response headers). Ignored when `limiter` is given. @defaultValue `500`
+   */
+  rpm?: number | 'auto';
+  /** Tokens per minute (input estimate + `maxTokens`, corrected from usage), or `'auto'`. Ignored when `limiter` is given. @defaultValue no token limit */
+  tpm?: number | 'auto';
+  /** Input tokens per minute (a separate input budget, where a provider has one), or `'auto'`. Ignored when `limiter` is given. @defaultValue no limit */
+  inputTpm?: number | 'auto';
+  /** Output tokens per minute (a separate output budget, where a provider has one), or `'auto'`. Ignored when `limiter` is given. @defaultValue no limit */
+  outputTpm?: number | 'auto';
   /**
    * A rate limiter shared with other pipelines. Without it each subscription makes its own from `rpm` / `tpm`.
    * @defaultValue `rateLimiter({ rpm, tpm, scheduler })` per subscription
@@ -67,6 +97,13 @@ export interface PipelineOptions {
    */
   budget?: Budget;
   /**
+   * For items asking for a service tier other than `tierFallback.tier`: after `afterRefusals` capacity refusals
+   * (`CapacityError`) an item goes at the fallback tier; from `deadline` on every unanswered item does; and a model
+   * that answers that it lacks the tier (`UnsupportedTierError`) is switched to the fallback tier once for the whole
+   * run (one `tierSwitches` entry in progress), its refused items re-sent at once. @defaultValue no fallback
+   */
+  tierFallback?: TierFallback;
+  /**
    * A results file (JSONL, the `rxllm run` CLI's format) to resume from: each result is appended as it completes
    * (durably, one line per prompt: a `kill -9` can only tear the last line, which the next run cuts off), and a run
    * skips the prompts whose key already has an ok line; failed lines are removed and those prompts sent again. A
@@ -82,8 +119,10 @@ const functionSchema = <T>(what: string) => z.custom<T>((value) => typeof value 
 /** The zod shape of `PipelineOptions`, for strict schemas that extend it. */
 export const pipelineOptionsShape = {
   maxActive: z.number().int().positive().optional(),
-  rpm: z.union([z.number().positive(), z.literal(Infinity)]).optional(),
-  tpm: z.union([z.number().positive(), z.literal(Infinity)]).optional(),
+  rpm: z.union([z.number().positive(), z.literal(Infinity), z.literal('auto')]).optional(),
+  tpm: z.union([z.number().positive(), z.literal(Infinity), z.literal('auto')]).optional(),
+  inputTpm: z.union([z.number().positive(), z.literal('auto')]).optional(),
+  outputTpm: z.union([z.number().positive(), z.literal('auto')]).optional(),
   limiter: z
     .custom<RateLimiter>((value) => {
       const limiter = value as Partial<RateLimiter> | null | undefined;
@@ -102,6 +141,13 @@ export const pipelineOptionsShape = {
   defaultOutputTokens: z.number().int().nonnegative().optional(),
   budget: z
     .custom<Budget>((value) => typeof (value as Partial<Budget> | null | undefined)?.reserve === 'function', 'expected a budget from usageBudget()')
+    .optional(),
+  tierFallback: z
+    .strictObject({
+      tier: chatParamsSchema.shape.serviceTier.unwrap(),
+      afterRefusals: z.number().int().positive().optional(),
+      deadline: z.union([z.date().refine((date) => !Number.isNaN(date.getTime()), 'expected a valid Date'), z.number().nonnegative().finite()]).optional(),
+    })
     .optional(),
   checkpoint: z.string().min(1, 'expected the path of a results file').optional(),
 };

@@ -5,6 +5,7 @@ import type { ChatModel, ChatProvider } from '../model/chat-provider.js';
 import { estimateInputTokens } from '../model/estimate-tokens.js';
 import { estimateTextTokens } from '../model/estimate-text-tokens.js';
 import { limitedTokensOf } from '../model/limited-tokens-of.js';
+import { settleUsage } from './internal/settle-usage.js';
 import type { Reservation } from '../rate-limiter/rate-limiter-types.js';
 import type { ProviderRequest } from '../types.js';
 import type { ChatChunk, ChatMessage, ChatResponse, ChatResult, ItemTag, Prompt, Usage } from '../types.js';
@@ -153,7 +154,7 @@ function streamOne(
       response.reject(error);
       chunks.error(error);
     };
-    const state: PromptState = { submitted: false, sent: 0 };
+    const state: PromptState = { submitted: false, sent: 0, capacityRefusals: 0 };
     let emitted = false;
     let ended = false;
 
@@ -204,10 +205,10 @@ function streamOne(
         prompt: state,
         index,
         onSubmitted: emit,
-        send: (reservation, inputTokens) => {
+        send: (reservation, inputTokens, sent) => {
           const from = chunks.size; // this attempt's chunks are the ones `chunks` carries from here on
           attemptFrom = from;
-          return sendStream(provider, attemptRequest, reservation, inputTokens, run, () => textOf(chunks.slice(from)));
+          return sendStream(provider, sent, reservation, inputTokens, run, () => textOf(chunks.slice(from)), state);
         },
       });
     const canResume = resumeStreams && provider.supportsPrefill;
@@ -282,6 +283,7 @@ function sendStream(
   inputTokens: number,
   run: PipelineRun,
   attemptText: () => string,
+  prompt: PromptState,
 ): Observable<ChatChunk> {
   // One hand-written layer doing the work of `tap` + `finalize` + `markStreamInterruption`: every chunk of every
   // stream passes through here.
@@ -300,7 +302,7 @@ function sendStream(
         subscriber.next(chunk);
       },
       error: (error: unknown) => {
-        run.pauseFor(error, reservation);
+        run.pauseFor(error, reservation, prompt);
         subscriber.error(streamFailure(error, started, started ? attemptText() : '', provider.id));
       },
       complete: () => subscriber.complete(),
@@ -308,10 +310,10 @@ function sendStream(
     return () => {
       subscription.unsubscribe();
       if (usage === undefined) {
-        reservation.settle(inputTokens);
+        settleUsage(reservation, inputTokens, 0);
         return;
       }
-      reservation.settle(limitedTokensOf(provider, usage, request.model));
+      settleUsage(reservation, limitedTokensOf(provider, usage, request.model), usage.outputTokens);
       run.progress?.tokensUsed(usage);
     };
   });

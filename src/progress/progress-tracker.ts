@@ -1,7 +1,7 @@
 import { asyncScheduler, defer, type Observable, type SchedulerLike, startWith, Subject } from 'rxjs';
 import { z } from 'zod';
 import { schedulerSchema, validateOptions } from '../internal/validate-options.js';
-import type { Usage } from '../types.js';
+import type { LimitsInForce, Usage } from '../types.js';
 
 /**
  * Options of `progressTracker`.
@@ -65,6 +65,17 @@ export interface Progress {
   refusedWaits: number;
   /** The longest of those waits, in ms (0 when none). */
   longestRefusedWaitMs: number;
+  /** Attempts refused with 429 for the rate limit (capacity refusals not included). */
+  rateLimitRefusals: number;
+  /** Attempts refused for lack of capacity at a service tier (`CapacityError`: OpenAI flex's 429, Groq's 498). */
+  capacityRefusals: number;
+  /** One warning per model switched to the fallback tier for the run because it lacks the tier asked for. */
+  tierSwitches: string[];
+  /**
+   * The rate limits in force, as of the latest answer, each with where it came from (`'configured'`, learned from
+   * the `'headers'`, or `'adapted'` by the limiter); `undefined` until a pipeline reports them.
+   */
+  limits: LimitsInForce | undefined;
   /** HTTP requests (attempts, retries included) sent per minute over the last 60 seconds. */
   requestsPerMinute: number;
   /** Time since the first run started, up to now or to the end of the last run. */
@@ -118,6 +129,12 @@ export interface ProgressRecorder {
   promptCancelled(): void;
   /** A response's headers asked for a wait of `waitMs`, longer than `maxRetryAfterMs`: it was not waited for. */
   waitRefused(waitMs: number): void;
+  /** An attempt was refused: by the rate limit (a 429), or for lack of capacity at its service tier. */
+  refused?(kind: 'rateLimit' | 'capacity'): void;
+  /** A model was switched to the fallback tier for the run; `warning` says which and why. */
+  tierSwitched?(warning: string): void;
+  /** The limits in force now (a new snapshot only when they changed). */
+  limitsInForce?(limits: LimitsInForce | undefined): void;
 }
 
 /**
@@ -134,6 +151,9 @@ export interface ProgressRecorder {
  * ```
  */
 export interface ProgressTracker extends ProgressRecorder {
+  refused(kind: 'rateLimit' | 'capacity'): void;
+  tierSwitched(warning: string): void;
+  limitsInForce(limits: LimitsInForce | undefined): void;
   /**
    * The current snapshot at subscription, then a new one after every change (unthrottled: pipe it through
    * `auditTime` for a display). Completes when `complete()` is called; subscribing after that gives the final
@@ -197,7 +217,11 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
     reasoningTokens: 0,
     refusedWaits: 0,
     longestRefusedWaitMs: 0,
+    rateLimitRefusals: 0,
+    capacityRefusals: 0,
+    limits: undefined as LimitsInForce | undefined,
   };
+  const tierSwitches: string[] = [];
   const sent = new TimeWindow();
   const finished = new TimeWindow();
   let startedAt: number | undefined;
@@ -214,7 +238,7 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
     const remaining = counts.total === undefined ? undefined : Math.max(0, counts.total - counts.done);
     const etaMs =
       remaining === undefined ? undefined : remaining === 0 ? 0 : recentDone === 0 ? undefined : Math.round((remaining * windowMs) / recentDone);
-    return { ...counts, requestsPerMinute, elapsedMs, etaMs };
+    return { ...counts, tierSwitches: [...tierSwitches], requestsPerMinute, elapsedMs, etaMs };
   };
   const changed = () => {
     if (changes.observed) changes.next(snapshot());
@@ -277,12 +301,36 @@ export function progressTracker(options: ProgressOptions = {}): ProgressTracker 
       counts.inFlight -= 1;
       changed();
     },
+    limitsInForce: (limits) => {
+      if (sameLimits(counts.limits, limits)) return;
+      counts.limits = limits;
+      changed();
+    },
     waitRefused: (waitMs) => {
       counts.refusedWaits += 1;
       counts.longestRefusedWaitMs = Math.max(counts.longestRefusedWaitMs, waitMs);
       changed();
     },
+    refused: (kind) => {
+      if (kind === 'capacity') counts.capacityRefusals += 1;
+      else counts.rateLimitRefusals += 1;
+      changed();
+    },
+    tierSwitched: (warning) => {
+      tierSwitches.push(warning);
+      changed();
+    },
   };
+}
+
+/** True when both report the same limits from the same sources (values compared to the request or token). */
+function sameLimits(a: LimitsInForce | undefined, b: LimitsInForce | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (['rpm', 'tpm', 'inputTpm', 'outputTpm'] as const).every((name) => {
+    const x = a[name];
+    const y = b[name];
+    return x === undefined || y === undefined ? x === y : x.source === y.source && Math.round(x.value) === Math.round(y.value);
+  });
 }
 
 /** Timestamps of the last minute, oldest first, pruned as they age out. */

@@ -4,6 +4,7 @@ import { BudgetExceededError, InvalidOptionsError, isLlmError, LlmError } from '
 import { chatEachWith } from '../pipeline/chat-each.js';
 import { type PipelineOptions, pipelineOptionsShape } from '../pipeline/pipeline-options.js';
 import { attachPartialResults } from './partial-results.js';
+import { attachStopReason, type StopReason } from './stop-reason.js';
 import { progressTracker } from '../progress/progress-tracker.js';
 import type { ChatModel } from '../model/chat-provider.js';
 import { isPullSource, pullPrompts } from '../pipeline/pull-prompts.js';
@@ -123,14 +124,22 @@ export function collectInOrder<T>(
     const results: (T | LlmError | null)[] = known === undefined ? [] : new Array<null>(known).fill(null);
     const tracker = progress ?? (onProgress === undefined ? undefined : progressTracker({ scheduler: rest.scheduler }));
     if (known !== undefined) tracker?.expectTotal(known);
+    let stop: StopReason | undefined;
+    const stopped = (reason: StopReason) => {
+      if (stop !== undefined) return;
+      stop = reason;
+      attachStopReason(results, reason);
+    };
     const fail = (error: unknown) => {
       attachPartialResults(error, results);
       reject(error);
     };
     const aborted = () => {
+      stopped({ kind: 'abort', reason: signal?.reason });
       if (onAbort === 'resolve') resolve(results);
       else fail(signal?.reason);
     };
+    const stopsOnFailure = (rest.onError ?? 'return') === 'return';
     if (signal?.aborted === true) {
       aborted();
       return;
@@ -142,7 +151,10 @@ export function collectInOrder<T>(
       'return',
       label,
       {
-        onEndingFailure: (result) => (results[result.index] = applyTag(result.error, result)),
+        onEndingFailure: (result) => {
+          results[result.index] = applyTag(result.error, result);
+          stopped({ kind: 'error', index: result.index, error: result.error });
+        },
         onSkipped: (index, key) => skipped.set(key, index),
       },
     );
@@ -174,6 +186,11 @@ export function collectInOrder<T>(
         next: (result) => {
           if (settled) return;
           // A prompt a budget kept from being sent was never submitted: null, like the rest of the unsent prompts.
+          if (!result.ok) {
+            const { index, error } = result;
+            if (error instanceof BudgetExceededError) stopped({ kind: 'budget', index, error });
+            else if (stopsOnFailure) stopped({ kind: 'error', index, error });
+          }
           try {
             results[result.index] = result.ok
               ? pick(result.response, result)

@@ -1,6 +1,7 @@
 import { InvalidOptionsError } from '../errors/llm-error.js';
 import { type AnthropicOptions, anthropic } from './anthropic/anthropic.js';
 import { type OpenAIOptions, openai } from './openai-compatible/openai.js';
+import { GROQ_SERVICE_TIERS } from './openai-compatible/openai-service-tiers.js';
 import type { ChatModel } from '../model/chat-provider.js';
 
 /**
@@ -32,10 +33,14 @@ export interface ProviderPreset {
   apiKeyHeader?: 'authorization' | 'api-key';
   /** Wire name of `maxTokens`. @defaultValue `'max_tokens'` */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** What the request rate-limit headers count (Groq: per day). @defaultValue `'minute'` */
+  requestLimitWindow?: 'minute' | 'day';
   /** Wire fields the server refuses, never sent unless the user's `omitFields` or `params.extra` says otherwise. */
   omitFields?: readonly string[];
   /** Wire fields the server spells differently, e.g. Mistral's `random_seed`. */
   renameFields?: Readonly<Record<string, string>>;
+  /** The server's service tiers (`params.serviceTier` word → `service_tier` value). @defaultValue OpenAI's */
+  serviceTiers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -56,7 +61,10 @@ export const knownProviders: Readonly<Record<string, Readonly<ProviderPreset>>> 
   ollama: preset('openai', 'http://127.0.0.1:11434/v1', 'OLLAMA', false),
   vllm: preset('openai', undefined, 'VLLM', false),
   openrouter: preset('openai', 'https://openrouter.ai/api/v1', 'OPENROUTER', true),
-  groq: preset('openai', 'https://api.groq.com/openai/v1', 'GROQ', true),
+  // Groq's tiers: `on_demand` (our 'default'), `flex` (498 `capacity_exceeded` when full), `performance`, `auto`.
+  // Groq's x-ratelimit-*-requests count requests per day, its token figures per minute
+  // (console.groq.com/docs/rate-limits, "Rate Limit Headers").
+  groq: preset('openai', 'https://api.groq.com/openai/v1', 'GROQ', true, { requestLimitWindow: 'day', serviceTiers: GROQ_SERVICE_TIERS }),
   together: preset('openai', 'https://api.together.xyz/v1', 'TOGETHER', true),
   deepseek: preset('openai', 'https://api.deepseek.com/v1', 'DEEPSEEK', true),
   // Mistral answers 422 to `stream_options` (PRESET_REQUEST_OPTIONS below sets `streamUsage: false`) and names the seed
@@ -84,6 +92,7 @@ export const knownProviders: Readonly<Record<string, Readonly<ProviderPreset>>> 
   cerebras: preset('openai', 'https://api.cerebras.ai/v1', 'CEREBRAS', true, {
     maxTokensField: 'max_completion_tokens',
     omitFields: ['service_tier', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'parallel_tool_calls'],
+    serviceTiers: {},
   }),
   // xAI (docs.x.ai, OpenAI-compatible REST API): Bearer key. Its reasoning models refuse `stop` and the penalties;
   // those are sent only when the user sets them.
@@ -182,12 +191,16 @@ export function chatModel(id: string, options: ChatModelOptions = {}): ChatModel
 function wireDefaults(found: ProviderPreset, options: Omit<OpenAIOptions, 'model'>): Partial<OpenAIOptions> {
   const apiKeyHeader = options.apiKeyHeader ?? found.apiKeyHeader;
   const maxTokensField = options.maxTokensField ?? found.maxTokensField;
+  const requestLimitWindow = options.requestLimitWindow ?? found.requestLimitWindow;
   // The user's values go on as given (`openai()` validates them); the preset's frozen ones are copied.
   const omitFields = options.omitFields ?? (found.omitFields === undefined ? undefined : [...found.omitFields]);
   const renameFields = options.renameFields ?? (found.renameFields === undefined ? undefined : { ...found.renameFields });
+  const serviceTiers = options.serviceTiers ?? (found.serviceTiers === undefined ? undefined : { ...found.serviceTiers });
   return {
+    ...(serviceTiers === undefined ? {} : { serviceTiers }),
     ...(apiKeyHeader === undefined ? {} : { apiKeyHeader }),
     ...(maxTokensField === undefined ? {} : { maxTokensField }),
+    ...(requestLimitWindow === undefined ? {} : { requestLimitWindow }),
     ...(omitFields === undefined ? {} : { omitFields }),
     ...(renameFields === undefined ? {} : { renameFields }),
   };

@@ -3,6 +3,7 @@ import { errorFromResponse } from '../errors/from-response.js';
 import type { HttpFailure, ResponseMeta } from '../transport/http-types.js';
 import { gatewayRequestId } from './gateway-request-id.js';
 import type { RateLimitInfo } from '../types.js';
+import { tierRefusalOf } from './service-tiers.js';
 
 /** What an error envelope says, read without knowing whose it is. */
 export interface ErrorDetail {
@@ -11,6 +12,8 @@ export interface ErrorDetail {
   type?: string;
   /** `error.code` when it is a word, else a word `error.status` (Google's `RESOURCE_EXHAUSTED`). */
   code?: string;
+  /** `error.param`: the request field the error is about (OpenAI's envelope), e.g. `service_tier`. */
+  param?: string;
   /** A status the body names itself: a numeric `code` or `status` (OpenRouter, Gemini, LiteLLM send one). */
   status?: number;
   /** The body's own `request_id`, when it has one. */
@@ -57,7 +60,9 @@ export function readErrorBody(body: unknown): ErrorDetail | undefined {
   const code = word(inner.code) ?? word(inner.status);
   const status = statusIn(inner.code) ?? statusIn(inner.status) ?? statusIn(inner.status_code) ?? statusIn(record.status);
   const requestId = text(record.request_id);
+  const param = text(inner.param);
   if (message !== undefined) detail.message = message;
+  if (param !== undefined) detail.param = param;
   if (type !== undefined) detail.type = type;
   if (code !== undefined) detail.code = code;
   if (status !== undefined) detail.status = status;
@@ -81,7 +86,8 @@ export function isErrorBody(body: unknown): boolean {
  * The error for a failed response, through one provider's vocabulary: the HTTP status when it is an error status,
  * else the status the body names (a numeric `code`/`status`, then what the vocabulary says its `code`/`type` stands
  * for, then 500). Fatal `InsufficientCreditsError` only when the vocabulary says the credit is exhausted; never from
- * the words of a message. The request id comes from the response head, a gateway's renamed header or the body.
+ * the words of a message. Given the service tier the request was sent at, a capacity refusal or a 400 about the tier
+ * field becomes a `CapacityError` or an `UnsupportedTierError` (see `tierRefusalOf`). The request id comes from the response head, a gateway's renamed header or the body.
  * Returns `undefined` for a 2xx whose body is no error envelope (not an error this reader recognises).
  *
  * @param failure - The response, as the transport hands it to `readError` (or an adapter builds it for a 2xx body).
@@ -93,13 +99,14 @@ export function isErrorBody(body: unknown): boolean {
  * const readError = (failure: HttpFailure) => errorFromFailure(failure, openAIErrors);
  * ```
  */
-export function errorFromFailure(failure: HttpFailure, vocabulary: ErrorVocabulary): APICallError | undefined {
+export function errorFromFailure(failure: HttpFailure, vocabulary: ErrorVocabulary, tier?: string): APICallError | undefined {
   const detail = readErrorBody(failure.body);
   const httpError = failure.status >= 400;
   if (detail === undefined && !httpError) return undefined;
   const read = detail ?? {};
   const status = httpError ? failure.status : (read.status ?? vocabulary.statusOf(read) ?? 500);
   const requestId = failure.requestId ?? gatewayRequestId(failure.headers) ?? read.requestId;
+  const tierRefusal = tierRefusalOf(status, read.param, tier, failure.rateLimit);
   return errorFromResponse({
     status,
     provider: failure.provider,
@@ -112,6 +119,8 @@ export function errorFromFailure(failure: HttpFailure, vocabulary: ErrorVocabula
     ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }),
     ...(failure.rateLimit === undefined ? {} : { rateLimit: failure.rateLimit }),
     ...(failure.shouldRetry === undefined ? {} : { shouldRetry: failure.shouldRetry }),
+    ...(tier === undefined ? {} : { tier }),
+    ...(tierRefusal === undefined ? {} : { tierRefusal }),
   });
 }
 

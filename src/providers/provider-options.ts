@@ -102,6 +102,8 @@ export interface TransportSettings {
   connectTimeoutMs?: number;
   /** Response body cap. */
   maxResponseBytes: number;
+  /** True when the user set no `timeout`: a flex request then waits up to `FLEX_TIMEOUT_MS`. @defaultValue `false` */
+  timeoutIsDefault?: boolean;
 }
 
 /** What `resolveConnection` makes of the options: transport settings plus the retry policy. */
@@ -138,6 +140,7 @@ export function resolveConnection(options: z.output<z.ZodObject<typeof providerO
     ...(hasKey ? { apiKey } : {}),
     dispatcher: createAgent({ connections: options.maxSockets ?? DEFAULT_CONNECTIONS, connectTimeoutMs }),
     timeoutMs,
+    timeoutIsDefault: options.timeout === undefined,
     idleTimeoutMs: options.streamIdleTimeout ?? timeoutMs,
     connectTimeoutMs,
     maxResponseBytes: options.maxResponseBytes ?? 32 * 1024 * 1024,

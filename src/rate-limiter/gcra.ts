@@ -1,4 +1,4 @@
-import type { RateLimits, ReserveRequest, ReserveResult } from './rate-limiter-store.js';
+import type { RateLimits, ReserveRequest, ReserveResult, TokenParts } from './rate-limiter-store.js';
 
 /** Milliseconds in the minute that `rpm` and `tpm` are counted over. */
 const MINUTE_MS = 60_000;
@@ -14,11 +14,14 @@ export interface GcraState {
   requestTat: number;
   tokenTat: number;
   pausedUntil: number;
+  /** Separate input and output budgets: the input- and output-token clocks (used only with `inputTpm` / `outputTpm`). */
+  inputTokenTat: number;
+  outputTokenTat: number;
 }
 
 /** A fresh, idle state. */
 export function createGcraState(): GcraState {
-  return { requestTat: 0, tokenTat: 0, pausedUntil: 0 };
+  return { requestTat: 0, tokenTat: 0, pausedUntil: 0, inputTokenTat: 0, outputTokenTat: 0 };
 }
 
 /**
@@ -35,11 +38,55 @@ export function gcraReserve(state: GcraState, request: ReserveRequest, nowMs: nu
     const allowance = tokensToMs(request.tokenBurst - Math.min(tokens, request.tokenBurst), request.tpm);
     tokenWait = state.tokenTat - allowance - nowMs;
   }
-  const wait = Math.max(requestWait, tokenWait);
+  let wait = Math.max(requestWait, tokenWait);
+  const split = request.inputTpm !== undefined || request.outputTpm !== undefined;
+  if (split) for (const part of PARTS) {
+    const clock = partClock(request, part);
+    if (clock !== undefined) wait = Math.max(wait, state[part.tat] - clock.allowanceMs(count(request[part.tokens])) - nowMs);
+  }
   if (wait > GRID_EPSILON_MS) return { granted: false, waitMs: wait };
   state.requestTat = Math.max(state.requestTat, nowMs) + MINUTE_MS / request.rpm;
   if (request.tpm !== undefined) state.tokenTat = Math.max(state.tokenTat, nowMs) + tokensToMs(tokens, request.tpm);
+  if (split) for (const part of PARTS) {
+    const clock = partClock(request, part);
+    if (clock !== undefined) state[part.tat] = Math.max(state[part.tat], nowMs) + clock.costMs(count(request[part.tokens]));
+  }
   return { granted: true, waitMs: 0 };
+}
+
+/** The input and output parts of a request's tokens, each with its own clock when its limit is set. */
+const PARTS = [
+  { tat: 'inputTokenTat', tokens: 'inputTokens', tpm: 'inputTpm', burst: 'inputTokenBurst' },
+  { tat: 'outputTokenTat', tokens: 'outputTokens', tpm: 'outputTpm', burst: 'outputTokenBurst' },
+] as const;
+
+type Part = (typeof PARTS)[number];
+
+/** A part's clock: the ms its tokens advance it, and the burst allowance left for a request of that many. */
+function partClock(limits: RateLimits, part: Part): { costMs: (tokens: number) => number; allowanceMs: (tokens: number) => number } | undefined {
+  const tpm = limits[part.tpm];
+  if (tpm === undefined) return undefined;
+  const burst = limits[part.burst] ?? tpm / 60;
+  return {
+    costMs: (tokens) => tokensToMs(tokens, tpm),
+    allowanceMs: (tokens) => tokensToMs(burst - Math.min(tokens, burst), tpm),
+  };
+}
+
+/** Corrects the input and output clocks as `gcraAdjust` does the token clock (`parts` are differences from the estimate). */
+export function gcraAdjustParts(state: GcraState, parts: TokenParts, limits: RateLimits, nowMs: number): void {
+  for (const part of PARTS) {
+    const tpm = limits[part.tpm];
+    const tokens = parts[part.tokens];
+    if (tpm === undefined || typeof tokens !== 'number' || !Number.isFinite(tokens) || tokens === 0) continue;
+    const shift = tokensToMs(tokens, tpm);
+    if (shift > 0) state[part.tat] = Math.max(state[part.tat], nowMs) + shift;
+    else if (state[part.tat] > nowMs) state[part.tat] = Math.max(nowMs, state[part.tat] + shift);
+  }
+}
+
+function count(tokens: number | undefined): number {
+  return typeof tokens === 'number' && Number.isFinite(tokens) && tokens > 0 ? tokens : 0;
 }
 
 /** Charges (`tokens > 0`) or refunds (`tokens < 0`) the token clock; a refund never moves it before `nowMs`. */

@@ -1,5 +1,5 @@
-import { createGcraState, gcraAdjust, gcraPauseUntil, gcraReserve, type GcraState } from './gcra.js';
-import type { RateLimiterStore, RateLimits, ReserveRequest, ReserveResult } from './rate-limiter-store.js';
+import { createGcraState, gcraAdjust, gcraAdjustParts, gcraPauseUntil, gcraReserve, type GcraState } from './gcra.js';
+import type { RateLimiterStore, RateLimits, ReserveRequest, ReserveResult, TokenParts } from './rate-limiter-store.js';
 
 /**
  * The in-memory `RateLimiterStore`, whose answers are synchronous.
@@ -13,7 +13,7 @@ import type { RateLimiterStore, RateLimits, ReserveRequest, ReserveResult } from
  */
 export interface MemoryLimiterStore extends RateLimiterStore {
   reserve(key: string, request: ReserveRequest, nowMs: number): ReserveResult;
-  adjust(key: string, tokens: number, limits: RateLimits, nowMs: number): void;
+  adjust(key: string, tokens: number, limits: RateLimits, nowMs: number, parts?: TokenParts): void;
   pauseUntil(key: string, untilMs: number, limits: RateLimits, nowMs: number): void;
 }
 
@@ -47,7 +47,10 @@ export function memoryLimiterStore(): MemoryLimiterStore {
   };
   return {
     reserve: (key, request, nowMs) => gcraReserve(stateOf(key), request, nowMs),
-    adjust: (key, tokens, limits, nowMs) => gcraAdjust(stateOf(key), tokens, limits, nowMs),
+    adjust: (key, tokens, limits, nowMs, parts) => {
+      gcraAdjust(stateOf(key), tokens, limits, nowMs);
+      if (parts !== undefined) gcraAdjustParts(stateOf(key), parts, limits, nowMs);
+    },
     pauseUntil: (key, untilMs, limits) => gcraPauseUntil(stateOf(key), untilMs, limits),
   };
 }

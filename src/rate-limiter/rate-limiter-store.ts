@@ -21,6 +21,31 @@ export interface RateLimits {
   tpm?: number;
   /** Tokens that may be released back to back from idle: the capacity of the token bucket. */
   tokenBurst: number;
+  /** Input tokens per minute (a separate input budget, where a provider has one), or `undefined` when not limited. */
+  inputTpm?: number;
+  /** Output tokens per minute (a separate output budget, where a provider has one), or `undefined` when not limited. */
+  outputTpm?: number;
+  /** Capacity of the input-token bucket. @defaultValue `inputTpm / 60` */
+  inputTokenBurst?: number;
+  /** Capacity of the output-token bucket. @defaultValue `outputTpm / 60` */
+  outputTokenBurst?: number;
+}
+
+/**
+ * The input and output parts of a token count, for the separate input and output budgets (`inputTpm`, `outputTpm`).
+ *
+ * @example
+ * ```ts
+ * import type { TokenParts } from 'rxllm';
+ * const parts: TokenParts = { inputTokens: 1_200, outputTokens: 4_096 };
+ * console.log(parts.inputTokens! + parts.outputTokens!);
+ * ```
+ */
+export interface TokenParts {
+  /** Input tokens (0 or more). */
+  inputTokens?: number;
+  /** Output tokens (0 or more). */
+  outputTokens?: number;
 }
 
 /**
@@ -33,7 +58,7 @@ export interface RateLimits {
  * console.log(memoryLimiterStore().reserve('org', request, Date.now())); // { granted: true, waitMs: 0 }
  * ```
  */
-export interface ReserveRequest extends RateLimits {
+export interface ReserveRequest extends RateLimits, TokenParts {
   /** Estimated tokens of the request (0 or more). Ignored when `tpm` is undefined. */
   tokens: number;
 }
@@ -72,6 +97,9 @@ export interface ReserveResult {
  * - when `tpm` is set: `tokenTat - (B - min(c, B)) · I <= now` (a request larger than the whole
  *   bucket, `c > B`, therefore waits until the token clock has caught up with `now`, then goes alone).
  *
+ * With `inputTpm` / `outputTpm`, two more clocks (`inputTokenTat`, `outputTokenTat`) run the same rule on the
+ * request's `inputTokens` / `outputTokens` with their own bursts, and `adjust`'s `parts` correct them.
+ *
  * **Contract** (a Redis implementation runs each method as one Lua script):
  *
  * - `reserve` is atomic check-and-take. If the request conforms, it sets
@@ -107,7 +135,7 @@ export interface RateLimiterStore {
   /** Takes a turn for one request if it conforms now; otherwise changes nothing and says how long to wait. */
   reserve(key: string, request: ReserveRequest, nowMs: number): MaybePromise<ReserveResult>;
   /** Charges (`tokens > 0`) or refunds (`tokens < 0`) tokens of an already granted request. */
-  adjust(key: string, tokens: number, limits: RateLimits, nowMs: number): MaybePromise<void>;
+  adjust(key: string, tokens: number, limits: RateLimits, nowMs: number, parts?: TokenParts): MaybePromise<void>;
   /** Holds every request of `key` until `untilMs`; extends an existing pause, never shortens it. */
   pauseUntil(key: string, untilMs: number, limits: RateLimits, nowMs: number): MaybePromise<void>;
 }

@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
-import type { RateLimitInfo } from '../types.js';
+import type { LimitsInForce, RateLimitInfo } from '../types.js';
+import type { TokenParts } from './rate-limiter-store.js';
 
 /**
  * What one request is expected to spend.
@@ -12,10 +13,12 @@ import type { RateLimitInfo } from '../types.js';
  * console.log(cost);
  * ```
  */
-export interface RequestCost {
+export interface RequestCost extends TokenParts {
   /** Estimated tokens: input estimate + `maxTokens` (or the default output allowance). A finite number >= 0. */
   tokens: number;
 }
+
+export type { LimitInForce, LimitSource, LimitsInForce } from '../types.js';
 
 /**
  * A granted turn. `settle` corrects the token estimate once the real usage is known (refund or charge).
@@ -34,7 +37,8 @@ export interface RequestCost {
  * ```
  */
 export interface Reservation {
-  settle(actualTokens: number): void;
+  /** Sets the request's real total (and, for `inputTpm` / `outputTpm`, its real input and output parts). */
+  settle(actualTokens: number, parts?: TokenParts): void;
   /** When the turn was granted, on the limiter's clock; `refused` uses it to tell an old 429 from a new one. */
   readonly grantedAt?: number;
 }
@@ -86,4 +90,6 @@ export interface RateLimiter {
    * A 429 to a request sent before the latest pause began changes nothing.
    */
   refused?(info: RateLimitInfo | undefined, options?: RefusalOptions): void;
+  /** The limits in force at the moment, and where each came from. */
+  limitsInForce?(): LimitsInForce;
 }

@@ -4,12 +4,14 @@ import { InvalidOptionsError } from '../errors/llm-error.js';
 import { Fifo } from '../internal/fifo.js';
 import type { RateLimitInfo } from '../types.js';
 import { schedulerSchema, validateOptions } from '../internal/validate-options.js';
+import { compact } from '../internal/compact.js';
 import { AdaptivePace } from './adaptive-pace.js';
+import { AutoPace, type AutoBudget, START_RPM } from './auto-pace.js';
 import { GRID_EPSILON_MS } from './gcra.js';
 import { memoryLimiterStore } from './memory-limiter-store.js';
 import { pauseFromInfo, refusalVerdict } from './pause-rule.js';
-import type { MaybePromise, RateLimiterStore, RateLimits, ReserveResult } from './rate-limiter-store.js';
-import type { RateLimiter, RefusalOptions, RequestCost, Reservation } from './rate-limiter-types.js';
+import type { MaybePromise, RateLimiterStore, RateLimits, ReserveRequest, ReserveResult, TokenParts } from './rate-limiter-store.js';
+import type { LimitSource, LimitsInForce, RateLimiter, RefusalOptions, RequestCost, Reservation } from './rate-limiter-types.js';
 
 /**
  * Options of `rateLimiter`.
@@ -26,10 +28,18 @@ import type { RateLimiter, RefusalOptions, RequestCost, Reservation } from './ra
  * ```
  */
 export interface RateLimiterOptions {
-  /** Requests per minute. Requests are spaced `60_000 / rpm` ms apart (after the burst). */
-  rpm: number;
-  /** Tokens per minute; omit to count requests only. Each request's token cost is reserved before it is sent. */
-  tpm?: number;
+  /**
+   * Requests per minute: a number is an exact ceiling (requests are spaced `60_000 / rpm` ms apart after the burst);
+   * `'auto'` sets no ceiling and paces at what the key has left, learned from each response's headers (see
+   * `rateLimiter`).
+   */
+  rpm: number | 'auto';
+  /** Tokens per minute (a ceiling, or `'auto'`); omit to count requests only. Each request's token cost is reserved before it is sent. */
+  tpm?: number | 'auto';
+  /** Input tokens per minute, a separate input budget where a provider has one (a ceiling, or `'auto'`); counts `RequestCost.inputTokens`. */
+  inputTpm?: number | 'auto';
+  /** Output tokens per minute, a separate output budget where a provider has one (a ceiling, or `'auto'`); counts `RequestCost.outputTokens`. */
+  outputTpm?: number | 'auto';
   /**
    * Requests that may be released back to back from idle. With the default, every request waits a full
    * emission interval after the previous one, and no 60-second window holds more than `rpm` releases (on the
@@ -51,9 +61,13 @@ export interface RateLimiterOptions {
   key?: string;
 }
 
+const limitSchema = z.union([z.number().positive(), z.literal('auto')]);
+
 const optionsSchema = z.strictObject({
-  rpm: z.number().positive(),
-  tpm: z.number().positive().optional(),
+  rpm: limitSchema,
+  tpm: limitSchema.optional(),
+  inputTpm: limitSchema.optional(),
+  outputTpm: limitSchema.optional(),
   burst: z.number().int().min(1).optional(),
   tokenBurst: z.number().min(0).optional(),
   scheduler: schedulerSchema.optional(),
@@ -106,20 +120,34 @@ const optionsSchema = z.strictObject({
  */
 export function rateLimiter(options: RateLimiterOptions): RateLimiter {
   const parsed = validateOptions(optionsSchema, options, 'rateLimiter() options');
-  const limits: RateLimits = {
-    rpm: parsed.rpm,
-    burst: parsed.burst ?? 1,
-    tokenBurst: parsed.tokenBurst ?? (parsed.tpm === undefined ? 0 : parsed.tpm / 60),
+  const auto = new Set<AutoBudget>();
+  const ceiling = (value: number | 'auto' | undefined, budget: AutoBudget): number | undefined => {
+    if (value === 'auto') auto.add(budget);
+    return value === 'auto' ? undefined : value;
   };
-  if (parsed.tpm !== undefined) limits.tpm = parsed.tpm;
-  const queue = new TurnQueue(parsed.store ?? memoryLimiterStore(), parsed.key ?? 'rxllm', limits, parsed.scheduler ?? asyncScheduler);
+  const rpm = ceiling(parsed.rpm, 'requests');
+  const tpm = ceiling(parsed.tpm, 'tokens');
+  const inputTpm = ceiling(parsed.inputTpm, 'inputTokens');
+  const outputTpm = ceiling(parsed.outputTpm, 'outputTokens');
+  const limits: RateLimits = {
+    rpm: rpm ?? Number.POSITIVE_INFINITY,
+    burst: parsed.burst ?? 1,
+    tokenBurst: parsed.tokenBurst ?? (tpm === undefined ? 0 : tpm / 60),
+    ...compact({ tpm, inputTpm, outputTpm }),
+  };
+  const configured = { rpm, tpm, inputTpm, outputTpm };
+  const queue = new TurnQueue(parsed.store ?? memoryLimiterStore(), parsed.key ?? 'rxllm', limits, parsed.scheduler ?? asyncScheduler, configured, new AutoPace(auto));
   return {
     acquire: (cost: RequestCost) => queue.acquire(cost),
     pause: (ms: number) => queue.pause(ms),
     observe: (info: RateLimitInfo | undefined) => {
-      queue.adaptive.answer(queue.now());
+      const now = queue.now();
+      queue.adaptive.answer(now);
+      const first = queue.auto.active && !queue.auto.hasAnswer;
+      queue.auto.learn(info, now);
       const ms = pauseFromInfo(info);
       if (ms > 0) queue.pause(ms);
+      if (first) queue.wake(); // the conservative start is over: the next turn need not wait out its second
     },
     refused: (info: RateLimitInfo | undefined, { sentAt, maxWaitMs = Number.POSITIVE_INFINITY }: RefusalOptions = {}) => {
       const verdict = refusalVerdict(info);
@@ -127,14 +155,18 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
       const sent = typeof sentAt === 'number' ? sentAt : now;
       // 'adapt' (no budget headers at all): the item waits, and the shared pace slows once per episode of a real limit.
       if (verdict.kind === 'adapt') {
-        if (queue.adaptive.refuse(now, sent, queue.ceilingRpm, queue.episodeStartedAt)) queue.episodeStartedAt = now;
+        if (queue.adaptive.refuse(now, sent, queue.ceilingAt(now), queue.episodeStartedAt)) queue.episodeStartedAt = now;
         return;
       }
       queue.adaptive.answer(now);
+      const first = queue.auto.active && !queue.auto.hasAnswer;
+      queue.auto.learn(info, now);
+      if (first) queue.wake();
       if (sent < queue.episodeStartedAt) return; // the latest pause or slow-down covers it
       // 'item': only the refused item waits.
       if (verdict.kind === 'pause' && verdict.ms <= maxWaitMs) queue.pause(verdict.ms);
     },
+    limitsInForce: () => queue.limitsInForce(),
   };
 }
 
@@ -153,6 +185,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 /** One subscriber waiting for its turn. */
 interface Waiter {
   tokens: number;
+  parts: TokenParts;
   subscriber: Subscriber<Reservation>;
   /** Served or failed: no longer in the queue. */
   done: boolean;
@@ -181,14 +214,49 @@ class TurnQueue {
     private readonly key: string,
     private readonly limits: RateLimits,
     private readonly scheduler: SchedulerLike,
+    private readonly configured: Readonly<Record<'rpm' | 'tpm' | 'inputTpm' | 'outputTpm', number | undefined>>,
+    readonly auto: AutoPace,
   ) {
-    this.ceilingRpm = limits.rpm;
+    this.ceilingRpm = configured.rpm ?? Number.POSITIVE_INFINITY;
+    this.splitLimits = compact({ inputTpm: limits.inputTpm, outputTpm: limits.outputTpm });
+    this.split = limits.inputTpm !== undefined || limits.outputTpm !== undefined;
   }
 
-  /** The configured requests per minute; the pace in force (`limits.rpm`) may be lower while adapting. */
+  /** The separate input and output limits, when set (sent with every reserve). */
+  private readonly splitLimits: Pick<RateLimits, 'inputTpm' | 'outputTpm'>;
+  private readonly split: boolean;
+
+  /** The configured requests per minute (`Infinity` for `'auto'`); the pace in force (`limits.rpm`) may be lower. */
   readonly ceilingRpm: number;
   /** Slows the pace after 429s that carry no budget headers. */
   readonly adaptive = new AdaptivePace();
+
+  /** The pace before adapting to headerless 429s: the configured ceiling, or lower where `'auto'` budgets say so. */
+  ceilingAt(now: number): number {
+    return Math.min(this.ceilingRpm, this.auto.rpm(now));
+  }
+
+  /** The limits in force at the moment, and where each came from. */
+  limitsInForce(): LimitsInForce {
+    const now = this.scheduler.now();
+    const ceiling = this.ceilingAt(now);
+    const pace = this.auto.active && !this.auto.hasAnswer ? Math.min(START_RPM, ceiling) : this.adaptive.rpm(now, ceiling);
+    const fromAuto = pace < this.ceilingRpm || this.configured.rpm === undefined;
+    const rpmSource: LimitSource = this.adaptive.adapting || (fromAuto && this.auto.starting()) ? 'adapted' : fromAuto ? 'headers' : 'configured';
+    const result: LimitsInForce = { rpm: { value: pace, source: rpmSource } };
+    const tokenLimits = [
+      ['tpm', 'tokens'],
+      ['inputTpm', 'inputTokens'],
+      ['outputTpm', 'outputTokens'],
+    ] as const;
+    for (const [name, budget] of tokenLimits) {
+      const configured = this.configured[name];
+      const learned = this.auto.learnedOf(budget);
+      if (configured !== undefined) result[name] = { value: configured, source: 'configured' };
+      else if (this.auto.budgets.has(budget) && learned !== undefined) result[name] = { value: learned, source: 'headers' };
+    }
+    return result;
+  }
 
   now(): number {
     return this.scheduler.now();
@@ -196,12 +264,12 @@ class TurnQueue {
 
   acquire(cost: RequestCost): Observable<Reservation> {
     return new Observable<Reservation>((subscriber) => {
-      const tokens = checkCost(cost);
-      if (tokens instanceof Error) {
-        subscriber.error(tokens);
+      const checked = checkCost(cost);
+      if (checked instanceof Error) {
+        subscriber.error(checked);
         return undefined;
       }
-      const waiter: Waiter = { tokens, subscriber, done: false };
+      const waiter: Waiter = { tokens: checked.tokens, parts: checked.parts, subscriber, done: false };
       const wasIdle = this.head() === undefined;
       this.waiters.push(waiter);
       if (wasIdle) this.drain();
@@ -240,14 +308,29 @@ class TurnQueue {
     return undefined;
   }
 
-  private adjust(tokens: number, kick = true): void {
-    if (this.limits.tpm === undefined || tokens === 0) return;
+  private adjust(tokens: number, parts: TokenParts, kick = true): void {
+    const { tpm, inputTpm, outputTpm } = this.limits;
+    const input = inputTpm === undefined ? 0 : (parts.inputTokens ?? 0);
+    const output = outputTpm === undefined ? 0 : (parts.outputTokens ?? 0);
+    const total = tpm === undefined ? 0 : tokens;
+    if (total === 0 && input === 0 && output === 0) return;
     const now = this.scheduler.now();
-    const done = ignoreFailure(() => this.store.adjust(this.key, tokens, this.limits, now));
-    if (tokens > 0 || !kick) return; // a charge can only lengthen waits; the head finds out when it asks again
+    const split = input === 0 && output === 0 ? undefined : { inputTokens: input, outputTokens: output };
+    const done = ignoreFailure(() =>
+      split === undefined ? this.store.adjust(this.key, total, this.limits, now) : this.store.adjust(this.key, total, this.limits, now, split),
+    );
+    if (!kick || (total >= 0 && input >= 0 && output >= 0)) return; // a charge only lengthens waits; the head finds out when it asks again
     if (done === undefined) this.kick();
     else void done.then(() => this.kick());
   }
+
+  /** Something outside the store changed (the first answer of an `'auto'` start): the head asks again now. */
+  wake(): void {
+    this.kick();
+  }
+
+  /** When the latest turn of an `'auto'` start (before any answer) was granted. */
+  private startGrantAt: number | undefined;
 
   /** A refund may let the head go sooner: ask again now. */
   private kick(): void {
@@ -290,9 +373,22 @@ class TurnQueue {
 
   private ask(head: Waiter): MaybePromise<ReserveResult> | undefined {
     try {
-      this.limits.rpm = this.adaptive.rpm(this.scheduler.now(), this.ceilingRpm);
+      const now = this.scheduler.now();
+      if (this.auto.active && !this.auto.hasAnswer && this.startGrantAt !== undefined) {
+        // The conservative start: one request a second until the first answer (which wakes the queue).
+        const waitMs = this.startGrantAt + MINUTE_MS / START_RPM - now;
+        if (waitMs > GRID_EPSILON_MS) {
+          this.askedAt = now;
+          this.dueAt = undefined;
+          this.nextSlot = undefined;
+          return { granted: false, waitMs };
+        }
+      }
+      this.limits.rpm = this.adaptive.rpm(now, this.ceilingAt(now));
       const { rpm, burst, tpm, tokenBurst } = this.limits;
-      return this.store.reserve(this.key, { rpm, burst, tpm, tokenBurst, tokens: head.tokens }, this.askTime());
+      const request: ReserveRequest = { rpm, burst, tpm, tokenBurst, tokens: head.tokens };
+      if (this.split) Object.assign(request, this.splitLimits, head.parts);
+      return this.store.reserve(this.key, request, this.askTime());
     } catch (error) {
       this.fail(head, error);
       return undefined;
@@ -351,7 +447,7 @@ class TurnQueue {
       }
     } else if (result?.granted === true) {
       // The waiter left while its turn was being taken: hand its tokens back (its request slot stays spent).
-      this.adjust(-head.tokens, false);
+      this.adjust(-head.tokens, negate(head.parts), false);
     }
     this.drain();
   }
@@ -359,14 +455,26 @@ class TurnQueue {
   private grant(waiter: Waiter): void {
     waiter.done = true;
     let charged = waiter.tokens;
+    let chargedParts = waiter.parts;
     const grantedAt = this.scheduler.now();
+    if (this.auto.active) {
+      this.auto.estimated(waiter.tokens, waiter.parts);
+      if (!this.auto.hasAnswer) this.startGrantAt = grantedAt;
+    }
     const reservation: Reservation = {
       grantedAt,
-      settle: (actualTokens: number) => {
+      settle: (actualTokens: number, actualParts?: TokenParts) => {
         if (typeof actualTokens !== 'number' || !Number.isFinite(actualTokens) || actualTokens < 0) return;
+        const parts = checkParts(actualParts) ?? {};
         const delta = actualTokens - charged;
+        const deltaParts = {
+          inputTokens: parts.inputTokens === undefined ? 0 : parts.inputTokens - (chargedParts.inputTokens ?? 0),
+          outputTokens: parts.outputTokens === undefined ? 0 : parts.outputTokens - (chargedParts.outputTokens ?? 0),
+        };
         charged = actualTokens;
-        this.adjust(delta);
+        chargedParts = { ...chargedParts, ...parts };
+        this.auto.settled(actualTokens, parts);
+        this.adjust(delta, deltaParts);
       },
     };
     waiter.subscriber.next(reservation);
@@ -379,10 +487,41 @@ class TurnQueue {
   }
 }
 
-function checkCost(cost: RequestCost | undefined): number | InvalidOptionsError {
-  const tokens: unknown = cost === undefined ? 0 : (cost as { tokens?: unknown } | null)?.tokens;
-  if (typeof tokens === 'number' && Number.isFinite(tokens) && tokens >= 0) return tokens;
-  return new InvalidOptionsError(`RateLimiter.acquire() cost.tokens: expected a finite number >= 0, got ${String(tokens)}`);
+function checkCost(cost: RequestCost | undefined): { tokens: number; parts: TokenParts } | InvalidOptionsError {
+  const fields = (cost === undefined ? { tokens: 0 } : cost) as Partial<Record<'tokens' | 'inputTokens' | 'outputTokens', unknown>> | null;
+  const tokens: unknown = fields?.tokens;
+  if (typeof tokens !== 'number' || !Number.isFinite(tokens) || tokens < 0) {
+    return new InvalidOptionsError(`RateLimiter.acquire() cost.tokens: expected a finite number >= 0, got ${String(tokens)}`);
+  }
+  if (fields?.inputTokens === undefined && fields?.outputTokens === undefined) return { tokens, parts: NO_PARTS };
+  const parts: TokenParts = {};
+  for (const name of ['inputTokens', 'outputTokens'] as const) {
+    const value = fields?.[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      return new InvalidOptionsError(`RateLimiter.acquire() cost.${name}: expected a finite number >= 0, got ${String(value)}`);
+    }
+    parts[name] = value;
+  }
+  return { tokens, parts };
+}
+
+/** A cost without input and output parts (shared: never written). */
+const NO_PARTS: TokenParts = Object.freeze({});
+
+/** The usable parts of a settle's figures (finite, 0 or more); `undefined` when none. */
+function checkParts(parts: TokenParts | undefined): TokenParts | undefined {
+  if (typeof parts !== 'object' || parts === null) return undefined;
+  const usable: TokenParts = {};
+  for (const name of ['inputTokens', 'outputTokens'] as const) {
+    const value = parts[name];
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) usable[name] = value;
+  }
+  return usable;
+}
+
+function negate(parts: TokenParts): TokenParts {
+  return compact({ inputTokens: parts.inputTokens === undefined ? undefined : -parts.inputTokens, outputTokens: parts.outputTokens === undefined ? undefined : -parts.outputTokens });
 }
 
 function hasMethods(value: unknown, names: readonly string[]): boolean {

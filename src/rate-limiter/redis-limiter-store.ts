@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { LimiterStoreError } from '../errors/limiter-store-error.js';
+import { InvalidOptionsError } from '../errors/llm-error.js';
 import { Fifo } from '../internal/fifo.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { memoryLimiterStore } from './memory-limiter-store.js';
@@ -199,7 +200,10 @@ export function createRedisLimiterStore(client: RedisLimiterClient, options: Red
 
   return {
     reserve: (key: string, request: ReserveRequest, nowMs: number): Promise<ReserveResult> =>
-      either(
+      // The Lua scripts keep one token clock: separate input and output budgets would silently go unenforced.
+      request.inputTpm !== undefined || request.outputTpm !== undefined
+        ? Promise.reject(new InvalidOptionsError('redisLimiterStore: inputTpm and outputTpm are not shared through Redis yet; set tpm instead'))
+        : either(
         async () => {
           leaseCount += 1;
           const reply = await run(RESERVE_SCRIPT, key, request, nowMs, [String(request.tokens), `${worker}:${leaseCount}`]);

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { isLlmError, type LlmError, RefusalError, type StructuredOutputError } from '../errors/llm-error.js';
 import { collectInOrder, type ParallelChatOptions, type PromptSource } from '../promise/parallel-chat.js';
 import { attachPartialResults, partialResultsOf } from '../promise/partial-results.js';
+import { copyStopReason } from '../promise/stop-reason.js';
 import type { ChatModel } from '../model/chat-provider.js';
 import type { Prompt } from '../types.js';
 import { applyTag, hasItemShape, isPromptItem, itemTagOf, retag } from '../internal/item-tag.js';
@@ -92,6 +93,7 @@ export async function parallelChatStructured<T>(
   const sent: Prompt[] = [];
   const first = await run(model, applyAll(prompts, output, sent), output, chatOptions);
   const results = first.map(settled);
+  copyStopReason(first, results);
   if (!repair) return results;
 
   // A refusal is an outcome, not a schema failure: it is not repaired.
@@ -128,7 +130,11 @@ async function run<T>(model: ChatModel, prompts: PromptSource, output: Structure
     });
   } catch (error) {
     const partial = partialResultsOf<Parsed<T>>(error);
-    if (partial !== undefined) attachPartialResults(error, partial.map(settled));
+    if (partial !== undefined) {
+      const settledPartial = partial.map(settled);
+      copyStopReason(partial, settledPartial);
+      attachPartialResults(error, settledPartial);
+    }
     throw error;
   }
 }

@@ -8,6 +8,10 @@ export interface HttpPostOptions {
   url: string;
   headers: Record<string, string>;
   body: unknown;
+  /** `GET` sends no body (and ignores `body`). @defaultValue `'POST'` */
+  method?: 'GET' | 'POST';
+  /** A body sent as these bytes with this content type instead of `body` as JSON (a multipart upload). */
+  rawBody?: { contentType: string; data: Uint8Array | string };
   /** The provider's shared keep-alive `Agent` (connect timeout lives there). */
   dispatcher: Dispatcher;
   /** Provider id, named in error messages. */

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { ResponseTooLargeError, ResponseValidationError } from '../errors/llm-error.js';
+import { APIConnectionError, ResponseTooLargeError } from '../errors/llm-error.js';
 import { redactSecrets } from '../errors/redact-secrets.js';
 import { collectBody } from './collect-body.js';
 import { lowerCaseHeader } from './header-value.js';
@@ -17,7 +17,7 @@ import { runExchange, utf8Text, whereOf } from './run-exchange.js';
  * (with the undici error as `cause`); an HTTP error status, and a 2xx served as something else than JSON (say
  * `text/html`, or an event stream holding a gateway's error), fail with what `options.readError` makes of the body,
  * else an error status with the class `errorFromResponse` picks for it; a body past `maxResponseBytes` is cut off
- * with `ResponseTooLargeError`; a 2xx body that is not JSON is a `ResponseValidationError`. All failures arrive as `LlmError`s on the Observable.
+ * with `ResponseTooLargeError`; a 2xx body that is not JSON (cut off or garbled) is a retryable `APIConnectionError` (code `malformed_body`). All failures arrive as `LlmError`s on the Observable.
  *
  * With `project`, the answer is mapped before it is emitted (what `.pipe(map(project))` does, without an operator
  * layer per request); an error `project` throws fails the Observable (an `LlmError` as it is, anything else mapped
@@ -60,7 +60,13 @@ export function postJson<T>(options: HttpPostOptions, project?: (response: JsonR
         body = JSON.parse(text) as unknown;
       } catch {
         // no `cause`: the SyntaxError quotes the body verbatim, and a body may echo secrets we do not know
-        controls.fail(new ResponseValidationError(`${provider} answered ${meta.status} with a body that is not valid JSON: ${preview(text)}`, whereOf(provider, meta)));
+        // a cut-off or garbled body is a transport glitch: retried like a dropped connection (SPEC, Retries)
+        controls.fail(
+          new APIConnectionError(`${provider} answered ${meta.status} with a body that is not valid JSON: ${preview(text)}`, {
+            ...whereOf(provider, meta),
+            code: 'malformed_body',
+          }),
+        );
         return;
       }
       const answer: JsonResponse = { status: meta.status, headers: meta.headers, body };

@@ -1,6 +1,6 @@
 import { createParser } from 'eventsource-parser';
 import type { Observable } from 'rxjs';
-import { ResponseTooLargeError, ResponseValidationError } from '../errors/llm-error.js';
+import { APIConnectionError, ResponseTooLargeError, ResponseValidationError } from '../errors/llm-error.js';
 import { type BodyReader, collectBody } from './collect-body.js';
 import { lowerCaseHeader } from './header-value.js';
 import type { HttpPostOptions, SseEvent } from './http-types.js';
@@ -98,7 +98,10 @@ function readEvents<T>(options: HttpPostOptions, controls: ExchangeControls<T | 
     onError: (error) => {
       if (error.type === 'invalid-retry' || controls.finished) return;
       controls.fail(
-        new ResponseValidationError(`${provider} sent a malformed server-sent event: ${preview(error.line ?? error.message)}`, whereOf(provider, meta)),
+        new APIConnectionError(`${provider} sent a malformed server-sent event: ${preview(error.line ?? error.message)}`, {
+          ...whereOf(provider, meta),
+          code: 'malformed_body',
+        }),
       );
     },
   });

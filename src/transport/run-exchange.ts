@@ -147,13 +147,15 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     this.setDeadline(this.options.timeoutMs, 'request');
     try {
       const { origin, path } = splitUrl(this.options.url);
+      const { method = 'POST', rawBody } = this.options;
+      const contentType = method === 'GET' ? {} : { 'content-type': rawBody?.contentType ?? 'application/json' };
       this.options.dispatcher.dispatch(
         {
           origin,
           path,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: this.accept, ...this.options.headers },
-          body: JSON.stringify(this.options.body),
+          method,
+          headers: { ...contentType, accept: this.accept, ...this.options.headers },
+          body: method === 'GET' ? null : (rawBody?.data ?? JSON.stringify(this.options.body)),
           headersTimeout: 0,
           bodyTimeout: 0,
         },

@@ -321,7 +321,7 @@ describe('anthropic() streams', () => {
     expect(chunks.map((chunk) => chunk.text).join('')).toBe('ab');
 
     server.enqueue(respond.sse('event: message_start\ndata: {not json\n\n'));
-    expect(await failure(lastValueFrom(m.provider.stream(m.resolve('Hi'))))).toBeInstanceOf(ResponseValidationError);
+    expect(await failure(lastValueFrom(m.provider.stream(m.resolve('Hi'))))).toMatchObject({ name: 'APIConnectionError', code: 'malformed_body' });
   });
 
   it('aborts the stream socket when the consumer unsubscribes', async () => {

@@ -266,9 +266,9 @@ describe('stream', () => {
     expect(await errorOf(provider.stream(request()))).toBeInstanceOf(RateLimitError);
   });
 
-  it('fails with ResponseValidationError on malformed JSON in a data event, and on the wrong shape', async () => {
+  it('fails with a retryable APIConnectionError on malformed JSON in a data event, ResponseValidationError on the wrong shape', async () => {
     server.enqueue(respond.sse('data: {"choices": [\n\n'), respond.sse(sseData({ choices: 'nope' })));
-    expect(await errorOf(provider.stream(request()))).toBeInstanceOf(ResponseValidationError);
+    expect(await errorOf(provider.stream(request()))).toMatchObject({ name: 'APIConnectionError', code: 'malformed_body', retryable: true });
     const shape = await errorOf(provider.stream(request()));
     expect(shape).toBeInstanceOf(ResponseValidationError);
     expect((shape as ResponseValidationError).issues?.length).toBeGreaterThan(0);

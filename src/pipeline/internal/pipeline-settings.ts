@@ -9,7 +9,7 @@ import type { OnError, PipelineOptions } from '../pipeline-options.js';
 /** `PipelineOptions` with defaults applied. */
 export interface PipelineSettings extends Omit<PipelineOptions, 'maxActive' | 'rpm' | 'onError' | 'retry' | 'scheduler' | 'defaultOutputTokens'> {
   maxActive: number;
-  rpm: number;
+  rpm: number | 'auto';
   onError: OnError;
   /** The model's retry policy with the pipeline's on top. */
   retry: RetryOptions;

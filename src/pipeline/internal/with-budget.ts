@@ -17,22 +17,27 @@ import type { UsageRequest } from '../../model/worst-case-usage.js';
  *
  * @param budget - The run's budget, if any.
  * @param modelId - The `provider/model` id priced.
- * @param request - The request (messages and `maxTokens`) whose worst case is reserved.
+ * @param request - The request (messages, `maxTokens`, `serviceTier`) whose worst case is reserved, or a function
+ *   giving it at each subscription (the tier of an attempt can change: `tierFallback`).
  * @param defaultOutputTokens - The output allowance of a request without `maxTokens` (the pipeline's, so limiter and
  *   budget reserve the same); the budget's own when omitted.
  * @returns An operator over one attempt's responses or chunks.
  */
-export function withBudget<T extends { usage?: Usage }>(
+export function withBudget<T extends { usage?: Usage; serviceTier?: string }>(
   budget: Budget | undefined,
   modelId: string,
-  request: UsageRequest,
+  request: UsageRequest | (() => UsageRequest),
   defaultOutputTokens?: number,
 ): MonoTypeOperatorFunction<T> {
   if (budget === undefined) return (source) => source;
-  const reserved: UsageRequest =
-    defaultOutputTokens === undefined ? request : { messages: request.messages, params: { maxTokens: request.params?.maxTokens ?? defaultOutputTokens } };
+  const reservedOf = (): UsageRequest => {
+    const given = typeof request === 'function' ? request() : request;
+    if (defaultOutputTokens === undefined) return given;
+    const serviceTier = given.params?.serviceTier;
+    return { messages: given.messages, params: { maxTokens: given.params?.maxTokens ?? defaultOutputTokens, ...(serviceTier === undefined ? {} : { serviceTier }) } };
+  };
   return (source) =>
-    reservationOf(budget, modelId, reserved).pipe(
+    defer(() => reservationOf(budget, modelId, reservedOf())).pipe(
       concatMap((reservation) =>
         defer(() => {
           const close = closerOf(budget, reservation);
@@ -41,7 +46,7 @@ export function withBudget<T extends { usage?: Usage }>(
             tap({
               next: (value) => {
                 delivered = true;
-                if (value.usage !== undefined) close('usage', value.usage);
+                if (value.usage !== undefined) close('usage', value.usage, value.serviceTier); // priced at the tier that served it
               },
               error: (error: unknown) => close(!delivered && answeredWithStatus(error) ? 'release' : 'worst'),
               complete: () => close(delivered ? 'worst' : 'release'), // delivered without usage: assume the worst; nothing: nothing sent
@@ -73,12 +78,12 @@ function reservationOf(budget: Budget, modelId: string, request: UsageRequest): 
 }
 
 /** Settles `reservation` once: with the real usage, released (nothing done), or at its worst case. */
-function closerOf(budget: Budget, reservation: BudgetReservation): (how: 'usage' | 'release' | 'worst', usage?: Usage) => void {
+function closerOf(budget: Budget, reservation: BudgetReservation): (how: 'usage' | 'release' | 'worst', usage?: Usage, serviceTier?: string) => void {
   let closed = false;
-  return (how, usage) => {
+  return (how, usage, serviceTier) => {
     if (closed) return;
     closed = true;
-    if (how === 'usage') budget.settle(reservation, usage!);
+    if (how === 'usage') budget.settle(reservation, usage!, serviceTier);
     else if (how === 'release') budget.release(reservation);
     else budget.settle(reservation, reservation.usage);
   };

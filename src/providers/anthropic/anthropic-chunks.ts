@@ -97,8 +97,9 @@ function handleEvent(sse: SseEvent, state: StreamState, toolName: string | undef
     json = JSON.parse(sse.data);
   } catch {
     // no `cause`: V8's SyntaxError quotes the data, which may echo secrets we do not know
-    throw new ResponseValidationError(`${provider} sent a stream event that is not JSON.`, {
+    throw new APIConnectionError(`${provider} sent a stream event that is not JSON.`, {
       provider,
+      code: 'malformed_body',
       ...(state.requestId === undefined ? {} : { requestId: state.requestId }),
     });
   }
@@ -150,7 +151,8 @@ function toChunks(event: AnthropicStreamEvent, state: StreamState, toolName: str
     }
     case 'message_stop': {
       state.stopped = true;
-      const final = { text: '', finishReason: state.finishReason, usage: toUsage(state.usage) };
+      const final: ChatChunk = { text: '', finishReason: state.finishReason, usage: toUsage(state.usage) };
+      if (state.usage.service_tier) final.serviceTier = state.usage.service_tier;
       if (state.finishReason === REFUSAL) {
         // The refusal's text: held text of a structured request, else the explanation when no text came.
         const text = toolName !== undefined && !state.sawTool ? state.heldText : '';

@@ -52,6 +52,6 @@ export const anthropicErrors: ErrorVocabulary = {
  * const post = { ...options, readError: readAnthropicError };
  * ```
  */
-export function readAnthropicError(failure: HttpFailure): APICallError | undefined {
-  return errorFromFailure(failure, anthropicErrors);
+export function readAnthropicError(failure: HttpFailure, tier?: string): APICallError | undefined {
+  return errorFromFailure(failure, anthropicErrors, tier);
 }

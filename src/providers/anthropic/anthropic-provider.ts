@@ -8,8 +8,11 @@ import type { ChatProvider } from '../../model/chat-provider.js';
 import { toHttpPost, type TransportSettings } from '../provider-options.js';
 import { readAnthropicRateLimit } from './read-anthropic-rate-limit.js';
 import { anthropicChunks } from './anthropic-chunks.js';
+import { createAnthropicBatch } from './anthropic-batch.js';
 import { readAnthropicError } from './anthropic-errors.js';
 import { anthropicLimitedTokens } from './anthropic-limited-tokens.js';
+import { ANTHROPIC_SERVICE_TIERS } from './anthropic-service-tiers.js';
+import { wireServiceTier } from '../service-tiers.js';
 import { toAnthropicChatResponse } from './anthropic-response.js';
 import { type AnthropicStructuredMode, toAnthropicRequest } from './anthropic-wire-request.js';
 
@@ -26,6 +29,8 @@ export interface AnthropicProviderSettings extends TransportSettings {
   defaultMaxTokens?: number;
   /** Native structured output, the forced tool, or native where the model has it. @defaultValue `'auto'` */
   structuredOutputMode?: AnthropicStructuredMode;
+  /** The server has the Message Batches API. @defaultValue `false` */
+  batchApi?: boolean;
 }
 
 /**
@@ -63,16 +68,18 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Ch
     ...(settings.apiKey === undefined || settings.apiKey === '' ? {} : { 'x-api-key': settings.apiKey }),
     ...settings.headers,
   };
-  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions =>
-    toHttpPost(settings, {
+  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions => {
+    const serviceTier = wireServiceTier(ANTHROPIC_SERVICE_TIERS, request.params.serviceTier, id);
+    return toHttpPost(settings, {
       url,
       headers,
       provider: id,
-      body: toAnthropicRequest(request, defaultMaxTokens, stream, structuredOutputMode),
-      readError: readAnthropicError,
+      body: toAnthropicRequest(request, defaultMaxTokens, stream, structuredOutputMode, serviceTier),
+      readError: serviceTier === undefined ? readAnthropicError : (failure) => readAnthropicError(failure, serviceTier),
       readRateLimit: readAnthropicRateLimit,
       ...(stream ? { isLastEvent: isMessageStop } : {}),
     });
+  };
 
   return {
     id,
@@ -82,6 +89,17 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Ch
       defer(() => postSse(post(request, true), () => anthropicChunks(request, id, structuredOutputMode))),
     close: () => dispatcher.close(),
     limitedTokens: anthropicLimitedTokens,
+    ...(settings.batchApi === true
+      ? {
+          batch: createAnthropicBatch({
+            ...settings,
+            id,
+            headers,
+            toBody: (request) => toAnthropicRequest(request, defaultMaxTokens, false, structuredOutputMode),
+            toResponse: (response, request) => toAnthropicChatResponse(response, request, id),
+          }),
+        }
+      : {}),
   };
 }
 

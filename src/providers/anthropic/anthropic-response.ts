@@ -43,6 +43,7 @@ export function toAnthropicChatResponse(response: JsonResponse, request: Provide
     model: message.model ?? request.model,
     ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
     ...(response.rateLimit === undefined ? {} : { rateLimit: response.rateLimit }),
+    ...(message.usage.service_tier ? { serviceTier: message.usage.service_tier } : {}),
     raw: response.body,
   };
 }

@@ -13,6 +13,8 @@ export const anthropicUsageSchema = z.object({
   cache_read_input_tokens: z.number().int().nonnegative().nullish(),
   /** `thinking_tokens`: the part of `output_tokens` spent thinking. */
   output_tokens_details: z.object({ thinking_tokens: z.number().int().nonnegative().nullish() }).nullish(),
+  /** The tier that served the request: `standard`, `priority` or `batch`. */
+  service_tier: z.string().nullish(),
 });
 
 /** One content block of a response. Only `text` and `tool_use` blocks are read. */

@@ -72,6 +72,7 @@ export function toAnthropicRequest(
   defaultMaxTokens: number,
   stream: boolean,
   mode: AnthropicStructuredMode = 'auto',
+  serviceTier?: string,
 ): Record<string, unknown> {
   const { params } = request;
   const instructions = request.messages.filter(isInstruction);
@@ -91,6 +92,7 @@ export function toAnthropicRequest(
     ...(params.temperature === undefined ? {} : { temperature: params.temperature }),
     ...(topP === undefined ? {} : { top_p: topP }),
     ...(stop === undefined ? {} : { stop_sequences: stop }),
+    ...(serviceTier === undefined ? {} : { service_tier: serviceTier }),
     ...(route?.kind === 'tool' ? toolFields(route.tool, params.extra) : {}),
     ...(stream ? { stream: true } : {}),
     ...params.extra,

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { customModel } from '../../model/custom-model.js';
+import { wireServiceTier } from '../service-tiers.js';
+import { ANTHROPIC_SERVICE_TIERS } from './anthropic-service-tiers.js';
 import type { ChatParams } from '../../types.js';
 import { validateOptions } from '../../internal/validate-options.js';
 import type { ChatModel } from '../../model/chat-provider.js';
@@ -46,6 +48,11 @@ export interface AnthropicOptions extends ProviderOptions {
    * otherwise. A non-strict schema or a prefill always uses the tool. @defaultValue `'auto'`
    */
   structuredOutputMode?: 'auto' | 'native' | 'tool';
+  /**
+   * The server has Anthropic's Message Batches API (`/v1/messages/batches`), which `batchChat` uses; set `true` for a
+   * server standing in for Anthropic (a proxy, the mock server). @defaultValue `true` for api.anthropic.com, else `false`
+   */
+  batchApi?: boolean;
 }
 
 /**
@@ -68,6 +75,7 @@ const anthropicOptionsSchema = z.strictObject({
   maxTokens: z.number().int().positive().optional(),
   anthropicVersion: z.string().min(1).optional(),
   structuredOutputMode: z.enum(['auto', 'native', 'tool']).optional(),
+  batchApi: z.boolean().optional(),
 });
 
 /**
@@ -113,9 +121,11 @@ export function anthropic(options: AnthropicOptions): ChatModel {
     ...(valid.headers === undefined ? {} : { headers: valid.headers }),
     defaultMaxTokens: maxTokens,
     ...(valid.structuredOutputMode === undefined ? {} : { structuredOutputMode: valid.structuredOutputMode }),
+    batchApi: valid.batchApi ?? new URL(baseURL).hostname.toLowerCase() === 'api.anthropic.com',
   });
   // maxTokens rides in the default params so that limiters, budgets and estimates see the real worst case.
   const params: ChatParams = { maxTokens, ...(valid.params as ChatParams | undefined) };
+  wireServiceTier(ANTHROPIC_SERVICE_TIERS, params.serviceTier, valid.providerId ?? 'anthropic', 'anthropic() options.params.serviceTier'); // refused before anything is sent
   return customModel(provider, {
     model: valid.model,
     retry,

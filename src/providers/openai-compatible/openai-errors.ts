@@ -41,6 +41,7 @@ export const openAIErrors: ErrorVocabulary = {
  * holds no error envelope.
  *
  * @param failure - The response, as the transport hands it over.
+ * @param tier - The `service_tier` the request was sent with, if any (a 429 to flex is then a `CapacityError`).
  * @returns The error, or `undefined`.
  *
  * @example
@@ -48,8 +49,8 @@ export const openAIErrors: ErrorVocabulary = {
  * const post = { ...options, readError: readOpenAIError };
  * ```
  */
-export function readOpenAIError(failure: HttpFailure): APICallError | undefined {
-  return errorFromFailure(failure, openAIErrors);
+export function readOpenAIError(failure: HttpFailure, tier?: string): APICallError | undefined {
+  return errorFromFailure(failure, openAIErrors, tier);
 }
 
 function wordStatus(word: string | undefined): number | undefined {

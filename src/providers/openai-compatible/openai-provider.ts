@@ -5,7 +5,7 @@ import { failureOn } from '../error-body.js';
 import type { HttpPostOptions, JsonResponse } from '../../transport/http-types.js';
 import { postJson } from '../../transport/post-json.js';
 import { postSse } from '../../transport/post-sse.js';
-import type { ChatChunk, ChatResponse } from '../../types.js';
+import type { ChatChunk, ChatResponse, RateLimitInfo } from '../../types.js';
 import type { ChatProvider } from '../../model/chat-provider.js';
 import { toHttpPost, type TransportSettings } from '../provider-options.js';
 import { readOpenAIError } from './openai-errors.js';
@@ -15,6 +15,9 @@ import { isOpenAIChatCompletion, type OpenAIChatCompletion, openAIChatCompletion
 import { toOpenAIUsage } from './openai-usage.js';
 import { createOpenAIStreamReader } from './read-openai-stream.js';
 import { toOpenAIRequest } from './to-openai-request.js';
+import { createOpenAIBatch } from './openai-batch.js';
+import { type ServiceTierMap, tieredTransport, wireServiceTier } from '../service-tiers.js';
+import { OPENAI_SERVICE_TIERS } from './openai-service-tiers.js';
 
 /** Everything `createOpenAIProvider` needs; `openai()` fills it from validated options. */
 export interface OpenAIProviderSettings extends TransportSettings {
@@ -26,6 +29,8 @@ export interface OpenAIProviderSettings extends TransportSettings {
   project?: string;
   /** Wire name of `maxTokens`. @defaultValue `max_completion_tokens` for api.openai.com, else `max_tokens` */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** What `x-ratelimit-*-requests` count: `'day'` for Groq's per-day request figures. @defaultValue `'minute'` */
+  requestLimitWindow?: 'minute' | 'day';
   /** The server continues a trailing assistant message. @defaultValue `false` */
   supportsPrefill?: boolean;
   /** Send `stream_options: { include_usage: true }` with streams. @defaultValue `true` */
@@ -38,8 +43,12 @@ export interface OpenAIProviderSettings extends TransportSettings {
   omitFields?: readonly string[];
   /** Wire fields this server spells differently (see `toOpenAIRequest`). */
   renameFields?: Readonly<Record<string, string>>;
+  /** The server has OpenAI's Batch API (`/files`, `/batches`). @defaultValue `false` */
+  batchApi?: boolean;
   /** Model names are OpenAI's (`providerId: 'openai'`): no `temperature` / `top_p` for its reasoning models. @defaultValue `false` */
   openAIModels?: boolean;
+  /** The server's service tiers (`params.serviceTier` → `service_tier`). @defaultValue OpenAI's (`OPENAI_SERVICE_TIERS`) */
+  serviceTiers?: ServiceTierMap;
 }
 
 /**
@@ -81,22 +90,28 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
     ...(settings.project === undefined ? {} : { 'openai-project': settings.project }),
     ...settings.headers,
   };
-  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions =>
-    toHttpPost(settings, {
+  const tiers = settings.serviceTiers ?? OPENAI_SERVICE_TIERS;
+  const toBody = (request: ProviderRequest, stream: boolean, serviceTier = wireServiceTier(tiers, request.params.serviceTier, id)): unknown =>
+    toOpenAIRequest(request, {
+      stream,
+      ...requestOptions,
+      provider: id,
+      ...(settings.omitFields === undefined ? {} : { omitFields: settings.omitFields }),
+      ...(settings.renameFields === undefined ? {} : { renameFields: settings.renameFields }),
+      ...(serviceTier === undefined ? {} : { serviceTier }),
+    });
+  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions => {
+    const serviceTier = wireServiceTier(tiers, request.params.serviceTier, id);
+    return toHttpPost(tieredTransport(settings, serviceTier), {
       url,
       headers,
       provider: id,
-      body: toOpenAIRequest(request, {
-        stream,
-        ...requestOptions,
-        provider: id,
-        ...(settings.omitFields === undefined ? {} : { omitFields: settings.omitFields }),
-        ...(settings.renameFields === undefined ? {} : { renameFields: settings.renameFields }),
-      }),
-      readError: readOpenAIError,
-      readRateLimit: readOpenAIRateLimit,
+      body: toBody(request, stream, serviceTier),
+      readError: serviceTier === undefined ? readOpenAIError : (failure) => readOpenAIError(failure, serviceTier),
+      readRateLimit: settings.requestLimitWindow === 'day' ? readPerDayRequests : readOpenAIRateLimit,
       ...(stream ? { isLastEvent: (event: { data: string }) => event.data.trim() === '[DONE]' } : {}),
     });
+  };
 
   return {
     id,
@@ -105,6 +120,17 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ChatProv
     // The reader runs inside the transport's event callback: no Observable layer per stream or per event.
     stream: (request): Observable<ChatChunk> => postSse(post(request, true), () => createOpenAIStreamReader(id, request.model)),
     close: () => dispatcher.close(),
+    ...(settings.batchApi === true
+      ? {
+          batch: createOpenAIBatch({
+            ...settings,
+            headers,
+            endpoint: '/v1/chat/completions',
+            toBody: (request) => toBody(request, false),
+            toResponse: (response, model) => toChatResponse(response, model, id),
+          }),
+        }
+      : {}),
   };
 }
 
@@ -147,5 +173,11 @@ function toChatResponse(response: JsonResponse, requestModel: string, provider: 
   };
   if (response.requestId !== undefined) chatResponse.requestId = response.requestId;
   if (response.rateLimit !== undefined) chatResponse.rateLimit = response.rateLimit;
+  if (typeof body.service_tier === 'string' && body.service_tier !== '') chatResponse.serviceTier = body.service_tier;
   return chatResponse;
+}
+
+/** Groq's headers: per-day request figures, per-minute token figures. */
+function readPerDayRequests(headers: Readonly<Record<string, string>>, nowMs: number): RateLimitInfo | undefined {
+  return readOpenAIRateLimit(headers, nowMs, 'day');
 }

@@ -38,6 +38,7 @@ export const openAIChatCompletionSchema = z.object({
     )
     .min(1, 'expected at least one choice'),
   usage: openAIUsageSchema.nullish(),
+  service_tier: z.string().nullish(),
 });
 
 /**
@@ -61,6 +62,7 @@ export const openAIChatChunkSchema = z.object({
     )
     .nullish(),
   usage: openAIUsageSchema.nullish(),
+  service_tier: z.string().nullish(),
 });
 
 /** A parsed `chat.completion` body. */
@@ -80,7 +82,7 @@ export type OpenAIUsage = z.infer<typeof openAIUsageSchema>;
  * ```
  */
 export function isOpenAIChatCompletion(body: unknown): body is OpenAIChatCompletion {
-  if (!isRecord(body) || !isNullishString(body.id) || !isNullishString(body.model) || !isNullishUsage(body.usage)) return false;
+  if (!isRecord(body) || !isNullishString(body.id) || !isNullishString(body.model) || !isNullishUsage(body.usage) || !isNullishString(body.service_tier)) return false;
   const { choices } = body;
   if (!Array.isArray(choices) || choices.length === 0) return false;
   for (const choice of choices as unknown[]) {
@@ -98,7 +100,7 @@ export function isOpenAIChatCompletion(body: unknown): body is OpenAIChatComplet
  * ```
  */
 export function isOpenAIChatChunk(chunk: unknown): chunk is OpenAIChatChunk {
-  if (!isRecord(chunk) || !isNullishString(chunk.id) || !isNullishString(chunk.model) || !isNullishUsage(chunk.usage)) return false;
+  if (!isRecord(chunk) || !isNullishString(chunk.id) || !isNullishString(chunk.model) || !isNullishUsage(chunk.usage) || !isNullishString(chunk.service_tier)) return false;
   const { choices } = chunk;
   if (choices === undefined || choices === null) return true;
   if (!Array.isArray(choices)) return false;

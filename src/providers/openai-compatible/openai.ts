@@ -6,6 +6,8 @@ import { validateOptions } from '../../internal/validate-options.js';
 import type { ChatModel } from '../../model/chat-provider.js';
 import { baseURLFromEnv, type ProviderOptions, providerOptionsShape, resolveConnection } from '../provider-options.js';
 import { needsResponsesApi } from './needs-responses-api.js';
+import { OPENAI_SERVICE_TIERS } from './openai-service-tiers.js';
+import { wireServiceTier } from '../service-tiers.js';
 import { createOpenAIProvider, isOpenAIHost } from './openai-provider.js';
 import { responsesOnlyRouter, routesOnResponsesOnly404 } from './responses-only-router.js';
 import { createResponsesProvider } from './responses-provider.js';
@@ -67,6 +69,12 @@ export interface OpenAIOptions extends ProviderOptions {
    */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
   /**
+   * What the server's `x-ratelimit-{limit,remaining}-requests` count: `'day'` where they are a per-day count (Groq,
+   * whose `chatModel` preset sets it), so `rpm: 'auto'` does not pace a per-minute budget from them.
+   * @defaultValue `'minute'`
+   */
+  requestLimitWindow?: 'minute' | 'day';
+  /**
    * Ask for usage in streams with `stream_options: { include_usage: true }`. Mistral answers 422 to the field (its
    * `chatModel` preset sets `false`; Mistral reports usage in the last chunk anyway). @defaultValue `true`
    */
@@ -82,6 +90,18 @@ export interface OpenAIOptions extends ProviderOptions {
   omitFields?: string[];
   /** Wire fields the server spells differently, e.g. `{ seed: 'random_seed' }`; `{}` renames none. @defaultValue `{}` */
   renameFields?: Record<string, string>;
+  /**
+   * The server has OpenAI's Batch API (`/files`, `/batches`), which `batchChat` uses. Other OpenAI-compatible
+   * servers have none, so `batchChat` refuses them; set `true` for one standing in for OpenAI (a proxy, the mock server).
+   * @defaultValue `true` for api.openai.com, else `false`
+   */
+  batchApi?: boolean;
+  /**
+   * The server's service tiers: each `params.serviceTier` word it takes, mapped to its `service_tier` value; a tier
+   * not listed is refused before sending. `{}` for a server without tiers.
+   * @defaultValue OpenAI's: `default`, `auto`, `flex`, `priority`, `scale` (the `groq` preset: `default` → `on_demand`, `flex`, `performance`, `auto`)
+   */
+  serviceTiers?: Record<string, string>;
 }
 
 const openAIOptionsSchema = z.strictObject({
@@ -99,11 +119,14 @@ const openAIOptionsSchema = z.strictObject({
     })
     .optional(),
   maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  requestLimitWindow: z.enum(['minute', 'day']).optional(),
   streamUsage: z.boolean().optional(),
   maxStopSequences: z.number().int().positive().optional(),
   apiKeyHeader: z.enum(['authorization', 'api-key']).optional(),
   omitFields: z.array(z.string().min(1)).optional(),
   renameFields: z.record(z.string().min(1), z.string().min(1)).optional(),
+  batchApi: z.boolean().optional(),
+  serviceTiers: z.record(z.string().min(1), z.string().min(1)).optional(),
 });
 
 /** OpenAI's own limit on `stop` (API reference, Create chat completion → `stop`: "Up to 4 sequences"). */
@@ -153,9 +176,13 @@ export function openai(options: OpenAIOptions): ChatModel {
   if (valid.reasoning !== undefined && api !== 'responses') {
     throw new InvalidOptionsError(`${LABEL}.reasoning: only the Responses API takes it; set api: 'responses' (model ${valid.model}).`);
   }
+  const serviceTiers = valid.serviceTiers ?? OPENAI_SERVICE_TIERS;
+  wireServiceTier(serviceTiers, valid.params?.serviceTier, providerId, `${LABEL}.params.serviceTier`); // refused before anything is sent
   const shared = {
     id: providerId,
+    serviceTiers,
     baseURL,
+    batchApi: valid.batchApi ?? isOpenAIHost(baseURL),
     ...connection,
     ...(valid.organization === undefined ? {} : { organization: valid.organization }),
     ...(valid.project === undefined ? {} : { project: valid.project }),
@@ -167,6 +194,7 @@ export function openai(options: OpenAIOptions): ChatModel {
       supportsPrefill: valid.supportsPrefill ?? false,
       openAIModels: providerId === 'openai',
       ...(valid.maxTokensField === undefined ? {} : { maxTokensField: valid.maxTokensField }),
+      ...(valid.requestLimitWindow === undefined ? {} : { requestLimitWindow: valid.requestLimitWindow }),
       ...(valid.apiKeyHeader === undefined ? {} : { apiKeyHeader: valid.apiKeyHeader }),
       ...(valid.omitFields === undefined ? {} : { omitFields: valid.omitFields }),
       ...(valid.renameFields === undefined ? {} : { renameFields: valid.renameFields }),

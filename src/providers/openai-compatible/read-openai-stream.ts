@@ -15,7 +15,7 @@ import { toOpenAIUsage } from './openai-usage.js';
  * then says `finishReason: 'refusal'`); chunks with no text, no finish reason and no usage are skipped. The
  * finish reason and the usage (which `include_usage` sends in a separate last chunk with empty `choices`) are merged
  * into **one final chunk** `{ text: '', finishReason, usage }`, emitted at `data: [DONE]` (or when the body ends
- * after a finish reason without `[DONE]`). The first emitted chunk carries `requestId`, `model` and `rateLimit`; the
+ * after a finish reason without `[DONE]`); it carries the chunks' `service_tier` as `serviceTier`. The first emitted chunk carries `requestId`, `model` and `rateLimit`; the
  * final chunk repeats `model` when the name came only after the first chunk (`model: ""` counts as none).
  * A `{"error": …}` event fails with the class its type or code maps to (a plain `ServerError` when unknown);
  * malformed JSON or a wrong shape fails with `ResponseValidationError`; a body that ends with neither `[DONE]` nor
@@ -39,6 +39,8 @@ export function createOpenAIStreamReader(provider: string, requestModel: string)
   let announcedModel: string | undefined;
   let finishReason: string | undefined;
   let usage: Usage | undefined;
+  /** The chunks' `service_tier`: the tier that served the request (the last one said wins). */
+  let serviceTier: string | undefined;
   /** A `delta.refusal` arrived: the final chunk says `refusal` whatever finish_reason the server sent. */
   let refused = false;
 
@@ -59,6 +61,7 @@ export function createOpenAIStreamReader(provider: string, requestModel: string)
     const chunk = withMeta({ text: '', finishReason: refused ? 'refusal' : (finishReason ?? null), ...(usage === undefined ? {} : { usage }) });
     // A name learned after the first chunk (Azure's first chunk says `model: ""`) is repeated here, so it can be priced.
     if (wasStarted && model !== undefined && model !== announcedModel) chunk.model = model;
+    if (serviceTier !== undefined) chunk.serviceTier = serviceTier;
     return [chunk];
   };
   const where = () => ({
@@ -78,7 +81,7 @@ export function createOpenAIStreamReader(provider: string, requestModel: string)
         json = JSON.parse(data) as unknown;
       } catch {
         // no `cause`: the SyntaxError quotes the data verbatim
-        throw new ResponseValidationError(`${provider} sent a stream event that is not JSON: ${preview(data)}`, where());
+        throw new APIConnectionError(`${provider} sent a stream event that is not JSON: ${preview(data)}`, { ...where(), code: 'malformed_body' });
       }
       if (isErrorBody(json)) throw readOpenAIError(failureOn(meta, provider, json))!;
       // An `event: error` whose data is no envelope: its data is the error.
@@ -93,6 +96,7 @@ export function createOpenAIStreamReader(provider: string, requestModel: string)
       }
       const chunk = parsed.data;
       if (model === undefined && chunk.model) model = chunk.model; // `""` (Azure's first chunk) names no model
+      if (chunk.service_tier) serviceTier = chunk.service_tier;
       const choice = chunk.choices?.[0];
       const out: ChatChunk[] = [];
       const text = choice?.delta?.content ?? '';

@@ -79,7 +79,7 @@ export function createResponsesStreamReader(provider: string, requestModel: stri
       try {
         json = JSON.parse(data) as unknown;
       } catch {
-        throw new ResponseValidationError(`${provider} sent a stream event that is not JSON: ${preview(data)}`, where());
+        throw new APIConnectionError(`${provider} sent a stream event that is not JSON: ${preview(data)}`, { ...where(), code: 'malformed_body' });
       }
       if (typeof json !== 'object' || json === null) {
         throw new ResponseValidationError(`${provider} sent a stream event that is not an object: ${preview(data)}`, where());
@@ -146,6 +146,7 @@ export function createResponsesStreamReader(provider: string, requestModel: stri
     readModel(body);
     const chunk = withMeta({ text: '', finishReason: refused ? 'refusal' : finishReasonOf(body), usage: toResponsesUsage(body.usage) });
     if (announced && body.model) chunk.model = body.model;
+    if (body.service_tier) chunk.serviceTier = body.service_tier;
     return [chunk];
   }
 }

@@ -9,6 +9,8 @@ import type { ChatChunk, ChatResponse } from '../../types.js';
 import { failureOn } from '../error-body.js';
 import { toHttpPost } from '../provider-options.js';
 import { readOpenAIError } from './openai-errors.js';
+import { OPENAI_SERVICE_TIERS } from './openai-service-tiers.js';
+import { tieredTransport, wireServiceTier } from '../service-tiers.js';
 import { parseOpenAIBody } from './parse-openai-body.js';
 import type { OpenAIProviderSettings } from './openai-provider.js';
 import { readOpenAIRateLimit } from './read-openai-rate-limit.js';
@@ -16,6 +18,7 @@ import { readResponsesOutput } from './read-responses-output.js';
 import { createResponsesStreamReader, isResponsesLastEvent } from './read-responses-stream.js';
 import { type ResponsesBody, responsesBodySchema } from './responses-schemas.js';
 import { toResponsesUsage } from './responses-usage.js';
+import { createOpenAIBatch } from './openai-batch.js';
 import { type ResponsesReasoning, toResponsesRequest } from './to-responses-request.js';
 
 /** Everything `createResponsesProvider` needs; `openai({ api: 'responses' })` fills it from validated options. */
@@ -55,16 +58,26 @@ export function createResponsesProvider(settings: ResponsesProviderSettings): Ch
     ...(settings.project === undefined ? {} : { 'openai-project': settings.project }),
     ...settings.headers,
   };
-  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions =>
-    toHttpPost(settings, {
+  const tiers = settings.serviceTiers ?? OPENAI_SERVICE_TIERS;
+  const toBody = (request: ProviderRequest, stream: boolean, serviceTier = wireServiceTier(tiers, request.params.serviceTier, id)): unknown =>
+    toResponsesRequest(request, {
+      stream,
+      provider: id,
+      ...(settings.reasoning === undefined ? {} : { reasoning: settings.reasoning }),
+      ...(serviceTier === undefined ? {} : { serviceTier }),
+    });
+  const post = (request: ProviderRequest, stream: boolean): HttpPostOptions => {
+    const serviceTier = wireServiceTier(tiers, request.params.serviceTier, id);
+    return toHttpPost(tieredTransport(settings, serviceTier), {
       url,
       headers,
       provider: id,
-      body: toResponsesRequest(request, { stream, provider: id, ...(settings.reasoning === undefined ? {} : { reasoning: settings.reasoning }) }),
-      readError: readOpenAIError,
+      body: toBody(request, stream, serviceTier),
+      readError: serviceTier === undefined ? readOpenAIError : (failure) => readOpenAIError(failure, serviceTier),
       readRateLimit: readOpenAIRateLimit,
       ...(stream ? { isLastEvent: isResponsesLastEvent } : {}),
     });
+  };
 
   return {
     id,
@@ -73,6 +86,17 @@ export function createResponsesProvider(settings: ResponsesProviderSettings): Ch
     stream: (request): Observable<ChatChunk> =>
       defer(() => postSse(post(request, true), () => createResponsesStreamReader(id, request.model))),
     close: () => dispatcher.close(),
+    ...(settings.batchApi === true
+      ? {
+          batch: createOpenAIBatch({
+            ...settings,
+            headers,
+            endpoint: '/v1/responses',
+            toBody: (request) => toBody(request, false),
+            toResponse: (response, model) => toChatResponse(response, model, id),
+          }),
+        }
+      : {}),
   };
 }
 
@@ -83,5 +107,6 @@ function toChatResponse(response: JsonResponse, requestModel: string, provider: 
   const chatResponse: ChatResponse = { text, finishReason, usage: toResponsesUsage(body.usage), model: body.model || requestModel, raw: response.body };
   if (response.requestId !== undefined) chatResponse.requestId = response.requestId;
   if (response.rateLimit !== undefined) chatResponse.rateLimit = response.rateLimit;
+  if (body.service_tier) chatResponse.serviceTier = body.service_tier;
   return chatResponse;
 }

@@ -35,6 +35,7 @@ export const responsesBodySchema = z.object({
   incomplete_details: z.object({ reason: z.string().nullish() }).nullish(),
   error: z.object({ code: z.string().nullish(), message: z.string().nullish() }).nullish(),
   usage: responsesUsageSchema.nullish(),
+  service_tier: z.string().nullish(),
 });
 
 /** A parsed `response` object. */

@@ -22,6 +22,8 @@ export interface ToOpenAIRequestOptions {
   renameFields?: Readonly<Record<string, string>>;
   /** Model names are OpenAI's: leave `temperature` and `top_p` out for its reasoning models (`rejectsSamplingParams`). @defaultValue `false` */
   openAIModels?: boolean;
+  /** The `service_tier` to send, already mapped to the server's word (`params.serviceTier` is not read here). */
+  serviceTier?: string;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface ToOpenAIRequestOptions {
  * document parts with `InvalidOptionsError`), the camelCase params in their snake_case form
  * (`maxTokens` → `max_tokens` or `max_completion_tokens`, `topP` → `top_p`; with `openAIModels`, no `temperature` or
  * `top_p` for OpenAI's reasoning models, `responseFormat` → `response_format`
- * with `json_schema: { name, schema, strict }`; a strict schema keeps the constraints OpenAI enforces and describes
+ * with `json_schema: { name, schema, strict }`; the mapped `serviceTier` → `service_tier`; a strict schema keeps the constraints OpenAI enforces and describes
  * the others), `stream` + `stream_options: { include_usage: true }` for streams (unless `streamUsage: false`),
  * then the server's own spelling (`renameFields`) and refusals (`omitFields`) applied, and `params.extra` merged
  * last (an `undefined` value there removes a field, e.g. `stream_options`; a field there is sent even when omitted).
@@ -60,6 +62,7 @@ export function toOpenAIRequest(request: ProviderRequest, options: ToOpenAIReque
   if (params.stop !== undefined) body.stop = checkedStop(params.stop, options.maxStopSequences);
   if (params.seed !== undefined) body.seed = params.seed;
   if (params.responseFormat !== undefined) body.response_format = toWireResponseFormat(params.responseFormat);
+  if (options.serviceTier !== undefined) body.service_tier = options.serviceTier;
   if (options.stream) {
     body.stream = true;
     if (options.streamUsage !== false) body.stream_options = { include_usage: true };

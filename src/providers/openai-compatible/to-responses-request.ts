@@ -21,6 +21,8 @@ export interface ToResponsesRequestOptions {
   provider: string;
   /** Sent as `reasoning` when set. */
   reasoning?: ResponsesReasoning;
+  /** The `service_tier` to send, already mapped to the server's word. */
+  serviceTier?: string;
 }
 
 /** The smallest `max_output_tokens` OpenAI accepts (a smaller one is a 400 `integer_below_min_value`). */
@@ -30,7 +32,7 @@ export const MIN_OUTPUT_TOKENS = 16;
  * Builds the Responses API wire body (`POST /v1/responses`): `model`, `instructions` and `input` from
  * `toResponsesInput`, `maxTokens` → `max_output_tokens`, `temperature`, `topP` → `top_p` (left out for reasoning models, which refuse them:
  * `rejectsSamplingParams`), `responseFormat` →
- * `text.format` (`json_schema` strict unless `strict: false`, a strict schema fitted by `openAIStrictSchema`), `reasoning`, `store: false`, `stream: true` for streams,
+ * `text.format` (`json_schema` strict unless `strict: false`, a strict schema fitted by `openAIStrictSchema`), `reasoning`, the mapped `service_tier`, `store: false`, `stream: true` for streams,
  * then `params.extra` merged last (so `extra.store` decides storage, and an `undefined` value removes a field).
  *
  * Throws `InvalidOptionsError` before anything is sent for what the API refuses: `maxTokens` below 16, and `stop` or
@@ -72,6 +74,7 @@ export function toResponsesRequest(request: ProviderRequest, options: ToResponse
   }
   if (params.responseFormat !== undefined) body.text = { format: toWireFormat(params.responseFormat) };
   if (options.reasoning !== undefined) body.reasoning = { ...options.reasoning };
+  if (options.serviceTier !== undefined) body.service_tier = options.serviceTier;
   body.store = false;
   if (options.stream) body.stream = true;
   return { ...body, ...params.extra };

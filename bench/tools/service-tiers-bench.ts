@@ -1,0 +1,60 @@
+// Issue 26's scenario: 2,000 prompts at `serviceTier: 'flex'` against the mock server refusing 30 % of flex requests
+// for capacity (OpenAI's 429), flex answering 10x slower than the standard tier. Run 1: `tierFallback` after 2
+// refusals: nothing lost, no duplicate, every item's tier and cost recorded, the cost against the standard tier.
+// Run 2: the same with a deadline at half run 1's wall time: when the job ends, against the deadline plus one answer's
+// latency (at flex). One process, one run each (a quick figure, not alternated statistics).
+//
+// Usage: npx tsx bench/tools/service-tiers-bench.ts [--prompts 2000] [--max-active 64] [--latency-ms 20]
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { type ChatResponse, type LlmError, openai, parallelChat, progressTracker, summarizeUsage } from '../../src/index.js';
+import { startMockServer } from '../../src/mock-server/index.js';
+
+const { values } = parseArgs({ options: { prompts: { type: 'string' }, 'max-active': { type: 'string' }, 'latency-ms': { type: 'string' } } });
+const PROMPTS = Number(values.prompts ?? 2000);
+const MAX_ACTIVE = Number(values['max-active'] ?? 64);
+const LATENCY_MS = Number(values['latency-ms'] ?? 20);
+const FLEX_FACTOR = 10;
+
+async function run(deadline?: number) {
+  const server = await startMockServer({ flexRefusalShare: 0.3, latencyMs: LATENCY_MS, flexLatencyFactor: FLEX_FACTOR, seed: 26 });
+  const model = openai({ baseURL: server.openaiBaseURL, apiKey: 'mock', model: 'gpt-5', params: { serviceTier: 'flex' } });
+  const progress = progressTracker();
+  const prompts = Array.from({ length: PROMPTS }, (_, index) => `Label review ${index}: it was fine`);
+  const startedAt = performance.now();
+  const results = await parallelChat(model, prompts, {
+    maxActive: MAX_ACTIVE,
+    rpm: Infinity,
+    progress,
+    retry: { maxRetries: 6, initialDelayMs: 50, maxDelayMs: 400 },
+    tierFallback: { tier: 'default', afterRefusals: 2, ...(deadline === undefined ? {} : { deadline }) },
+  });
+  const wallMs = performance.now() - startedAt;
+  const stats = server.stats();
+  await model.provider.close?.();
+  await server.close();
+  const answers = results.filter((result): result is ChatResponse => result !== null && !(result instanceof Error));
+  const tiers: Record<string, number> = {};
+  for (const answer of answers) tiers[answer.serviceTier ?? '(none)'] = (tiers[answer.serviceTier ?? '(none)'] ?? 0) + 1;
+  return {
+    wallMs,
+    answered: answers.length,
+    failed: results.filter((result) => result instanceof Error).map((error) => (error as LlmError).name),
+    notSent: results.filter((result) => result === null).length,
+    duplicates: stats.duplicates,
+    deliveredKeys: stats.deliveredKeys,
+    tiers,
+    cost: summarizeUsage(answers).cost,
+    standardCost: summarizeUsage(answers.map(({ serviceTier: _served, ...answer }) => answer)).cost,
+    capacityRefusals: progress.snapshot().capacityRefusals,
+    serverCapacityRefusals: stats.capacityRefused,
+  };
+}
+
+const allFlex = await run();
+console.log('all flex, fallback after 2 refusals:', JSON.stringify({ ...allFlex, wallMs: Math.round(allFlex.wallMs) }));
+const deadline = Math.round(allFlex.wallMs / 2);
+const withDeadline = await run(deadline);
+const allowed = deadline * 1.1 + LATENCY_MS * FLEX_FACTOR;
+console.log(`deadline ${deadline} ms:`, JSON.stringify({ ...withDeadline, wallMs: Math.round(withDeadline.wallMs) }));
+console.log(`ended at ${Math.round(withDeadline.wallMs)} ms; deadline x 1.1 + one flex answer = ${Math.round(allowed)} ms: ${withDeadline.wallMs <= allowed ? 'within' : 'OVER'}`);

@@ -1,0 +1,99 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type MockServer, startMockServer } from '../../src/mock-server/index.js';
+import { buildCli, promptLines, resultRecords, runCliToEnd, startCli, tempDir, waitFor } from './support/cli-harness.js';
+
+// `rxllm batch` as a child process against the mock server's Batch APIs (in this process, its batch clock moved by
+// the test): a job run to its end, `--status`, and a resume after kill -9 between submission and collection.
+
+let cli: { path: string; remove: () => Promise<void> };
+let dir: string;
+let removeDir: () => Promise<void>;
+let server: MockServer | undefined;
+let now = 1_765_000_000_000;
+
+beforeAll(async () => {
+  cli = await buildCli();
+});
+afterAll(() => cli.remove());
+beforeEach(async () => {
+  ({ dir, remove: removeDir } = await tempDir());
+  now = 1_765_000_000_000;
+});
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  await removeDir();
+});
+
+async function batchIds(): Promise<string[]> {
+  const response = await fetch(`${server!.openaiBaseURL}/batches?limit=100`);
+  return ((await response.json()) as { data: { id: string }[] }).data.map((batch) => batch.id);
+}
+
+describe('rxllm batch', () => {
+  it('runs a job to its end: every prompt answered once, in the rxllm run result format, state kept beside the output', async () => {
+    server = await startMockServer({ batchDelayMs: 0, clock: () => now });
+    const input = join(dir, 'prompts.jsonl');
+    await writeFile(input, promptLines(6));
+    const output = join(dir, 'results.jsonl');
+    const args = ['batch', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--batch-api', '--poll-interval', '20ms'];
+    const { code, stderr } = await runCliToEnd(cli.path, args);
+    expect(code, stderr).toBe(0);
+    const records = resultRecords(output);
+    expect(records).toHaveLength(6);
+    expect(records.every((record) => record.ok)).toBe(true);
+    expect(records.map((record) => record.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(existsSync(`${output}.batch-state.json`)).toBe(true);
+    expect(stderr).toMatch(/batches submitted/);
+  });
+
+  it('answers Anthropic models through Message Batches', async () => {
+    server = await startMockServer({ batchDelayMs: 0, clock: () => now });
+    const input = join(dir, 'prompts.jsonl');
+    await writeFile(input, promptLines(3));
+    const output = join(dir, 'results.jsonl');
+    const args = ['batch', input, '-o', output, '--model', 'anthropic/claude-haiku-4-5', '--base-url', server.anthropicBaseURL, '--batch-api', '--poll-interval', '20ms'];
+    const { code, stderr } = await runCliToEnd(cli.path, args, { env: { ANTHROPIC_API_KEY: 'sk-ant-mock' } });
+    expect(code, stderr).toBe(0);
+    expect(resultRecords(output).filter((record) => record.ok)).toHaveLength(3);
+  });
+
+  it('refuses a model without a Batch API (a compatible server without --batch-api), naming the flag', async () => {
+    server = await startMockServer({ batchDelayMs: 0, clock: () => now });
+    const input = join(dir, 'prompts.jsonl');
+    await writeFile(input, promptLines(1));
+    const { code, stderr } = await runCliToEnd(cli.path, ['batch', input, '-o', join(dir, 'out.jsonl'), '--model', 'openai/m', '--base-url', server.openaiBaseURL]);
+    expect(code).toBe(64);
+    expect(stderr).toMatch(/--batch-api/);
+    expect(await batchIds()).toHaveLength(0);
+  });
+
+  it('resumes after kill -9 between submission and collection: the same batch, never a second one; --status reports it without waiting', async () => {
+    server = await startMockServer({ batchDelayMs: 10_000, clock: () => now });
+    const input = join(dir, 'prompts.jsonl');
+    await writeFile(input, promptLines(5));
+    const output = join(dir, 'results.jsonl');
+    const statePath = `${output}.batch-state.json`;
+    const args = ['batch', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--batch-api', '--poll-interval', '20ms'];
+    const first = startCli(cli.path, args);
+    await waitFor(() => existsSync(statePath) && readFileSync(statePath, 'utf8').includes('"batches":[{'), 'the batch id in the state file');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(await batchIds()).toHaveLength(1);
+    expect(existsSync(output)).toBe(false);
+
+    const status = await runCliToEnd(cli.path, [...args, '--status']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/1 batches submitted/);
+    expect(status.stdout).toMatch(/\(round 0\): (validating|in_progress)/);
+
+    now += 20_000; // the batch has ended
+    const { code, stderr } = await runCliToEnd(cli.path, args);
+    expect(code, stderr).toBe(0);
+    expect(await batchIds()).toHaveLength(1);
+    expect(resultRecords(output).filter((record) => record.ok)).toHaveLength(5);
+  });
+});
