@@ -71,6 +71,19 @@ describe('rxllm batch', () => {
     expect(await batchIds()).toHaveLength(0);
   });
 
+  it('splits a job into several batches with --max-batch-requests (the mock serving --batch-max-requests 2)', async () => {
+    server = await startMockServer({ batchDelayMs: 0, batchMaxRequests: 2, clock: () => now });
+    const input = join(dir, 'prompts.jsonl');
+    await writeFile(input, promptLines(5));
+    const output = join(dir, 'results.jsonl');
+    const args = ['batch', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--batch-api', '--poll-interval', '20ms'];
+    const { code, stderr } = await runCliToEnd(cli.path, [...args, '--max-batch-requests', '2']);
+    expect(code, stderr).toBe(0);
+    expect(await batchIds()).toHaveLength(3);
+    expect(stderr).toMatch(/3 batches submitted/);
+    expect(resultRecords(output).filter((record) => record.ok).map((record) => record.index)).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it('resumes after kill -9 between submission and collection: the same batch, never a second one; --status reports it without waiting', async () => {
     server = await startMockServer({ batchDelayMs: 10_000, clock: () => now });
     const input = join(dir, 'prompts.jsonl');
