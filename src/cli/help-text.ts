@@ -68,7 +68,8 @@ Flags:
                              maxTokens=200, stop=END, extra.top_k=5 (values are JSON when they parse)
       --stream               stream each answer (token-level timeouts between chunks)
       --base-url <url>       the provider's base URL, e.g. http://127.0.0.1:8080/v1
-      --timeout <seconds>    per request (streams: the longest silence between chunks); default 60
+      --timeout <duration>   per request (streams: the longest silence between chunks): 500ms, 90s, 2h or
+                             seconds; default 60s (flex: 15m)
       --service-tier <tier>  flex, priority, default, auto or the provider's own word (sent as service_tier)
       --fallback-tier <tier> after 2 capacity refusals, or from --deadline, send an item at this tier
       --deadline <duration>  from then on every unanswered item goes at the fallback tier (500ms, 90s, 2h)
@@ -77,8 +78,8 @@ Flags:
       --retry-failed         on resume, send again the prompts recorded as failed (their old lines are removed);
                              by default every recorded id, ok or failed, is skipped
       --progress <mode>      auto: a live bar on a TTY, else plain lines (default) · lines · none
-      --progress-interval <s> seconds between progress lines when not on a TTY (default 2)
-      --grace <seconds>      on Ctrl-C, how long to wait for requests in flight (default 5); Ctrl-C twice aborts
+      --progress-interval <d> time between progress lines when not on a TTY (default 2s; a duration)
+      --grace <duration>     on Ctrl-C, how long to wait for requests in flight (default 5s); Ctrl-C twice aborts
   -q, --quiet                no progress and no summary; errors only
   -h, --help                 this help
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { BatchResubmit, ChatParams } from '../index.js';
+import { durationFlagSchema } from './duration-flag-schema.js';
 import { parseParamFlags, toUsageError } from './parse-run-args.js';
 import { UsageError } from './usage-error.js';
 
@@ -43,24 +44,13 @@ const BATCH_FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** A duration: `500ms`, `90s`, `2h`, `5m`, or plain seconds (SPEC: CLI durations). */
-const duration = z
-  .string()
-  .regex(/^(\d+(\.\d+)?)(ms|s|m|h)?$/, 'expected a duration such as 500ms, 90s, 5m, 2h or plain seconds')
-  .transform((text) => {
-    const [, amount, , unit] = /^(\d+(\.\d+)?)(ms|s|m|h)?$/.exec(text)!;
-    const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit ?? 's']!;
-    return Math.round(Number(amount) * factor);
-  })
-  .pipe(z.number().positive('expected a duration above 0'));
-
 const flagsSchema = z.strictObject({
   output: z.string({ error: 'is required (the results file, e.g. -o results.jsonl)' }).min(1, 'must not be empty'),
   model: z.string({ error: 'is required, as provider/model (e.g. --model openai/gpt-4o-mini)' }).regex(/^[^/\s]+\/\S+$/, 'expected provider/model'),
   'base-url': z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   'batch-api': z.boolean().default(false),
   'max-batch-requests': z.string().regex(/^[1-9]\d*$/, 'expected a whole number >= 1').transform(Number).optional(),
-  'poll-interval': duration.default(30_000),
+  'poll-interval': durationFlagSchema().default(30_000),
   resubmit: z.enum(['none', 'failed', 'expired', 'both'], { error: 'expected none, failed, expired or both' }).default('none'),
   'resubmit-rounds': z.string().regex(/^\d+$/, 'expected a whole number >= 0').transform(Number).default(3),
   status: z.boolean().default(false),

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { type ChatParams, chatParamsSchema } from '../index.js';
-import { parseDurationFlag } from './parse-duration-flag.js';
+import { durationFlagSchema } from './duration-flag-schema.js';
 import { suggestFlag } from './suggest-flag.js';
 import { UsageError } from './usage-error.js';
 
@@ -106,11 +106,6 @@ const positiveNumber = z
   .transform(Number)
   .pipe(z.number().positive('expected a positive number').finite());
 
-const nonNegativeNumber = z
-  .string()
-  .regex(/^(\d+(\.\d*)?|\.\d+)$/, 'expected a number >= 0')
-  .transform(Number);
-
 const tierWord = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'expected a service tier such as flex, priority, default or auto');
 /** `--rpm` / `--tpm`: a positive number (a ceiling) or `auto`. */
 const limitFlag = z.union([z.literal('auto'), positiveNumber], { error: 'expected a positive number or auto' });
@@ -136,19 +131,12 @@ const flagsSchema = z.strictObject({
   'retry-failed': z.boolean().default(false),
   quiet: z.boolean().default(false),
   progress: z.enum(['auto', 'lines', 'none'], { error: 'expected auto, lines or none' }).default('auto'),
-  'progress-interval': positiveNumber.default(2),
-  grace: nonNegativeNumber.default(5),
-  timeout: positiveNumber.optional(),
+  'progress-interval': durationFlagSchema().default(2_000),
+  grace: durationFlagSchema(true).default(5_000),
+  timeout: durationFlagSchema().optional(),
   'service-tier': tierWord.optional(),
   'fallback-tier': tierWord.optional(),
-  deadline: z
-    .string()
-    .transform((text, context) => {
-      const ms = parseDurationFlag(text);
-      if (ms === undefined) context.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 90s, 2h or seconds' });
-      return ms ?? 0;
-    })
-    .optional(),
+  deadline: durationFlagSchema().optional(),
 });
 
 /**
@@ -201,9 +189,9 @@ export function parseRunArgs(argv: readonly string[]): RunOptions | 'help' {
     retryFailed: f['retry-failed'],
     quiet: f.quiet,
     progress: f.quiet ? 'none' : f.progress,
-    progressIntervalMs: Math.round(f['progress-interval'] * 1000),
-    graceMs: Math.round(f.grace * 1000),
-    ...(f.timeout === undefined ? {} : { timeoutMs: Math.round(f.timeout * 1000) }),
+    progressIntervalMs: f['progress-interval'],
+    graceMs: f.grace,
+    ...(f.timeout === undefined ? {} : { timeoutMs: f.timeout }),
     ...(f['fallback-tier'] === undefined && f.deadline === undefined
       ? {}
       : { tierFallback: { tier: f['fallback-tier'] ?? 'default', ...(f.deadline === undefined ? {} : { deadline: f.deadline }) } }),
