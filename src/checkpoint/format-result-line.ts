@@ -128,7 +128,17 @@ export function failedResultLine(context: ResultContext, error: LlmError): Resul
   };
 }
 
-/** Serialises a result line to one line of JSON (no newline inside: JSON escapes them). */
+/**
+ * Serialises a result line to one line of JSON (no newline inside: JSON escapes them), as results files hold it.
+ *
+ * @example
+ * ```ts
+ * import { formatResultLine, okResultLine } from 'rxllm';
+ * const response = { text: 'Lima', finishReason: 'stop' as const, usage: { inputTokens: 9, outputTokens: 1 }, model: 'gpt-4o-mini', raw: {} };
+ * const line = okResultLine({ id: 'q1', index: 0, model: 'gpt-4o-mini', attempts: 1 }, response);
+ * process.stdout.write(`${formatResultLine(line)}\n`);
+ * ```
+ */
 export function formatResultLine(line: ResultLine): string {
   return JSON.stringify(line);
 }
