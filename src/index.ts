@@ -13,6 +13,7 @@ export type {
   ChatRequest,
   ChatResponse,
   ChatResult,
+  StructuredResult,
   ItemTag,
   LimitInForce,
   LimitSource,
@@ -94,6 +95,8 @@ export { chatStructured } from './structured/chat-structured.js';
 export type { ChatStructuredOptions } from './structured/chat-structured.js';
 export { parallelChatStructured } from './structured/parallel-chat-structured.js';
 export type { ParallelChatStructuredOptions, ParallelChatStructuredResult } from './structured/parallel-chat-structured.js';
+export { chatEachStructured } from './structured/chat-each-structured.js';
+export type { ChatEachStructuredOptions } from './structured/chat-each-structured.js';
 
 // Transport helpers (pure)
 export { parseRetryAfter } from './transport/retry-after.js';

@@ -450,6 +450,37 @@ export type ChatResult =
   | ({ index: number; prompt: Prompt; ok: false; error: LlmError; attempts: number } & ItemTag);
 
 /**
+ * One result of `chatEachStructured`: the validated `value` with the response, its `usage` and `cost`, or the item's
+ * error (`StructuredOutputError` / `RefusalError` for an answer that fails the schema, which keeps the `response`,
+ * `usage` and `cost` it was paid with; another `LlmError` when no answer came).
+ *
+ * @example
+ * ```ts
+ * import { from } from 'rxjs';
+ * import { z } from 'zod';
+ * import { chatEachStructured, openai, type StructuredResult } from 'rxllm';
+ * const City = z.object({ city: z.string() });
+ * const show = (result: StructuredResult<z.infer<typeof City>>) => (result.ok ? result.value.city : result.error.message);
+ * from(['Capital of Peru?']).pipe(chatEachStructured(openai({ model: 'gpt-4o-mini' }), City)).subscribe((result) => console.log(show(result)));
+ * ```
+ */
+export type StructuredResult<T> =
+  | ({ index: number; prompt: Prompt; ok: true; value: T; response: ChatResponse; usage: Usage; cost: number | undefined; attempts: number } & ItemTag)
+  | ({
+      index: number;
+      prompt: Prompt;
+      ok: false;
+      error: LlmError;
+      /** The answer that failed the schema; absent when no answer came. */
+      response?: ChatResponse;
+      /** The failed answer's usage (paid for); absent when no answer came. */
+      usage?: Usage;
+      /** The failed answer's cost in USD; absent when no answer came, `undefined` when the model has no price. */
+      cost?: number | undefined;
+      attempts: number;
+    } & ItemTag);
+
+/**
  * What a result carries of its `PromptItem`: its `id` and `meta`, each present only when the item had it.
  *
  * @example

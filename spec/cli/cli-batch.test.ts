@@ -33,6 +33,11 @@ async function batchIds(): Promise<string[]> {
   return ((await response.json()) as { data: { id: string }[] }).data.map((batch) => batch.id);
 }
 
+async function batchStatuses(): Promise<string[]> {
+  const response = await fetch(`${server!.openaiBaseURL}/batches?limit=100`);
+  return ((await response.json()) as { data: { status: string }[] }).data.map((batch) => batch.status);
+}
+
 describe('rxllm batch', () => {
   it('runs a job to its end: every prompt answered once, in the rxllm run result format, state kept beside the output', async () => {
     server = await startMockServer({ batchDelayMs: 0, clock: () => now });
@@ -69,6 +74,43 @@ describe('rxllm batch', () => {
     expect(code).toBe(64);
     expect(stderr).toMatch(/--batch-api/);
     expect(await batchIds()).toHaveLength(0);
+  });
+
+  it('splits a job into several batches with --max-batch-requests (the mock serving --batch-max-requests 2)', async () => {
+    server = await startMockServer({ batchDelayMs: 0, batchMaxRequests: 2, clock: () => now });
+    const input = join(dir, 'prompts.jsonl');
+    await writeFile(input, promptLines(5));
+    const output = join(dir, 'results.jsonl');
+    const args = ['batch', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--batch-api', '--poll-interval', '20ms'];
+    const { code, stderr } = await runCliToEnd(cli.path, [...args, '--max-batch-requests', '2']);
+    expect(code, stderr).toBe(0);
+    expect(await batchIds()).toHaveLength(3);
+    expect(stderr).toMatch(/3 batches submitted/);
+    expect(resultRecords(output).filter((record) => record.ok).map((record) => record.index)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('Ctrl-C (SIGINT) cancels the provider batch, writes the results it returned, and exits 130', async () => {
+    server = await startMockServer({ batchDelayMs: 10_000, clock: () => now });
+    const input = join(dir, 'prompts.jsonl');
+    await writeFile(input, promptLines(10));
+    const output = join(dir, 'results.jsonl');
+    const statePath = `${output}.batch-state.json`;
+    const args = ['batch', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--batch-api', '--poll-interval', '20ms'];
+    const run = startCli(cli.path, args);
+    await waitFor(() => existsSync(statePath) && readFileSync(statePath, 'utf8').includes('"batches":[{'), 'the batch id in the state file');
+    now += 6_000; // part of the batch has been answered
+    run.child.kill('SIGINT');
+    // The mock settles a cancel a tenth of the batch delay after it: once the batch is cancelling, move its clock on.
+    while ((await batchStatuses())[0] !== 'cancelling') await new Promise((resolve) => setImmediate(resolve));
+    now += 2_000;
+    const { code } = await run.exited;
+    expect(code, run.stderr()).toBe(130);
+    expect(await batchStatuses()).toEqual(['cancelled']);
+    const records = resultRecords(output);
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.length).toBeLessThan(10);
+    expect(records.every((record) => record.ok)).toBe(true);
+    expect(new Set(records.map((record) => record.index)).size).toBe(records.length);
   });
 
   it('resumes after kill -9 between submission and collection: the same batch, never a second one; --status reports it without waiting', async () => {

@@ -147,6 +147,9 @@ const EXAMPLES: Record<string, Expectation> = {
       expect(out).not.toContain('sk-this-key-is-wrong');
     },
   },
+  'batch-chat.ts': {
+    lines: [/^progress: 5\/5 collected, 3 batches$/m, /^0: Re: Capital of Peru\?/m, /^4: Re: Capital of Uruguay\?/m],
+  },
   'mock-server.ts': {
     lines: [
       /^listening on http:\/\/127\.0\.0\.1:\d+ /m,

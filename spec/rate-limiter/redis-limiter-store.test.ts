@@ -40,12 +40,6 @@ describe.skipIf(skipRedis)('redisLimiterStore against a real redis-server', () =
 
   describeStoreContract('redisLimiterStore (clock injected)', () => createRedisLimiterStore(client, { key: nextBudget() }, callerClock));
 
-  it('refuses separate input and output budgets, which its scripts do not carry yet, instead of ignoring them', async () => {
-    const store = redisLimiterStore(client, { key: nextBudget() });
-    const request = { rpm: 60, burst: 1, tokenBurst: 0, tokens: 10, inputTpm: 1_000, inputTokens: 10 };
-    await expect(store.reserve('k', request, Date.now())).rejects.toThrow(/inputTpm and outputTpm are not shared through Redis yet/);
-  });
-
   describe('on the Redis clock', () => {
     it('ignores the callers\' clocks: workers 2 s ahead and 2 s behind get the same answer', async () => {
       const options = { key: nextBudget() };
@@ -128,6 +122,39 @@ describe.skipIf(skipRedis)('redisLimiterStore against a real redis-server', () =
       expect(await other.reserve('k', { ...limits, tokens: 10 }, 600)).toEqual({ granted: true, waitMs: 0 }); // token clock 610
       await slow.adjust('k', -200, limits, 700); // used 800: charged again, from 700
       expect(await other.reserve('k', { ...limits, tokens: 10 }, 700)).toEqual({ granted: false, waitMs: 800 });
+    });
+  });
+
+  describe('leases of the input and output budgets', () => {
+    // 1 ms per input token, 10 ms per output token, no token bursts: each clock reads as its tokens.
+    const split: RateLimits = { rpm: 60_000, burst: 100, tokenBurst: 0, inputTpm: 60_000, inputTokenBurst: 0, outputTpm: 6_000, outputTokenBurst: 0 };
+    const ask = (inputTokens: number, outputTokens: number) => ({ ...split, tokens: inputTokens + outputTokens, inputTokens, outputTokens });
+    const pair = (leaseMs: number): [RateLimiterStore, RateLimiterStore] => {
+      const options = { key: nextBudget(), leaseMs };
+      return [createRedisLimiterStore(client, options, callerClock), createRedisLimiterStore(client, options, callerClock)];
+    };
+
+    it("gives a stopped worker's unsettled input and output estimates back after leaseMs", async () => {
+      const [crashed, survivor] = pair(500);
+      expect(await crashed.reserve('k', ask(1_000, 100), 0)).toEqual({ granted: true, waitMs: 0 }); // input 1000, output 1000
+      expect(await survivor.reserve('k', ask(10, 0), 100)).toEqual({ granted: false, waitMs: 900 });
+      expect(await survivor.reserve('k', ask(10, 0), 600)).toEqual({ granted: true, waitMs: 0 }); // both given back
+      expect(await survivor.reserve('k', ask(0, 10), 600)).toEqual({ granted: false, waitMs: 10 }); // the input clock (610) waits; the output clock is idle at 600, not 1000
+    });
+
+    it('keeps what a worker settled of each part: only unsettled estimates come back', async () => {
+      const [stopped, survivor] = pair(500);
+      await stopped.reserve('k', ask(1_000, 100), 0);
+      await stopped.adjust('k', 0, split, 100, { inputTokens: -200, outputTokens: -20 }); // used 800 in, 80 out
+      expect(await survivor.reserve('k', ask(0, 0), 600)).toEqual({ granted: false, waitMs: 200 }); // both clocks at 800
+    });
+
+    it('charges the actual parts when a reaped worker settles late', async () => {
+      const [slow, other] = pair(500);
+      await slow.reserve('k', ask(1_000, 100), 0);
+      expect(await other.reserve('k', ask(0, 0), 600)).toEqual({ granted: true, waitMs: 0 });
+      await slow.adjust('k', 0, split, 700, { inputTokens: -200, outputTokens: -50 }); // used 800 in (to 1500), 50 out (to 1200)
+      expect(await other.reserve('k', ask(0, 0), 700)).toEqual({ granted: false, waitMs: 800 });
     });
   });
 

@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, type Observable, tap } from 'rxjs';
+import { asyncScheduler, defer, filter, finalize, fromEvent, lastValueFrom, NEVER, type Observable, takeUntil, tap } from 'rxjs';
 import { InvalidOptionsError, LlmError, toLlmError } from '../errors/llm-error.js';
 import type { BatchItemResult, BatchLimits, BatchProvider, BatchStatus } from '../model/batch-provider.js';
 import type { ChatModel } from '../model/chat-provider.js';
@@ -32,6 +32,8 @@ class BatchJob {
   private readonly kinds: (BatchItemResult['kind'] | 'failed' | undefined)[];
   private readonly live = new Map<string, BatchStatus>();
   private waiting = 0;
+  /** Indices whose batch create was refused (failed, never in a provider batch): resubmittable as `failed`. */
+  private readonly refused: number[] = [];
 
   private constructor(
     private readonly model: ChatModel,
@@ -81,7 +83,7 @@ class BatchJob {
     let eligible = this.lines.map((_line, index) => index);
     for (let round = 0; round <= rounds && eligible.length > 0; round++) {
       await this.runRound(round, eligible);
-      eligible = this.indicesOf(round).filter((index) => wanted(this.kinds[index], resubmit));
+      eligible = [...this.indicesOf(round), ...this.refused.splice(0)].filter((index) => wanted(this.kinds[index], resubmit));
     }
     this.report();
   }
@@ -101,14 +103,27 @@ class BatchJob {
     try {
       for (;;) {
         while (queue.length > 0 && this.now() >= notBefore) {
+          signal?.throwIfAborted();
           const indices = queue.shift()!;
-          const status = await this.call(this.batch.create(indices.map(lineOf)));
+          this.waiting -= indices.length;
+          let status: BatchStatus;
+          try {
+            status = await this.create(indices.map(lineOf));
+          } catch (error) {
+            if (signal?.aborted === true) throw error; // never sent, or refused while aborting: the items stay `null`
+            // A refused create (a 400, Anthropic's 413, a 429 or 5xx still refused after the retries) fails only the
+            // items it held; the job goes on with the other batches.
+            const failure = toLlmError(error);
+            for (const index of indices) this.fail(index, failure);
+            this.refused.push(...indices);
+            continue;
+          }
           // The id is saved before anything else: a crash from here on resumes this batch instead of paying twice.
           const saved: SavedBatch = { id: status.id, round, indices, ended: false };
           this.state.batches.push(saved);
-          this.waiting -= indices.length;
           await this.save();
           this.live.set(status.id, status);
+          signal?.throwIfAborted(); // an abort during the create: the batch is known now, and cancelled below
         }
         const active = this.batchesOf(round).filter((saved) => !saved.ended);
         this.report();
@@ -235,6 +250,24 @@ class BatchJob {
       }),
     };
     onProgress(progress);
+  }
+
+  /**
+   * Creates one provider batch, retried like a chat request. An abort stops the waits between attempts but never an
+   * attempt in flight: the server may already have created the batch, and its id must be saved to be cancelled.
+   */
+  private create(lines: readonly string[]): Promise<BatchStatus> {
+    const { signal } = this.options;
+    let inFlight = false;
+    const attempt = defer(() => {
+      inFlight = true;
+      return this.batch.create(lines);
+    }).pipe(finalize(() => (inFlight = false)));
+    const stopped = signal === undefined ? NEVER : fromEvent(signal, 'abort').pipe(filter(() => !inFlight));
+    const onRetry = (): void => signal?.throwIfAborted();
+    return lastValueFrom(attempt.pipe(retryWithBackoff({ ...this.model.retry, onRetry }), takeUntil(stopped))).catch((error: unknown) => {
+      throw signal?.aborted === true ? signal.reason : toLlmError(error);
+    });
   }
 
   /** One provider call, retried like a chat request; abortable by the job's signal unless cancelling. */

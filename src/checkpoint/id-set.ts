@@ -1,4 +1,5 @@
 import type { PromptId } from '../types.js';
+import { CompactStringSet } from './compact-string-set.js';
 
 const LINE_ID = /^line-([1-9]\d{0,9})$/;
 /** Line numbers up to this go in the bitset (16 MiB at most); larger ones in the `Set`. */
@@ -6,7 +7,8 @@ const MAX_BITSET_LINE = 2 ** 27;
 
 /**
  * A set of prompt ids that stays small for big runs: the default ids `line-<n>` are kept as bits (10 million of them
- * take about 1.2 MB), other ids in a `Set`. The string `"5"` and the number `5` are different ids, as in JSON.
+ * take about 1.2 MB), other ids in a `CompactStringSet` (UTF-8 bytes in an arena: a million ids of 11 characters take
+ * about 25 MB, where a `Set<string>` takes 85 MB). Exact: no false positives. The string `"5"` and the number `5` are different ids, as in JSON.
  *
  * @example
  * ```ts
@@ -18,7 +20,7 @@ const MAX_BITSET_LINE = 2 ** 27;
  */
 export class IdSet {
   #bits = new Uint8Array(1024);
-  #others = new Set<string>();
+  readonly #others = new CompactStringSet();
   #size = 0;
 
   /** How many distinct ids the set holds. */

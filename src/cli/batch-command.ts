@@ -70,6 +70,7 @@ export async function batchCommand(options: BatchOptions, context: BatchContext)
         resubmit: options.resubmit,
         resubmitRounds: options.resubmitRounds,
         params: options.params,
+        ...(options.maxBatchRequests === undefined ? {} : { batchLimits: { maxRequests: options.maxBatchRequests } }),
         onProgress: (progress) => {
           if (options.quiet) return;
           const text = formatStatus(progress).join('\n');

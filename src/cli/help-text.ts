@@ -105,6 +105,7 @@ Flags:
   -p, --param <key=value>     a generation parameter for every prompt (repeatable)
   --base-url <url>            provider base URL
   --batch-api                 the --base-url server has the provider's Batch API (a proxy, rxllm mock-server)
+  --max-batch-requests <n>    most requests per provider batch, below the provider's own limit (default: the limit)
   -q, --quiet                 no progress lines
   -h, --help                  this help
 

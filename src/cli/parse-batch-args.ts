@@ -16,6 +16,8 @@ export interface BatchOptions {
   baseURL?: string;
   /** The base URL serves the provider's Batch API (a proxy, the mock server). @defaultValue `false` */
   batchApi: boolean;
+  /** Most requests per provider batch, below the provider's own limit. @defaultValue the provider's limit */
+  maxBatchRequests?: number;
   /** Milliseconds between two looks at the batches. @defaultValue `30000` */
   pollIntervalMs: number;
   resubmit: BatchResubmit;
@@ -31,6 +33,7 @@ const BATCH_FLAGS = {
   model: { type: 'string', short: 'm' },
   'base-url': { type: 'string' },
   'batch-api': { type: 'boolean' },
+  'max-batch-requests': { type: 'string' },
   'poll-interval': { type: 'string' },
   resubmit: { type: 'string' },
   'resubmit-rounds': { type: 'string' },
@@ -56,6 +59,7 @@ const flagsSchema = z.strictObject({
   model: z.string({ error: 'is required, as provider/model (e.g. --model openai/gpt-4o-mini)' }).regex(/^[^/\s]+\/\S+$/, 'expected provider/model'),
   'base-url': z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   'batch-api': z.boolean().default(false),
+  'max-batch-requests': z.string().regex(/^[1-9]\d*$/, 'expected a whole number >= 1').transform(Number).optional(),
   'poll-interval': duration.default(30_000),
   resubmit: z.enum(['none', 'failed', 'expired', 'both'], { error: 'expected none, failed, expired or both' }).default('none'),
   'resubmit-rounds': z.string().regex(/^\d+$/, 'expected a whole number >= 0').transform(Number).default(3),
@@ -94,6 +98,7 @@ export function parseBatchArgs(argv: readonly string[]): BatchOptions | 'help' {
     model: f.model,
     ...(f['base-url'] === undefined ? {} : { baseURL: f['base-url'] }),
     batchApi: f['batch-api'],
+    ...(f['max-batch-requests'] === undefined ? {} : { maxBatchRequests: f['max-batch-requests'] }),
     pollIntervalMs: f['poll-interval'],
     resubmit: f.resubmit,
     resubmitRounds: f['resubmit-rounds'],

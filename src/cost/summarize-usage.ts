@@ -1,5 +1,5 @@
 import type { LlmError } from '../errors/llm-error.js';
-import type { ChatResponse, ChatResult, Usage } from '../types.js';
+import type { ChatResponse, ChatResult, StructuredResult, Usage } from '../types.js';
 import { priceUsage } from './cost-of.js';
 import { priceTierOf } from './price-tier-of.js';
 import { type PriceTable, priceOf } from './model-prices.js';
@@ -69,7 +69,7 @@ export interface UsageSummary {
 }
 
 /**
- * What `summarizeUsage` accepts: `parallelChat` results, or `chatEach` results.
+ * What `summarizeUsage` accepts: `parallelChat` results, or `chatEach` / `chatEachStructured` results.
  *
  * @example
  * ```ts
@@ -80,12 +80,13 @@ export interface UsageSummary {
  * console.log(summarizeUsage(results).totalTokens);
  * ```
  */
-export type UsageSource = ReadonlyArray<ChatResponse | LlmError | null> | ReadonlyArray<ChatResult>;
+export type UsageSource = ReadonlyArray<ChatResponse | LlmError | null> | ReadonlyArray<ChatResult> | ReadonlyArray<StructuredResult<unknown>>;
 
 /**
  * Adds up the token usage and cost of a run's results, per model and overall. Works on `parallelChat` output
- * (`ChatResponse | LlmError | null` entries) and on collected `chatEach` results (`ChatResult`). Failed attempts
- * report no usage and count as zero tokens.
+ * (`ChatResponse | LlmError | null` entries) and on collected `chatEach` results (`ChatResult`) and
+ * `chatEachStructured` results. Failed attempts report no usage and count as zero tokens, except a structured answer
+ * that failed its schema: it counts as failed, and its tokens and cost (paid) are in the totals.
  *
  * @param results - The run's results.
  * @param prices - Price overrides consulted before `definePrices` and the built-in table.
@@ -115,13 +116,13 @@ export function summarizeUsage(results: UsageSource, prices?: PriceTable): Usage
     unpricedModels: [],
     byModel: {},
   };
-  for (const entry of results as ReadonlyArray<ChatResponse | LlmError | ChatResult | null>) {
+  for (const entry of results as ReadonlyArray<Entry>) {
     summary.results += 1;
     const response = responseOf(entry);
     if (entry === null) summary.notSubmitted += 1;
-    else if (response === undefined) summary.failed += 1;
+    else if (response === undefined || !succeeded(entry)) summary.failed += 1;
+    else summary.succeeded += 1;
     if (response === undefined) continue;
-    summary.succeeded += 1;
     const model = (summary.byModel[response.model] ??= {
       requests: 0,
       inputTokens: 0,
@@ -162,9 +163,17 @@ function addCost(cost: number | undefined, model: string, usage: Usage, prices: 
   return price === undefined ? undefined : (cost ?? 0) + priceUsage(price, usage, priceTierOf(serviceTier));
 }
 
-function responseOf(entry: ChatResponse | LlmError | ChatResult | null): ChatResponse | undefined {
+type Entry = ChatResponse | LlmError | ChatResult | StructuredResult<unknown> | null;
+
+/** True unless the entry is a failed result (a structured answer that failed its schema keeps its response). */
+function succeeded(entry: Entry): boolean {
+  return entry === null || typeof entry !== 'object' || !('ok' in entry && 'index' in entry) || entry.ok;
+}
+
+/** The response whose usage was paid: a success's, or a structured failure's answer. */
+function responseOf(entry: Entry): ChatResponse | undefined {
   if (entry === null || typeof entry !== 'object') return undefined;
-  if ('ok' in entry && 'index' in entry) return entry.ok ? entry.response : undefined;
+  if ('ok' in entry && 'index' in entry) return 'response' in entry ? entry.response : undefined;
   if ('usage' in entry && 'text' in entry) return entry;
   return undefined;
 }

@@ -73,12 +73,22 @@ export interface BudgetReservation {
  * ```ts
  * import { usageBudget, type BudgetState } from 'rxllm';
  * const state: BudgetState = usageBudget({ maxCost: 0.5 }).state();
- * console.log(state); // { spentTokens: 0, spentCost: 0, reservedTokens: 0, reservedCost: 0, outstanding: 0, exhausted: false }
+ * console.log(state); // { spentTokens: 0, spentCost: 0, assumedTokens: 0, assumedCost: 0, reservedTokens: 0, reservedCost: 0, outstanding: 0, exhausted: false }
  * ```
  */
 export interface BudgetState {
+  /** Tokens counted as spent: reported usage plus `assumedTokens`. */
   spentTokens: number;
+  /** USD counted as spent: reported usage plus `assumedCost`. */
   spentCost: number;
+  /**
+   * The part of `spentTokens` that is a worst case, not reported usage: attempts whose usage never arrived (a dropped
+   * connection, a timeout, a cut-off or unparsable body, a stream without a usage chunk, a cancellation after sending).
+   * `spentTokens - assumedTokens` is what the server reported, the figure progress and `summarizeUsage` count.
+   */
+  assumedTokens: number;
+  /** The part of `spentCost` that is a worst case (see `assumedTokens`). */
+  assumedCost: number;
   reservedTokens: number;
   reservedCost: number;
   /** Reservations neither settled nor released. */
@@ -115,7 +125,8 @@ export interface Budget {
   reserve(modelId: string, request: UsageRequest): BudgetReservation | undefined;
   /**
    * Replaces a reservation by the usage the server reported, priced at `serviceTier` (the tier that served it; else
-   * the tier reserved at). Later calls for the same reservation are ignored.
+   * the tier reserved at). Passing `reservation.usage` itself counts the worst case as spent, in `assumedTokens` /
+   * `assumedCost` as well (the attempt's usage never arrived). Later calls for the same reservation are ignored.
    */
   settle(reservation: BudgetReservation, usage: Usage, serviceTier?: string): void;
   /** Gives a reservation back unspent (the request failed before the server did any work). */
@@ -154,6 +165,13 @@ const COST_EPSILON = 1e-12;
  * o200k_base and cl100k_base tokenizers on the estimate's test texts (English, Russian, JSON, CJK, emoji, code and
  * more); for another tokenizer or chat template, raise `inputMargin`.
  *
+ * When the budget counts a worst case: while a request is in flight its worst case is held (`reservedTokens`); once
+ * the server reports usage, exactly that usage is counted, priced at the tier that served it (the figure progress
+ * and `summarizeUsage` count, each response once, whatever the retries). An attempt whose usage never arrives after
+ * it was sent — a dropped connection, a timeout, a cut-off or unparsable body (retried), a stream ending without a
+ * usage chunk, a cancellation — stays counted at its worst case, in `spentTokens` and also in `assumedTokens` /
+ * `assumedCost`; an attempt the server answered with an HTTP error status, or never sent, counts nothing.
+ *
  * @param options - Limits, prices, and the assumed output allowance. Throws `InvalidOptionsError` when invalid.
  * @returns A `Budget`.
  *
@@ -173,7 +191,7 @@ export function usageBudget(options: BudgetOptions): Budget {
   const { maxCost, maxTotalTokens, defaultOutputTokens = DEFAULT_OUTPUT_TOKENS, inputMargin = 1 } = parsed;
   const open = new Set<BudgetReservation>();
   const changes = new Subject<BudgetState>();
-  const totals = { spentTokens: 0, spentCost: 0, reservedTokens: 0, reservedCost: 0 };
+  const totals = { spentTokens: 0, spentCost: 0, assumedTokens: 0, assumedCost: 0, reservedTokens: 0, reservedCost: 0 };
   let exhausted = false;
 
   const state = (): BudgetState => ({ ...totals, outstanding: open.size, exhausted });
@@ -190,9 +208,16 @@ export function usageBudget(options: BudgetOptions): Budget {
     totals.reservedTokens -= reservation.tokens;
     totals.reservedCost -= reservation.cost;
     if (usage !== undefined) {
-      totals.spentTokens += usage.inputTokens + usage.outputTokens;
+      const assumed = usage === reservation.usage; // the worst case itself: no usage arrived
+      const tokens = usage.inputTokens + usage.outputTokens;
+      totals.spentTokens += tokens;
+      if (assumed) totals.assumedTokens += tokens;
       const price = priceFor(reservation.modelId);
-      if (price !== undefined) totals.spentCost += priceUsage(price, usage, priceTierOf(serviceTier ?? reservation.serviceTier));
+      if (price !== undefined) {
+        const cost = priceUsage(price, usage, priceTierOf(serviceTier ?? reservation.serviceTier));
+        totals.spentCost += cost;
+        if (assumed) totals.assumedCost += cost;
+      }
     }
     if (open.size === 0) {
       totals.reservedTokens = 0;

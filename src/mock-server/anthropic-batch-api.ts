@@ -31,8 +31,9 @@ export class AnthropicBatchApi {
   handle(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): boolean {
     const method = req.method ?? 'GET';
     const headers = { 'request-id': `req_mockbatch${++this.sequence}` };
-    const send = (status: number, body: unknown) => sendBody(res, status, typeof body === 'string' ? body : JSON.stringify(body), headers);
-    const fail = (status: number, message: string) => send(status, anthropicWire.errorBody(status, message));
+    const send = (status: number, body: unknown, extra: Record<string, string> = {}) =>
+      sendBody(res, status, typeof body === 'string' ? body : JSON.stringify(body), { ...headers, ...extra });
+    const fail = (status: number, message: string, extra?: Record<string, string>) => send(status, anthropicWire.errorBody(status, message), extra);
     if (path === '/v1/messages/batches' && method === 'POST') {
       this.create(req, send, fail).catch(() => fail(500, 'The mock server failed to create the batch.'));
       return true;
@@ -68,7 +69,7 @@ export class AnthropicBatchApi {
     return true;
   }
 
-  private async create(req: IncomingMessage, send: (status: number, body: unknown) => void, fail: (status: number, message: string) => void): Promise<void> {
+  private async create(req: IncomingMessage, send: (status: number, body: unknown) => void, fail: (status: number, message: string, extra?: Record<string, string>) => void): Promise<void> {
     const { config } = this.host;
     const maxBytes = config.batchMaxBytes ?? MAX_BYTES;
     const maxRequests = config.batchMaxRequests ?? MAX_REQUESTS;
@@ -85,7 +86,7 @@ export class AnthropicBatchApi {
     if (!Array.isArray(requests) || requests.length === 0) return fail(400, 'requests: expected a non-empty array of { custom_id, params }.');
     if (requests.length > maxRequests) return fail(413, `The batch has ${requests.length} requests, more than the ${maxRequests} a message batch may have.`);
     const fault = batchFaultOf(req.headers['x-mock-batch-fault'], this.host);
-    if (typeof fault === 'object') return fail(400, fault.error);
+    if (typeof fault === 'object') return fail(fault.status, fault.error, fault.headers);
 
     const items: AnthropicBatchItem[] = [];
     const seen = new Set<string>();

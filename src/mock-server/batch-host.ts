@@ -17,15 +17,28 @@ export interface BatchHost {
 /** A fault of a whole batch: it fails validation, or it expires halfway through. */
 export type BatchFault = 'failed' | 'expired';
 
+/** A create the mock refuses: its status, message and extra response headers. */
+export interface RefusedCreate {
+  status: number;
+  error: string;
+  headers?: Record<string, string>;
+}
+
 /**
  * The batch fault a create asks for with `x-mock-batch-fault` (`none` for none), the drawn one when it has no such
- * header, or a message for a 400.
+ * header, or a refusal: `429` refuses the create as rate limited (with `retry-after-ms` and `retry-after` of
+ * `faultRetryAfterMs`), an unknown value is a 400.
  */
-export function batchFaultOf(header: string | string[] | undefined, host: BatchHost): BatchFault | undefined | { error: string } {
+export function batchFaultOf(header: string | string[] | undefined, host: BatchHost): BatchFault | undefined | RefusedCreate {
   if (header === undefined) return host.drawBatchFault();
   if (header === 'failed' || header === 'expired') return header;
   if (header === 'none') return undefined;
-  return { error: `x-mock-batch-fault: expected failed, expired or none; got ${JSON.stringify(header)}.` };
+  if (header === '429') {
+    const retryAfterMs = host.config.faultRetryAfterMs;
+    const headers = { 'retry-after-ms': String(retryAfterMs), 'retry-after': String(Math.ceil(retryAfterMs / 1000)) };
+    return { status: 429, error: 'Rate limit reached for batch creates (mock fault: x-mock-batch-fault: 429).', headers };
+  }
+  return { status: 400, error: `x-mock-batch-fault: expected failed, expired, 429 or none; got ${JSON.stringify(header)}.` };
 }
 
 /** Whether `customId`'s item is drawn to fail with a server error at `rate` (deterministic per seed and id). */

@@ -46,8 +46,9 @@ export class OpenAIBatchApi {
   handle(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): boolean {
     const method = req.method ?? 'GET';
     const headers = { 'x-request-id': `req_mockbatch${++this.sequence}` };
-    const send = (status: number, body: unknown) => sendBody(res, status, typeof body === 'string' ? body : JSON.stringify(body), headers);
-    const fail = (status: number, message: string) => send(status, openaiWire.errorBody(status, message));
+    const send = (status: number, body: unknown, extra: Record<string, string> = {}) =>
+      sendBody(res, status, typeof body === 'string' ? body : JSON.stringify(body), { ...headers, ...extra });
+    const fail = (status: number, message: string, extra?: Record<string, string>) => send(status, openaiWire.errorBody(status, message), extra);
     if (path === '/v1/files' && method === 'POST') {
       this.upload(req, send, fail).catch(() => fail(500, 'The mock server failed to store the file.'));
       return true;
@@ -121,7 +122,7 @@ export class OpenAIBatchApi {
     send(200, fileObject(stored));
   }
 
-  private async create(req: IncomingMessage, send: (status: number, body: unknown) => void, fail: (status: number, message: string) => void): Promise<void> {
+  private async create(req: IncomingMessage, send: (status: number, body: unknown) => void, fail: (status: number, message: string, extra?: Record<string, string>) => void): Promise<void> {
     const body = await readRequestBody(req, MAX_JSON_BYTES);
     if (body === undefined) return;
     if (body.tooLarge) return fail(413, 'The request body is too large.');
@@ -143,7 +144,7 @@ export class OpenAIBatchApi {
     if (file === undefined) return fail(404, `No such File object: ${inputFileId}`);
     if (file.purpose !== 'batch') return fail(400, `The input file ${inputFileId} must be uploaded with purpose 'batch', not '${file.purpose}'.`);
     const fault = batchFaultOf(req.headers['x-mock-batch-fault'], this.host);
-    if (typeof fault === 'object') return fail(400, fault.error);
+    if (typeof fault === 'object') return fail(fault.status, fault.error, fault.headers);
 
     const { config } = this.host;
     const now = config.clock();

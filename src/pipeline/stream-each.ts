@@ -293,7 +293,9 @@ function sendStream(
     let usage: Usage | undefined;
     const subscription = provider.stream(request).subscribe({
       next: (chunk) => {
-        if (!observed && chunk.rateLimit !== undefined) {
+        if (!observed) {
+          // The first chunk is the answer's head: its rate-limit headers, if any (and, for 'auto' limits, the end of
+          // the conservative start even without them).
           observed = true;
           run.observe(chunk.rateLimit);
         }

@@ -4,11 +4,15 @@
  * contract, plus two things only a shared store needs: the grid (a request arriving at most one interval late
  * keeps its slot, as the limiter's own `askTime` does, because the caller's due time means nothing on the Redis
  * clock) and leases (the token estimates a worker holds, given back when it stops calling for `leaseMs`).
+ * Four clocks: requests (`rt`), tokens (`tt`), and the separate input (`it`) and output (`ot`) token budgets, each
+ * kept on the grid and leased alike.
  *
- * KEYS: 1 the GCRA state hash (`rt`, `tt`, `pu`), 2 the held-tokens hash (lease → tokens), 3 the lease zset
- * (lease → last seen). All three carry the budget's hash tag, so a Cluster keeps them in one slot.
- * Common ARGV: 1 clock ms or '', 2 leaseMs, 3 rpm, 4 burst, 5 tpm or '', 6 tokenBurst, 7 the caller's current lease
- * ('' for none; a live lease is marked seen); then per script.
+ * KEYS: 1 the GCRA state hash (`rt`, `tt`, `it`, `ot`, `pu`), 2 the held-tokens hash (lease → tokens, `i|lease` →
+ * input tokens, `o|lease` → output tokens), 3 the lease zset (lease → last seen). All three carry the budget's hash
+ * tag, so a Cluster keeps them in one slot.
+ * Common ARGV: 1 clock ms or '', 2 leaseMs, 3 rpm, 4 burst, 5 tpm or '', 6 tokenBurst, 7 inputTpm or '',
+ * 8 inputTokenBurst, 9 outputTpm or '', 10 outputTokenBurst, 11 the caller's current lease ('' for none; a live
+ * lease is marked seen); then per script, from 12.
  */
 
 const PRELUDE = `
@@ -22,46 +26,78 @@ local rpm = tonumber(ARGV[3])
 local burst = tonumber(ARGV[4])
 local tpm = tonumber(ARGV[5])
 local tokenBurst = tonumber(ARGV[6])
+local itpm = tonumber(ARGV[7])
+local itBurst = tonumber(ARGV[8]) or 0
+local otpm = tonumber(ARGV[9])
+local otBurst = tonumber(ARGV[10]) or 0
 local interval = 60000 / rpm
 local tau = (burst - 1) * interval
 local existed = redis.call('EXISTS', KEYS[1]) == 1
-local s = redis.call('HMGET', KEYS[1], 'rt', 'tt', 'pu')
+local s = redis.call('HMGET', KEYS[1], 'rt', 'tt', 'pu', 'it', 'ot')
 local rt, tt, pu = tonumber(s[1]) or 0, tonumber(s[2]) or 0, tonumber(s[3]) or 0
+local it, ot = tonumber(s[4]) or 0, tonumber(s[5]) or 0
 
-local function tokenMs(tokens) return tokens * 60000 / tpm end
+local function tokenMs(tokens, perMinute) return tokens * 60000 / perMinute end
 
-local function refund(tokens)
-  if tpm and tokens > 0 and tt > now then tt = math.max(now, tt - tokenMs(tokens)) end
+-- Gives tokens back to a clock (never before now); returns the clock.
+local function refund(tat, tokens, perMinute)
+  if perMinute and tokens > 0 and tat > now then return math.max(now, tat - tokenMs(tokens, perMinute)) end
+  return tat
 end
 
-local current = ARGV[7]
+-- Charges (> 0) or refunds (< 0) a clock, as the contract's adjust.
+local function shifted(tat, tokens, perMinute)
+  if not perMinute or tokens == 0 then return tat end
+  if tokens > 0 then return math.max(tat, now) + tokenMs(tokens, perMinute) end
+  if tat > now then return math.max(now, tat + tokenMs(tokens, perMinute)) end
+  return tat
+end
+
+local function count(value)
+  local n = tonumber(value)
+  if not n or n ~= n or n < 0 or n == math.huge then return 0 end
+  return n
+end
+
+local current = ARGV[11]
 if current ~= '' and redis.call('ZSCORE', KEYS[3], current) then redis.call('ZADD', KEYS[3], now, current) end
 
 -- Leases not seen for leaseMs belong to stopped workers: give their held estimates back.
 local dead = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - leaseMs, 'LIMIT', 0, 32)
 for _, lease in ipairs(dead) do
-  refund(tonumber(redis.call('HGET', KEYS[2], lease)) or 0)
-  redis.call('HDEL', KEYS[2], lease)
+  local h = redis.call('HMGET', KEYS[2], lease, 'i|' .. lease, 'o|' .. lease)
+  tt = refund(tt, tonumber(h[1]) or 0, tpm)
+  it = refund(it, tonumber(h[2]) or 0, itpm)
+  ot = refund(ot, tonumber(h[3]) or 0, otpm)
+  redis.call('HDEL', KEYS[2], lease, 'i|' .. lease, 'o|' .. lease)
   redis.call('ZREM', KEYS[3], lease)
 end
 
 local function save()
-  redis.call('HSET', KEYS[1], 'rt', tostring(rt), 'tt', tostring(tt), 'pu', tostring(pu))
-  local ttl = math.ceil(math.max(rt, tt, pu, now) - now + 2 * leaseMs)
+  redis.call('HSET', KEYS[1], 'rt', tostring(rt), 'tt', tostring(tt), 'pu', tostring(pu), 'it', tostring(it), 'ot', tostring(ot))
+  local ttl = math.ceil(math.max(rt, tt, pu, it, ot, now) - now + 2 * leaseMs)
   for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ttl) end
 end
 `;
 
 /**
- * reserve. ARGV 8: tokens; 9: a new lease name, used when the caller's current lease is gone (reaped, or none yet).
+ * reserve. ARGV 12: tokens; 13: input tokens; 14: output tokens; 15: a new lease name, used when the caller's current
+ * lease is gone (reaped, or none yet).
  * Returns `{ granted (0/1), waitMs (whole ms, rounded up), lease holding the tokens ('' when none) }`.
  */
 export const RESERVE_SCRIPT = `${PRELUDE}
-local tokens = tonumber(ARGV[8])
-if not tokens or tokens ~= tokens or tokens < 0 or tokens == math.huge then tokens = 0 end
+local tokens = count(ARGV[12])
+local inputTokens = count(ARGV[13])
+local outputTokens = count(ARGV[14])
 if now < pu then save() return {0, math.ceil(pu - now), ''} end
+-- How long until a clock admits a request of this many tokens, with a bucket of this many.
+local function waitOf(tat, c, perMinute, bucket)
+  return tat - tokenMs(bucket - math.min(c, bucket), perMinute) - now
+end
 local wait = rt - tau - now
-if tpm then wait = math.max(wait, tt - tokenMs(tokenBurst - math.min(tokens, tokenBurst)) - now) end
+if tpm then wait = math.max(wait, waitOf(tt, tokens, tpm, tokenBurst)) end
+if itpm then wait = math.max(wait, waitOf(it, inputTokens, itpm, itBurst)) end
+if otpm then wait = math.max(wait, waitOf(ot, outputTokens, otpm, otBurst)) end
 if wait > 0 then save() return {0, math.ceil(wait), ''} end
 local function advance(tat, step)
   if tat >= now then return tat + step end
@@ -69,46 +105,55 @@ local function advance(tat, step)
   return now + step
 end
 rt = advance(rt, interval)
+if tpm then tt = advance(tt, tokenMs(tokens, tpm)) else tokens = 0 end
+if itpm then it = advance(it, tokenMs(inputTokens, itpm)) else inputTokens = 0 end
+if otpm then ot = advance(ot, tokenMs(outputTokens, otpm)) else outputTokens = 0 end
 local lease = ''
-if tpm then
-  tt = advance(tt, tokenMs(tokens))
-  if tokens > 0 then
-    lease = current
-    if lease == '' or not redis.call('ZSCORE', KEYS[3], lease) then lease = ARGV[9] end
-    redis.call('HINCRBYFLOAT', KEYS[2], lease, tokens)
-    redis.call('ZADD', KEYS[3], now, lease)
-  end
+if tokens > 0 or inputTokens > 0 or outputTokens > 0 then
+  lease = current
+  if lease == '' or not redis.call('ZSCORE', KEYS[3], lease) then lease = ARGV[15] end
+  if tokens > 0 then redis.call('HINCRBYFLOAT', KEYS[2], lease, tokens) end
+  if inputTokens > 0 then redis.call('HINCRBYFLOAT', KEYS[2], 'i|' .. lease, inputTokens) end
+  if outputTokens > 0 then redis.call('HINCRBYFLOAT', KEYS[2], 'o|' .. lease, outputTokens) end
+  redis.call('ZADD', KEYS[3], now, lease)
 end
 save()
 return {1, 0, lease}
 `;
 
 /**
- * adjust. ARGV 8: tokens to charge (> 0) or refund (< 0); 9: the estimate this settles; 10: its lease ('' for none).
- * A settled lease gives its estimate back from the held tokens; a lease already reaped had its estimate refunded,
- * so the estimate is charged again here (the settlement then charges the actual usage).
+ * adjust. ARGV 12/13: tokens to charge (> 0) or refund (< 0) and the estimate this settles; 14/15 the same for
+ * input tokens, 16/17 for output tokens; 18: the estimate's lease ('' for none).
+ * A settled lease gives its estimates back from the held tokens; a lease already reaped had its estimates refunded,
+ * so they are charged again here (the settlement then charges the actual usage).
  */
 export const ADJUST_SCRIPT = `${PRELUDE}
-local shift = tonumber(ARGV[8]) or 0
-local estimate = tonumber(ARGV[9]) or 0
-local lease = ARGV[10]
+local shift, estimate = tonumber(ARGV[12]) or 0, tonumber(ARGV[13]) or 0
+local inputShift, inputEstimate = tonumber(ARGV[14]) or 0, tonumber(ARGV[15]) or 0
+local outputShift, outputEstimate = tonumber(ARGV[16]) or 0, tonumber(ARGV[17]) or 0
+local lease = ARGV[18]
 if lease ~= '' then
-  if redis.call('HEXISTS', KEYS[2], lease) == 1 then
-    redis.call('HINCRBYFLOAT', KEYS[2], lease, -estimate)
+  if redis.call('ZSCORE', KEYS[3], lease) then
+    if estimate ~= 0 then redis.call('HINCRBYFLOAT', KEYS[2], lease, -estimate) end
+    if inputEstimate ~= 0 then redis.call('HINCRBYFLOAT', KEYS[2], 'i|' .. lease, -inputEstimate) end
+    if outputEstimate ~= 0 then redis.call('HINCRBYFLOAT', KEYS[2], 'o|' .. lease, -outputEstimate) end
     redis.call('ZADD', KEYS[3], now, lease)
   else
     shift = shift + estimate
+    inputShift = inputShift + inputEstimate
+    outputShift = outputShift + outputEstimate
   end
 end
-if tpm and shift > 0 then tt = math.max(tt, now) + tokenMs(shift)
-elseif tpm and shift < 0 and tt > now then tt = math.max(now, tt + tokenMs(shift)) end
+tt = shifted(tt, shift, tpm)
+it = shifted(it, inputShift, itpm)
+ot = shifted(ot, outputShift, otpm)
 save()
 return 1
 `;
 
-/** pauseUntil. ARGV 8: the pause as a duration from now (ms). */
+/** pauseUntil. ARGV 12: the pause as a duration from now (ms). */
 export const PAUSE_SCRIPT = `${PRELUDE}
-local untilMs = now + tonumber(ARGV[8])
+local untilMs = now + tonumber(ARGV[12])
 pu = math.max(pu, untilMs)
 rt = math.max(rt, untilMs + tau)
 save()

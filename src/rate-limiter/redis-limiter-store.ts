@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { LimiterStoreError } from '../errors/limiter-store-error.js';
-import { InvalidOptionsError } from '../errors/llm-error.js';
 import { Fifo } from '../internal/fifo.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { memoryLimiterStore } from './memory-limiter-store.js';
-import type { RateLimiterStore, RateLimits, ReserveRequest, ReserveResult } from './rate-limiter-store.js';
+import type { RateLimiterStore, RateLimits, ReserveRequest, ReserveResult, TokenParts } from './rate-limiter-store.js';
 import { ADJUST_SCRIPT, PAUSE_SCRIPT, RESERVE_SCRIPT } from './redis-limiter-scripts.js';
 
 /**
@@ -83,7 +82,10 @@ const clientSchema = z.custom<RedisLimiterClient>(
 
 /** A granted reservation whose settlement has not arrived yet, oldest first per limiter key. */
 interface Held {
+  /** The estimates charged at the grant: total tokens (with `tpm`), input and output tokens (with their limits). */
   tokens: number;
+  inputTokens: number;
+  outputTokens: number;
   /** The Redis lease holding `tokens`, '' when none; undefined when granted by the local fallback. */
   lease: string | undefined;
 }
@@ -150,6 +152,10 @@ export function createRedisLimiterStore(client: RedisLimiterClient, options: Red
       String(limits.burst),
       limits.tpm === undefined ? '' : String(limits.tpm),
       String(limits.tokenBurst),
+      limits.inputTpm === undefined ? '' : String(limits.inputTpm),
+      String(limits.inputTokenBurst ?? (limits.inputTpm ?? 0) / 60),
+      limits.outputTpm === undefined ? '' : String(limits.outputTpm),
+      String(limits.outputTokenBurst ?? (limits.outputTpm ?? 0) / 60),
       lease,
       ...extra,
     ];
@@ -187,7 +193,20 @@ export function createRedisLimiterStore(client: RedisLimiterClient, options: Red
     burst: Math.max(1, Math.floor(limits.burst / workers)),
     ...(limits.tpm === undefined ? {} : { tpm: limits.tpm / workers }),
     tokenBurst: limits.tokenBurst / workers,
+    ...(limits.inputTpm === undefined ? {} : { inputTpm: limits.inputTpm / workers, inputTokenBurst: (limits.inputTokenBurst ?? limits.inputTpm / 60) / workers }),
+    ...(limits.outputTpm === undefined ? {} : { outputTpm: limits.outputTpm / workers, outputTokenBurst: (limits.outputTokenBurst ?? limits.outputTpm / 60) / workers }),
   });
+
+  /** What a grant of `request` charged, to settle against later; `undefined` when it charged no tokens. */
+  const charged = (request: ReserveRequest, lease: string | undefined): Held | undefined => {
+    const entry: Held = {
+      tokens: request.tpm === undefined ? 0 : count(request.tokens),
+      inputTokens: request.inputTpm === undefined ? 0 : count(request.inputTokens),
+      outputTokens: request.outputTpm === undefined ? 0 : count(request.outputTokens),
+      lease,
+    };
+    return request.tpm === undefined && request.inputTpm === undefined && request.outputTpm === undefined ? undefined : entry;
+  };
 
   const hold = (key: string, entry: Held): void => {
     let queue = held.get(key);
@@ -200,36 +219,34 @@ export function createRedisLimiterStore(client: RedisLimiterClient, options: Red
 
   return {
     reserve: (key: string, request: ReserveRequest, nowMs: number): Promise<ReserveResult> =>
-      // The Lua scripts keep one token clock: separate input and output budgets would silently go unenforced.
-      request.inputTpm !== undefined || request.outputTpm !== undefined
-        ? Promise.reject(new InvalidOptionsError('redisLimiterStore: inputTpm and outputTpm are not shared through Redis yet; set tpm instead'))
-        : either(
+      either(
         async () => {
           leaseCount += 1;
-          const reply = await run(RESERVE_SCRIPT, key, request, nowMs, [String(request.tokens), `${worker}:${leaseCount}`]);
+          const counts = [request.tokens, request.inputTokens ?? 0, request.outputTokens ?? 0].map(String);
+          const reply = await run(RESERVE_SCRIPT, key, request, nowMs, [...counts, `${worker}:${leaseCount}`]);
           const [granted, waitMs, grantedLease] = parseReserveReply(reply);
           if (grantedLease !== '') lease = grantedLease;
-          if (granted && request.tpm !== undefined) hold(key, { tokens: request.tokens, lease: grantedLease });
+          const entry = granted ? charged(request, grantedLease) : undefined;
+          if (entry !== undefined) hold(key, entry);
           return { granted, waitMs };
         },
         () => {
-          const result = fallback.reserve(key, { ...share(request), tokens: request.tokens }, nowMs);
-          if (result.granted && request.tpm !== undefined) hold(key, { tokens: request.tokens, lease: undefined });
+          const result = fallback.reserve(key, { ...request, ...share(request) }, nowMs);
+          const entry = result.granted ? charged(request, undefined) : undefined;
+          if (entry !== undefined) hold(key, entry);
           return result;
         },
       ),
-    adjust: async (key: string, tokens: number, limits: RateLimits, nowMs: number): Promise<void> => {
+    adjust: async (key: string, tokens: number, limits: RateLimits, nowMs: number, parts?: TokenParts): Promise<void> => {
       // Settlements are matched to reservations oldest first: exact in total once all have settled.
       const entry = held.get(key)?.shift();
+      const local = (): void => (parts === undefined ? fallback.adjust(key, tokens, share(limits), nowMs) : fallback.adjust(key, tokens, share(limits), nowMs, parts));
       if (entry !== undefined && entry.lease === undefined) {
-        fallback.adjust(key, tokens, share(limits), nowMs);
+        local();
         return;
       }
-      const estimate = String(entry?.tokens ?? 0);
-      await either(
-        async () => void (await run(ADJUST_SCRIPT, key, limits, nowMs, [String(tokens), estimate, entry?.lease ?? ''])),
-        () => fallback.adjust(key, tokens, share(limits), nowMs),
-      );
+      const args = [tokens, entry?.tokens ?? 0, parts?.inputTokens ?? 0, entry?.inputTokens ?? 0, parts?.outputTokens ?? 0, entry?.outputTokens ?? 0].map(String);
+      await either(async () => void (await run(ADJUST_SCRIPT, key, limits, nowMs, [...args, entry?.lease ?? ''])), local);
     },
     pauseUntil: async (key: string, untilMs: number, limits: RateLimits, nowMs: number): Promise<void> => {
       if (!Number.isFinite(untilMs) || !Number.isFinite(nowMs) || untilMs <= nowMs) return;
@@ -239,6 +256,11 @@ export function createRedisLimiterStore(client: RedisLimiterClient, options: Red
       );
     },
   };
+}
+
+/** A token count as the stores read it: finite and above 0, else 0. */
+function count(tokens: number | undefined): number {
+  return typeof tokens === 'number' && Number.isFinite(tokens) && tokens > 0 ? tokens : 0;
 }
 
 /** node-redis answers the reserve script's `{ granted, waitMs, lease }` as an array. */

@@ -6,7 +6,8 @@ import { attachPartialResults, partialResultsOf } from '../promise/partial-resul
 import { copyStopReason } from '../promise/stop-reason.js';
 import type { ChatModel } from '../model/chat-provider.js';
 import type { Prompt } from '../types.js';
-import { applyTag, hasItemShape, isPromptItem, itemTagOf, retag } from '../internal/item-tag.js';
+import { applyTag, itemTagOf, retag } from '../internal/item-tag.js';
+import { withResponseFormat } from './with-response-format.js';
 import { type StructuredOutput, type StructuredOutputOptions, type StructuredParseResult, structuredOutput } from './structured-output.js';
 
 /**
@@ -147,8 +148,7 @@ function settled<T>(entry: Parsed<T>): T | LlmError | null {
 /** Adds the schema's `responseFormat` to every prompt, lazily for streams and iterables, remembering what was sent. */
 function applyAll<T>(prompts: PromptSource, output: StructuredOutput<T>, sent: Prompt[]): PromptSource {
   const apply = (prompt: Prompt): Prompt => {
-    // Invalid prompts are reported by the run; an item keeps its id and meta.
-    const request = isPrompt(prompt) ? retag(output.apply(prompt), itemTagOf(prompt)) : prompt;
+    const request = withResponseFormat(prompt, output as StructuredOutput<unknown>);
     sent.push(request);
     return request;
   };
@@ -168,10 +168,4 @@ function applyAll<T>(prompts: PromptSource, output: StructuredOutput<T>, sent: P
     })();
   }
   return prompts;
-}
-
-function isPrompt(value: unknown): value is Prompt {
-  if (typeof value === 'string' || Array.isArray(value)) return true;
-  if (isPromptItem(value)) return hasItemShape(value);
-  return typeof value === 'object' && value !== null && Array.isArray((value as { messages?: unknown }).messages);
 }

@@ -169,7 +169,12 @@ export class PipelineRun {
       this.progress?.refused?.('capacity');
       return;
     }
-    if (error.status !== 429) return;
+    if (error.status !== 429) {
+      // Any other outcome still ends an 'auto' limiter's conservative start (a run whose first attempts all fail
+      // must not stay at one request a second); it says nothing about the budget.
+      this.limiter.observe(undefined);
+      return;
+    }
     this.progress?.refused?.('rateLimit');
     const { limiter, maxRetryAfterMs } = this;
     const info = error.rateLimit ?? (error.retryAfterMs === undefined ? undefined : { retryAfterMs: error.retryAfterMs });
