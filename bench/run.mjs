@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { aggregate, runMetrics } from './lib/aggregate.mjs';
 import { stopAll } from './lib/children.mjs';
@@ -11,7 +12,7 @@ import { ensureDist, ensurePeers, environment } from './lib/prepare.mjs';
 import { API_KEY, MODEL } from './lib/prompts.mjs';
 import { checkProblems, scenarioSection } from './lib/report.mjs';
 import { runInChild } from './lib/run-in-child.mjs';
-import { CLIENTS, scenarios } from './lib/scenarios.mjs';
+import { CLIENTS, exactLimitServer, scenarios } from './lib/scenarios.mjs';
 import { startServer } from './lib/server-control.mjs';
 
 const HELP = `Usage: npm run bench -- [options]
@@ -83,19 +84,20 @@ async function main() {
     );
     const runsOf = (id) => runsOverride ?? (CLIENTS[id].kind === 'peer' ? scenario.peerRuns : scenario.runs);
     const rounds = Math.max(0, ...clientIds.map(runsOf));
-    const runs = Object.fromEntries(clientIds.map((id) => [id, []]));
-    log(`\n== ${scenario.title}: N = ${scenario.n.toLocaleString('en-US')}, ${clientIds.length} clients, up to ${rounds} run(s) each`);
+    const slots = rowsOf(scenario, clientIds);
+    const runs = Object.fromEntries(slots.map((slot) => [slot.key, []]));
+    log(`\n== ${scenario.title}: N = ${scenario.n.toLocaleString('en-US')}, ${slots.length} rows, up to ${rounds} run(s) each`);
     // Rounds interleave the clients, so that a noisy moment on the machine does not land on one client only.
     for (let round = 1; round <= rounds; round += 1) {
-      for (const id of clientIds) {
-        if (round > runsOf(id)) continue;
-        const run = await runOnce(scenario, id, round, profileDir);
-        runs[id].push(run);
-        raw.push({ scenario: scenario.id, client: id, round, ...run });
-        log(`  ${scenario.id} ${round}/${runsOf(id)} ${labelOf(scenario, id)}: ${describe(run)}`);
+      for (const slot of slots) {
+        if (round > runsOf(slot.clientId)) continue;
+        const run = await runOnce(scenario, slot, round, profileDir);
+        runs[slot.key].push(run);
+        raw.push({ scenario: scenario.id, client: slot.key, round, ...run });
+        log(`  ${scenario.id} ${round}/${runsOf(slot.clientId)} ${slot.label}: ${describe(run)}`);
       }
     }
-    const rows = clientIds.map((id) => ({ clientId: id, label: labelOf(scenario, id), kind: CLIENTS[id].kind, agg: aggregate(runs[id]) }));
+    const rows = slots.map((slot) => ({ ...slot, kind: CLIENTS[slot.clientId].kind, agg: aggregate(runs[slot.key]) }));
     sections.push(scenarioSection(scenario, rows));
     problems.push(...checkProblems(scenario, rows));
     if (clientFilter === undefined && !clientIds.includes('rxllm')) problems.push(`${scenario.title}: rxllm did not run`);
@@ -119,21 +121,54 @@ async function main() {
   return 0;
 }
 
+/**
+ * The table rows of a scenario: one per client, or, in a scenario with `limitRows`, one per client and configured rpm
+ * (the unlimited row, `Infinity`, for rxllm only: it is the throughput the limits are measured against).
+ */
+function rowsOf(scenario, clientIds) {
+  if (scenario.limitRows === undefined) return clientIds.map((id) => ({ key: id, clientId: id, label: labelOf(scenario, id) }));
+  return scenario.limitRows.flatMap((rpm) =>
+    clientIds
+      .filter((id) => Number.isFinite(rpm) || CLIENTS[id].kind !== 'peer')
+      .map((id) => ({
+        key: `${id}@${rpm}`,
+        clientId: id,
+        rpm,
+        label: `${labelOf(scenario, id)}, rpm ${Number.isFinite(rpm) ? rpm.toLocaleString('en-US') : 'Infinity (no limit)'}`,
+      })),
+  );
+}
+
+/** A `limitRows` row's job and server: the exact limit enforced by the server, N sized to `secondsPerRow`. */
+function limitRow(scenario, rpm) {
+  if (!Number.isFinite(rpm)) return { n: scenario.n, server: scenario.server, rateLimit: undefined };
+  const { rpmLimit: _r, windowMs: _w, rateLimitAlgorithm: _a, ...rest } = scenario.server;
+  return {
+    n: Math.min(scenario.n, Math.max(200, Math.round((rpm / 60) * scenario.secondsPerRow))),
+    server: { ...rest, ...exactLimitServer(rpm) },
+    rateLimit: { rpm, windowMs: 1_000, perWindow: Math.max(1, Math.floor(rpm / 60)) },
+  };
+}
+
 function labelOf(scenario, id) {
   const client = CLIENTS[id];
   return scenario.stream && client.streamLabel ? client.streamLabel : client.label;
 }
 
 /** One run of one client: a fresh server process and a fresh runner process. */
-async function runOnce(scenario, id, round, profileDir) {
+async function runOnce(scenario, slot, round, profileDir) {
+  const id = slot.clientId;
   const client = CLIENTS[id];
   const isPeer = client.kind === 'peer';
-  const n = isPeer && scenario.peerN !== undefined ? scenario.peerN : scenario.n;
+  const row = slot.rpm === undefined ? { n: scenario.n, server: scenario.server, rateLimit: scenario.rateLimit } : limitRow(scenario, slot.rpm);
+  const n = isPeer && scenario.peerN !== undefined ? scenario.peerN : row.n;
   const timeLimitMs = isPeer ? scenario.peerTimeLimitMs : undefined;
-  const timeoutMs = hardTimeout(scenario, n, timeLimitMs);
+  const timeoutMs = hardTimeout(scenario, n, timeLimitMs, row.rateLimit);
   let server;
+  let early;
+  let earlyTimer;
   try {
-    server = await startServer({ distDir, maxLifetimeMs: timeoutMs + 120_000, options: { ...scenario.server, seed: round } });
+    server = await startServer({ distDir, maxLifetimeMs: timeoutMs + 120_000, options: { ...row.server, seed: round } });
     const job = {
       runner: client.runner,
       variant: client.variant,
@@ -146,30 +181,53 @@ async function runOnce(scenario, id, round, profileDir) {
       concurrency: scenario.concurrency,
       stream: scenario.stream === true,
       source: scenario.source ?? 'array',
-      rateLimit: scenario.rateLimit,
+      rateLimit: row.rateLimit,
       retry: scenario.retry,
       distDir,
       timeLimitMs,
       hardLimitMs: timeoutMs + 30_000,
     };
+    // The server's counters `late429AfterMs` after its first request (polled every 100 ms until then, so a client's
+    // module loading does not count): the 429s and requests after it are the settled pace's.
+    let earlyAt;
+    if (scenario.late429AfterMs !== undefined) {
+      const watch = async () => {
+        const first = await server.stats().catch(() => undefined);
+        if ((first?.requests ?? 0) === 0) {
+          earlyTimer = setTimeout(watch, 100);
+          return;
+        }
+        earlyTimer = setTimeout(() => {
+          earlyAt = performance.now();
+          early = server.stats().catch(() => undefined);
+        }, scenario.late429AfterMs);
+      };
+      earlyTimer = setTimeout(watch, 100);
+    }
     const report = await runInChild(job, {
       timeoutMs,
       cpuProfileDir: profileDir,
       cpuProfileName: `${scenario.id}-${id}-${round}.cpuprofile`,
     });
     if (!report.ok) return { error: `${report.error}${report.output ? `\n${report.output.slice(-2000)}` : ''}` };
+    clearTimeout(earlyTimer);
+    const lateMs = earlyAt === undefined ? undefined : performance.now() - earlyAt;
     const stats = await server.stats();
-    return { metrics: runMetrics(report, stats, scenario) };
+    const earlyStats = early === undefined ? undefined : { ...(await early), lateMs };
+    return { metrics: runMetrics(report, stats, { ...scenario, rateLimit: row.rateLimit, rpmRow: slot.rpm }, earlyStats) };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   } finally {
+    clearTimeout(earlyTimer);
     await server?.stop();
   }
 }
 
 /** Generous ceilings: a run that takes longer is broken, not slow. */
-function hardTimeout(scenario, n, timeLimitMs) {
+function hardTimeout(scenario, n, timeLimitMs, rateLimit) {
   if (timeLimitMs !== undefined) return timeLimitMs + 60_000;
+  if (scenario.expectedMs !== undefined) return 60_000 + 10 * scenario.expectedMs;
+  if (typeof rateLimit?.rpm === 'number' && Number.isFinite(rateLimit.rpm)) return Math.min(20 * 60_000, 60_000 + 10 * n * Math.max(60_000 / rateLimit.rpm, 5)); // peers: ~13 ms/item on a loaded machine
   const perItemMs = scenario.stream ? 50 : scenario.id === 'rate-limit' ? 60_000 / scenario.rateLimit.rpm : 2;
   return Math.min(20 * 60_000, 60_000 + 10 * n * perItemMs);
 }
@@ -188,6 +246,8 @@ function describe(run) {
     Number.isFinite(m.stealPct) ? `steal ${Math.round(m.stealPct)} %` : undefined,
     `req/item ${m.requestsPerItem.toFixed(3)}`,
     `429s ${m.status429}`,
+    m.late429 === undefined ? undefined : `late 429s ${m.late429} of ${m.lateRequests} requests`,
+    m.lateRate === undefined || !Number.isFinite(m.lateRate) ? undefined : `late rate ${m.lateRate.toFixed(1)} req/s`,
     `failed ${m.failed}`,
     `lost ${m.lost}`,
     `dup ${m.duplicateSuccesses}`,

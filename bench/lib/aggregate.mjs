@@ -9,8 +9,11 @@ export function spread(values) {
   return { median, min: finite[0], max: finite.at(-1), count: finite.length };
 }
 
-/** Metrics of one run, from the runner's report and the server's counters. */
-export function runMetrics(report, server, scenario) {
+/**
+ * Metrics of one run, from the runner's report and the server's counters (`early`: the counters at the scenario's
+ * `late429AfterMs`, when it asks for the 429s after a settling time; absent when the run ended before).
+ */
+export function runMetrics(report, server, scenario, early) {
   const { outcome } = report;
   const cpuUs = report.cpuUserUs + report.cpuSystemUs;
   const partial = report.partial === true;
@@ -53,7 +56,18 @@ export function runMetrics(report, server, scenario) {
     connections: server?.connections ?? Number.NaN,
     faults: server?.faults ?? {},
     expectedTokens: scenario.stream ? reached * scenario.tokens : undefined,
+    ...lateCounts(scenario, server, early),
   };
+}
+
+/** 429s and requests after the scenario's `late429AfterMs` (none when the run was over by then). */
+function lateCounts(scenario, server, early) {
+  if (scenario.late429AfterMs === undefined || server === undefined) return {};
+  const late429 = (server.responses?.['429'] ?? 0) - (early?.responses?.['429'] ?? server.responses?.['429'] ?? 0);
+  const lateRequests = server.requests - (early?.requests ?? server.requests);
+  // Answered requests per second from the poll to the end of the run (the server's counts, so 429s are left out).
+  const lateRate = early?.lateMs > 0 ? ((lateRequests - late429) * 1000) / early.lateMs : Number.NaN;
+  return { late429, lateRequests, late429Share: lateRequests > 0 ? late429 / lateRequests : 0, lateRate };
 }
 
 /** Figures whose ratio to the baseline is shown with an interval from runs paired by round. */
@@ -91,6 +105,10 @@ export function aggregate(runs) {
     serverDuplicates: worst('serverDuplicates'),
     blocked: worst('blocked'),
     status429Worst: worst('status429'),
+    late429: pick('late429'),
+    late429Worst: worst('late429'),
+    late429Share: pick('late429Share'),
+    lateRate: pick('lateRate'),
     errorKinds: metrics.reduce((all, m) => ({ ...all, ...m.errorKinds }), {}),
     /** One value per round (NaN for a broken run), for ratios paired by round (`paired-ratio.mjs`). */
     series: Object.fromEntries(PAIRED.map((key) => [key, runs.map((run) => run.metrics?.[key] ?? Number.NaN)])),

@@ -104,6 +104,43 @@ const COLUMNS = {
     ['Dup successes', (a) => count(a.duplicateSuccesses)],
     ['Answered twice (server)', (a) => count(a.serverDuplicates)],
   ],
+  'auto-limit': (s) => [
+    ['Wall s', (a) => ranged(a.wallMs, 2, 1e-3)],
+    ['Rate req/s', (a) => ranged(a.throughput, 1)],
+    [`% of the ${fmt(s.capacityPerSecond, 0)}/s left`, (a) => ranged(a.throughput, 1, 100 / s.capacityPerSecond)],
+    [`% of it after ${fmt(s.late429AfterMs / 1000, 0)} s`, (a) => ranged(a.lateRate, 1, 100 / s.capacityPerSecond)],
+    ['Server 429s', (a) => ranged(a.status429, 0)],
+    [`429s after ${fmt(s.late429AfterMs / 1000, 0)} s`, (a) => ranged(a.late429, 0)],
+    ['Requests/item', (a) => ranged(a.requestsPerItem, 3)],
+    ['CPU/item µs', (a) => ranged(a.cpuPerItemUs, 0)],
+    STOLEN,
+    ['Failed', (a) => count(a.failed)],
+    ['Lost', (a) => count(a.lost)],
+    ['Dup', (a) => count(a.duplicateSuccesses)],
+  ],
+  'headerless-limit': (s) => [
+    ['Wall s', (a) => ranged(a.wallMs, 2, 1e-3)],
+    ['Rate req/s', (a) => ranged(a.throughput, 1)],
+    ['% of limit', (a) => ranged(a.throughput, 1, 100 / s.capacityPerSecond)],
+    ['Server 429s', (a) => ranged(a.status429, 0)],
+    [`% 429 after ${fmt(s.late429AfterMs / 1000, 0)} s`, (a) => ranged(a.late429Share, 2, 100)],
+    ['Requests/item', (a) => ranged(a.requestsPerItem, 3)],
+    STOLEN,
+    ['Failed', (a) => count(a.failed)],
+    ['Lost', (a) => count(a.lost)],
+    ['Dup', (a) => count(a.duplicateSuccesses)],
+  ],
+  'exact-limits': () => [
+    ['N', (a) => count(a.n)],
+    ['Wall s', (a) => ranged(a.wallMs, 2, 1e-3)],
+    ['Rate req/s', (a) => ranged(a.throughput, 1)],
+    ['% of min(limit, unlimited)', (a, c) => ranged(a.throughput, 1, 100 / attainable(c.row.rpm, c.unlimited))],
+    ['Server 429s', (a) => ranged(a.status429, 0)],
+    ['CPU/item µs', (a) => ranged(a.cpuPerItemUs, 0)],
+    STOLEN,
+    ['Failed', (a) => count(a.failed)],
+    ['Lost', (a) => count(a.lost)],
+  ],
   scale: () => [
     ['N', (a) => reachedCell(a)],
     ['Wall s', (a) => ranged(a.wallMs, 2, 1e-3)],
@@ -149,6 +186,20 @@ export function ideal(scenario) {
   return Math.ceil(scenario.n / scenario.concurrency) * scenario.latencyMs;
 }
 
+/**
+ * What a limited row can reach per second: its limit, or the same client's unlimited rate in the same run where that
+ * is lower (a limit must never be the bottleneck below itself).
+ */
+function attainable(rpm, unlimited) {
+  if (rpm === undefined || !Number.isFinite(rpm)) return unlimited ?? Number.NaN;
+  return Math.min(rpm / 60, unlimited ?? Number.POSITIVE_INFINITY);
+}
+
+/** The median rate of rxllm's unlimited row in a scenario with `limitRows`. */
+function unlimitedRate(rows) {
+  return rows.find((r) => r.clientId === 'rxllm' && r.rpm !== undefined && !Number.isFinite(r.rpm))?.agg.throughput?.median;
+}
+
 function limitPerSecond(scenario) {
   return scenario.rateLimit.rpm / 60;
 }
@@ -157,7 +208,8 @@ function limitPerSecond(scenario) {
 export function scenarioSection(scenario, rows) {
   const base = rows.find((r) => r.clientId === 'baseline')?.agg;
   const columns = COLUMNS[scenario.id](scenario);
-  const body = rows.map((r) => [r.label + (r.clientId === 'baseline' ? '' : ''), ...columns.map(([, cell]) => cell(r.agg, { base }))]);
+  const unlimited = unlimitedRate(rows);
+  const body = rows.map((r) => [r.label, ...columns.map(([, cell]) => cell(r.agg, { base, row: r, unlimited }))]);
   const lines = [`### ${scenario.title}`, '', `${scenario.summary} N = ${fmt(scenario.n, 0)}${scenario.peerN ? ` (peers: ${fmt(scenario.peerN, 0)})` : ''}; runs: ${describeRuns(rows)}.`, ''];
   lines.push(table(['Client', ...columns.map(([header]) => header)], body), '');
   if (body.some((cells) => cells.some((cell) => cell.endsWith(' *')))) {
@@ -191,6 +243,7 @@ function oneLine(text) {
 
 /** rxllm's targets from issue 6, evaluated on the medians (reported, never fatal). */
 export function evaluateTargets(scenario, rows) {
+  if (scenario.id === 'exact-limits') return exactLimitTargets(rows);
   const rx = rows.find((r) => r.clientId === 'rxllm')?.agg;
   const base = rows.find((r) => r.clientId === 'baseline')?.agg;
   if (rx === undefined || rx.goodRuns === 0) return [];
@@ -211,6 +264,21 @@ export function evaluateTargets(scenario, rows) {
       const percent = rx.throughput ? (100 * rx.throughput.median) / limitPerSecond(scenario) : Number.NaN;
       add(rx.status429Worst, 0, `zero server 429s: ${fmt(rx.status429Worst, 0)} (worst run)`);
       add(percent, 97, `achieved rate ≥ 97 % of the limit: ${fmt(percent, 1)} %`, false);
+      break;
+    }
+    case 'auto-limit': {
+      const percent = rx.lateRate ? (100 * rx.lateRate.median) / scenario.capacityPerSecond : Number.NaN;
+      const whole = rx.throughput ? (100 * rx.throughput.median) / scenario.capacityPerSecond : Number.NaN;
+      add(rx.late429Worst, 0, `zero server 429s after the first ${fmt(scenario.late429AfterMs / 1000, 0)} s: ${fmt(rx.late429Worst, 0)} (worst run; ${fmt(rx.status429Worst, 0)} in all)`);
+      add(percent, 95, `≥ 95 % of the capacity left to the client used after the first ${fmt(scenario.late429AfterMs / 1000, 0)} s: ${fmt(percent, 1)} % of ${fmt(scenario.capacityPerSecond, 0)} requests/s (${fmt(whole, 1)} % over the whole run, its start included)`, false);
+      break;
+    }
+    case 'headerless-limit': {
+      const percent = rx.throughput ? (100 * rx.throughput.median) / scenario.capacityPerSecond : Number.NaN;
+      const share = rx.late429Share === undefined ? Number.NaN : 100 * rx.late429Share.max;
+      add(share, 1, `≤ 1 % of requests answered 429 after the first window: ${fmt(share, 2)} % (worst run)`);
+      add(percent, 90, `≥ 90 % of the limit achieved: ${fmt(percent, 1)} %`, false);
+      add(rx.lost + rx.failed, 0, `nothing lost: ${fmt(rx.lost, 0)} lost, ${fmt(rx.failed, 0)} failed after retries (worst run)`);
       break;
     }
     case 'faults':
@@ -249,6 +317,22 @@ export function evaluateTargets(scenario, rows) {
   return out;
 }
 
+/** Issue 18's targets per limited rxllm row: ≥ 99 % of min(limit, unlimited rate), zero 429s. */
+function exactLimitTargets(rows) {
+  const unlimited = unlimitedRate(rows);
+  const out = [];
+  for (const r of rows) {
+    if (r.clientId !== 'rxllm' || !Number.isFinite(r.rpm) || r.agg.goodRuns === 0) continue;
+    const percent = (100 * (r.agg.throughput?.median ?? Number.NaN)) / attainable(r.rpm, unlimited);
+    const met = Number.isFinite(percent) ? percent >= 99 && r.agg.status429Worst === 0 : undefined;
+    out.push({
+      met,
+      text: `rpm ${fmt(r.rpm, 0)}: ${fmt(percent, 1)} % of min(${fmt(r.rpm / 60, 1)}, unlimited ${fmt(unlimited, 0)}) requests/s (≥ 99 %), ${fmt(r.agg.status429Worst, 0)} 429s (0)`,
+    });
+  }
+  return out;
+}
+
 /** Issue 19's target: the Responses adapter's CPU within 1.1 × the Chat Completions adapter's (when it ran). */
 function addResponsesTarget(rows, rx, key, what, unit, add, r) {
   const responses = rows.find((row) => row.clientId === 'rxllm-responses')?.agg;
@@ -271,7 +355,7 @@ function interval(rx, base, key) {
  */
 export function checkProblems(scenario, rows) {
   const problems = [];
-  for (const { clientId, label, kind, agg } of rows) {
+  for (const { clientId, label, kind, agg, rpm } of rows) {
     const where = `${scenario.title} / ${label}`;
     if (agg.broken.length > 0) problems.push(`${where}: ${agg.broken.length} broken run(s): ${oneLine(agg.broken[0])}`);
     if (agg.goodRuns === 0) continue;
@@ -280,6 +364,12 @@ export function checkProblems(scenario, rows) {
     if (agg.blocked > 0) problems.push(`${where}: ${agg.blocked} non-local requests blocked`);
     if (kind !== 'peer' && agg.failed > 0) problems.push(`${where}: ${agg.failed} items failed`);
     if (kind !== 'peer' && agg.warmupUnanswered > 0) problems.push(`${where}: ${agg.warmupUnanswered} warm-up items unanswered`);
+    if (clientId === 'rxllm' && scenario.id === 'auto-limit' && agg.late429Worst > 0) {
+      problems.push(`${where}: the server answered 429 ${agg.late429Worst} times after the first ${scenario.late429AfterMs / 1000} s`);
+    }
+    if (clientId === 'rxllm' && scenario.id === 'exact-limits' && Number.isFinite(rpm) && agg.status429Worst > 0) {
+      problems.push(`${where}: the server answered 429 ${agg.status429Worst} times`);
+    }
     if (clientId === 'rxllm' && scenario.id === 'rate-limit' && agg.status429Worst > 0) {
       problems.push(`${where}: the server answered 429 ${agg.status429Worst} times`);
     }

@@ -162,5 +162,114 @@ export function scenarios({ quick }) {
       peerRuns: 0, // time to first token moves by several ms from run to run on a shared machine; CPU per token by ±10 %
       peerRuns: 1,
     },
+    ...limitScenarios({ quick }),
   ];
+}
+
+/**
+ * Issue 18's scenarios: limits the client is not told (learned from the headers, or adapted to from headerless
+ * 429s), and exact configured limits at awkward and at high rates.
+ *
+ * Both scale the server's minute down to one second, so that a run of seconds spans many windows. OpenAI's
+ * `x-ratelimit-limit-requests` is a per-minute figure (and `rpm: 'auto'` reads it so): scenario 7's server announces
+ * its limits per minute (`limitHeadersPerMinute`) while `remaining` and `reset` stay real counts and real
+ * milliseconds, so a client pacing at remaining / reset reads the scaled server as the real one. (A one-minute window
+ * would not do: a run shorter than the window never spends it, so no client, paced or not, would draw a 429.)
+ * Scenario 8 sends no headers at all.
+ */
+export function limitScenarios({ quick }) {
+  const autoLimitRpm = 12_000;
+  const otherShare = 0.3;
+  const autoSeconds = quick ? 16 : 40;
+  const leftPerSecond = ((1 - otherShare) * autoLimitRpm) / 60_000 * 1_000;
+  const headerlessPerWindow = 100;
+  const headerlessSeconds = quick ? 8 : 20;
+  const exactRpms = [5_820, 7_000, 13_337, 60_000, 1_000_000, 10_000_000];
+  return [
+    {
+      id: 'auto-limit',
+      title: '7. Learned limit, shared key',
+      summary:
+        `The server allows ${autoLimitRpm.toLocaleString('en-US')} requests per minute, its minute scaled down to one second ` +
+        `(a token bucket of ${autoLimitRpm / 60} refilled over 1 s; OpenAI's \`x-ratelimit-*\` headers on every answer, the limit ` +
+        'announced per minute, remaining and reset real), and simulated other traffic on the same key spends ' +
+        `${otherShare * 100} % of it, so ${leftPerSecond} requests/s are left to the client; the client is not told the limit ` +
+        "(rxllm `rpm: 'auto'`; openai + p-queue capped at the key's published limit, as its users would; LangChain and the AI " +
+        'SDK with nothing, relying on their retries). 10 ms latency, maxActive 64. 429s are counted after the first 10 s.',
+      n: Math.round(leftPerSecond * autoSeconds),
+      concurrency: 64,
+      latencyMs: 10,
+      server: {
+        latencyMs: 10,
+        answerTokens: 8,
+        rpmLimit: autoLimitRpm / 60,
+        windowMs: 1_000,
+        rateLimitAlgorithm: 'token-bucket',
+        limitHeadersPerMinute: true,
+        otherTrafficShare: otherShare,
+      },
+      rateLimit: { rpm: 'auto', windowMs: 1_000, perWindow: autoLimitRpm / 60 },
+      capacityPerSecond: leftPerSecond,
+      late429AfterMs: 10_000,
+      expectedMs: autoSeconds * 1_000,
+      clients: quick ? ['rxllm', 'openai-p-queue'] : ['rxllm', 'openai-p-queue', 'langchain', 'ai-sdk'],
+      runs: quick ? 1 : 3,
+      peerRuns: 1,
+    },
+    {
+      id: 'headerless-limit',
+      title: '8. Headerless fixed window',
+      summary:
+        `A gateway allows ${headerlessPerWindow} requests per fixed window of 1 s (6,000 a minute, its minute scaled down to ` +
+        'one second) and answers 429 with no rate-limit headers, no `retry-after` and no wait in the body; the client is not ' +
+        "told the limit (rxllm `rpm: 'auto'`: adaptive pace from 429s alone; openai + p-queue capped at the gateway's " +
+        'limit; LangChain and the AI SDK with nothing). 10 ms latency, maxActive 64. The 429 share counts requests after ' +
+        'the first 2 s (the first window, and the client process starting).',
+      n: headerlessPerWindow * headerlessSeconds,
+      concurrency: 64,
+      latencyMs: 10,
+      server: {
+        latencyMs: 10,
+        answerTokens: 8,
+        rpmLimit: headerlessPerWindow,
+        windowMs: 1_000,
+        rateLimitAlgorithm: 'fixed-window',
+        rateLimitHeaders: 'none',
+      },
+      rateLimit: { rpm: 'auto', windowMs: 1_000, perWindow: headerlessPerWindow },
+      capacityPerSecond: headerlessPerWindow,
+      late429AfterMs: 2_000,
+      expectedMs: headerlessSeconds * 1_000,
+      clients: quick ? ['rxllm', 'openai-p-queue'] : ['rxllm', 'openai-p-queue', 'langchain', 'ai-sdk'],
+      runs: quick ? 1 : 3,
+      peerRuns: 1,
+    },
+    {
+      id: 'exact-limits',
+      title: '9. Exact limits, awkward and high',
+      summary:
+        'rxllm told the exact limit (`rpm`), against a server enforcing that same limit as a token bucket (its window the ' +
+        "shortest whole number of seconds that makes the limit a whole number of requests), and the same client with no limit " +
+        '(`rpm: Infinity`, against plenty of budget) measured in the same run; openai + p-queue with `intervalCap` = ' +
+        'floor(rpm / 60) per second, as its users would write it. 1 ms latency, maxActive 256. Target: achieved ≥ 99 % of ' +
+        'min(limit, the unlimited rate), zero 429s.',
+      n: quick ? 3_000 : 20_000,
+      concurrency: 256,
+      latencyMs: 1,
+      server: { latencyMs: 1, answerTokens: 8, ...PLENTY_OF_BUDGET },
+      limitRows: [Number.POSITIVE_INFINITY, ...exactRpms],
+      // Each limited row runs about this long (or N prompts, whichever is fewer), so the slow rates stay short.
+      secondsPerRow: quick ? 3 : 10,
+      clients: quick ? ['rxllm', 'openai-p-queue'] : ['rxllm', 'openai-p-queue'],
+      runs: quick ? 1 : 3,
+      peerRuns: 1,
+    },
+  ];
+}
+
+/** The server settings that enforce exactly `rpm` as a token bucket whose window holds a whole number of requests. */
+export function exactLimitServer(rpm) {
+  let seconds = 1;
+  while (((rpm * seconds) % 60 !== 0) && seconds < 60) seconds += 1;
+  return { rpmLimit: Math.round((rpm * seconds) / 60), windowMs: seconds * 1_000, rateLimitAlgorithm: 'token-bucket' };
 }

@@ -112,7 +112,23 @@ describe('mock server rate limits', () => {
     expect(first - second).toBeGreaterThan(30);
   });
 
+  it('limitHeadersPerMinute: a window scaled down to 1 s announces its limits per minute, remaining and reset as they are', async () => {
+    // OpenAI's x-ratelimit-limit-* are per minute (RPM, TPM); remaining counts what is left, reset is the time until the
+    // budget is back in full (https://platform.openai.com/docs/guides/rate-limits, "Rate limits in headers").
+    server = await startMockServer({ rpmLimit: 100, tpmLimit: 10_000, windowMs: 1_000, rateLimitAlgorithm: 'token-bucket', limitHeadersPerMinute: true });
+    const reply = await client.post(`${server.openaiBaseURL}/chat/completions`, openaiBody('m0'));
+    expect(reply.headers['x-ratelimit-limit-requests']).toBe('6000');
+    expect(reply.headers['x-ratelimit-limit-tokens']).toBe('600000');
+    expect(reply.headers['x-ratelimit-remaining-requests']).toBe('99');
+    const reset = /^(\d+)ms$/.exec(String(reply.headers['x-ratelimit-reset-requests']));
+    expect(Number(reset?.[1])).toBeGreaterThan(0);
+    expect(Number(reset?.[1])).toBeLessThanOrEqual(10); // one request of 100 a second comes back in 10 ms
+    const anthropic = await client.post(`${server.anthropicBaseURL}/v1/messages`, anthropicBody('m1'));
+    expect(anthropic.headers['anthropic-ratelimit-requests-limit']).toBe('6000');
+  });
+
   it.each([
+    [{ limitHeadersPerMinute: 'yes' }, 'options.limitHeadersPerMinute'],
     [{ rateLimitHeaders: 'some' }, 'options.rateLimitHeaders'],
     [{ otherTrafficShare: 1 }, 'options.otherTrafficShare'],
     [{ requestsPerDay: 0 }, 'options.requestsPerDay'],

@@ -302,11 +302,14 @@ export class MockRequestHandler implements ExchangeHost, BatchHost {
       exchange.sendError(429, 'Rate limit exceeded.');
       return false;
     }
+    // Per minute when asked (OpenAI's and Anthropic's meaning), else per window.
+    const perMinute = this.config.limitHeadersPerMinute ? 60_000 / this.config.windowMs : 1;
+    const announced = (limit: number | undefined) => (limit === undefined ? undefined : Math.round(limit * perMinute));
     const snapshot: RateSnapshot = {
-      requestsLimit: requests?.limit,
+      requestsLimit: announced(requests?.limit),
       requestsRemaining: requestWait > 0 ? 0 : (requests?.remaining(now) ?? 0),
       requestsResetMs: requests === undefined ? 0 : Math.max(requestWait, requests.resetMs(now)),
-      tokensLimit: tokenWindow?.limit,
+      tokensLimit: announced(tokenWindow?.limit),
       tokensRemaining: tokenWait > 0 ? 0 : (tokenWindow?.remaining(now) ?? 0),
       tokensResetMs: tokenWindow === undefined ? 0 : Math.max(tokenWait, tokenWindow.resetMs(now)),
     };

@@ -97,6 +97,14 @@ export interface MockServerOptions {
   rateLimitAlgorithm?: MockRateLimitAlgorithm;
   /** What the rate-limit headers say (see `MockRateLimitHeaders`). @defaultValue `'standard'` */
   rateLimitHeaders?: MockRateLimitHeaders;
+  /**
+   * Announce the limits per minute, as OpenAI's `x-ratelimit-limit-*` (RPM, TPM) and Anthropic's
+   * `anthropic-ratelimit-*-limit` mean them, when `windowMs` scales the minute down: the limit headers say
+   * `limit × 60000 / windowMs`, while `remaining` stays what is left and `reset` the real milliseconds until the budget
+   * is back in full. A client pacing at `remaining / reset` then reads the scaled server as the real one.
+   * @defaultValue `false` (the limit headers say the limit per `windowMs`)
+   */
+  limitHeadersPerMinute?: boolean;
   /** The per-day request count `rateLimitHeaders: 'per-day-requests'` announces. @defaultValue `14400` */
   requestsPerDay?: number;
   /**
@@ -183,6 +191,7 @@ export interface ResolvedMockServerOptions {
   windowMs: number;
   rateLimitAlgorithm: MockRateLimitAlgorithm;
   rateLimitHeaders: MockRateLimitHeaders;
+  limitHeadersPerMinute: boolean;
   requestsPerDay: number;
   otherTrafficShare: number;
   trackDeliveries: boolean;
@@ -230,6 +239,7 @@ const optionsSchema = z
     windowMs: z.number().int().positive().max(86_400_000).optional(),
     rateLimitAlgorithm: z.enum(['sliding-window', 'token-bucket', 'fixed-window']).optional(),
     rateLimitHeaders: z.enum(['standard', 'per-day-requests', 'none']).optional(),
+    limitHeadersPerMinute: z.boolean().optional(),
     requestsPerDay: z.number().int().positive().optional(),
     otherTrafficShare: z.number().min(0).lt(1).optional(),
     trackDeliveries: z.boolean().optional(),
@@ -290,6 +300,7 @@ export function resolveMockServerOptions(options: MockServerOptions | undefined)
     windowMs: parsed.windowMs ?? 60_000,
     rateLimitAlgorithm: parsed.rateLimitAlgorithm ?? 'sliding-window',
     rateLimitHeaders: parsed.rateLimitHeaders ?? 'standard',
+    limitHeadersPerMinute: parsed.limitHeadersPerMinute ?? false,
     requestsPerDay: parsed.requestsPerDay ?? 14_400,
     otherTrafficShare: parsed.otherTrafficShare ?? 0,
     trackDeliveries: parsed.trackDeliveries ?? true,
