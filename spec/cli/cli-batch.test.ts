@@ -138,4 +138,27 @@ describe('rxllm batch', () => {
     expect(await batchIds()).toHaveLength(1);
     expect(resultRecords(output).filter((record) => record.ok)).toHaveLength(5);
   });
+  it('resumes after kill -9 during collection: round 0 collected, its failures resubmitted, killed; the resume re-reads and follows, creating nothing', async () => {
+    server = await startMockServer({ batchDelayMs: 10_000, batchErrorRate: 0.5, seed: 7, clock: () => now });
+    const input = join(dir, 'prompts.jsonl');
+    await writeFile(input, promptLines(6));
+    const output = join(dir, 'results.jsonl');
+    const statePath = `${output}.batch-state.json`;
+    const args = ['batch', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--batch-api'];
+    const jobArgs = [...args, '--poll-interval', '20ms', '--resubmit', 'failed', '--resubmit-rounds', '1'];
+    const first = startCli(cli.path, jobArgs);
+    const state = () => (existsSync(statePath) ? readFileSync(statePath, 'utf8') : '');
+    await waitFor(() => state().includes('"round":0'), 'the first batch id in the state file');
+    now += 20_000; // round 0 ends: the process collects it and resubmits the items that came back errored
+    await waitFor(() => state().includes('"round":1'), 'the resubmitted batch in the state file');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(await batchIds()).toHaveLength(2);
+
+    now += 20_000; // round 1 ends too
+    const { stderr } = await runCliToEnd(cli.path, jobArgs);
+    expect(await batchIds(), stderr).toHaveLength(2); // nothing submitted again
+    const records = resultRecords(output);
+    expect(records.map((record) => record.index).sort((a, b) => Number(a) - Number(b))).toEqual([0, 1, 2, 3, 4, 5]);
+  });
 });
