@@ -51,8 +51,9 @@ describe('checkpoint: kill -9 in the middle of a library run, then a resume', ()
       checkpoint: path,
     });
     expect(results.every((result) => result !== null && !(result instanceof Error))).toBe(true);
-    // What the killed run recorded is not sent again (requests in flight at the kill were never recorded).
-    expect(server.stats().requests).toBeLessThanOrEqual(count - recorded.length);
+    // What the killed run recorded is not sent again (requests in flight at the kill were never recorded). The killed
+    // child's own requests in flight (its maxActive, 4) may still reach the server after `resetStats`: allowed for.
+    expect(server.stats().requests).toBeLessThanOrEqual(count - recorded.length + 4);
     const ids = completeLines(path).map((line) => (JSON.parse(line) as { id: string }).id);
     expect(ids).toHaveLength(count);
     expect(new Set(ids).size).toBe(count);
