@@ -55,7 +55,6 @@ const FAST_PREFIX = /^\{"id":("(?:[^"\\]|\\.)*"|-?\d+),"index":\d+,"ok":(true|fa
  */
 export async function scanResultsFile(path: string, { retryFailed = false }: ScanResultsOptions = {}): Promise<ResultsScan> {
   const scan: ResultsScan = { done: new IdSet(), ok: 0, failed: 0, tornBytes: 0, created: false };
-  const failedIds = new IdSet();
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new CheckpointError(`${path} is not a regular file`);
@@ -87,8 +86,7 @@ export async function scanResultsFile(path: string, { retryFailed = false }: Sca
         scan.done.add(record.id);
       } else {
         scan.failed += 1;
-        if (retryFailed) failedIds.add(record.id);
-        else scan.done.add(record.id);
+        if (!retryFailed) scan.done.add(record.id); // a failed line is sent again under --retry-failed
       }
     }
   } catch (error) {
