@@ -16,14 +16,22 @@ export const DECREASE = 0.5;
 export const RECOVERY_PER_MINUTE = 0.1;
 /** The pace never adapts below this (requests per minute). */
 export const MIN_RPM = 1;
+/**
+ * A decrease lands no lower than this share of the rate the server demonstrably let through (a little under it, so a
+ * fixed window's edges do not refuse the pace's own requests).
+ */
+export const FLOOR_SHARE = 0.95;
 
 /**
  * Adaptive pacing from 429s that carry no budget headers (AIMD with a floor). One decrease per episode: an episode
  * starts with a decrease, and only a refusal of a request sent after it can start the next. A refusal is taken for a
  * limit only when refusals are at least `NOISE_SHARE` of the answers of the last `RECENT_MS` (and at least
  * `MIN_REFUSALS`); fewer are per-request noise. A decrease halves the recent send rate (or the pace, if lower), but
- * never goes below the successes of the last minute — what the server demonstrably lets through — so random refusals
- * cannot collapse the pace. Between episodes the pace recovers by `RECOVERY_PER_MINUTE` of itself per minute.
+ * never goes below `FLOOR_SHARE` of the rate the server demonstrably lets through — the successes of the last minute
+ * over the time they span (the time since the first answer, up to a minute) — so random refusals cannot collapse the
+ * pace, and a burst the server let through in its first window is not read as a minute's worth. Between episodes
+ * the pace recovers by `RECOVERY_PER_MINUTE` of itself per minute; any refusal (noise included) holds that growth for
+ * `RECENT_MS`, so the pace settles just under the limit instead of climbing into refusals again.
  * Time comes from the caller (the limiter's scheduler), so virtual time drives it.
  */
 export class AdaptivePace {
@@ -34,6 +42,8 @@ export class AdaptivePace {
   private adapted: number | undefined;
   /** When the latest decrease happened (the start of the current episode). */
   decreasedAt = Number.NEGATIVE_INFINITY;
+  /** The adapted pace grows from this time on (after a decrease or a refusal, a hold of `RECENT_MS`). */
+  private growthFrom = Number.NEGATIVE_INFINITY;
   /** Decreases so far. */
   decreases = 0;
 
@@ -50,16 +60,29 @@ export class AdaptivePace {
   refuse(now: number, sentAt: number, ceiling: number, episodeStartedAt = this.decreasedAt): boolean {
     this.bucket(now, this.answered);
     this.bucket(now, this.refusals);
+    if (this.decrease(now, sentAt, ceiling, episodeStartedAt)) return true;
+    if (this.adapted !== undefined) {
+      // A refusal at the adapted pace, too few to decrease it: the pace is near the limit, so it stops climbing.
+      this.adapted = this.rpm(now, ceiling);
+      this.growthFrom = now + RECENT_MS;
+    }
+    return false;
+  }
+
+  private decrease(now: number, sentAt: number, ceiling: number, episodeStartedAt: number): boolean {
     if (sentAt < Math.max(episodeStartedAt, this.decreasedAt)) return false; // that episode already slowed down for it
     const answered = this.sum(this.answered, now, RECENT_MS);
     const refused = this.sum(this.refusals, now, RECENT_MS);
     if (refused < MIN_REFUSALS || refused < NOISE_SHARE * answered) return false;
     const current = this.rpm(now, ceiling);
-    const recentRpm = (answered * MINUTE_MS) / Math.min(RECENT_MS, Math.max(BUCKET_MS, now - this.firstAt));
-    const floor = this.sum(this.answered, now, MINUTE_MS) - this.sum(this.refusals, now, MINUTE_MS);
-    const next = Math.min(current, Math.max(MIN_RPM, floor, Math.min(current, recentRpm) * DECREASE));
+    const observedMs = Math.max(BUCKET_MS, now - this.firstAt);
+    const recentRpm = (answered * MINUTE_MS) / Math.min(RECENT_MS, observedMs);
+    const succeeded = this.sum(this.answered, now, MINUTE_MS) - this.sum(this.refusals, now, MINUTE_MS);
+    const demonstratedRpm = (succeeded * MINUTE_MS) / Math.min(MINUTE_MS, observedMs);
+    const next = Math.min(current, Math.max(MIN_RPM, FLOOR_SHARE * demonstratedRpm, Math.min(current, recentRpm) * DECREASE));
     this.adapted = next;
     this.decreasedAt = now;
+    this.growthFrom = now + RECENT_MS;
     this.decreases += 1;
     return true;
   }
@@ -67,7 +90,7 @@ export class AdaptivePace {
   /** The pace at `now`: `ceiling`, or the adapted pace recovering towards it. */
   rpm(now: number, ceiling: number): number {
     if (this.adapted === undefined) return ceiling;
-    const grown = this.adapted * (1 + (RECOVERY_PER_MINUTE * Math.max(0, now - this.decreasedAt)) / MINUTE_MS);
+    const grown = this.adapted * (1 + (RECOVERY_PER_MINUTE * Math.max(0, now - this.growthFrom)) / MINUTE_MS);
     if (grown < ceiling) return grown;
     this.adapted = undefined; // recovered
     return ceiling;
