@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import { createClient } from 'redis';
+import { asyncScheduler, firstValueFrom } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LimiterStoreError } from '../../src/errors/limiter-store-error.js';
+import { rateLimiter } from '../../src/rate-limiter/rate-limiter.js';
 import { createRedisLimiterStore, redisLimiterStore, type RedisLimiterStoreOptions } from '../../src/rate-limiter/redis-limiter-store.js';
 import type { RateLimiterStore, RateLimits } from '../../src/rate-limiter/rate-limiter-store.js';
 import { skipRedis, startRedisServer, type RedisServer } from '../support/redis-server.js';
@@ -122,6 +124,57 @@ describe.skipIf(skipRedis)('redisLimiterStore against a real redis-server', () =
       expect(await other.reserve('k', { ...limits, tokens: 10 }, 600)).toEqual({ granted: true, waitMs: 0 }); // token clock 610
       await slow.adjust('k', -200, limits, 700); // used 800: charged again, from 700
       expect(await other.reserve('k', { ...limits, tokens: 10 }, 700)).toEqual({ granted: false, waitMs: 800 });
+    });
+  });
+
+  describe('settlements through rateLimiter', () => {
+    // 1 ms per token; a burst of 10 requests and a bucket of 10 000 tokens, so both turns go at once on a still clock.
+    const limits = { rpm: 60_000, burst: 10, tpm: 60_000, tokenBurst: 10_000 };
+    /** A worker whose clock stands still at 0 and whose store calls can be awaited; its lease lives 500 ms. */
+    const worker = (key: string) => {
+      const store = createRedisLimiterStore(client, { key, leaseMs: 500 }, callerClock);
+      const adjusts: Promise<void>[] = [];
+      const tracked: RateLimiterStore = {
+        reserve: (...args) => store.reserve(...args),
+        adjust: (...args) => {
+          const done = Promise.resolve(store.adjust(...args));
+          adjusts.push(done);
+          return done;
+        },
+        pauseUntil: (...args) => store.pauseUntil(...args),
+      };
+      const scheduler = { now: () => 0, schedule: asyncScheduler.schedule.bind(asyncScheduler) };
+      const limiter = rateLimiter({ ...limits, store: tracked, scheduler });
+      return { limiter, settled: () => Promise.all(adjusts) };
+    };
+    /** The tokens the budget's leases still hold, by lease. */
+    const heldOf = async (key: string): Promise<number[]> => Object.values(await client.hGetAll(`rxllm:{${key}}:rxllm:held`)).map(Number);
+    /** A second worker asking at 600 ms (after the first one's lease ran out) with no token bucket: waits until the token clock. */
+    const survivorWait = async (key: string) =>
+      await createRedisLimiterStore(client, { key, leaseMs: 500 }, callerClock).reserve('rxllm', { rpm: 60_000, burst: 1, tpm: 60_000, tokenBurst: 0, tokens: 0 }, 600);
+
+    it('settles a turn whose usage equals its estimate, so a later settlement is not matched to it', async () => {
+      const key = nextBudget();
+      const { limiter, settled } = worker(key);
+      const first = await firstValueFrom(limiter.acquire({ tokens: 1_000 }));
+      const second = await firstValueFrom(limiter.acquire({ tokens: 500 })); // token clock 1 500
+      first.settle(1_000); // exactly the estimate
+      second.settle(300); // 200 back: token clock 1 300
+      await settled();
+      expect(await heldOf(key)).toEqual([0]); // nothing left held for a reaper to give back
+      expect(await survivorWait(key)).toEqual({ granted: false, waitMs: 700 }); // 1 300 - 600: no refund after the lease ran out
+    });
+
+    it('matches settlements to their own turns when they arrive out of order, and a repeated one counts once', async () => {
+      const key = nextBudget();
+      const { limiter, settled } = worker(key);
+      await firstValueFrom(limiter.acquire({ tokens: 1_000 })); // never settled: its worker stops
+      const second = await firstValueFrom(limiter.acquire({ tokens: 2_000 })); // token clock 3 000
+      second.settle(1_500); // 500 back: token clock 2 500
+      second.settle(1_500); // the same total again: no change
+      await settled();
+      expect(await heldOf(key)).toEqual([1_000]); // the unsettled turn's estimate, not the settled one's
+      expect(await survivorWait(key)).toEqual({ granted: false, waitMs: 900 }); // its 1 000 given back: 1 500 - 600
     });
   });
 

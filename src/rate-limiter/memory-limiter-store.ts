@@ -13,7 +13,7 @@ import type { RateLimiterStore, RateLimits, ReserveRequest, ReserveResult, Token
  */
 export interface MemoryLimiterStore extends RateLimiterStore {
   reserve(key: string, request: ReserveRequest, nowMs: number): ReserveResult;
-  adjust(key: string, tokens: number, limits: RateLimits, nowMs: number, parts?: TokenParts): void;
+  adjust(key: string, tokens: number, limits: RateLimits, nowMs: number, parts?: TokenParts, reservation?: string): void;
   pauseUntil(key: string, untilMs: number, limits: RateLimits, nowMs: number): void;
 }
 

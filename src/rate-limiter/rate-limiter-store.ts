@@ -61,6 +61,11 @@ export interface TokenParts {
 export interface ReserveRequest extends RateLimits, TokenParts {
   /** Estimated tokens of the request (0 or more). Ignored when `tpm` is undefined. */
   tokens: number;
+  /**
+   * The caller's name for this turn (unique within the process), passed again to `adjust` with its settlements, so a
+   * store that keeps per-turn state (the Redis store's leases) matches each settlement to its own turn. Optional.
+   */
+  reservation?: string;
 }
 
 /**
@@ -110,6 +115,8 @@ export interface ReserveResult {
  * - `adjust(key, tokens)` corrects a granted request's token estimate: `tokens > 0` charges
  *   (`tokenTat = max(tokenTat, now) + tokens · I`), `tokens < 0` refunds (`tokenTat = max(now, tokenTat + tokens · I)`,
  *   and nothing when `tokenTat <= now`: an idle bucket cannot be filled beyond full). No-op without `tpm`.
+ *   `rateLimiter` calls it at least once for every granted turn that charged tokens (with `tokens` 0 when the usage
+ *   equalled the estimate), passing the turn's `reservation` name, so a store can drop what it kept for that turn.
  * - `pauseUntil(key, untilMs)` sets `pausedUntil = max(pausedUntil, untilMs)` (a pause is extended, never shortened)
  *   and `requestTat = max(requestTat, untilMs + τ)`, so requests resume one emission interval apart rather than
  *   in a burst.
@@ -134,8 +141,8 @@ export interface ReserveResult {
 export interface RateLimiterStore {
   /** Takes a turn for one request if it conforms now; otherwise changes nothing and says how long to wait. */
   reserve(key: string, request: ReserveRequest, nowMs: number): MaybePromise<ReserveResult>;
-  /** Charges (`tokens > 0`) or refunds (`tokens < 0`) tokens of an already granted request. */
-  adjust(key: string, tokens: number, limits: RateLimits, nowMs: number, parts?: TokenParts): MaybePromise<void>;
+  /** Charges (`tokens > 0`) or refunds (`tokens < 0`) tokens of an already granted request (named `reservation`, when given). */
+  adjust(key: string, tokens: number, limits: RateLimits, nowMs: number, parts?: TokenParts, reservation?: string): MaybePromise<void>;
   /** Holds every request of `key` until `untilMs`; extends an existing pause, never shortens it. */
   pauseUntil(key: string, untilMs: number, limits: RateLimits, nowMs: number): MaybePromise<void>;
 }

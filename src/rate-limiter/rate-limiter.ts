@@ -182,8 +182,13 @@ const CATCH_UP_MS = 4;
 /** Longest single timer (Node fires longer `setTimeout`s at once); the head simply asks again after it. */
 const MAX_TIMER_MS = 2_147_483_647;
 
+/** Names the turns of every limiter in this process (`ReserveRequest.reservation`). */
+let turns = 0;
+
 /** One subscriber waiting for its turn. */
 interface Waiter {
+  /** The turn's name for the store: its settlements carry it. */
+  reservation: string;
   tokens: number;
   parts: TokenParts;
   subscriber: Subscriber<Reservation>;
@@ -269,7 +274,8 @@ class TurnQueue {
         subscriber.error(checked);
         return undefined;
       }
-      const waiter: Waiter = { tokens: checked.tokens, parts: checked.parts, subscriber, done: false };
+      turns += 1;
+      const waiter: Waiter = { reservation: `t${turns}`, tokens: checked.tokens, parts: checked.parts, subscriber, done: false };
       const wasIdle = this.head() === undefined;
       this.waiters.push(waiter);
       if (wasIdle) this.drain();
@@ -308,17 +314,20 @@ class TurnQueue {
     return undefined;
   }
 
-  private adjust(tokens: number, parts: TokenParts, kick = true): void {
+  /**
+   * Tells the store a turn's correction. The first settlement of a turn that charged tokens reaches the store even when
+   * it corrects nothing (usage equal to the estimate), so a store keeping per-turn state (Redis leases) can drop it.
+   */
+  private adjust(tokens: number, parts: TokenParts, reservation: string, first: boolean, kick = true): void {
     const { tpm, inputTpm, outputTpm } = this.limits;
+    if (tpm === undefined && inputTpm === undefined && outputTpm === undefined) return; // no token budget: nothing was charged
     const input = inputTpm === undefined ? 0 : (parts.inputTokens ?? 0);
     const output = outputTpm === undefined ? 0 : (parts.outputTokens ?? 0);
     const total = tpm === undefined ? 0 : tokens;
-    if (total === 0 && input === 0 && output === 0) return;
+    if (total === 0 && input === 0 && output === 0 && !first) return;
     const now = this.scheduler.now();
     const split = input === 0 && output === 0 ? undefined : { inputTokens: input, outputTokens: output };
-    const done = ignoreFailure(() =>
-      split === undefined ? this.store.adjust(this.key, total, this.limits, now) : this.store.adjust(this.key, total, this.limits, now, split),
-    );
+    const done = ignoreFailure(() => this.store.adjust(this.key, total, this.limits, now, split, reservation));
     if (!kick || (total >= 0 && input >= 0 && output >= 0)) return; // a charge only lengthens waits; the head finds out when it asks again
     if (done === undefined) this.kick();
     else void done.then(() => this.kick());
@@ -386,7 +395,7 @@ class TurnQueue {
       }
       this.limits.rpm = this.adaptive.rpm(now, this.ceilingAt(now));
       const { rpm, burst, tpm, tokenBurst } = this.limits;
-      const request: ReserveRequest = { rpm, burst, tpm, tokenBurst, tokens: head.tokens };
+      const request: ReserveRequest = { rpm, burst, tpm, tokenBurst, tokens: head.tokens, reservation: head.reservation };
       if (this.split) Object.assign(request, this.splitLimits, head.parts);
       return this.store.reserve(this.key, request, this.askTime());
     } catch (error) {
@@ -447,7 +456,7 @@ class TurnQueue {
       }
     } else if (result?.granted === true) {
       // The waiter left while its turn was being taken: hand its tokens back (its request slot stays spent).
-      this.adjust(-head.tokens, negate(head.parts), false);
+      this.adjust(-head.tokens, negate(head.parts), head.reservation, true, false);
     }
     this.drain();
   }
@@ -456,6 +465,7 @@ class TurnQueue {
     waiter.done = true;
     let charged = waiter.tokens;
     let chargedParts = waiter.parts;
+    let settled = false;
     const grantedAt = this.scheduler.now();
     if (this.auto.active) {
       this.auto.estimated(waiter.tokens, waiter.parts);
@@ -474,7 +484,8 @@ class TurnQueue {
         charged = actualTokens;
         chargedParts = { ...chargedParts, ...parts };
         this.auto.settled(actualTokens, parts);
-        this.adjust(delta, deltaParts);
+        this.adjust(delta, deltaParts, waiter.reservation, !settled);
+        settled = true;
       },
     };
     waiter.subscriber.next(reservation);

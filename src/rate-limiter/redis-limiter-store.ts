@@ -80,7 +80,7 @@ const clientSchema = z.custom<RedisLimiterClient>(
   'expected a Redis client with eval() (e.g. createClient() of the redis package)',
 );
 
-/** A granted reservation whose settlement has not arrived yet, oldest first per limiter key. */
+/** A granted reservation whose settlement has not arrived yet: by name, or (unnamed) oldest first per limiter key. */
 interface Held {
   /** The estimates charged at the grant: total tokens (with `tpm`), input and output tokens (with their limits). */
   tokens: number;
@@ -138,6 +138,7 @@ export function createRedisLimiterStore(client: RedisLimiterClient, options: Red
   const worker = randomUUID();
   const fallback = memoryLimiterStore();
   const held = new Map<string, Fifo<Held>>();
+  const named = new Map<string, Held>();
   let leaseCount = 0;
   let lease = '';
   let degraded = false;
@@ -208,13 +209,23 @@ export function createRedisLimiterStore(client: RedisLimiterClient, options: Red
     return request.tpm === undefined && request.inputTpm === undefined && request.outputTpm === undefined ? undefined : entry;
   };
 
-  const hold = (key: string, entry: Held): void => {
+  const hold = (key: string, entry: Held, reservation: string | undefined): void => {
+    if (reservation !== undefined) {
+      named.set(`${key}\n${reservation}`, entry);
+      return;
+    }
     let queue = held.get(key);
     if (queue === undefined) {
       queue = new Fifo<Held>();
       held.set(key, queue);
     }
     queue.push(entry);
+  };
+
+  const take = (name: string): Held | undefined => {
+    const entry = named.get(name);
+    named.delete(name);
+    return entry;
   };
 
   return {
@@ -227,19 +238,21 @@ export function createRedisLimiterStore(client: RedisLimiterClient, options: Red
           const [granted, waitMs, grantedLease] = parseReserveReply(reply);
           if (grantedLease !== '') lease = grantedLease;
           const entry = granted ? charged(request, grantedLease) : undefined;
-          if (entry !== undefined) hold(key, entry);
+          if (entry !== undefined) hold(key, entry, request.reservation);
           return { granted, waitMs };
         },
         () => {
           const result = fallback.reserve(key, { ...request, ...share(request) }, nowMs);
           const entry = result.granted ? charged(request, undefined) : undefined;
-          if (entry !== undefined) hold(key, entry);
+          if (entry !== undefined) hold(key, entry, request.reservation);
           return result;
         },
       ),
-    adjust: async (key: string, tokens: number, limits: RateLimits, nowMs: number, parts?: TokenParts): Promise<void> => {
-      // Settlements are matched to reservations oldest first: exact in total once all have settled.
-      const entry = held.get(key)?.shift();
+    adjust: async (key: string, tokens: number, limits: RateLimits, nowMs: number, parts?: TokenParts, reservation?: string): Promise<void> => {
+      // A named settlement finds its own reservation (a second settlement of it finds none: a plain correction).
+      // Unnamed ones are matched to reservations oldest first: exact in total once each has settled exactly once.
+      const entry = reservation === undefined ? held.get(key)?.shift() : take(`${key}\n${reservation}`);
+      if (entry === undefined && tokens === 0 && !(parts?.inputTokens ?? 0) && !(parts?.outputTokens ?? 0)) return; // nothing to correct or release
       const local = (): void => (parts === undefined ? fallback.adjust(key, tokens, share(limits), nowMs) : fallback.adjust(key, tokens, share(limits), nowMs, parts));
       if (entry !== undefined && entry.lease === undefined) {
         local();
