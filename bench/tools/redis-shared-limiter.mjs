@@ -2,7 +2,7 @@
 // Issue 22's measurements: 4 worker processes share one rate budget through redisLimiterStore against the mock
 // server enforcing the same limit (scaled to a 1-second window). Needs `npm run build` and `redis-server` on PATH.
 //
-//   node bench/tools/redis-shared-limiter.mjs [--seconds 8] [--algorithm token-bucket|sliding-window]
+//   node bench/tools/redis-shared-limiter.mjs [--seconds 8] [--algorithm token-bucket|sliding-window] [--only tpm,kill]
 //
 // Scenarios: rpm (server 429s, combined rate vs limit), tpm (the same in tokens), kill (one worker SIGKILLed
 // mid-run under a tpm limit: the others' rate per second before and after, lease 2 s), skew (one worker's clock
@@ -26,7 +26,7 @@ if (process.argv[2] === '--worker') await worker(JSON.parse(process.argv[3]));
 else await main();
 
 async function main() {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, algorithm: { type: 'string', default: 'token-bucket' } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, algorithm: { type: 'string', default: 'token-bucket' }, only: { type: 'string' } } });
   const seconds = Number(values.seconds);
   const { startMockServer } = await import(dist('testing.js'));
   const redis = await startRedis();
@@ -41,7 +41,8 @@ async function main() {
       { name: 'skew +2s', server: { rpmLimit: rps }, limits: { rpm: rps * 60 }, skewMs: 2_000 },
       { name: 'skew -2s', server: { rpmLimit: rps }, limits: { rpm: rps * 60 }, skewMs: -2_000 },
     ];
-    for (const scenario of scenarios) {
+    const only = values.only?.split(',');
+    for (const scenario of scenarios.filter((candidate) => only === undefined || only.includes(candidate.name.replace(/\s.*/, '')))) {
       // token-bucket, as most real APIs count; the strict sliding window also 429s on arrival jitter at 100 % of it.
       const server = await startMockServer({ ...scenario.server, windowMs: 1_000, rateLimitAlgorithm: values.algorithm, latencyMs: [5, 30], answerTokens: 40, trackDeliveries: false });
       try {
@@ -94,6 +95,10 @@ function report(scenario, results, stats, seconds) {
   const failed = live.reduce((sum, result) => sum + result.failures, 0);
   if (failed > 0) console.log(`failed results: ${failed} (first: ${live.find((result) => result.firstFailure)?.firstFailure})`);
   console.log(`requests ${stats.requests}, server 429s ${stats.rateLimitedByLimits}, combined ${rate.toFixed(1)}/s = ${(share * 100).toFixed(1)} % of the limit`);
+  if (scenario.limits.tpm !== undefined) {
+    const estimated = live.reduce((sum, result) => sum + result.estimated, 0);
+    console.log(`tokens per request: estimated ${(estimated / grants.length).toFixed(1)}, used ${(tokens / sends.length).toFixed(1)}`);
+  }
   console.log(`reserve round trip (added latency per reservation): p50 ${pct(50)} ms, p99 ${pct(99)} ms (${reserve.length} calls)`);
   if (scenario.killAtMs !== undefined) {
     const first = sends[0].at;
@@ -116,12 +121,16 @@ async function worker(job) {
   const store = rxllm.redisLimiterStore(client, { key: job.key, ...(job.leaseMs === undefined ? {} : { leaseMs: job.leaseMs }) });
   const reserveMs = [];
   const grants = [];
+  let estimated = 0;
   const timed = {
     reserve: async (...args) => {
       const started = performance.now();
       try {
         const result = await store.reserve(...args);
-        if (result.granted) grants.push(Date.now());
+        if (result.granted) {
+          grants.push(Date.now());
+          estimated += args[1].tokens;
+        }
         return result;
       } finally {
         reserveMs.push(performance.now() - started);
@@ -155,7 +164,7 @@ async function worker(job) {
   );
   await model.provider.close?.();
   await client.close();
-  process.send({ grants, done, reserveMs, failures: failures.length, firstFailure: failures[0] }, () => process.disconnect());
+  process.send({ grants, done, reserveMs, estimated, failures: failures.length, firstFailure: failures[0] }, () => process.disconnect());
 }
 
 async function startRedis() {

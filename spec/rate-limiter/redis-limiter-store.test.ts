@@ -79,6 +79,16 @@ describe.skipIf(skipRedis)('redisLimiterStore against a real redis-server', () =
       expect(await store.reserve('k', request, 20_000)).toEqual({ granted: false, waitMs: 10_000 });
     });
 
+    it('keeps a refund that lands after the token clock passed now: the next request gets the slot it would have had', async () => {
+      const store = createRedisLimiterStore(client, { key: nextBudget() }, callerClock);
+      const limits: RateLimits = { rpm: 60_000, burst: 100, tpm: 60_000, tokenBurst: 0 }; // 1 ms per token
+      expect(await store.reserve('k', { ...limits, tokens: 78 }, 0)).toEqual({ granted: true, waitMs: 0 }); // token clock 78
+      expect(await store.reserve('k', { ...limits, tokens: 78 }, 0)).toEqual({ granted: false, waitMs: 78 });
+      await store.adjust('k', -26, limits, 90); // used 52: the slot was 52, the refund arrives at 90
+      expect(await store.reserve('k', { ...limits, tokens: 78 }, 90)).toEqual({ granted: true, waitMs: 0 }); // on the grid: 52 + 78
+      expect(await store.reserve('k', { ...limits, tokens: 0 }, 90)).toEqual({ granted: false, waitMs: 40 }); // a dropped refund: 78
+    });
+
     it('does not win back a stall longer than one interval', async () => {
       const store = createRedisLimiterStore(client, { key: nextBudget() }, callerClock);
       const request = { rpm: 6, burst: 1, tokenBurst: 0, tokens: 0 };
