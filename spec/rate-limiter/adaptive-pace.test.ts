@@ -1,6 +1,7 @@
 import { EMPTY, delay, from, mergeMap, type Observable, tap, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
+import { memoryLimiterStore } from '../../src/rate-limiter/memory-limiter-store.js';
 import { rateLimiter } from '../../src/rate-limiter/rate-limiter.js';
 
 const createTestScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -108,15 +109,23 @@ describe('rateLimiter: adaptive pace after 429s that carry no budget headers', (
  * A gateway's fixed window with no budget headers, in virtual time: `perWindow` requests per `windowMs` (counted by
  * the time each request reaches it), 429 for the rest. `count` prompts, at most `maxActive` in flight, each answered
  * `latencyMs` after its turn; a refused prompt asks the limiter for a new turn at once (its retry spaced by the
- * limiter, as the pipeline does). The limiter has no ceiling (`rpm: 'auto'`, no headers to learn from).
+ * limiter, as the pipeline does). The limiter has no ceiling (`rpm: 'auto'`, no headers to learn from). With
+ * `workers`, that many limiters share one `memoryLimiterStore` (as processes share a Redis one), each running its own
+ * pipeline of `count / workers` prompts with `maxActive` in flight.
  */
-function againstFixedWindow(options: { perWindow: number; windowMs: number; count: number; maxActive: number; latencyMs: number }) {
+function againstFixedWindow(options: { perWindow: number; windowMs: number; count: number; maxActive: number; latencyMs: number; workers?: number }) {
   const scheduler = createTestScheduler();
   const sends: { at: number; refused: boolean }[] = [];
   let doneAt = 0;
   const used = new Map<number, number>();
+  const workers = options.workers ?? 1;
+  const store = memoryLimiterStore();
   scheduler.run(() => {
-    const limiter = rateLimiter({ rpm: 'auto', scheduler });
+    for (let worker = 0; worker < workers; worker++) run(rateLimiter({ rpm: 'auto', scheduler, store }), options.count / workers);
+  });
+  return { sends, doneAt };
+
+  function run(limiter: ReturnType<typeof rateLimiter>, count: number): void {
     const attempt = (): Observable<unknown> =>
       limiter.acquire({ tokens: 0 }).pipe(
         mergeMap((reservation) => {
@@ -138,11 +147,10 @@ function againstFixedWindow(options: { perWindow: number; windowMs: number; coun
           );
         }),
       );
-    from(Array.from({ length: options.count }, (_, index) => index))
+    from(Array.from({ length: count }, (_, index) => index))
       .pipe(mergeMap(() => attempt(), options.maxActive))
       .subscribe();
-  });
-  return { sends, doneAt };
+  }
 }
 
 describe('rateLimiter: adaptive pace against a headerless fixed window (issue 18, bench scenario 8)', () => {
@@ -163,5 +171,24 @@ describe('rateLimiter: adaptive pace against a headerless fixed window (issue 18
   it('is refused for at most 1 % of the requests after the first windows', () => {
     const refused = afterFirstWindows.filter((send) => send.refused).length;
     expect(refused).toBeLessThanOrEqual(0.01 * afterFirstWindows.length);
+  });
+});
+
+describe('rateLimiter: adaptive pace shared by two limiters on one store (issue 22)', () => {
+  // Two workers (limiters) share one memoryLimiterStore against the same headerless window. Each sees only its own
+  // half of the answers: before the fix, a decrease paced the shared request clock at one worker's demonstrated rate.
+  const perWindow = 100;
+  const windowMs = 1_000;
+  const count = 1_500;
+  const { sends, doneAt } = againstFixedWindow({ perWindow, windowMs, count, maxActive: 32, latencyMs: 10, workers: 2 });
+
+  it('finishes at 90 % or more of the limit together', () => {
+    const ideal = (count / perWindow) * windowMs;
+    expect(doneAt).toBeLessThanOrEqual(ideal / 0.9);
+  });
+
+  it('is refused for at most 1 % of the requests after the first windows', () => {
+    const later = sends.filter((send) => send.at >= 2 * windowMs);
+    expect(later.filter((send) => send.refused).length).toBeLessThanOrEqual(0.01 * later.length);
   });
 });

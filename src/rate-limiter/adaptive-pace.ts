@@ -33,6 +33,17 @@ export const FLOOR_SHARE = 0.95;
  * the pace recovers by `RECOVERY_PER_MINUTE` of itself per minute; any refusal (noise included) holds that growth for
  * `RECENT_MS`, so the pace settles just under the limit instead of climbing into refusals again.
  * Time comes from the caller (the limiter's scheduler), so virtual time drives it.
+ *
+ * **Shared budgets** (issue 22). The pace a limiter passes to its store spaces the *shared* request clock, but the
+ * answers it counts are only its own; with several limiters on one store (one Redis budget, or one
+ * `memoryLimiterStore` in a process) each would pace everyone at its own share, and the slowest pace would rule the
+ * shared clock. Two things ride on the `reserve` calls a limiter makes anyway (no extra store call):
+ * - the store keeps a decayed count of the key's successes (each limiter reports its own since its last reserve,
+ *   `ReserveRequest.successes`); a limiter's share is its own decayed count over the key's, and its measured rates
+ *   (the recent send rate, the demonstrated rate of the floor) are divided by that share (`scale`) before a decrease;
+ * - a decrease is reported to the store (`adaptedRpm`), which answers the latest to every limiter of the key; a
+ *   limiter takes a decrease newer than its own (`adopt`), so all pace alike and recover from the same moment.
+ * The episodes stay per limiter (each sees its own refusals), but an adopted decrease opens one for everyone.
  */
 export class AdaptivePace {
   private readonly epochs = new Float64Array(BUCKETS).fill(-1);
@@ -55,12 +66,13 @@ export class AdaptivePace {
   /**
    * Counts a refusal at `now` of a request sent at `sentAt`, and decreases the pace when it opens a new episode of a
    * real limit. `ceiling` is the pace in force before adapting; a request sent before `episodeStartedAt` (the latest
-   * decrease or pause) belongs to that episode. Returns true when it decreased.
+   * decrease or pause) belongs to that episode; `scale` turns this limiter's rates into the key's (see the class). Returns true when it
+   * decreased.
    */
-  refuse(now: number, sentAt: number, ceiling: number, episodeStartedAt = this.decreasedAt): boolean {
+  refuse(now: number, sentAt: number, ceiling: number, episodeStartedAt = this.decreasedAt, scale = 1): boolean {
     this.bucket(now, this.answered);
     this.bucket(now, this.refusals);
-    if (this.decrease(now, sentAt, ceiling, episodeStartedAt)) return true;
+    if (this.decrease(now, sentAt, ceiling, episodeStartedAt, scale)) return true;
     if (this.adapted !== undefined) {
       // A refusal at the adapted pace, too few to decrease it: the pace is near the limit, so it stops climbing.
       this.adapted = this.rpm(now, ceiling);
@@ -69,21 +81,33 @@ export class AdaptivePace {
     return false;
   }
 
-  private decrease(now: number, sentAt: number, ceiling: number, episodeStartedAt: number): boolean {
+  private decrease(now: number, sentAt: number, ceiling: number, episodeStartedAt: number, scale: number): boolean {
     if (sentAt < Math.max(episodeStartedAt, this.decreasedAt)) return false; // that episode already slowed down for it
     const answered = this.sum(this.answered, now, RECENT_MS);
     const refused = this.sum(this.refusals, now, RECENT_MS);
     if (refused < MIN_REFUSALS || refused < NOISE_SHARE * answered) return false;
     const current = this.rpm(now, ceiling);
     const observedMs = Math.max(BUCKET_MS, now - this.firstAt);
-    const recentRpm = (answered * MINUTE_MS) / Math.min(RECENT_MS, observedMs);
+    const recentRpm = (scale * answered * MINUTE_MS) / Math.min(RECENT_MS, observedMs);
     const succeeded = this.sum(this.answered, now, MINUTE_MS) - this.sum(this.refusals, now, MINUTE_MS);
-    const demonstratedRpm = (succeeded * MINUTE_MS) / Math.min(MINUTE_MS, observedMs);
+    const demonstratedRpm = (scale * succeeded * MINUTE_MS) / Math.min(MINUTE_MS, observedMs);
     const next = Math.min(current, Math.max(MIN_RPM, FLOOR_SHARE * demonstratedRpm, Math.min(current, recentRpm) * DECREASE));
     this.adapted = next;
     this.decreasedAt = now;
     this.growthFrom = now + RECENT_MS;
     this.decreases += 1;
+    return true;
+  }
+
+  /**
+   * Takes the decrease another limiter sharing the key made at `at` (on this limiter's clock), when it is newer than
+   * this one's latest: the same pace, recovering from the same time. Returns true when it took it.
+   */
+  adopt(rpm: number, at: number): boolean {
+    if (!(at > this.decreasedAt)) return false;
+    this.adapted = Math.max(MIN_RPM, rpm);
+    this.decreasedAt = at;
+    this.growthFrom = at + RECENT_MS;
     return true;
   }
 

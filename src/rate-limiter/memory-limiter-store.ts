@@ -1,5 +1,5 @@
 import { createGcraState, gcraAdjust, gcraAdjustParts, gcraPauseUntil, gcraReserve, type GcraState } from './gcra.js';
-import type { RateLimiterStore, RateLimits, ReserveRequest, ReserveResult, TokenParts } from './rate-limiter-store.js';
+import { decayedCount, type RateLimiterStore, type RateLimits, type ReserveRequest, type ReserveResult, type TokenParts } from './rate-limiter-store.js';
 
 /**
  * The in-memory `RateLimiterStore`, whose answers are synchronous.
@@ -45,8 +45,26 @@ export function memoryLimiterStore(): MemoryLimiterStore {
     }
     return state;
   };
+  /** Every key's decayed success count (`ReserveResult.successes`) and when it was last brought up to date. */
+  const successes = new Map<string, { count: number; at: number }>();
+  const countSuccesses = (key: string, reported: number, nowMs: number): number => {
+    const counted = successes.get(key) ?? { count: 0, at: nowMs };
+    counted.count = decayedCount(counted.count, counted.at, nowMs) + (Number.isFinite(reported) && reported > 0 ? reported : 0);
+    counted.at = Math.max(counted.at, nowMs);
+    successes.set(key, counted);
+    return counted.count;
+  };
+  /** Every key's latest adapted pace (`ReserveRequest.adaptedRpm`) and when it was reported. */
+  const paces = new Map<string, { rpm: number; at: number }>();
   return {
-    reserve: (key, request, nowMs) => gcraReserve(stateOf(key), request, nowMs),
+    reserve: (key, request, nowMs) => {
+      const result = gcraReserve(stateOf(key), request, nowMs);
+      if (request.successes === undefined) return result;
+      if (typeof request.adaptedRpm === 'number' && request.adaptedRpm > 0) paces.set(key, { rpm: request.adaptedRpm, at: nowMs });
+      const pace = paces.get(key);
+      const shared = { ...result, successes: countSuccesses(key, request.successes, nowMs) };
+      return pace === undefined ? shared : { ...shared, adaptedRpm: pace.rpm, adaptedAgeMs: Math.max(0, nowMs - pace.at) };
+    },
     adjust: (key, tokens, limits, nowMs, parts) => {
       gcraAdjust(stateOf(key), tokens, limits, nowMs);
       if (parts !== undefined) gcraAdjustParts(stateOf(key), parts, limits, nowMs);

@@ -66,6 +66,27 @@ export interface ReserveRequest extends RateLimits, TokenParts {
    * store that keeps per-turn state (the Redis store's leases) matches each settlement to its own turn. Optional.
    */
   reservation?: string;
+  /**
+   * The successful answers this limiter has seen since its previous `reserve` (0 or more). With it, the store adds
+   * them to the key's count and answers `successes`. Optional.
+   */
+  successes?: number;
+  /**
+   * The request pace (rpm) this limiter's adaptive slow-down just set, sent once with its next `reserve`: the store
+   * keeps the latest for the key and answers it (`adaptedRpm`) to every limiter that reports `successes`. Optional.
+   */
+  adaptedRpm?: number;
+}
+
+/**
+ * The time constant (ms) of `ReserveResult.successes`: each success counts `exp(-age / SUCCESS_DECAY_MS)`, so the
+ * count reflects about the last 10 seconds. A limiter counts its own alike; the ratio is its share of the key's.
+ */
+export const SUCCESS_DECAY_MS = 10_000;
+
+/** A count decayed from `at` to `now` (ages are differences of one clock). */
+export function decayedCount(count: number, at: number, now: number): number {
+  return count * Math.exp(-Math.max(0, now - at) / SUCCESS_DECAY_MS);
 }
 
 /**
@@ -86,6 +107,16 @@ export interface ReserveResult {
   granted: boolean;
   /** When not granted: milliseconds until asking again may succeed (more than 0). 0 when granted. */
   waitMs: number;
+  /**
+   * Only when the request carried `successes`: the successful answers reported by every limiter sharing the key
+   * (this request's included), each weighted `exp(-age / SUCCESS_DECAY_MS)`. A limiter divides its own count by it
+   * to learn its share of what the server lets through.
+   */
+  successes?: number;
+  /** Only when the request carried `successes` and some limiter of the key reported an `adaptedRpm`: the latest one. */
+  adaptedRpm?: number;
+  /** How long ago (ms, on the store's clock) `adaptedRpm` was reported. */
+  adaptedAgeMs?: number;
 }
 
 /**

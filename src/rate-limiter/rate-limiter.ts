@@ -9,6 +9,7 @@ import { AdaptivePace } from './adaptive-pace.js';
 import { AutoPace, type AutoBudget, START_RPM } from './auto-pace.js';
 import { GRID_EPSILON_MS } from './gcra.js';
 import { memoryLimiterStore } from './memory-limiter-store.js';
+import { decayedCount } from './rate-limiter-store.js';
 import { pauseFromInfo, refusalVerdict } from './pause-rule.js';
 import type { MaybePromise, RateLimiterStore, RateLimits, ReserveRequest, ReserveResult, TokenParts } from './rate-limiter-store.js';
 import type { LimitSource, LimitsInForce, RateLimiter, RefusalOptions, RequestCost, Reservation } from './rate-limiter-types.js';
@@ -143,6 +144,7 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
     observe: (info: RateLimitInfo | undefined) => {
       const now = queue.now();
       queue.adaptive.answer(now);
+      queue.succeeded(now);
       const first = queue.auto.active && !queue.auto.hasAnswer;
       queue.auto.learn(info, now);
       const ms = pauseFromInfo(info);
@@ -155,7 +157,10 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
       const sent = typeof sentAt === 'number' ? sentAt : now;
       // 'adapt' (no budget headers at all): the item waits, and the shared pace slows once per episode of a real limit.
       if (verdict.kind === 'adapt') {
-        if (queue.adaptive.refuse(now, sent, queue.ceilingAt(now), queue.episodeStartedAt)) queue.episodeStartedAt = now;
+        if (queue.adaptive.refuse(now, sent, queue.ceilingAt(now), queue.episodeStartedAt, queue.scaleAt(now))) {
+          queue.episodeStartedAt = now;
+          queue.adaptedRpm = queue.adaptive.rpm(now, queue.ceilingAt(now)); // shared with the next reserve
+        }
         return;
       }
       queue.adaptive.answer(now);
@@ -184,6 +189,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 /** Names the turns of every limiter in this process (`ReserveRequest.reservation`). */
 let turns = 0;
+
 
 /** One subscriber waiting for its turn. */
 interface Waiter {
@@ -235,6 +241,27 @@ class TurnQueue {
   readonly ceilingRpm: number;
   /** Slows the pace after 429s that carry no budget headers. */
   readonly adaptive = new AdaptivePace();
+  /** This limiter's successes, decayed as the store decays the key's (`ReserveResult.successes`), and when counted. */
+  private ownSuccesses = 0;
+  private ownSuccessesAt = 0;
+  /** Successes not yet reported to the store (they ride on the next reserve). */
+  private unreported = 0;
+  /** A decrease not yet reported to the store (it rides on the next reserve). */
+  adaptedRpm: number | undefined;
+  /** This limiter's share of the key's recent successes, from the store's last count (1 when it does not count). */
+  private share = 1;
+
+  /** Counts a successful answer for the store's shared count. */
+  succeeded(now: number): void {
+    this.ownSuccesses = decayedCount(this.ownSuccesses, this.ownSuccessesAt, now) + 1;
+    this.ownSuccessesAt = Math.max(this.ownSuccessesAt, now);
+    this.unreported += 1;
+  }
+
+  /** What this limiter's own answer rates are multiplied by to speak for every limiter sharing the key. */
+  scaleAt(_now: number): number {
+    return 1 / this.share;
+  }
 
   /** The pace before adapting to headerless 429s: the configured ceiling, or lower where `'auto'` budgets say so. */
   ceilingAt(now: number): number {
@@ -395,7 +422,10 @@ class TurnQueue {
       }
       this.limits.rpm = this.adaptive.rpm(now, this.ceilingAt(now));
       const { rpm, burst, tpm, tokenBurst } = this.limits;
-      const request: ReserveRequest = { rpm, burst, tpm, tokenBurst, tokens: head.tokens, reservation: head.reservation };
+      const request: ReserveRequest = { rpm, burst, tpm, tokenBurst, tokens: head.tokens, reservation: head.reservation, successes: this.unreported };
+      if (this.adaptedRpm !== undefined) request.adaptedRpm = this.adaptedRpm;
+      this.unreported = 0;
+      this.adaptedRpm = undefined;
       if (this.split) Object.assign(request, this.splitLimits, head.parts);
       return this.store.reserve(this.key, request, this.askTime());
     } catch (error) {
@@ -406,6 +436,7 @@ class TurnQueue {
 
   /** Grants the head, or sleeps until it may ask again. Returns true when the loop should go on. */
   private apply(head: Waiter, result: ReserveResult): boolean {
+    this.count(result);
     if (result.granted) {
       this.grant(head);
       return true;
@@ -447,6 +478,7 @@ class TurnQueue {
   /** An asynchronous store answered for `head`, which may have left meanwhile. */
   private answered(head: Waiter, result: ReserveResult | undefined, error?: unknown): void {
     this.busy = false;
+    if (result !== undefined) this.count(result);
     if (!head.done) {
       if (result === undefined) this.fail(head, error);
       else if (result.granted) this.grant(head);
@@ -459,6 +491,18 @@ class TurnQueue {
       this.adjust(-head.tokens, negate(head.parts), head.reservation, true, false);
     }
     this.drain();
+  }
+
+  /** Keeps this limiter's share of the key's successes, as the store counted them. */
+  private count(result: ReserveResult): void {
+    const total = result.successes;
+    const own = decayedCount(this.ownSuccesses, this.ownSuccessesAt, this.scheduler.now());
+    if (typeof total === 'number' && Number.isFinite(total) && total > 0 && own > 0) this.share = Math.min(1, own / total);
+    const { adaptedRpm, adaptedAgeMs } = result;
+    if (typeof adaptedRpm === 'number' && Number.isFinite(adaptedRpm) && adaptedRpm > 0 && typeof adaptedAgeMs === 'number' && Number.isFinite(adaptedAgeMs)) {
+      const now = this.scheduler.now();
+      if (this.adaptive.adopt(adaptedRpm, now - Math.max(0, adaptedAgeMs))) this.episodeStartedAt = Math.max(this.episodeStartedAt, now - adaptedAgeMs);
+    }
   }
 
   private grant(waiter: Waiter): void {
