@@ -62,3 +62,42 @@ describe.skipIf(skipRedis)("rateLimiter({ rpm: 'auto' }) with one Redis store sh
     for (const limiter of workers) expect(limiter.limitsInForce!().rpm).toEqual({ value: 600, source: 'headers' });
   });
 });
+
+/**
+ * The adaptive slow-down (429s without budget headers) across workers: each worker counts only its own answers, so the
+ * store carries the key's success count and the latest decrease (issue 22); a second worker takes the first one's
+ * decrease with its next reserve, instead of pacing the shared clock at a pace of its own.
+ */
+describe.skipIf(skipRedis)("rateLimiter({ rpm: 'auto' }) adaptive slow-down shared through one Redis budget", () => {
+  let redis: RedisServer;
+  let client: ReturnType<typeof createClient>;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    client = createClient({ url: redis.url });
+    client.on('error', () => undefined);
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client?.close();
+    await redis?.stop();
+  });
+
+  it("a worker takes another worker's decrease with its next reserve", async () => {
+    const [a, b] = [0, 1].map(() => rateLimiter({ rpm: 'auto', store: createRedisLimiterStore(client, { key: 'adaptive-shared' }) })) as [RateLimiter, RateLimiter];
+    const turn = async (limiter: RateLimiter) => (await lastValueFrom(limiter.acquire({ tokens: 0 }))).grantedAt!;
+    for (const limiter of [b, a]) {
+      for (let i = 0; i < 20; i++) limiter.observe(undefined); // 20 successes each, reported with the next reserve
+      await turn(limiter);
+    }
+    const sentAt = await turn(a);
+    for (let i = 0; i < 3; i++) a.refused!(undefined, { sentAt }); // 3 of 23 answers refused: a limit, so a decreases
+    const decreased = a.limitsInForce!().rpm;
+    expect(decreased.source).toBe('adapted');
+    expect(b.limitsInForce!().rpm.value).toBe(Number.POSITIVE_INFINITY); // b saw no refusal of its own
+    await turn(a); // reports the decrease
+    await turn(b); // and b takes it
+    const taken = b.limitsInForce!().rpm;
+    expect(taken.source).toBe('adapted');
+    expect(taken.value).toBeCloseTo(decreased.value, 6); // as Redis keeps it (14 significant digits)
+  });
+});

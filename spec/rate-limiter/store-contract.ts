@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RateLimiterStore, RateLimits, ReserveResult } from '../../src/rate-limiter/rate-limiter-store.js';
+import { SUCCESS_DECAY_MS, type RateLimiterStore, type RateLimits, type ReserveResult } from '../../src/rate-limiter/rate-limiter-store.js';
 
 /**
  * The `RateLimiterStore` contract as executable checks. Both stores (memory, Redis) must pass it:
@@ -79,6 +79,19 @@ export function describeStoreContract(name: string, createStore: () => RateLimit
       expect(await ask(store, 'k', limits, 0, 1000)).toEqual({ granted: false, waitMs: 19_000 });
       expect(await ask(store, 'k', limits, 0, 20_000)).toEqual(granted);
       expect(await ask(store, 'k', limits, 0, 20_000)).toEqual({ granted: false, waitMs: 10_000 });
+    });
+
+    it('shares the adaptive pace: a decayed count of the successes reported with reserve, and the latest adapted pace', async () => {
+      const store = createStore();
+      const limits = rates({ rpm: 60_000, burst: 100 });
+      const first = await store.reserve('k', { ...limits, tokens: 0, successes: 3 }, 0);
+      expect(first.successes).toBeCloseTo(3, 6);
+      expect(first.adaptedRpm).toBeUndefined(); // none reported yet
+      expect((await store.reserve('k', { ...limits, tokens: 0, successes: 1, adaptedRpm: 500 }, 0)).successes).toBeCloseTo(4, 6);
+      const later = await store.reserve('k', { ...limits, tokens: 0, successes: 0 }, SUCCESS_DECAY_MS);
+      expect(later.successes).toBeCloseTo(4 * Math.exp(-1), 6);
+      expect(later).toMatchObject({ adaptedRpm: 500, adaptedAgeMs: SUCCESS_DECAY_MS });
+      expect(await store.reserve('other', { ...limits, tokens: 0 }, 0)).toEqual(granted); // nothing shared unless asked
     });
 
     it('keeps keys apart', async () => {

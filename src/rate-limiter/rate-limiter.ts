@@ -157,7 +157,7 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
       const sent = typeof sentAt === 'number' ? sentAt : now;
       // 'adapt' (no budget headers at all): the item waits, and the shared pace slows once per episode of a real limit.
       if (verdict.kind === 'adapt') {
-        if (queue.adaptive.refuse(now, sent, queue.ceilingAt(now), queue.episodeStartedAt, queue.scaleAt(now))) {
+        if (queue.adaptive.refuse(now, sent, queue.ceilingAt(now), queue.episodeStartedAt, queue.scale())) {
           queue.episodeStartedAt = now;
           queue.adaptedRpm = queue.adaptive.rpm(now, queue.ceilingAt(now)); // shared with the next reserve
         }
@@ -259,7 +259,7 @@ class TurnQueue {
   }
 
   /** What this limiter's own answer rates are multiplied by to speak for every limiter sharing the key. */
-  scaleAt(_now: number): number {
+  scale(): number {
     return 1 / this.share;
   }
 

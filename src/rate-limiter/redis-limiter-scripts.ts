@@ -1,3 +1,5 @@
+import { SUCCESS_DECAY_MS } from './rate-limiter-store.js';
+
 /**
  * The Lua scripts of `redisLimiterStore`: one per store operation, each atomic on the Redis server and timed by
  * its `TIME` (or by `ARGV[1]` when a test injects a clock). They implement the GCRA of `RateLimiterStore`'s
@@ -85,14 +87,33 @@ end
 
 /**
  * reserve. ARGV 12: tokens; 13: input tokens; 14: output tokens; 15: a new lease name, used when the caller's current
- * lease is gone (reaped, or none yet).
- * Returns `{ granted (0/1), waitMs (whole ms, rounded up), lease holding the tokens ('' when none) }`.
+ * lease is gone (reaped, or none yet); 16: the caller's successes since its last reserve ('' when it does not share
+ * its adaptive pace); 17: the pace its adaptive slow-down just set ('' for none).
+ * Returns `{ granted (0/1), waitMs (whole ms, rounded up), lease holding the tokens ('' when none), the key's decayed
+ * success count, the latest adapted pace, its age in ms }` (the last three as strings, '' when not asked or none).
+ * The shared adaptive pace lives in the state hash: `sc`/`sa` the success count (decayed by `SUCCESS_DECAY_MS`) and
+ * when it was brought up to date, `ap`/`aa` the latest adapted pace and when it was reported.
  */
 export const RESERVE_SCRIPT = `${PRELUDE}
 local tokens = count(ARGV[12])
 local inputTokens = count(ARGV[13])
 local outputTokens = count(ARGV[14])
-if now < pu then save() return {0, math.ceil(pu - now), ''} end
+local shared = {'', '', ''}
+if ARGV[16] ~= '' then
+  local h = redis.call('HMGET', KEYS[1], 'sc', 'sa', 'ap', 'aa')
+  local sc, sa = tonumber(h[1]) or 0, tonumber(h[2]) or now
+  sc = sc * math.exp(-math.max(0, now - sa) / ${SUCCESS_DECAY_MS}) + count(ARGV[16])
+  redis.call('HSET', KEYS[1], 'sc', tostring(sc), 'sa', tostring(math.max(sa, now)))
+  local ap, aa = tonumber(h[3]), tonumber(h[4])
+  local adapted = tonumber(ARGV[17])
+  if adapted and adapted > 0 then
+    ap, aa = adapted, now
+    redis.call('HSET', KEYS[1], 'ap', tostring(ap), 'aa', tostring(aa))
+  end
+  shared = {tostring(sc), '', ''}
+  if ap and aa then shared = {tostring(sc), tostring(ap), tostring(math.max(0, now - aa))} end
+end
+if now < pu then save() return {0, math.ceil(pu - now), '', shared[1], shared[2], shared[3]} end
 -- How long until a clock admits a request of this many tokens, with a bucket of this many.
 local function waitOf(tat, c, perMinute, bucket)
   return tat - tokenMs(bucket - math.min(c, bucket), perMinute) - now
@@ -101,7 +122,7 @@ local wait = rt - tau - now
 if tpm then wait = math.max(wait, waitOf(tt, tokens, tpm, tokenBurst)) end
 if itpm then wait = math.max(wait, waitOf(it, inputTokens, itpm, itBurst)) end
 if otpm then wait = math.max(wait, waitOf(ot, outputTokens, otpm, otBurst)) end
-if wait > 0 then save() return {0, math.ceil(wait), ''} end
+if wait > 0 then save() return {0, math.ceil(wait), '', shared[1], shared[2], shared[3]} end
 local function advance(tat, step)
   if tat >= now then return tat + step end
   if existed and now - tat <= step then return tat + step end
@@ -121,7 +142,7 @@ if tokens > 0 or inputTokens > 0 or outputTokens > 0 then
   redis.call('ZADD', KEYS[3], now, lease)
 end
 save()
-return {1, 0, lease}
+return {1, 0, lease, shared[1], shared[2], shared[3]}
 `;
 
 /**

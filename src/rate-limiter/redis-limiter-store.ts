@@ -234,12 +234,13 @@ export function createRedisLimiterStore(client: RedisLimiterClient, options: Red
         async () => {
           leaseCount += 1;
           const counts = [request.tokens, request.inputTokens ?? 0, request.outputTokens ?? 0].map(String);
-          const reply = await run(RESERVE_SCRIPT, key, request, nowMs, [...counts, `${worker}:${leaseCount}`]);
-          const [granted, waitMs, grantedLease] = parseReserveReply(reply);
+          const pace = [request.successes === undefined ? '' : String(count(request.successes)), request.adaptedRpm === undefined ? '' : String(request.adaptedRpm)];
+          const reply = await run(RESERVE_SCRIPT, key, request, nowMs, [...counts, `${worker}:${leaseCount}`, ...pace]);
+          const { granted, waitMs, lease: grantedLease, shared } = parseReserveReply(reply);
           if (grantedLease !== '') lease = grantedLease;
           const entry = granted ? charged(request, grantedLease) : undefined;
           if (entry !== undefined) hold(key, entry, request.reservation);
-          return { granted, waitMs };
+          return { granted, waitMs, ...shared };
         },
         () => {
           const result = fallback.reserve(key, { ...request, ...share(request) }, nowMs);
@@ -276,11 +277,22 @@ function count(tokens: number | undefined): number {
   return typeof tokens === 'number' && Number.isFinite(tokens) && tokens > 0 ? tokens : 0;
 }
 
-/** node-redis answers the reserve script's `{ granted, waitMs, lease }` as an array. */
-function parseReserveReply(reply: unknown): [boolean, number, string] {
-  if (Array.isArray(reply) && reply.length === 3) {
-    const [granted, waitMs, lease] = reply as unknown[];
-    if (typeof granted === 'number' && typeof waitMs === 'number' && typeof lease === 'string') return [granted === 1, waitMs, lease];
+/** The shared adaptive pace of a reserve answer (`ReserveResult.successes`, `adaptedRpm`, `adaptedAgeMs`). */
+type SharedPace = Pick<ReserveResult, 'successes' | 'adaptedRpm' | 'adaptedAgeMs'>;
+
+/** node-redis answers the reserve script's `{ granted, waitMs, lease, successes, adaptedRpm, adaptedAgeMs }` as an array. */
+function parseReserveReply(reply: unknown): { granted: boolean; waitMs: number; lease: string; shared: SharedPace } {
+  if (Array.isArray(reply) && reply.length === 6) {
+    const [granted, waitMs, lease, successes, adaptedRpm, adaptedAgeMs] = reply as unknown[];
+    if (typeof granted === 'number' && typeof waitMs === 'number' && typeof lease === 'string') {
+      const shared: SharedPace = {};
+      if (typeof successes === 'string' && successes !== '') shared.successes = Number(successes);
+      if (typeof adaptedRpm === 'string' && adaptedRpm !== '' && typeof adaptedAgeMs === 'string') {
+        shared.adaptedRpm = Number(adaptedRpm);
+        shared.adaptedAgeMs = Number(adaptedAgeMs);
+      }
+      return { granted: granted === 1, waitMs, lease, shared };
+    }
   }
   throw new Error(`unexpected reply to the reserve script: ${JSON.stringify(reply)}`);
 }
