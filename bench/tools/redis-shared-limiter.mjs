@@ -6,7 +6,9 @@
 //
 // Scenarios: rpm (server 429s, combined rate vs limit), tpm (the same in tokens), kill (one worker SIGKILLed
 // mid-run under a tpm limit: the others' rate per second before and after, lease 2 s), skew (one worker's clock
-// ±2 s, faked through the limiter's scheduler, which is the `nowMs` the store receives). Every scenario reports the
+// ±2 s, faked through the limiter's scheduler, which is the `nowMs` the store receives), headerless (`rpm: 'auto'`
+// against a fixed window that sends no rate-limit headers: the adaptive slow-down shared through the store; refused
+// prompts are retried, and the rate counts successes). Every scenario reports the
 // added latency of each reservation (one `reserve` round trip to Redis), p50/p99.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,11 +42,12 @@ async function main() {
       { name: 'kill', server: { tpmLimit: tokensPerSecond }, limits: { rpm: 60_000, tpm: tokensPerSecond * 60, tokenBurst: tokensPerSecond / 60 }, killAtMs: (seconds * 1000) / 2, leaseMs: 2_000 },
       { name: 'skew +2s', server: { rpmLimit: rps }, limits: { rpm: rps * 60 }, skewMs: 2_000 },
       { name: 'skew -2s', server: { rpmLimit: rps }, limits: { rpm: rps * 60 }, skewMs: -2_000 },
+      { name: 'headerless', server: { rpmLimit: rps, rateLimitHeaders: 'none', rateLimitAlgorithm: 'fixed-window' }, limits: { rpm: 'auto' }, maxRetries: 50 },
     ];
     const only = values.only?.split(',');
     for (const scenario of scenarios.filter((candidate) => only === undefined || only.includes(candidate.name.replace(/\s.*/, '')))) {
       // token-bucket, as most real APIs count; the strict sliding window also 429s on arrival jitter at 100 % of it.
-      const server = await startMockServer({ ...scenario.server, windowMs: 1_000, rateLimitAlgorithm: values.algorithm, latencyMs: [5, 30], answerTokens: 40, trackDeliveries: false });
+      const server = await startMockServer({ windowMs: 1_000, rateLimitAlgorithm: values.algorithm, latencyMs: [5, 30], answerTokens: 40, trackDeliveries: false, ...scenario.server });
       try {
         report(scenario, await runScenario(scenario, server, redis, seconds), server.stats(), seconds);
       } finally {
@@ -62,7 +65,7 @@ async function runScenario(scenario, server, redis, seconds) {
   let go;
   const allReady = new Promise((resolve) => (go = resolve));
   const children = Array.from({ length: WORKERS }, (_, index) => {
-    const job = { index, url: redis.url, key, baseURL: server.openaiBaseURL, limits: scenario.limits, seconds, leaseMs: scenario.leaseMs, skewMs: index === WORKERS - 1 ? (scenario.skewMs ?? 0) : 0 };
+    const job = { index, url: redis.url, key, baseURL: server.openaiBaseURL, limits: scenario.limits, seconds, leaseMs: scenario.leaseMs, maxRetries: scenario.maxRetries ?? 0, skewMs: index === WORKERS - 1 ? (scenario.skewMs ?? 0) : 0 };
     const child = spawn(process.execPath, [SELF, '--worker', JSON.stringify(job)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let result;
     child.on('message', (message) => {
@@ -87,10 +90,11 @@ function report(scenario, results, stats, seconds) {
   if (sends.length < 2) return console.log('no results', JSON.stringify(results).slice(0, 300));
   const span = (sends.at(-1).at - sends[0].at) / 1000;
   const tokens = sends.reduce((sum, send) => sum + send.tokens, 0);
-  const limit = scenario.limits.tpm === undefined ? `${scenario.limits.rpm / 60} req/s` : `${scenario.limits.tpm / 60} tokens/s`;
+  const limit = scenario.limits.tpm === undefined ? `${scenario.server.rpmLimit} req/s` : `${scenario.limits.tpm / 60} tokens/s`;
   const grantSpan = (grants.at(-1) - grants[0]) / 1000;
-  const rate = scenario.limits.tpm === undefined ? (grants.length - 1) / grantSpan : tokens / span;
-  const share = scenario.limits.tpm === undefined ? rate / (scenario.limits.rpm / 60) : rate / (scenario.limits.tpm / 60);
+  const rps = scenario.server.rpmLimit;
+  const rate = scenario.limits.tpm !== undefined ? tokens / span : scenario.limits.rpm === 'auto' ? (sends.length - 1) / span : (grants.length - 1) / grantSpan;
+  const share = scenario.limits.tpm === undefined ? rate / rps : rate / (scenario.limits.tpm / 60);
   console.log(`\n## ${scenario.name}: ${WORKERS} workers, limit ${limit}, ${seconds} s`);
   const failed = live.reduce((sum, result) => sum + result.failures, 0);
   if (failed > 0) console.log(`failed results: ${failed} (first: ${live.find((result) => result.firstFailure)?.firstFailure})`);
@@ -153,7 +157,7 @@ async function worker(job) {
   }
   await lastValueFrom(
     rxllm.pullPrompts(prompts()).pipe(
-      rxllm.chatEach(model, { limiter, maxActive: 32, retry: { maxRetries: 0 } }),
+      rxllm.chatEach(model, { limiter, maxActive: 32, retry: { maxRetries: job.maxRetries } }),
       tap((result) => {
         if (!result.ok) failures.push(result.error.message);
         if (result.ok) done.push({ at: Date.now(), tokens: result.response.usage.inputTokens + result.response.usage.outputTokens });
