@@ -501,7 +501,7 @@ class TurnQueue {
     const { adaptedRpm, adaptedAgeMs } = result;
     if (typeof adaptedRpm === 'number' && Number.isFinite(adaptedRpm) && adaptedRpm > 0 && typeof adaptedAgeMs === 'number' && Number.isFinite(adaptedAgeMs)) {
       const now = this.scheduler.now();
-      if (this.adaptive.adopt(adaptedRpm, now - Math.max(0, adaptedAgeMs))) this.episodeStartedAt = Math.max(this.episodeStartedAt, now - adaptedAgeMs);
+      if (this.adaptive.adopt(adaptedRpm, now - Math.max(0, adaptedAgeMs), now, this.ceilingAt(now), this.scale())) this.episodeStartedAt = Math.max(this.episodeStartedAt, now - adaptedAgeMs);
     }
   }
 
