@@ -58,12 +58,16 @@ export function memoryLimiterStore(): MemoryLimiterStore {
   const paces = new Map<string, { rpm: number; at: number }>();
   return {
     reserve: (key, request, nowMs) => {
-      const result = gcraReserve(stateOf(key), request, nowMs);
+      const result = gcraReserve(stateOf(key), request, nowMs); // a new object: filled in below
       if (request.successes === undefined) return result;
       if (typeof request.adaptedRpm === 'number' && request.adaptedRpm > 0) paces.set(key, { rpm: request.adaptedRpm, at: nowMs });
+      result.successes = countSuccesses(key, request.successes, nowMs);
       const pace = paces.get(key);
-      const shared = { ...result, successes: countSuccesses(key, request.successes, nowMs) };
-      return pace === undefined ? shared : { ...shared, adaptedRpm: pace.rpm, adaptedAgeMs: Math.max(0, nowMs - pace.at) };
+      if (pace !== undefined) {
+        result.adaptedRpm = pace.rpm;
+        result.adaptedAgeMs = Math.max(0, nowMs - pace.at);
+      }
+      return result;
     },
     adjust: (key, tokens, limits, nowMs, parts) => {
       gcraAdjust(stateOf(key), tokens, limits, nowMs);

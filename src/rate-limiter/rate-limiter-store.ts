@@ -154,6 +154,10 @@ export interface ReserveResult {
  * - `nowMs` is the caller's clock (the limiter's scheduler). A store that keeps its own clock (Redis `TIME`, to
  *   survive skew between machines) should use it instead, reading `untilMs - nowMs` as a duration; `waitMs` is a
  *   duration, so callers never need clocks that agree.
+ * - Optional sharing of the adaptive pace (limiters on one key, see `AdaptivePace`): a `reserve` carrying `successes`
+ *   adds them to the key's count decayed by `SUCCESS_DECAY_MS` and answers it as `successes`; one carrying
+ *   `adaptedRpm` stores it as the key's latest, answered as `adaptedRpm` with its age `adaptedAgeMs`. A store without
+ *   them still works; each limiter then paces from its own answers alone.
  * - Each method may return its answer directly or as a Promise. The in-memory store answers synchronously, which
  *   keeps virtual-time tests exact. A rejected `reserve` fails the waiting request; rejected `adjust` and
  *   `pauseUntil` calls are ignored by the limiter (the budget is then only approximately right).
