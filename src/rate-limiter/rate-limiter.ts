@@ -9,9 +9,8 @@ import { AdaptivePace } from './adaptive-pace.js';
 import { AutoPace, type AutoBudget, START_RPM } from './auto-pace.js';
 import { GRID_EPSILON_MS } from './gcra.js';
 import { memoryLimiterStore } from './memory-limiter-store.js';
-import { decayedCount } from './rate-limiter-store.js';
 import { pauseFromInfo, refusalVerdict } from './pause-rule.js';
-import type { MaybePromise, RateLimiterStore, RateLimits, ReserveRequest, ReserveResult, TokenParts } from './rate-limiter-store.js';
+import { decayedCount, type MaybePromise, type RateLimiterStore, type RateLimits, type ReserveRequest, type ReserveResult, type TokenParts } from './rate-limiter-store.js';
 import type { LimitSource, LimitsInForce, RateLimiter, RefusalOptions, RequestCost, Reservation } from './rate-limiter-types.js';
 
 /**
@@ -189,7 +188,6 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 /** Names the turns of every limiter in this process (`ReserveRequest.reservation`). */
 let turns = 0;
-
 
 /** One subscriber waiting for its turn. */
 interface Waiter {
