@@ -53,7 +53,8 @@ describe('rxllm run --service-tier flex against the mock (child process)', () =>
     const refused = mock.stats().capacityRefused;
     expect(refused).toBeGreaterThan(0);
     expect(run.stderr).toMatch(/ {2}tiers: [\d,]+ flex(, [\d,]+ default)? · \$[\d.]+ vs \$[\d.]+ at the standard tier/);
-    expect(run.stderr).toContain(`refused: ${refused} for capacity (tier), 0 for rate limits`);
+    expect(run.stderr).toContain(`refused: ${refused} for capacity (tier)\n`);
+    expect(run.stderr).toMatch(/\n {2}limits .* · 0 refused for rate limits \(429\)\n/); // counted once, there
   }, 60_000);
 
   it('warns once when the model lacks the tier, and sends everything at the fallback tier', async () => {
