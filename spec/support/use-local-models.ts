@@ -13,6 +13,11 @@ export interface LocalModels {
   readonly server: LocalServer;
   /** An undici agent of this test's own, made on first use and destroyed after the test (read it inside a test or hook). */
   readonly agent: Agent;
+  /**
+   * What a bare provider factory needs to reach this test's server: its base URL, the agent, 5 s timeouts and a 1 MiB
+   * body cap (read it inside a test or hook); add `id` (and `apiKey`) and spread.
+   */
+  providerSettings(): { baseURL: string; dispatcher: Agent; timeoutMs: number; idleTimeoutMs: number; maxResponseBytes: number };
   /** Keeps `model` to close its provider after the test; returns it. */
   keep<M extends ChatModel>(model: M): M;
 }
@@ -60,6 +65,7 @@ export function useLocalModels({ env = [] }: { env?: readonly string[] } = {}): 
       agent ??= createAgent();
       return agent;
     },
+    providerSettings: () => ({ baseURL: current().baseURL, dispatcher: local.agent, timeoutMs: 5000, idleTimeoutMs: 5000, maxResponseBytes: 1024 * 1024 }),
     keep(model) {
       models.push(model);
       return model;

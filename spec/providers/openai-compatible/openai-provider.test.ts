@@ -19,15 +19,7 @@ beforeEach(() => {
 });
 
 function makeProvider(overrides: Partial<OpenAIProviderSettings> = {}): ChatProvider {
-  return createOpenAIProvider({
-    id: 'local',
-    baseURL: server.baseURL,
-    dispatcher: local.agent,
-    timeoutMs: 5000,
-    idleTimeoutMs: 5000,
-    maxResponseBytes: 1024 * 1024,
-    ...overrides,
-  });
+  return createOpenAIProvider({ id: 'local', ...local.providerSettings(), ...overrides });
 }
 
 const request = (params: ProviderRequest['params'] = {}): ProviderRequest => ({

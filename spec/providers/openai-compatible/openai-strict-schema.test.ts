@@ -18,7 +18,7 @@ type Api = 'chat' | 'responses';
 
 /** The schema each API carries: Chat Completions in `response_format.json_schema`, Responses in `text.format`. */
 async function sentSchema(api: Api, schema: z.ZodType, strict = true): Promise<Schema> {
-  const settings = { id: 'local', baseURL: server.baseURL, dispatcher: local.agent, timeoutMs: 5000, idleTimeoutMs: 5000, maxResponseBytes: 1 << 20 };
+  const settings = { id: 'local', ...local.providerSettings() };
   const provider = api === 'chat' ? createOpenAIProvider(settings) : createResponsesProvider(settings);
   server.handle(respond.json(200, api === 'chat' ? completionBody('{}') : responsesReasoningBody));
   const request = structuredOutput(schema, { strict }).apply('Rate it.');

@@ -11,14 +11,7 @@ const local = useLocalModels();
 const { server } = local;
 let provider: ChatProvider;
 beforeEach(() => {
-  provider = createOpenAIProvider({
-    id: 'local',
-    baseURL: server.baseURL,
-    dispatcher: local.agent,
-    timeoutMs: 5000,
-    idleTimeoutMs: 5000,
-    maxResponseBytes: 1024 * 1024,
-  });
+  provider = createOpenAIProvider({ id: 'local', ...local.providerSettings() });
 });
 
 const request: ProviderRequest = { model: 'requested-model', messages: [{ role: 'user', content: 'Hi' }], params: {} };

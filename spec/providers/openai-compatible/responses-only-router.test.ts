@@ -31,7 +31,7 @@ function serve(refused: readonly string[], body: unknown = responsesOnly404Body)
 }
 
 function router() {
-  const settings = { id: 'openai', baseURL: server.baseURL, apiKey: 'sk-test-router-0123456789', dispatcher: local.agent, timeoutMs: 5000, idleTimeoutMs: 5000, maxResponseBytes: 1 << 20 };
+  const settings = { id: 'openai', apiKey: 'sk-test-router-0123456789', ...local.providerSettings() };
   return responsesOnlyRouter(createOpenAIProvider(settings), createResponsesProvider(settings));
 }
 

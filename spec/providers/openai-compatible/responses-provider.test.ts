@@ -25,16 +25,7 @@ beforeEach(() => {
 });
 
 function makeProvider(overrides: Partial<ResponsesProviderSettings> = {}): ChatProvider {
-  return createResponsesProvider({
-    id: 'openai',
-    baseURL: server.baseURL,
-    apiKey: 'sk-test-responses-0123456789',
-    dispatcher: local.agent,
-    timeoutMs: 5000,
-    idleTimeoutMs: 5000,
-    maxResponseBytes: 1024 * 1024,
-    ...overrides,
-  });
+  return createResponsesProvider({ id: 'openai', apiKey: 'sk-test-responses-0123456789', ...local.providerSettings(), ...overrides });
 }
 
 const request = (params: ProviderRequest['params'] = {}, messages?: ProviderRequest['messages']): ProviderRequest => ({
