@@ -106,24 +106,38 @@ describe('rateLimiter: adaptive pace after 429s that carry no budget headers', (
 
 /**
  * A gateway's fixed window with no budget headers, in virtual time: `perWindow` requests per `windowMs` (counted by
- * the time each request reaches it), 429 for the rest. `count` prompts, at most `maxActive` in flight, each answered
+ * the time each request reaches it), 429 for the rest; or, with `tokenBucket`, a bucket of `perWindow` refilled over
+ * `windowMs` (full at the start). `count` prompts, at most `maxActive` in flight, each answered
  * `latencyMs` after its turn; a refused prompt asks the limiter for a new turn at once (its retry spaced by the
  * limiter, as the pipeline does). The limiter has no ceiling (`rpm: 'auto'`, no headers to learn from).
  */
-function againstFixedWindow(options: { perWindow: number; windowMs: number; count: number; maxActive: number; latencyMs: number }) {
+function againstFixedWindow(options: { perWindow: number; windowMs: number; count: number; maxActive: number; latencyMs: number; tokenBucket?: boolean }) {
   const scheduler = createTestScheduler();
   const sends: { at: number; refused: boolean }[] = [];
   let doneAt = 0;
   const used = new Map<number, number>();
+  let tokens = options.perWindow;
+  let refilledAt = 0;
+  const admits = (sentAt: number): boolean => {
+    if (options.tokenBucket === true) {
+      tokens = Math.min(options.perWindow, tokens + ((sentAt - refilledAt) * options.perWindow) / options.windowMs);
+      refilledAt = sentAt;
+      if (tokens < 1) return false;
+      tokens -= 1;
+      return true;
+    }
+    const window = Math.floor(sentAt / options.windowMs);
+    if ((used.get(window) ?? 0) >= options.perWindow) return false;
+    used.set(window, (used.get(window) ?? 0) + 1);
+    return true;
+  };
   scheduler.run(() => {
     const limiter = rateLimiter({ rpm: 'auto', scheduler });
     const attempt = (): Observable<unknown> =>
       limiter.acquire({ tokens: 0 }).pipe(
         mergeMap((reservation) => {
           const sentAt = reservation.grantedAt!;
-          const window = Math.floor(sentAt / options.windowMs);
-          const refused = (used.get(window) ?? 0) >= options.perWindow;
-          if (!refused) used.set(window, (used.get(window) ?? 0) + 1);
+          const refused = !admits(sentAt);
           sends.push({ at: sentAt, refused });
           return timer(options.latencyMs, scheduler).pipe(
             mergeMap(() => {
@@ -145,23 +159,38 @@ function againstFixedWindow(options: { perWindow: number; windowMs: number; coun
   return { sends, doneAt };
 }
 
-describe('rateLimiter: adaptive pace against a headerless fixed window (issue 18, bench scenario 8)', () => {
-  // Scenario 8's shape: 100 per 1 s window, maxActive 64, 10 ms latency. Before the fix, the pace fell to the count of
-  // the first window's successes read as a per-minute rate (100 rpm, a sixtieth of the limit) and crept back at 10 %
-  // a minute: 1,500 prompts took hours of virtual time.
-  const perWindow = 100;
-  const windowMs = 1_000;
-  const count = 1_500;
-  const { sends, doneAt } = againstFixedWindow({ perWindow, windowMs, count, maxActive: 64, latencyMs: 10 });
-  const afterFirstWindows = sends.filter((send) => send.at >= 2 * windowMs);
+describe('rateLimiter: adaptive pace against a headerless limit (issue 18, bench scenario 8)', () => {
+  /** Share of the limit achieved over the whole run, and the share of requests refused after the first two windows. */
+  function measure(options: Parameters<typeof againstFixedWindow>[0]) {
+    const { sends, doneAt } = againstFixedWindow(options);
+    const late = sends.filter((send) => send.at >= 2 * options.windowMs);
+    const ideal = (options.count / options.perWindow) * options.windowMs;
+    return { achieved: ideal / doneAt, lateRefused: late.filter((send) => send.refused).length / late.length };
+  }
 
-  it('finishes at 90 % or more of the limit', () => {
-    const ideal = (count / perWindow) * windowMs;
-    expect(doneAt).toBeLessThanOrEqual(ideal / 0.9);
+  // Scenario 8's shape: 100 per 1 s fixed window, maxActive 64, 10 ms latency. Before the fix the pace fell to the
+  // count of the first window's successes read as a per-minute rate (100 rpm, a sixtieth of the limit) and crept
+  // back at 10 % a minute: 1,500 prompts took 570 s of virtual time instead of 15.
+  it('reaches 90 % or more of a fixed window, with at most 1 % refused after its first windows', () => {
+    const { achieved, lateRefused } = measure({ perWindow: 100, windowMs: 1_000, count: 1_500, maxActive: 64, latencyMs: 10 });
+    expect(achieved).toBeGreaterThanOrEqual(0.9);
+    expect(lateRefused).toBeLessThanOrEqual(0.01);
   });
 
-  it('is refused for at most 1 % of the requests after the first windows', () => {
-    const refused = afterFirstWindows.filter((send) => send.refused).length;
-    expect(refused).toBeLessThanOrEqual(0.01 * afterFirstWindows.length);
+  // A token bucket full at the start: its first second lets 200 through. Read over the time since the first answer,
+  // that burst kept the pace above the refill, with 4-9 % refused for as long as the run lasted.
+  it("paces at a token bucket's refill, not at its initial reserve", () => {
+    const { achieved, lateRefused } = measure({ perWindow: 100, windowMs: 1_000, count: 2_000, maxActive: 64, latencyMs: 10, tokenBucket: true });
+    expect(achieved).toBeGreaterThanOrEqual(0.9);
+    expect(lateRefused).toBeLessThanOrEqual(0.01);
+  });
+
+  // A real gateway's one-minute window (1,000 a minute) with LLM latencies. A recovery that climbs 10 % a minute past
+  // the limit sees the refusals only at the window's end: 3.8 % were refused after the first two minutes before the
+  // recovery slowed to a probe past the rate that drew the refusals (0.4 % after).
+  it('probes slowly above a one-minute window it has found', () => {
+    const { achieved, lateRefused } = measure({ perWindow: 1_000, windowMs: 60_000, count: 8_000, maxActive: 64, latencyMs: 500 });
+    expect(achieved).toBeGreaterThanOrEqual(0.9);
+    expect(lateRefused).toBeLessThanOrEqual(0.015);
   });
 });
