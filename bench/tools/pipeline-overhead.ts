@@ -12,10 +12,10 @@
 // alternating (the figure is CPU time of this process: `process.cpuUsage()`, user + system).
 import { parseArgs } from 'node:util';
 import { defaultIfEmpty, from, ignoreElements, lastValueFrom, mergeMap } from 'rxjs';
-import type { Dispatcher } from 'undici';
 import { customModel } from '../../src/model/custom-model.js';
 import { chatEach } from '../../src/pipeline/chat-each.js';
 import { streamEach } from '../../src/pipeline/stream-each.js';
+import type { HttpPostOptions } from '../../src/transport/http-types.js';
 import { createOpenAIProvider } from '../../src/providers/openai-compatible/openai-provider.js';
 
 const { values } = parseArgs({
@@ -54,9 +54,13 @@ const EVENTS = [
   'data: [DONE]\n\n',
 ].map((text) => Buffer.from(text));
 
+/** undici's types as the transport sees them (from the root's undici, not the peers' copy under `bench/`). */
+type Dispatcher = HttpPostOptions['dispatcher'];
+type DispatchArguments = Parameters<Dispatcher['dispatch']>;
+
 /** Answers every request on the next turn of the event loop, calling the handler as undici's own dispatch does. */
 class InstantDispatcher {
-  dispatch(_options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+  dispatch(_options: DispatchArguments[0], handler: DispatchArguments[1]): boolean {
     setImmediate(() => {
       handler.onConnect?.(() => {});
       handler.onHeaders?.(200, RAW_HEAD, () => {}, 'OK');
