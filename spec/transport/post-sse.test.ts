@@ -64,6 +64,12 @@ describe('postSse happy path', () => {
     expect(dataOf(await lastValueFrom(postSse(options()).pipe(toArray())))).toEqual(expectedCompact);
   });
 
+  it('drops a UTF-8 byte order mark at the start of the stream, even when it arrives split', async () => {
+    const withBom = `\uFEFF${compact}`;
+    server.handle(respond.sse(withBom, { splitAt: everyOffset(Buffer.byteLength(withBom)), gapMs: 0 }));
+    expect(dataOf(await lastValueFrom(postSse(options()).pipe(toArray())))).toEqual(expectedCompact);
+  });
+
   it('reads a recorded OpenAI transcript cut in uneven pieces', async () => {
     const transcript = readFixture('openai-stream.sse');
     server.handle(respond.sse(transcript, { splitAt: [1, 2, 3, 50, 51, 400, 401, 402, 999, 1500, 1501], gapMs: 2 }));

@@ -14,11 +14,17 @@ describe('parseDuration', () => {
     ['0s', 0],
     ['1.5', 1500],
     ['500us', 0.5],
+    ['1µs', 0.001],
+    ['2ns', 0.000002],
+    ['1ms5s', 5001],
+    ['1m30s', 90_000],
+    ['3m0.5s', 180_500],
+    ['10', 10_000],
   ])('parses %s as %d ms', (text, ms) => {
     expect(parseDuration(text)).toBeCloseTo(ms, 6);
   });
 
-  it.each(['', 's', '1x', 'abc', '-1s', '1s garbage', '1 s'])('rejects %j', (text) => {
+  it.each(['', 's', '1x', 'abc', '-1s', '1s garbage', '1 s', '1.', '1.s', '.5s', '1.5.5s', '1m1', 'ms', '1hh', '1s ', ' 1s', '1u', '1µ', '1e3s', '1S'])('rejects %j', (text) => {
     expect(parseDuration(text)).toBeUndefined();
   });
 });

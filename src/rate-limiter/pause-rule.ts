@@ -7,7 +7,12 @@ import type { RateLimitInfo } from '../types.js';
 export const WINDOW_ESTIMATE_MS = 60_000;
 
 type Bucket = 'Requests' | 'Tokens' | 'InputTokens' | 'OutputTokens';
-const BUCKETS: readonly Bucket[] = ['Requests', 'Tokens', 'InputTokens', 'OutputTokens'];
+/** Each budget's field names, spelled once (not built per response). */
+const BUCKETS = (['Requests', 'Tokens', 'InputTokens', 'OutputTokens'] as const satisfies readonly Bucket[]).map((bucket) => ({
+  remaining: `remaining${bucket}` as const,
+  reset: `reset${bucket}Ms` as const,
+  limit: `limit${bucket}` as const,
+}));
 
 /**
  * What a 429 means for everyone else sharing the limiter (the pause rule):
@@ -27,8 +32,8 @@ export function pauseFromInfo(info: RateLimitInfo | undefined): number {
   const retryAfter = duration(info.retryAfterMs);
   let wait = retryAfter;
   for (const bucket of BUCKETS) {
-    if (!exhausted(info[`remaining${bucket}`])) continue;
-    const reset = duration(info[`reset${bucket}Ms`]);
+    if (!exhausted(info[bucket.remaining])) continue;
+    const reset = duration(info[bucket.reset]);
     wait = Math.max(wait, reset > 0 ? reset : retryAfter > 0 ? retryAfter : WINDOW_ESTIMATE_MS);
   }
   return wait;
@@ -40,12 +45,12 @@ export function pauseFromInfo(info: RateLimitInfo | undefined): number {
  */
 export function refusalVerdict(info: RateLimitInfo | undefined): RefusalVerdict {
   if (typeof info !== 'object' || info === null || !hasBudgetHeaders(info)) return { kind: 'adapt' };
-  const exhaustedAny = BUCKETS.some((bucket) => exhausted(info[`remaining${bucket}`]));
+  const exhaustedAny = BUCKETS.some((bucket) => exhausted(info[bucket.remaining]));
   return exhaustedAny ? { kind: 'pause', ms: pauseFromInfo(info) } : { kind: 'item' };
 }
 
 function hasBudgetHeaders(info: RateLimitInfo): boolean {
-  return BUCKETS.some((bucket) => typeof info[`remaining${bucket}`] === 'number' || typeof info[`limit${bucket}`] === 'number');
+  return BUCKETS.some((bucket) => typeof info[bucket.remaining] === 'number' || typeof info[bucket.limit] === 'number');
 }
 
 function exhausted(remaining: unknown): boolean {

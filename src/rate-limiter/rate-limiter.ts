@@ -229,7 +229,11 @@ class TurnQueue {
     this.ceilingRpm = configured.rpm ?? Number.POSITIVE_INFINITY;
     this.splitLimits = compact({ inputTpm: limits.inputTpm, outputTpm: limits.outputTpm });
     this.split = limits.inputTpm !== undefined || limits.outputTpm !== undefined;
+    this.countsTokens = limits.tpm !== undefined || this.split || auto.active;
   }
+
+  /** Some budget counts tokens (a token limit, or an `'auto'` one): else a turn's `settle` has nothing to correct. */
+  private readonly countsTokens: boolean;
 
   /** The separate input and output limits, when set (sent with every reserve). */
   private readonly splitLimits: Pick<RateLimits, 'inputTpm' | 'outputTpm'>;
@@ -513,6 +517,12 @@ class TurnQueue {
       this.auto.estimated(waiter.tokens, waiter.parts);
       if (!this.auto.hasAnswer) this.startGrantAt = grantedAt;
     }
+    if (!this.countsTokens) {
+      // Requests only: nothing to settle, so no closure per turn (issue 25: a grant per request).
+      waiter.subscriber.next({ grantedAt, settle: settleNothing });
+      waiter.subscriber.complete();
+      return;
+    }
     const reservation: Reservation = {
       grantedAt,
       settle: (actualTokens: number, actualParts?: TokenParts) => {
@@ -539,6 +549,9 @@ class TurnQueue {
     waiter.subscriber.error(error);
   }
 }
+
+/** A turn's `settle` where no budget counts tokens. */
+function settleNothing(): void {}
 
 function checkCost(cost: RequestCost | undefined): { tokens: number; parts: TokenParts } | InvalidOptionsError {
   const fields = (cost === undefined ? { tokens: 0 } : cost) as Partial<Record<'tokens' | 'inputTokens' | 'outputTokens', unknown>> | null;

@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
 import type { Observable } from 'rxjs';
 import { APIConnectionError, ResponseTooLargeError, ResponseValidationError } from '../errors/llm-error.js';
@@ -78,7 +79,16 @@ function readEvents<T>(options: HttpPostOptions, controls: ExchangeControls<T | 
   const { provider, maxResponseBytes, isLastEvent } = options;
   const idleTimeoutMs = options.idleTimeoutMs ?? options.timeoutMs;
   const { meta, subscriber } = controls;
-  const decoder = new TextDecoder('utf-8');
+  // Node's `StringDecoder`, not a streaming `TextDecoder`: the same text for any split of the same bytes (valid or not),
+  // at a quarter of the CPU per chunk on Node 20 (150 vs 650 ns per event; issue 25). It keeps a byte order mark,
+  // which `TextDecoder` drops: `text()` drops it.
+  const decoder = new StringDecoder('utf8');
+  let atStart = true;
+  const text = (decoded: string): string => {
+    if (!atStart || decoded === '') return decoded;
+    atStart = false;
+    return decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
+  };
   let received = 0;
   let endsWithCr = false;
   // The parser calls back synchronously from `feed`; once the exchange is finished (failed, or completed at the
@@ -119,12 +129,12 @@ function readEvents<T>(options: HttpPostOptions, controls: ExchangeControls<T | 
         return;
       }
       controls.setDeadline(idleTimeoutMs, 'idle');
-      const text = decoder.decode(chunk, { stream: true });
-      if (text !== '') endsWithCr = text.endsWith('\r');
-      parser.feed(text);
+      const decoded = text(decoder.write(chunk));
+      if (decoded !== '') endsWithCr = decoded.endsWith('\r');
+      parser.feed(decoded);
     },
     end() {
-      const rest = decoder.decode();
+      const rest = text(decoder.end());
       if (rest !== '') endsWithCr = rest.endsWith('\r');
       // A CR at the very end is a whole line end (SSE allows bare CR); the parser keeps it waiting for a possible LF.
       parser.feed(endsWithCr ? `${rest}\n` : rest);

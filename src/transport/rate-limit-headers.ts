@@ -10,13 +10,14 @@ export type RateLimitHeaderReader = (headers: Readonly<Record<string, string>>, 
 
 const DURATION_UNITS_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
 const COUNT = /^\d+(\.\d+)?$/;
-const DURATION = /^(\d+(\.\d+)?(h|ms|m|s|us|µs|ns))+$/;
-const DURATION_PART = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T/;
 
 /**
  * Parses a Go-style duration (`1s`, `6m0s`, `20ms`, `1h2m3.5s`) into milliseconds; a bare number means seconds.
  * Returns `undefined` for anything else.
+ *
+ * Read in one pass, part by part (a number, `digits[.digits]`, then its unit), with no regular expression per part:
+ * OpenAI sends two of these on every response (issue 25).
  *
  * @example
  * ```ts
@@ -25,10 +26,41 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T/;
  */
 export function parseDuration(text: string): number | undefined {
   if (COUNT.test(text)) return Number(text) * 1000;
-  if (!DURATION.test(text)) return undefined;
+  if (text === '') return undefined;
   let total = 0;
-  for (const match of text.matchAll(DURATION_PART)) total += Number(match[1]) * DURATION_UNITS_MS[match[2]!]!;
+  for (let at = 0; at < text.length; ) {
+    const numberEnd = endOfNumber(text, at);
+    if (numberEnd === at) return undefined;
+    const unit = unitAt(text, numberEnd);
+    if (unit === undefined) return undefined;
+    total += Number(text.slice(at, numberEnd)) * DURATION_UNITS_MS[unit]!;
+    at = numberEnd + unit.length;
+  }
   return total;
+}
+
+/** Where the number starting at `at` ends (`digits`, or `digits.digits`); `at` itself when there is none. */
+function endOfNumber(text: string, at: number): number {
+  const digitsEnd = endOfDigits(text, at);
+  if (digitsEnd === at || text[digitsEnd] !== '.') return digitsEnd;
+  const fractionEnd = endOfDigits(text, digitsEnd + 1);
+  return fractionEnd === digitsEnd + 1 ? at : fractionEnd; // `1.` is no number
+}
+
+function endOfDigits(text: string, at: number): number {
+  let end = at;
+  while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end += 1;
+  return end;
+}
+
+/** The duration unit at `at` (`ms` before `m`, as Go writes them), or `undefined`. */
+function unitAt(text: string, at: number): string | undefined {
+  const first = text[at];
+  const second = text[at + 1];
+  if (first === 'h' || first === 's') return first;
+  if (first === 'm') return second === 's' ? 'ms' : 'm';
+  if (second === 's') return first === 'u' ? 'us' : first === 'µ' ? 'µs' : first === 'n' ? 'ns' : undefined;
+  return undefined;
 }
 
 /**

@@ -148,13 +148,13 @@ class Exchange<T> implements ExchangeControls<T>, Unsubscribable {
     try {
       const { origin, path } = splitUrl(this.options.url);
       const { method = 'POST', rawBody } = this.options;
-      const contentType = method === 'GET' ? {} : { 'content-type': rawBody?.contentType ?? 'application/json' };
+      const contentType = method === 'GET' ? undefined : (rawBody?.contentType ?? 'application/json');
       this.options.dispatcher.dispatch(
         {
           origin,
           path,
           method,
-          headers: { ...contentType, accept: this.accept, ...this.options.headers },
+          headers: requestHeaders(contentType, this.accept, this.options.headers),
           body: method === 'GET' ? null : (rawBody?.data ?? JSON.stringify(this.options.body)),
           headersTimeout: 0,
           bodyTimeout: 0,
@@ -431,6 +431,21 @@ function latin1(value: RawHeaderValue): string {
 }
 
 const UTF8 = new TextDecoder();
+
+/** The last request headers built, reused: a provider sends the same headers object with every request. */
+let lastHeaders: { contentType: string | undefined; accept: string; given: Readonly<Record<string, string>>; headers: Record<string, string> } | undefined;
+
+/**
+ * The headers to send: `content-type` (unless `undefined`), `accept`, then the caller's (which win). Built once per
+ * distinct set and reused (undici only reads them), not spread again per request (issue 25).
+ */
+function requestHeaders(contentType: string | undefined, accept: string, given: Readonly<Record<string, string>>): Record<string, string> {
+  const last = lastHeaders;
+  if (last !== undefined && last.given === given && last.accept === accept && last.contentType === contentType) return last.headers;
+  const headers = { ...(contentType === undefined ? {} : { 'content-type': contentType }), accept, ...given };
+  lastHeaders = { contentType, accept, given, headers };
+  return headers;
+}
 
 /** The last URL split, reused: a provider posts to the same URL every time. */
 let lastUrl: { href: string; origin: string; path: string } | undefined;

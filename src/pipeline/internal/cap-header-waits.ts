@@ -17,22 +17,34 @@ import type { RateLimitInfo } from '../../types.js';
  * ```
  */
 export function capHeaderWaits(info: RateLimitInfo | undefined, maxWaitMs: number): { info: RateLimitInfo | undefined; refusedMs: number } {
-  if (info === undefined) return { info, refusedMs: 0 };
+  // Every response passes here: the info is copied only when a wait is taken out of it (issue 25).
+  if (info === undefined || !hasLongWait(info, maxWaitMs)) return { info, refusedMs: 0 };
   const capped: RateLimitInfo = { ...info };
   let refusedMs = 0;
-  const tooLong = (ms: number | undefined) => ms !== undefined && !(ms <= maxWaitMs); // NaN and Infinity too
-  if (tooLong(capped.retryAfterMs)) {
+  if (tooLong(capped.retryAfterMs, maxWaitMs)) {
     refusedMs = Math.max(refusedMs, capped.retryAfterMs!);
     delete capped.retryAfterMs;
   }
   for (const [remaining, reset] of PAIRS) {
-    if (capped[remaining] === 0 && tooLong(capped[reset])) {
+    if (capped[remaining] === 0 && tooLong(capped[reset], maxWaitMs)) {
       refusedMs = Math.max(refusedMs, capped[reset]!);
       delete capped[remaining];
       delete capped[reset];
     }
   }
   return { info: capped, refusedMs };
+}
+
+/** A wait above the cap: NaN and Infinity too. */
+function tooLong(ms: number | undefined, maxWaitMs: number): boolean {
+  return ms !== undefined && !(ms <= maxWaitMs);
+}
+
+/** Something `capHeaderWaits` takes out: a retry-after, or an exhausted budget's reset, above the cap. */
+function hasLongWait(info: RateLimitInfo, maxWaitMs: number): boolean {
+  if (tooLong(info.retryAfterMs, maxWaitMs)) return true;
+  for (const [remaining, reset] of PAIRS) if (info[remaining] === 0 && tooLong(info[reset], maxWaitMs)) return true;
+  return false;
 }
 
 const PAIRS = [
