@@ -88,6 +88,8 @@ interface Held {
   outputTokens: number;
   /** The Redis lease holding `tokens`, '' when none; undefined when granted by the local fallback. */
   lease: string | undefined;
+  /** When it was granted (`Date.now()`): past the lease, Redis has released it and the entry is dropped unsettled. */
+  at?: number;
 }
 
 /**
@@ -211,7 +213,15 @@ export function createRedisLimiterStore(client: RedisLimiterClient, options: Red
 
   const hold = (key: string, entry: Held, reservation: string | undefined): void => {
     if (reservation !== undefined) {
+      const now = Date.now();
+      entry.at = now;
       named.set(`${key}\n${reservation}`, entry);
+      // A turn that is never settled (a failed attempt keeps its estimate) must not stay here for the life of the
+      // process: entries are in grant order, so the expired ones are at the front.
+      for (const [name, oldest] of named) {
+        if ((oldest.at ?? now) > now - leaseMs) break;
+        named.delete(name);
+      }
       return;
     }
     let queue = held.get(key);
