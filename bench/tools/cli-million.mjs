@@ -10,7 +10,8 @@
 //   library: a child process running `pullPrompts(lazy prompts, { readAhead: 0 })` → `chatEach(model, { maxActive,
 //            rpm: 1e8 })`, each result counted (bench scenario 4, "scale"), the same prompt texts,
 // each under `/usr/bin/time -v` (its "Maximum resident set size": the whole process, Node included). Requests/s is
-// prompts over the child's wall time from spawn to exit (startup included for both). Every run is checked: the
+// prompts over the child's wall time from spawn to exit (startup included for both); CPU per request is the child's
+// user + system time over the prompts (on a loaded machine the steadier figure). Every run is checked: the
 // results file has one ok line per prompt (cli), every index answered once (library), the server saw N requests.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
@@ -126,7 +127,9 @@ async function measure(client, kind, run, input, dir, options) {
       OPENAI_API_KEY: API_KEY,
     });
     const wallMs = performance.now() - started;
-    const rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(await readFile(timeFile, 'utf8'))?.[1]);
+    const timeReport = await readFile(timeFile, 'utf8');
+    const rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(timeReport)?.[1]);
+    const cpuS = Number(/User time \(seconds\): ([\d.]+)/.exec(timeReport)?.[1]) + Number(/System time \(seconds\): ([\d.]+)/.exec(timeReport)?.[1]);
     const stats = await server.stats();
     const answered = client === 'cli' ? await countOkLines(output) : Number(/answered (\d+)/.exec(stderr)?.[1]);
     const problems = [];
@@ -134,7 +137,8 @@ async function measure(client, kind, run, input, dir, options) {
     if (answered !== options.n) problems.push(`${answered} answered of ${options.n}`);
     if (stats.requests !== options.n) problems.push(`server saw ${stats.requests} requests`);
     if (client === 'cli') await rm(output, { force: true });
-    return { client, kind, run, n: options.n, wallMs, rps: options.n / (wallMs / 1000), peakRssMb: rssKb / 1024, load, problems };
+    const cpuUsPerRequest = (cpuS * 1e6) / options.n;
+    return { client, kind, run, n: options.n, wallMs, rps: options.n / (wallMs / 1000), cpuUsPerRequest, peakRssMb: rssKb / 1024, load, problems };
   } finally {
     await server.stop();
   }
@@ -196,7 +200,7 @@ async function libraryChild({ n, maxActive, baseURL }) {
 
 function formatRow(row) {
   const problems = row.problems.length === 0 ? '' : `  PROBLEM: ${row.problems.join('; ')}`;
-  return `run ${row.run} ${row.kind.padEnd(6)} ${row.client.padEnd(7)} ${(row.wallMs / 1000).toFixed(1).padStart(6)} s  ${Math.round(row.rps).toLocaleString('en-US').padStart(6)} req/s  peak RSS ${row.peakRssMb.toFixed(1)} MB  (load ${row.load.toFixed(1)})${problems}`;
+  return `run ${row.run} ${row.kind.padEnd(6)} ${row.client.padEnd(7)} ${(row.wallMs / 1000).toFixed(1).padStart(6)} s  ${Math.round(row.rps).toLocaleString('en-US').padStart(6)} req/s  CPU ${Math.round(row.cpuUsPerRequest)} µs/req  peak RSS ${row.peakRssMb.toFixed(1)} MB  (load ${row.load.toFixed(1)})${problems}`;
 }
 
 function printSummary(rows, kinds, options) {
@@ -210,10 +214,11 @@ function printSummary(rows, kinds, options) {
     const library = of('library');
     const range = (values, digits) => `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
     const ratios = cli.map((row, i) => row.rps / (library[i]?.rps ?? Number.NaN));
+    const cpuRatios = cli.map((row, i) => (library[i]?.cpuUsPerRequest ?? Number.NaN) / row.cpuUsPerRequest);
     log(
       `${kind}: cli peak RSS ${range(cli.map((r) => r.peakRssMb), 1)} MB, ${range(cli.map((r) => r.rps), 0)} req/s; ` +
         `library ${range(library.map((r) => r.peakRssMb), 1)} MB, ${range(library.map((r) => r.rps), 0)} req/s; ` +
-        `throughput cli/library ${range(ratios, 2)} (paired by run)`,
+        `throughput cli/library ${range(ratios, 2)} (paired by run); by CPU per request (library/cli) ${range(cpuRatios, 2)}`,
     );
   }
 }
