@@ -109,6 +109,7 @@ async function writeInput(path, n, withIds) {
 async function measure(client, kind, run, input, dir, options) {
   const server = await startServer({
     distDir: DIST,
+    maxLifetimeMs: 3 * 3600_000, // a million prompts on a loaded machine outlast the server's default 30 minutes
     options: { latencyMs: [0, 1], answerTokens: 8, ...PLENTY_OF_BUDGET },
   });
   const output = join(dir, `results-${kind}-${run}.jsonl`);
