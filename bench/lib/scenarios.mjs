@@ -216,9 +216,7 @@ export function limitScenarios({ quick }) {
       runs: quick ? 1 : 3,
       peerRuns: 1,
     },
-    // Not in --quick (CI): rxllm timed out (140 s) on this scenario in the stop-15 CI rehearsal on a quiet machine;
-    // left open under issue 18 until the adaptive pace is looked at here. The full bench still runs it.
-    ...(quick ? [] : [{
+    {
       id: 'headerless-limit',
       title: '8. Headerless fixed window',
       summary:
@@ -245,7 +243,7 @@ export function limitScenarios({ quick }) {
       clients: quick ? ['rxllm', 'openai-p-queue'] : ['rxllm', 'openai-p-queue', 'langchain', 'ai-sdk'],
       runs: quick ? 1 : 3,
       peerRuns: 1,
-    }]),
+    },
     {
       id: 'exact-limits',
       title: '9. Exact limits, awkward and high',

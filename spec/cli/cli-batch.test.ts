@@ -1,51 +1,33 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type MockServer, startMockServer } from '../../src/mock-server/index.js';
-import { buildCli, promptLines, resultRecords, runCliToEnd, startCli, tempDir, waitFor } from './support/cli-harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { promptLines, resultRecords, useCliHarness, waitFor } from './support/cli-harness.js';
 
 // `rxllm batch` as a child process against the mock server's Batch APIs (in this process, its batch clock moved by
 // the test): a job run to its end, `--status`, and a resume after kill -9 between submission and collection.
 
-let cli: { path: string; remove: () => Promise<void> };
-let dir: string;
-let removeDir: () => Promise<void>;
-let server: MockServer | undefined;
+const h = useCliHarness();
 let now = 1_765_000_000_000;
-
-beforeAll(async () => {
-  cli = await buildCli();
-});
-afterAll(() => cli.remove());
-beforeEach(async () => {
-  ({ dir, remove: removeDir } = await tempDir());
+beforeEach(() => {
   now = 1_765_000_000_000;
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await removeDir();
 });
 
 async function batchIds(): Promise<string[]> {
-  const response = await fetch(`${server!.openaiBaseURL}/batches?limit=100`);
+  const response = await fetch(`${h.server.openaiBaseURL}/batches?limit=100`);
   return ((await response.json()) as { data: { id: string }[] }).data.map((batch) => batch.id);
 }
 
 async function batchStatuses(): Promise<string[]> {
-  const response = await fetch(`${server!.openaiBaseURL}/batches?limit=100`);
+  const response = await fetch(`${h.server.openaiBaseURL}/batches?limit=100`);
   return ((await response.json()) as { data: { status: string }[] }).data.map((batch) => batch.status);
 }
 
 describe('rxllm batch', () => {
   it('runs a job to its end: every prompt answered once, in the rxllm run result format, state kept beside the output', async () => {
-    server = await startMockServer({ batchDelayMs: 0, clock: () => now });
-    const input = join(dir, 'prompts.jsonl');
-    await writeFile(input, promptLines(6));
-    const output = join(dir, 'results.jsonl');
+    const server = await h.startMock({ batchDelayMs: 0, clock: () => now });
+    const input = await h.writeFile('prompts.jsonl', promptLines(6));
+    const output = h.path('results.jsonl');
     const args = ['batch', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--batch-api', '--poll-interval', '20ms'];
-    const { code, stderr } = await runCliToEnd(cli.path, args);
+    const { code, stderr } = await h.run(args);
     expect(code, stderr).toBe(0);
     const records = resultRecords(output);
     expect(records).toHaveLength(6);
@@ -56,33 +38,30 @@ describe('rxllm batch', () => {
   });
 
   it('answers Anthropic models through Message Batches', async () => {
-    server = await startMockServer({ batchDelayMs: 0, clock: () => now });
-    const input = join(dir, 'prompts.jsonl');
-    await writeFile(input, promptLines(3));
-    const output = join(dir, 'results.jsonl');
+    const server = await h.startMock({ batchDelayMs: 0, clock: () => now });
+    const input = await h.writeFile('prompts.jsonl', promptLines(3));
+    const output = h.path('results.jsonl');
     const args = ['batch', input, '-o', output, '--model', 'anthropic/claude-haiku-4-5', '--base-url', server.anthropicBaseURL, '--batch-api', '--poll-interval', '20ms'];
-    const { code, stderr } = await runCliToEnd(cli.path, args, { env: { ANTHROPIC_API_KEY: 'sk-ant-mock' } });
+    const { code, stderr } = await h.run(args, { env: { ANTHROPIC_API_KEY: 'sk-ant-mock' } });
     expect(code, stderr).toBe(0);
     expect(resultRecords(output).filter((record) => record.ok)).toHaveLength(3);
   });
 
   it('refuses a model without a Batch API (a compatible server without --batch-api), naming the flag', async () => {
-    server = await startMockServer({ batchDelayMs: 0, clock: () => now });
-    const input = join(dir, 'prompts.jsonl');
-    await writeFile(input, promptLines(1));
-    const { code, stderr } = await runCliToEnd(cli.path, ['batch', input, '-o', join(dir, 'out.jsonl'), '--model', 'openai/m', '--base-url', server.openaiBaseURL]);
+    const server = await h.startMock({ batchDelayMs: 0, clock: () => now });
+    const input = await h.writeFile('prompts.jsonl', promptLines(1));
+    const { code, stderr } = await h.run(['batch', input, '-o', h.path('out.jsonl'), '--model', 'openai/m', '--base-url', server.openaiBaseURL]);
     expect(code).toBe(64);
     expect(stderr).toMatch(/--batch-api/);
     expect(await batchIds()).toHaveLength(0);
   });
 
   it('splits a job into several batches with --max-batch-requests (the mock serving --batch-max-requests 2)', async () => {
-    server = await startMockServer({ batchDelayMs: 0, batchMaxRequests: 2, clock: () => now });
-    const input = join(dir, 'prompts.jsonl');
-    await writeFile(input, promptLines(5));
-    const output = join(dir, 'results.jsonl');
+    const server = await h.startMock({ batchDelayMs: 0, batchMaxRequests: 2, clock: () => now });
+    const input = await h.writeFile('prompts.jsonl', promptLines(5));
+    const output = h.path('results.jsonl');
     const args = ['batch', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--batch-api', '--poll-interval', '20ms'];
-    const { code, stderr } = await runCliToEnd(cli.path, [...args, '--max-batch-requests', '2']);
+    const { code, stderr } = await h.run([...args, '--max-batch-requests', '2']);
     expect(code, stderr).toBe(0);
     expect(await batchIds()).toHaveLength(3);
     expect(stderr).toMatch(/3 batches submitted/);
@@ -90,13 +69,12 @@ describe('rxllm batch', () => {
   });
 
   it('Ctrl-C (SIGINT) cancels the provider batch, writes the results it returned, and exits 130', async () => {
-    server = await startMockServer({ batchDelayMs: 10_000, clock: () => now });
-    const input = join(dir, 'prompts.jsonl');
-    await writeFile(input, promptLines(10));
-    const output = join(dir, 'results.jsonl');
+    const server = await h.startMock({ batchDelayMs: 10_000, clock: () => now });
+    const input = await h.writeFile('prompts.jsonl', promptLines(10));
+    const output = h.path('results.jsonl');
     const statePath = `${output}.batch-state.json`;
     const args = ['batch', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--batch-api', '--poll-interval', '20ms'];
-    const run = startCli(cli.path, args);
+    const run = h.start(args);
     await waitFor(() => existsSync(statePath) && readFileSync(statePath, 'utf8').includes('"batches":[{'), 'the batch id in the state file');
     now += 6_000; // part of the batch has been answered
     run.child.kill('SIGINT');
@@ -114,39 +92,37 @@ describe('rxllm batch', () => {
   });
 
   it('resumes after kill -9 between submission and collection: the same batch, never a second one; --status reports it without waiting', async () => {
-    server = await startMockServer({ batchDelayMs: 10_000, clock: () => now });
-    const input = join(dir, 'prompts.jsonl');
-    await writeFile(input, promptLines(5));
-    const output = join(dir, 'results.jsonl');
+    const server = await h.startMock({ batchDelayMs: 10_000, clock: () => now });
+    const input = await h.writeFile('prompts.jsonl', promptLines(5));
+    const output = h.path('results.jsonl');
     const statePath = `${output}.batch-state.json`;
     const args = ['batch', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--batch-api', '--poll-interval', '20ms'];
-    const first = startCli(cli.path, args);
+    const first = h.start(args);
     await waitFor(() => existsSync(statePath) && readFileSync(statePath, 'utf8').includes('"batches":[{'), 'the batch id in the state file');
     first.child.kill('SIGKILL');
     await first.exited;
     expect(await batchIds()).toHaveLength(1);
     expect(existsSync(output)).toBe(false);
 
-    const status = await runCliToEnd(cli.path, [...args, '--status']);
+    const status = await h.run([...args, '--status']);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/1 batches submitted/);
     expect(status.stdout).toMatch(/\(round 0\): (validating|in_progress)/);
 
     now += 20_000; // the batch has ended
-    const { code, stderr } = await runCliToEnd(cli.path, args);
+    const { code, stderr } = await h.run(args);
     expect(code, stderr).toBe(0);
     expect(await batchIds()).toHaveLength(1);
     expect(resultRecords(output).filter((record) => record.ok)).toHaveLength(5);
   });
   it('resumes after kill -9 during collection: round 0 collected, its failures resubmitted, killed; the resume re-reads and follows, creating nothing', async () => {
-    server = await startMockServer({ batchDelayMs: 10_000, batchErrorRate: 0.5, seed: 7, clock: () => now });
-    const input = join(dir, 'prompts.jsonl');
-    await writeFile(input, promptLines(6));
-    const output = join(dir, 'results.jsonl');
+    const server = await h.startMock({ batchDelayMs: 10_000, batchErrorRate: 0.5, seed: 7, clock: () => now });
+    const input = await h.writeFile('prompts.jsonl', promptLines(6));
+    const output = h.path('results.jsonl');
     const statePath = `${output}.batch-state.json`;
     const args = ['batch', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--batch-api'];
     const jobArgs = [...args, '--poll-interval', '20ms', '--resubmit', 'failed', '--resubmit-rounds', '1'];
-    const first = startCli(cli.path, jobArgs);
+    const first = h.start(jobArgs);
     const state = () => (existsSync(statePath) ? readFileSync(statePath, 'utf8') : '');
     await waitFor(() => state().includes('"round":0'), 'the first batch id in the state file');
     now += 20_000; // round 0 ends: the process collects it and resubmits the items that came back errored
@@ -156,7 +132,7 @@ describe('rxllm batch', () => {
     expect(await batchIds()).toHaveLength(2);
 
     now += 20_000; // round 1 ends too
-    const { stderr } = await runCliToEnd(cli.path, jobArgs);
+    const { stderr } = await h.run(jobArgs);
     expect(await batchIds(), stderr).toHaveLength(2); // nothing submitted again
     const records = resultRecords(output);
     expect(records.map((record) => record.index).sort((a, b) => Number(a) - Number(b))).toEqual([0, 1, 2, 3, 4, 5]);

@@ -1,35 +1,23 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MockServer, startMockServer } from '../../src/mock-server/start-mock-server.js';
 import { skipRedis, startRedisServer, type RedisServer } from '../support/redis-server.js';
-import { buildCli, promptLines, resultRecords, runCliToEnd, startCli, tempDir } from './support/cli-harness.js';
+import { promptLines, resultRecords, useCliHarness } from './support/cli-harness.js';
 
 describe.skipIf(skipRedis)('rxllm run --redis (child processes, against the mock server and a real redis-server)', () => {
-  let cli: { path: string; remove: () => Promise<void> };
+  const h = useCliHarness();
   let redis: RedisServer;
-  let dir: string;
-  let removeDir: () => Promise<void>;
-  let server: MockServer;
   beforeAll(async () => {
-    [cli, redis, { dir, remove: removeDir }] = await Promise.all([buildCli(), startRedisServer(), tempDir()]);
+    redis = await startRedisServer();
   }, 90_000);
-  afterAll(async () => {
-    await server?.close();
-    await redis?.stop();
-    await removeDir?.();
-    await cli?.remove();
-  });
+  afterAll(() => redis?.stop());
 
   it('two processes on different input files share one --rpm budget: no 429 from a server allowing it once', async () => {
     // The server allows 10 requests in any second (600 rpm); each process alone would send 480 rpm, together 960.
-    server = await startMockServer({ rpmLimit: 10, windowMs: 1_000, latencyMs: 5 });
+    const server = await h.startMock({ rpmLimit: 10, windowMs: 1_000, latencyMs: 5 });
     const runs = ['a', 'b'].map(async (name) => {
-      const input = join(dir, `${name}.jsonl`);
-      await writeFile(input, promptLines(12, `Question ${name}`));
-      const output = join(dir, `${name}.results.jsonl`);
+      const input = await h.writeFile(`${name}.jsonl`, promptLines(12, `Question ${name}`));
+      const output = h.path(`${name}.results.jsonl`);
       const args = ['run', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--rpm', '480', '--max-retries', '0'];
-      const run = startCli(cli.path, [...args, '--redis', redis.url, '--limiter-key', 'team-a']);
+      const run = h.start([...args, '--redis', redis.url, '--limiter-key', 'team-a']);
       const { code } = await run.exited;
       return { code, stderr: run.stderr(), records: resultRecords(output) };
     });
@@ -45,10 +33,9 @@ describe.skipIf(skipRedis)('rxllm run --redis (child processes, against the mock
   }, 90_000); // a ceiling for two CLI processes on a loaded machine (the full suite took them past 20 s)
 
   it('fails fast, naming Redis and hiding the password, when Redis cannot be reached', async () => {
-    const input = join(dir, 'c.jsonl');
-    await writeFile(input, promptLines(1));
+    const input = await h.writeFile('c.jsonl', promptLines(1));
     const unreachable = 'redis://user:s3cret-pass@127.0.0.1:1';
-    const result = await runCliToEnd(cli.path, ['run', input, '-o', join(dir, 'c.out.jsonl'), '--model', 'openai/gpt-4o-mini', '--base-url', 'http://127.0.0.1:1/v1', '--redis', unreachable]);
+    const result = await h.run(['run', input, '-o', h.path('c.out.jsonl'), '--model', 'openai/gpt-4o-mini', '--base-url', 'http://127.0.0.1:1/v1', '--redis', unreachable]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/--redis: cannot reach Redis at redis:\/\/user:\*\*\*@127\.0\.0\.1:1/);
     expect(result.stderr).not.toContain('s3cret');

@@ -1,28 +1,15 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completionBody } from '../support/openai-transcripts.js';
 import { type LocalServer, startLocalServer } from '../support/local-server.js';
-import { buildCli, promptLines, resultRecords, runCliToEnd, tempDir } from './support/cli-harness.js';
+import { promptLines, resultRecords, useCliHarness } from './support/cli-harness.js';
 
 // Issue 17, item 2: a wait a 200's headers ask for above the cap is reported once, not endured.
-let cli: { path: string; remove: () => Promise<void> };
+const h = useCliHarness();
 let server: LocalServer;
-let dir: string;
-let removeDir: () => Promise<void>;
-
 beforeAll(async () => {
-  cli = await buildCli();
   server = await startLocalServer();
 });
-afterAll(async () => {
-  await server.close();
-  await cli.remove();
-});
-beforeEach(async () => {
-  ({ dir, remove: removeDir } = await tempDir());
-});
-afterEach(() => removeDir());
+afterAll(() => server.close());
 
 const KEY = 'sk-test-refused-wait-0123456789abcdef';
 
@@ -39,11 +26,9 @@ describe('rxllm run: a server asking for a day-long wait on its 200s (child proc
       });
       res.end(body);
     });
-    const input = join(dir, 'prompts.jsonl');
-    await writeFile(input, promptLines(4));
-    const output = join(dir, 'results.jsonl');
-    const run = await runCliToEnd(
-      cli.path,
+    const input = await h.writeFile('prompts.jsonl', promptLines(4));
+    const output = h.path('results.jsonl');
+    const run = await h.run(
       ['run', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.baseURL, '--max-active', '1', '--progress', 'lines'],
       { env: { OPENAI_API_KEY: KEY } },
     );

@@ -1,33 +1,10 @@
 import { spawn } from 'node:child_process';
-import { appendFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type MockServer, startMockServer } from '../../src/mock-server/start-mock-server.js';
-import { buildCli, completeLines, promptLines, resultRecords, runCliToEnd, startCli, tempDir, waitFor } from './support/cli-harness.js';
+import { appendFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../support/bundle-sources.js';
+import { completeLines, promptLines, resultRecords, useCliHarness, waitFor } from './support/cli-harness.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-
-let cli: { path: string; remove: () => Promise<void> };
-let dir: string;
-let removeDir: () => Promise<void>;
-let server: MockServer | undefined;
-
-beforeAll(async () => {
-  cli = await buildCli();
-});
-afterAll(() => cli.remove());
-beforeEach(async () => {
-  ({ dir, remove: removeDir } = await tempDir());
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await removeDir();
-});
-
-function runArgs(input: string, output: string, extra: string[] = []): string[] {
-  return ['run', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server!.openaiBaseURL, '--rpm', '100000', ...extra];
-}
+const h = useCliHarness();
 
 /** Ids that appear more than once in the results file. */
 function duplicateIds(output: string): unknown[] {
@@ -44,14 +21,13 @@ describe('resume (child process, against the mock server)', () => {
   it('after kill -9 at a random point, resumes with no id lost or duplicated and at most maxActive prompts sent again', async () => {
     const total = 80;
     const maxActive = 4;
-    server = await startMockServer({ latencyMs: [10, 60], seed: Date.now() % 1000 });
-    const input = join(dir, 'prompts.jsonl');
-    await writeFile(input, promptLines(total));
-    const output = join(dir, 'results.jsonl');
-    const args = runArgs(input, output, ['--max-active', String(maxActive)]);
+    const server = await h.startMock({ latencyMs: [10, 60], seed: Date.now() % 1000 });
+    const input = await h.writeFile('prompts.jsonl', promptLines(total));
+    const output = h.path('results.jsonl');
+    const args = h.runArgs(input, output, ['--max-active', String(maxActive)]);
 
     const killAt = 5 + Math.floor(Math.random() * 35); // leaves at least 40 prompts to go when the kill lands
-    const first = startCli(cli.path, args);
+    const first = h.start(args);
     await waitFor(() => completeLines(output).length >= killAt, `${killAt} result lines`);
     first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
@@ -60,7 +36,7 @@ describe('resume (child process, against the mock server)', () => {
     // Simulate a write torn by the kill: half a line at the end of the file.
     await appendFile(output, '{"id":"line-');
 
-    const resumed = await runCliToEnd(cli.path, args);
+    const resumed = await h.run(args);
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toContain('removed a torn last line (12 bytes)');
     expect(resumed.stderr).toMatch(new RegExp(`resuming: ${beforeResume} ok and 0 failed already in`));
@@ -77,13 +53,12 @@ describe('resume (child process, against the mock server)', () => {
 
   it('on Ctrl-C stops submitting, lets the requests in flight finish, prints the exact resume command and exits 130', async () => {
     const total = 24;
-    server = await startMockServer({ latencyMs: 400 });
-    const input = join(dir, 'prompts.jsonl');
-    await writeFile(input, promptLines(total));
-    const output = join(dir, 'results.jsonl');
+    const server = await h.startMock({ latencyMs: 400 });
+    const input = await h.writeFile('prompts.jsonl', promptLines(total));
+    const output = h.path('results.jsonl');
 
-    const run = startCli(cli.path, runArgs(input, output, ['--max-active', '4', '--grace', '20']));
-    await waitFor(() => completeLines(output).length >= 4 && server!.stats().inFlight > 0, 'a first batch of results and more in flight');
+    const run = h.start(h.runArgs(input, output, ['--max-active', '4', '--grace', '20']));
+    await waitFor(() => completeLines(output).length >= 4 && server.stats().inFlight > 0, 'a first batch of results and more in flight');
     run.child.kill('SIGINT');
     const { code } = await run.exited;
     expect(code).toBe(130);
@@ -110,13 +85,12 @@ describe('resume (child process, against the mock server)', () => {
   });
 
   it('a second Ctrl-C aborts the requests in flight at once, recording none of them', async () => {
-    server = await startMockServer({ latencyMs: 60_000 });
-    const input = join(dir, 'prompts.jsonl');
-    await writeFile(input, promptLines(10));
-    const output = join(dir, 'results.jsonl');
+    const server = await h.startMock({ latencyMs: 60_000 });
+    const input = await h.writeFile('prompts.jsonl', promptLines(10));
+    const output = h.path('results.jsonl');
 
-    const run = startCli(cli.path, runArgs(input, output, ['--max-active', '3', '--grace', '60']));
-    await waitFor(() => server!.stats().inFlight === 3, 'three requests in flight');
+    const run = h.start(h.runArgs(input, output, ['--max-active', '3', '--grace', '60']));
+    await waitFor(() => server.stats().inFlight === 3, 'three requests in flight');
     run.child.kill('SIGINT');
     await waitFor(() => run.stderr().includes('sending nothing new'), 'the first Ctrl-C to be acknowledged');
     run.child.kill('SIGINT');
@@ -125,7 +99,7 @@ describe('resume (child process, against the mock server)', () => {
     expect(run.stderr()).toContain('rxllm: aborting the requests in flight');
     expect(run.stderr()).toContain('rxllm: to resume, run:');
     expect(completeLines(output)).toEqual([]);
-    await waitFor(() => server!.stats().inFlight === 0, 'the server to see the sockets close');
+    await waitFor(() => server.stats().inFlight === 0, 'the server to see the sockets close');
     expect(server.stats().requests).toBe(3);
   });
 });

@@ -1,45 +1,18 @@
-import { chmod, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type MockServer, startMockServer } from '../../src/mock-server/start-mock-server.js';
-import { buildCli, promptLines, resultRecords, runCliToEnd, tempDir } from './support/cli-harness.js';
+import { chmod } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { promptLines, resultRecords, useCliHarness } from './support/cli-harness.js';
 
-let cli: { path: string; remove: () => Promise<void> };
-let dir: string;
-let removeDir: () => Promise<void>;
-let server: MockServer | undefined;
-
-beforeAll(async () => {
-  cli = await buildCli();
-});
-afterAll(() => cli.remove());
-beforeEach(async () => {
-  ({ dir, remove: removeDir } = await tempDir());
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await removeDir();
-});
-
-async function promptsFile(text: string, name = 'prompts.jsonl'): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  return path;
-}
-
-function runArgs(input: string, output: string, extra: string[] = []): string[] {
-  return ['run', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server!.openaiBaseURL, '--rpm', '100000', ...extra];
-}
+const h = useCliHarness();
+const promptsFile = (text: string, name = 'prompts.jsonl') => h.writeFile(name, text);
 
 describe('rxllm run (child process, against the mock server)', () => {
   it('answers every prompt once, writes one line per id, prints progress lines and a summary, exits 0', async () => {
-    server = await startMockServer({ latencyMs: [5, 40] });
+    const server = await h.startMock({ latencyMs: [5, 40] });
     const input = await promptsFile(
       promptLines(118) + '{"id":"custom","prompt":"Custom question","meta":{"row":1}}\n\n{"id":7,"messages":[{"role":"user","content":"Numeric id"}],"params":{"maxTokens":4}}\n',
     );
-    const output = join(dir, 'results.jsonl');
-    const result = await runCliToEnd(cli.path, runArgs(input, output, ['--max-active', '8', '--progress-interval', '0.05']));
+    const output = h.path('results.jsonl');
+    const result = await h.run(h.runArgs(input, output, ['--max-active', '8', '--progress-interval', '0.05']));
 
     expect(result.stderr).not.toMatch(/\x1b\[/); // no terminal escapes when stderr is not a TTY
     expect(result.code).toBe(0);
@@ -83,10 +56,10 @@ describe('rxllm run (child process, against the mock server)', () => {
   });
 
   it('prints the cached part of the input tokens in the summary, summed over the answers', async () => {
-    server = await startMockServer({ cachedInputShare: 0.75 });
+    await h.startMock({ cachedInputShare: 0.75 });
     const input = await promptsFile(promptLines(12));
-    const output = join(dir, 'results.jsonl');
-    const result = await runCliToEnd(cli.path, runArgs(input, output));
+    const output = h.path('results.jsonl');
+    const result = await h.run(h.runArgs(input, output));
     expect(result.code).toBe(0);
     const usages = resultRecords(output).map((record) => record.usage as { inputTokens: number; cachedInputTokens: number });
     const sum = (pick: (usage: { inputTokens: number; cachedInputTokens: number }) => number) => usages.reduce((total, usage) => total + pick(usage), 0);
@@ -97,10 +70,10 @@ describe('rxllm run (child process, against the mock server)', () => {
   });
 
   it('records failures as error lines and exits 1, with the --retry-failed hint', async () => {
-    server = await startMockServer({ faults: { '400': 0.3 }, seed: 7 });
+    const server = await h.startMock({ faults: { '400': 0.3 }, seed: 7 });
     const input = await promptsFile(promptLines(40));
-    const output = join(dir, 'results.jsonl');
-    const result = await runCliToEnd(cli.path, runArgs(input, output));
+    const output = h.path('results.jsonl');
+    const result = await h.run(h.runArgs(input, output));
     expect(result.code).toBe(1);
     const records = resultRecords(output);
     expect(records).toHaveLength(40);
@@ -118,10 +91,10 @@ describe('rxllm run (child process, against the mock server)', () => {
   });
 
   it('stops with exit 2 on a 401, records nothing for it, and never prints the key', async () => {
-    server = await startMockServer({ apiKey: 'the-right-key-123' });
+    const server = await h.startMock({ apiKey: 'the-right-key-123' });
     const input = await promptsFile(promptLines(30));
-    const output = join(dir, 'results.jsonl');
-    const result = await runCliToEnd(cli.path, runArgs(input, output, ['--max-active', '2']), { env: { OPENAI_API_KEY: 'sk-wrong-key-456789' } });
+    const output = h.path('results.jsonl');
+    const result = await h.run(h.runArgs(input, output, ['--max-active', '2']), { env: { OPENAI_API_KEY: 'sk-wrong-key-456789' } });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/rxllm: fatal: .*401.*AuthenticationError: nothing else in this batch can succeed/);
     expect(result.stderr).toContain('to resume, run:');
@@ -131,10 +104,10 @@ describe('rxllm run (child process, against the mock server)', () => {
   });
 
   it('reports malformed lines with their line numbers, skips them and exits 1', async () => {
-    server = await startMockServer();
+    await h.startMock();
     const input = await promptsFile('"ok 1"\n{"prompt": \n"ok 2"\n{"promt":"typo"}\n"ok 3"\n');
-    const output = join(dir, 'results.jsonl');
-    const result = await runCliToEnd(cli.path, runArgs(input, output));
+    const output = h.path('results.jsonl');
+    const result = await h.run(h.runArgs(input, output));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/rxllm: line 2: not valid JSON .*\(skipped\)/);
     expect(result.stderr).toContain('rxllm: line 4: unknown field "promt" (expected id, prompt or messages, params, meta) (skipped)');
@@ -143,21 +116,21 @@ describe('rxllm run (child process, against the mock server)', () => {
   });
 
   it('exits 2 with a clear message for an unreadable prompts file, and 64 for an unknown flag', async () => {
-    server = await startMockServer();
-    const output = join(dir, 'results.jsonl');
-    const missing = await runCliToEnd(cli.path, runArgs(join(dir, 'nope.jsonl'), output));
+    const server = await h.startMock();
+    const output = h.path('results.jsonl');
+    const missing = await h.run(h.runArgs(h.path('nope.jsonl'), output));
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe(`rxllm: cannot read the prompts file ${join(dir, 'nope.jsonl')}: no such file\n`);
+    expect(missing.stderr).toBe(`rxllm: cannot read the prompts file ${h.path('nope.jsonl')}: no such file\n`);
 
     if (process.getuid?.() !== 0) {
       const locked = await promptsFile('"a"\n', 'locked.jsonl');
       await chmod(locked, 0o000);
-      const denied = await runCliToEnd(cli.path, runArgs(locked, output));
+      const denied = await h.run(h.runArgs(locked, output));
       expect(denied.code).toBe(2);
       expect(denied.stderr).toContain('permission denied');
     }
 
-    const unknown = await runCliToEnd(cli.path, runArgs(join(dir, 'nope.jsonl'), output, ['--max-activ', '3']));
+    const unknown = await h.run(h.runArgs(h.path('nope.jsonl'), output, ['--max-activ', '3']));
     expect(unknown.code).toBe(64);
     expect(unknown.stderr).toBe("rxllm: unknown flag --max-activ (did you mean --max-active?)\nSee 'rxllm run --help'.\n");
     expect(server.stats().requests).toBe(0);

@@ -1,9 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseRunArgs } from '../../src/cli/parse-run-args.js';
-import { type MockServer, startMockServer } from '../../src/mock-server/index.js';
-import { buildCli, promptLines, resultRecords, runCliToEnd, tempDir } from './support/cli-harness.js';
+import { promptLines, resultRecords, useCliHarness } from './support/cli-harness.js';
 
 const base = ['prompts.jsonl', '-o', 'out.jsonl', '--model', 'openai/gpt-5'];
 
@@ -20,31 +17,14 @@ describe('rxllm run tier flags', () => {
   });
 });
 
-let cli: { path: string; remove: () => Promise<void> };
-let mock: MockServer | undefined;
-let dir: string;
-let removeDir: () => Promise<void>;
-beforeAll(async () => {
-  cli = await buildCli();
-});
-afterAll(() => cli.remove());
-beforeEach(async () => {
-  ({ dir, remove: removeDir } = await tempDir());
-});
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-  await removeDir();
-});
-
 describe('rxllm run --service-tier flex against the mock (child process)', () => {
+  const h = useCliHarness();
+
   it('answers every prompt and sums up the tiers served, the cost against the standard tier and the capacity refusals', async () => {
-    mock = await startMockServer({ flexRefusalShare: 0.3, seed: 3 });
-    const input = join(dir, 'prompts.jsonl');
-    await writeFile(input, promptLines(30));
-    const output = join(dir, 'results.jsonl');
-    const run = await runCliToEnd(
-      cli.path,
+    const mock = await h.startMock({ flexRefusalShare: 0.3, seed: 3 });
+    const input = await h.writeFile('prompts.jsonl', promptLines(30));
+    const output = h.path('results.jsonl');
+    const run = await h.run(
       ['run', input, '-o', output, '--model', 'openai/gpt-5', '--base-url', mock.openaiBaseURL, '--rpm', '100000', '--max-retries', '4', '--service-tier', 'flex', '--fallback-tier', 'default', '--progress', 'none'],
       { env: { OPENAI_API_KEY: 'sk-mock-tiers-0123456789' } },
     );
@@ -53,16 +33,15 @@ describe('rxllm run --service-tier flex against the mock (child process)', () =>
     const refused = mock.stats().capacityRefused;
     expect(refused).toBeGreaterThan(0);
     expect(run.stderr).toMatch(/ {2}tiers: [\d,]+ flex(, [\d,]+ default)? · \$[\d.]+ vs \$[\d.]+ at the standard tier/);
-    expect(run.stderr).toContain(`refused: ${refused} for capacity (tier), 0 for rate limits`);
+    expect(run.stderr).toContain(`refused: ${refused} for capacity (tier)\n`);
+    expect(run.stderr).toMatch(/\n {2}limits .* · 0 refused for rate limits \(429\)\n/); // counted once, there
   }, 60_000);
 
   it('warns once when the model lacks the tier, and sends everything at the fallback tier', async () => {
-    mock = await startMockServer({ modelsWithoutTiers: ['gpt-5'] });
-    const input = join(dir, 'prompts.jsonl');
-    await writeFile(input, promptLines(6));
-    const output = join(dir, 'results.jsonl');
-    const run = await runCliToEnd(
-      cli.path,
+    const mock = await h.startMock({ modelsWithoutTiers: ['gpt-5'] });
+    const input = await h.writeFile('prompts.jsonl', promptLines(6));
+    const output = h.path('results.jsonl');
+    const run = await h.run(
       ['run', input, '-o', output, '--model', 'openai/gpt-5', '--base-url', mock.openaiBaseURL, '--max-active', '2', '--service-tier', 'flex', '--fallback-tier', 'default', '--progress', 'lines'],
       { env: { OPENAI_API_KEY: 'sk-mock-tiers-0123456789' } },
     );

@@ -1,26 +1,7 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type MockServer, startMockServer } from '../../src/mock-server/start-mock-server.js';
-import { buildCli, completeLines, promptLines, resultRecords, runCliToEnd, startCli, tempDir, waitFor } from './support/cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { completeLines, promptLines, resultRecords, useCliHarness, waitFor } from './support/cli-harness.js';
 
-let cli: { path: string; remove: () => Promise<void> };
-let dir: string;
-let removeDir: () => Promise<void>;
-let server: MockServer | undefined;
-
-beforeAll(async () => {
-  cli = await buildCli();
-});
-afterAll(() => cli.remove());
-beforeEach(async () => {
-  ({ dir, remove: removeDir } = await tempDir());
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await removeDir();
-});
+const h = useCliHarness();
 
 /** A ceiling that catches a hang (the grace period is 60 s), not a timing assertion. */
 const HANG_CEILING_MS = 20_000;
@@ -28,14 +9,13 @@ const HANG_CEILING_MS = 20_000;
 describe('SIGTERM with prompts waiting for a limiter turn (child process, against the mock server)', () => {
   it('exits without waiting the grace period for prompts never sent, records nothing for them, and a resume finishes every id', async () => {
     const total = 5;
-    server = await startMockServer();
-    const input = join(dir, 'prompts.jsonl');
-    await writeFile(input, promptLines(total));
-    const output = join(dir, 'results.jsonl');
+    const server = await h.startMock();
+    const input = await h.writeFile('prompts.jsonl', promptLines(total));
+    const output = h.path('results.jsonl');
     const base = ['run', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--max-active', '4'];
 
     // --rpm 1: the first prompt goes at once, the others wait about a minute each for a turn.
-    const first = startCli(cli.path, [...base, '--rpm', '1', '--grace', '60']);
+    const first = h.start([...base, '--rpm', '1', '--grace', '60']);
     await waitFor(() => completeLines(output).length >= 1, 'the first result line');
     const signalledAt = Date.now();
     first.child.kill('SIGTERM');
@@ -49,7 +29,7 @@ describe('SIGTERM with prompts waiting for a limiter turn (child process, agains
     expect(sentIds.length).toBeLessThan(total); // the waiting prompts were recorded as nothing
     expect(resultRecords(output).every((record) => record.ok)).toBe(true);
 
-    const resumed = await runCliToEnd(cli.path, [...base, '--rpm', '100000']);
+    const resumed = await h.run([...base, '--rpm', '100000']);
     expect(resumed.code, resumed.stderr).toBe(0);
     const ids = resultRecords(output).map((record) => record.id);
     expect(new Set(ids).size).toBe(total);
@@ -58,14 +38,13 @@ describe('SIGTERM with prompts waiting for a limiter turn (child process, agains
 
   it('still waits for the request in flight and records its result, then ends the prompts never sent at once', async () => {
     const total = 5;
-    server = await startMockServer({ latencyMs: 1500 });
-    const input = join(dir, 'prompts.jsonl');
-    await writeFile(input, promptLines(total));
-    const output = join(dir, 'results.jsonl');
+    const server = await h.startMock({ latencyMs: 1500 });
+    const input = await h.writeFile('prompts.jsonl', promptLines(total));
+    const output = h.path('results.jsonl');
     const base = ['run', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--max-active', '4'];
 
-    const first = startCli(cli.path, [...base, '--rpm', '1', '--grace', '60']);
-    await waitFor(() => server!.stats().requests >= 1, 'the first request at the server');
+    const first = h.start([...base, '--rpm', '1', '--grace', '60']);
+    await waitFor(() => server.stats().requests >= 1, 'the first request at the server');
     first.child.kill('SIGTERM'); // while the first request is in flight, the others waiting for a turn
     const exit = await Promise.race([
       first.exited,
@@ -76,7 +55,7 @@ describe('SIGTERM with prompts waiting for a limiter turn (child process, agains
     expect(server.stats().requests).toBe(1); // nothing new was sent after the signal
     expect(resultRecords(output).map((record) => record.ok), first.stderr()).toEqual([true]); // the paid answer is kept
 
-    const resumed = await runCliToEnd(cli.path, [...base, '--rpm', '100000']);
+    const resumed = await h.run([...base, '--rpm', '100000']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(new Set(resultRecords(output).map((record) => record.id)).size).toBe(total);
     expect(server.stats().requests).toBe(total);

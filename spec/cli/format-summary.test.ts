@@ -28,9 +28,23 @@ describe('formatSummary: the limits in force and the 429s', () => {
   it('names each limit with where it came from, and counts the 429s', () => {
     const limits = { rpm: { value: 480.4, source: 'headers' as const }, tpm: { value: 200_000, source: 'configured' as const } };
     const text = formatSummary(stats(), { ending: 'finished', output: 'o', limits, refusals: { capacityRefusals: 0, rateLimitRefusals: 3 } });
-    expect(text).toContain('\n  limits 480 rpm (from headers), 200,000 tpm (configured) · 3 answered 429\n');
+    expect(text).toContain('\n  limits 480 rpm (from headers), 200,000 tpm (configured) · 3 refused for rate limits (429)\n');
     const adapted = formatSummary(stats(), { ending: 'finished', output: 'o', limits: { rpm: { value: 120, source: 'adapted' } }, refusals: { capacityRefusals: 0, rateLimitRefusals: 0 } });
-    expect(adapted).toContain('\n  limits 120 rpm (adapted) · 0 answered 429\n');
+    expect(adapted).toContain('\n  limits 120 rpm (adapted) · 0 refused for rate limits (429)\n');
+  });
+
+  it('counts the 429s once, on the limits line, and the capacity refusals on their own line', () => {
+    const limits = { rpm: { value: 480, source: 'headers' as const } };
+    for (const capacityRefusals of [0, 31]) {
+      const text = formatSummary(stats(), { ending: 'finished', output: 'o', limits, refusals: { capacityRefusals, rateLimitRefusals: 7 } });
+      expect(text.match(/\b7\b/g), text).toHaveLength(1);
+      expect(text).toContain('\n  limits 480 rpm (from headers) · 7 refused for rate limits (429)\n');
+      if (capacityRefusals === 0) expect(text).not.toContain('for capacity');
+      else expect(text).toContain('\n  refused: 31 for capacity (tier)\n');
+    }
+    const noLimits = formatSummary(stats(), { ending: 'finished', output: 'o', refusals: { capacityRefusals: 0, rateLimitRefusals: 2 } });
+    expect(noLimits.match(/\b2\b/g), noLimits).toHaveLength(1);
+    expect(noLimits).toContain('\n  2 refused for rate limits (429)\n');
   });
 
   it('says nothing of limits when none were reported and no 429 came', () => {

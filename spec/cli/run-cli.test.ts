@@ -1,24 +1,8 @@
-import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
+import { runCliInProcess } from './support/run-cli-in-process.js';
 
 /** Runs the CLI in this process with captured output (for usage paths that send nothing). */
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = new PassThrough().setEncoding('utf8');
-  const err = new PassThrough().setEncoding('utf8');
-  out.on('data', (text: string) => (stdout += text));
-  err.on('data', (text: string) => (stderr += text));
-  const code = await runCli(args, {
-    stdin: Readable.from([]) as unknown as NodeJS.ReadStream,
-    stdout: out,
-    stderr: err,
-    script: '/usr/bin/rxllm',
-    signals: { on: () => process, off: () => process } as unknown as Pick<NodeJS.Process, 'on' | 'off'>,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCliInProcess(args);
 
 describe('rxllm (in process)', () => {
   it('prints the help for --help, help run and run --help', async () => {

@@ -1,67 +1,28 @@
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
-import { type MockServer, startMockServer } from '../../src/mock-server/start-mock-server.js';
-import { promptLines, resultRecords, tempDir } from './support/cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { promptLines, resultRecords, useCliHarness } from './support/cli-harness.js';
+import { runCliInProcess } from './support/run-cli-in-process.js';
 
-let dir: string;
-let removeDir: () => Promise<void>;
-let server: MockServer | undefined;
-
-beforeEach(async () => {
-  ({ dir, remove: removeDir } = await tempDir());
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await removeDir();
-});
-
-/** Runs `rxllm` in this process, with captured output, stdin from `input`, and no signal handlers installed. */
-async function cli(args: string[], input = '') {
-  let stdout = '';
-  let stderr = '';
-  const out = new PassThrough().setEncoding('utf8');
-  const err = new PassThrough().setEncoding('utf8');
-  out.on('data', (text: string) => (stdout += text));
-  err.on('data', (text: string) => (stderr += text));
-  const code = await runCli(args, {
-    stdin: Readable.from([input]) as unknown as NodeJS.ReadStream,
-    stdout: out,
-    stderr: err,
-    script: '/usr/bin/rxllm',
-    signals: { on: () => process, off: () => process } as unknown as Pick<NodeJS.Process, 'on' | 'off'>,
-  });
-  return { code, stdout, stderr };
-}
-
-async function promptsFile(text: string): Promise<string> {
-  const path = join(dir, 'prompts.jsonl');
-  await writeFile(path, text);
-  return path;
-}
-
-function runArgs(input: string, output: string, extra: string[] = []): string[] {
-  return ['run', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server!.openaiBaseURL, '--rpm', '100000', ...extra];
-}
+const h = useCliHarness({ build: false }); // runs the CLI in this process
+/** Runs `rxllm` in this process, stdin from `input`. */
+const cli = (args: string[], input = '') => runCliInProcess(args, input);
+const promptsFile = (text: string) => h.writeFile('prompts.jsonl', text);
 
 describe('rxllm run (in process, against the mock server)', () => {
   it('reads prompts from stdin with -, and --quiet prints nothing', async () => {
-    server = await startMockServer();
-    const output = join(dir, 'results.jsonl');
-    const result = await cli(runArgs('-', output, ['--quiet']), promptLines(5));
+    await h.startMock();
+    const output = h.path('results.jsonl');
+    const result = await cli(h.runArgs('-', output, ['--quiet']), promptLines(5));
     expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(resultRecords(output).map((record) => record.id).sort()).toEqual(['line-1', 'line-2', 'line-3', 'line-4', 'line-5']);
   });
 
   it('a second run of the same command sends nothing and says what it skipped', async () => {
-    server = await startMockServer();
+    const server = await h.startMock();
     const input = await promptsFile(promptLines(12));
-    const output = join(dir, 'results.jsonl');
-    expect((await cli(runArgs(input, output))).code).toBe(0);
-    const again = await cli(runArgs(input, output));
+    const output = h.path('results.jsonl');
+    expect((await cli(h.runArgs(input, output))).code).toBe(0);
+    const again = await cli(h.runArgs(input, output));
     expect(again.code).toBe(0);
     expect(again.stderr).toContain(`resuming: 12 ok and 0 failed already in ${output}`);
     expect(again.stderr).toContain('0 prompts this run, 0 ok, 0 failed, 12 skipped');
@@ -70,20 +31,20 @@ describe('rxllm run (in process, against the mock server)', () => {
   });
 
   it('--retry-failed sends only the failed prompts again and keeps one line per id', async () => {
-    server = await startMockServer({ faults: { '400': 0.3 }, seed: 7 });
+    const server = await h.startMock({ faults: { '400': 0.3 }, seed: 7 });
     const input = await promptsFile(promptLines(40));
-    const output = join(dir, 'results.jsonl');
-    expect((await cli(runArgs(input, output))).code).toBe(1);
+    const output = h.path('results.jsonl');
+    expect((await cli(h.runArgs(input, output))).code).toBe(1);
     const failures = resultRecords(output).filter((record) => !record.ok).length;
     expect(failures).toBeGreaterThan(0);
 
     // Without the flag, failures are not sent again, and the exit code says the file still holds them (issue 17).
     server.resetStats();
-    expect((await cli(runArgs(input, output))).code).toBe(1);
+    expect((await cli(h.runArgs(input, output))).code).toBe(1);
     expect(server.stats().requests).toBe(0);
 
     server.resetStats();
-    const retry = await cli(runArgs(input, output, ['--retry-failed']));
+    const retry = await cli(h.runArgs(input, output, ['--retry-failed']));
     expect(retry.stderr).toContain(`${failures} failed will be sent again`);
     expect(server.stats().requests).toBe(failures);
     const after = resultRecords(output);
@@ -93,18 +54,18 @@ describe('rxllm run (in process, against the mock server)', () => {
   });
 
   it('after a 401, the same command with the right key resumes and finishes', async () => {
-    server = await startMockServer({ apiKey: 'the-right-key-123' });
+    await h.startMock({ apiKey: 'the-right-key-123' });
     const input = await promptsFile(promptLines(10));
-    const output = join(dir, 'results.jsonl');
+    const output = h.path('results.jsonl');
     const saved = process.env.OPENAI_API_KEY;
     try {
       process.env.OPENAI_API_KEY = 'sk-wrong-key-456789';
-      const failed = await cli(runArgs(input, output));
+      const failed = await cli(h.runArgs(input, output));
       expect(failed.code).toBe(2);
       expect(failed.stderr).not.toContain('sk-wrong-key-456789');
       expect(resultRecords(output)).toEqual([]);
       process.env.OPENAI_API_KEY = 'the-right-key-123';
-      const fixed = await cli(runArgs(input, output));
+      const fixed = await cli(h.runArgs(input, output));
       expect(fixed.code).toBe(0);
       expect(resultRecords(output)).toHaveLength(10);
     } finally {
@@ -114,18 +75,18 @@ describe('rxllm run (in process, against the mock server)', () => {
   });
 
   it('creates the directory of the results file', async () => {
-    server = await startMockServer();
+    await h.startMock();
     const input = await promptsFile(promptLines(2));
-    const output = join(dir, 'runs', 'today', 'results.jsonl');
-    expect((await cli(runArgs(input, output))).code).toBe(0);
+    const output = h.path('runs', 'today', 'results.jsonl');
+    expect((await cli(h.runArgs(input, output))).code).toBe(0);
     expect(resultRecords(output)).toHaveLength(2);
   });
 
   it('stops with exit 2 on a 402 (no credit), recording nothing, with the resume command', async () => {
-    server = await startMockServer({ faults: { '402': 1 } });
+    const server = await h.startMock({ faults: { '402': 1 } });
     const input = await promptsFile(promptLines(10));
-    const output = join(dir, 'results.jsonl');
-    const result = await cli(runArgs(input, output, ['--max-active', '1']));
+    const output = h.path('results.jsonl');
+    const result = await cli(h.runArgs(input, output, ['--max-active', '1']));
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/rxllm: fatal: .*402.*InsufficientCreditsError/);
     expect(result.stderr).toContain(`rxllm: to resume, run: rxllm run ${input} -o ${output}`);
@@ -134,10 +95,10 @@ describe('rxllm run (in process, against the mock server)', () => {
   });
 
   it('with --bad-lines fail, stops at the first malformed line with exit 2', async () => {
-    server = await startMockServer();
+    const server = await h.startMock();
     const input = await promptsFile(`${promptLines(3)}not json\n${promptLines(20, 'Later')}`);
-    const output = join(dir, 'results.jsonl');
-    const result = await cli(runArgs(input, output, ['--bad-lines', 'fail', '--max-active', '1']));
+    const output = h.path('results.jsonl');
+    const result = await cli(h.runArgs(input, output, ['--bad-lines', 'fail', '--max-active', '1']));
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/rxllm: line 4: not valid JSON .*\(stopped: --bad-lines fail\)/);
     expect(resultRecords(output)).toHaveLength(3);
@@ -145,10 +106,10 @@ describe('rxllm run (in process, against the mock server)', () => {
   });
 
   it('with --on-error return, sends nothing new after a failure and exits 1', async () => {
-    server = await startMockServer({ faults: { '400': 1 } });
+    const server = await h.startMock({ faults: { '400': 1 } });
     const input = await promptsFile(promptLines(20));
-    const output = join(dir, 'results.jsonl');
-    const result = await cli(runArgs(input, output, ['--on-error', 'return', '--max-active', '2']));
+    const output = h.path('results.jsonl');
+    const result = await cli(h.runArgs(input, output, ['--on-error', 'return', '--max-active', '2']));
     expect(result.code).toBe(1);
     const records = resultRecords(output);
     expect(records.length).toBeGreaterThan(0);
@@ -158,20 +119,20 @@ describe('rxllm run (in process, against the mock server)', () => {
   });
 
   it('with --on-error stop, records the failure that stopped the run and exits 2', async () => {
-    server = await startMockServer({ faults: { '400': 1 } });
+    await h.startMock({ faults: { '400': 1 } });
     const input = await promptsFile(promptLines(20));
-    const output = join(dir, 'results.jsonl');
-    const result = await cli(runArgs(input, output, ['--on-error', 'stop', '--max-active', '1']));
+    const output = h.path('results.jsonl');
+    const result = await cli(h.runArgs(input, output, ['--on-error', 'stop', '--max-active', '1']));
     expect(result.code).toBe(2);
     expect(resultRecords(output)).toEqual([expect.objectContaining({ id: 'line-1', ok: false, error: expect.objectContaining({ status: 400 }) })]);
     expect(result.stderr).toMatch(/rxllm: fatal: openai answered 400/);
   });
 
   it('passes --param to every request, a line\'s own params winning', async () => {
-    server = await startMockServer({ answerTokens: 30 });
+    await h.startMock({ answerTokens: 30 });
     const input = await promptsFile('"default"\n{"id":"own","prompt":"own","params":{"maxTokens":2}}\n');
-    const output = join(dir, 'results.jsonl');
-    const result = await cli(runArgs(input, output, ['--param', 'maxTokens=5', '--param', 'temperature=0']));
+    const output = h.path('results.jsonl');
+    const result = await cli(h.runArgs(input, output, ['--param', 'maxTokens=5', '--param', 'temperature=0']));
     expect(result.code).toBe(0);
     const records = resultRecords(output);
     expect(records.find((record) => record.id === 'line-1')).toMatchObject({ finishReason: 'length', usage: { outputTokens: 5 } });
@@ -179,11 +140,11 @@ describe('rxllm run (in process, against the mock server)', () => {
   });
 
   it('keeps --max-cost: sends nothing that could overrun it, records nothing for the unsent, exits 1', async () => {
-    server = await startMockServer({ answerTokens: 20 });
+    const server = await h.startMock({ answerTokens: 20 });
     const input = await promptsFile(promptLines(50));
-    const output = join(dir, 'results.jsonl');
+    const output = h.path('results.jsonl');
     const maxCost = 0.0001;
-    const result = await cli(runArgs(input, output, ['--max-cost', String(maxCost), '--param', 'maxTokens=20', '--max-active', '2']));
+    const result = await cli(h.runArgs(input, output, ['--max-cost', String(maxCost), '--param', 'maxTokens=20', '--max-active', '2']));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('rxllm: budget reached');
     expect(result.stderr).toMatch(/\d+ not sent \(budget\)/);
@@ -199,10 +160,10 @@ describe('rxllm run (in process, against the mock server)', () => {
   });
 
   it('keeps --max-total-tokens with --stream too', async () => {
-    server = await startMockServer({ answerTokens: 20 });
+    const server = await h.startMock({ answerTokens: 20 });
     const input = await promptsFile(promptLines(50));
-    const output = join(dir, 'results.jsonl');
-    const result = await cli(runArgs(input, output, ['--stream', '--max-total-tokens', '300', '--param', 'maxTokens=20', '--max-active', '2']));
+    const output = h.path('results.jsonl');
+    const result = await cli(h.runArgs(input, output, ['--stream', '--max-total-tokens', '300', '--param', 'maxTokens=20', '--max-active', '2']));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('rxllm: budget reached');
     expect(result.stderr).toMatch(/[1-9]\d* not sent \(budget\)/);
@@ -215,17 +176,17 @@ describe('rxllm run (in process, against the mock server)', () => {
   });
 
   it('refuses --max-cost for a model without a known price', async () => {
-    server = await startMockServer();
+    const server = await h.startMock();
     const input = await promptsFile(promptLines(1));
-    const result = await cli(['run', input, '-o', join(dir, 'r.jsonl'), '--model', 'openai/some-local-model', '--base-url', server.openaiBaseURL, '--max-cost', '1']);
+    const result = await cli(['run', input, '-o', h.path('r.jsonl'), '--model', 'openai/some-local-model', '--base-url', server.openaiBaseURL, '--max-cost', '1']);
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('--max-cost: no price is known for openai/some-local-model');
   });
 
   it('streams with --stream and validates --structured answers against the schema file', async () => {
-    server = await startMockServer({ latencyMs: 5 });
+    await h.startMock({ latencyMs: 5 });
     const input = await promptsFile(promptLines(6));
-    const schema = join(dir, 'city.schema.json');
+    const schema = h.path('city.schema.json');
     await writeFile(
       schema,
       JSON.stringify({
@@ -235,8 +196,8 @@ describe('rxllm run (in process, against the mock server)', () => {
         additionalProperties: false,
       }),
     );
-    const output = join(dir, 'results.jsonl');
-    const result = await cli(runArgs(input, output, ['--stream', '--structured', schema]));
+    const output = h.path('results.jsonl');
+    const result = await cli(h.runArgs(input, output, ['--stream', '--structured', schema]));
     expect(result.stderr).toContain('6 ok, 0 failed');
     expect(result.code).toBe(0);
     const records = resultRecords(output);
@@ -248,10 +209,10 @@ describe('rxllm run (in process, against the mock server)', () => {
   });
 
   it('--stream result lines count each prompt\'s attempts, retries included (issue 20: they were null)', async () => {
-    server = await startMockServer({ faults: { '503': 0.3 }, seed: 3 });
+    const server = await h.startMock({ faults: { '503': 0.3 }, seed: 3 });
     const input = await promptsFile(promptLines(30));
-    const output = join(dir, 'results.jsonl');
-    await cli(runArgs(input, output, ['--stream', '--max-retries', '5']));
+    const output = h.path('results.jsonl');
+    await cli(h.runArgs(input, output, ['--stream', '--max-retries', '5']));
     const records = resultRecords(output);
     expect(records).toHaveLength(30);
     const attempts = records.map((record) => record.attempts as number);
@@ -261,9 +222,9 @@ describe('rxllm run (in process, against the mock server)', () => {
   });
 
   it('times each prompt in flight (latencyMs) apart from its wait for the rate limit (queuedMs)', async () => {
-    server = await startMockServer();
+    const server = await h.startMock();
     const input = await promptsFile(promptLines(4));
-    const output = join(dir, 'results.jsonl');
+    const output = h.path('results.jsonl');
     // 300 rpm: one request every 200 ms, so the four prompts (all in slots at once) wait about 0, 200, 400, 600 ms.
     const result = await cli(['run', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', server.openaiBaseURL, '--rpm', '300', '--max-active', '4']);
     expect(result.code).toBe(0);
@@ -275,33 +236,33 @@ describe('rxllm run (in process, against the mock server)', () => {
   });
 
   it('records a refused --structured answer as a refusal, not a schema failure', async () => {
-    server = await startMockServer({ faults: { refusal: 1 } });
+    await h.startMock({ faults: { refusal: 1 } });
     const input = await promptsFile(promptLines(2));
-    const schema = join(dir, 'city.schema.json');
+    const schema = h.path('city.schema.json');
     await writeFile(schema, JSON.stringify({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false }));
-    const output = join(dir, 'results.jsonl');
-    await cli(runArgs(input, output, ['--structured', schema]));
+    const output = h.path('results.jsonl');
+    await cli(h.runArgs(input, output, ['--structured', schema]));
     const records = resultRecords(output);
     expect(records).toHaveLength(2);
     for (const record of records) expect(record).toMatchObject({ ok: false, error: { type: 'RefusalError', code: 'refusal' } });
   });
 
   it('exits 2 naming the file for an unusable --structured schema', async () => {
-    server = await startMockServer();
+    await h.startMock();
     const input = await promptsFile(promptLines(1));
-    const schema = join(dir, 'bad.json');
+    const schema = h.path('bad.json');
     await writeFile(schema, '{ not json');
-    const result = await cli(runArgs(input, join(dir, 'results.jsonl'), ['--structured', schema]));
+    const result = await cli(h.runArgs(input, h.path('results.jsonl'), ['--structured', schema]));
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`--structured: ${schema} is not valid JSON`);
   });
 
   it('refuses to append to a results file with a corrupt line, naming it', async () => {
-    server = await startMockServer();
+    const server = await h.startMock();
     const input = await promptsFile(promptLines(2));
-    const output = join(dir, 'results.jsonl');
+    const output = h.path('results.jsonl');
     await writeFile(output, 'garbage\n{"id":"line-1","index":0,"ok":true}\n');
-    const result = await cli(runArgs(input, output));
+    const result = await cli(h.runArgs(input, output));
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${output} line 1 is not a result record`);
     expect(server.stats().requests).toBe(0);

@@ -31,6 +31,26 @@ describe("'auto' limits end to end, against the mock server", () => {
     expect(server.stats().rateLimitedByLimits).toBe(0);
   }, 60_000);
 
+  it('adapts to a headerless fixed window from its 429s alone, near its limit (bench scenario 8 in small)', async () => {
+    // A gateway's window: 50 requests per 1 s, no rate-limit headers, no retry-after. Before the fix the pace fell to
+    // the first window's 50 successes read as 50 a minute, and 250 prompts took minutes; the ceiling here is 60 s.
+    server = await startMockServer({ rpmLimit: 50, windowMs: 1_000, rateLimitAlgorithm: 'fixed-window', rateLimitHeaders: 'none' });
+    model = openai({ model: 'mock-model', baseURL: server.openaiBaseURL, apiKey: 'test-key-123456' });
+    const limiter = rateLimiter({ rpm: 'auto' });
+    const results = await parallelChat(model, prompts(250), { limiter, maxActive: 16 });
+    expect(results.filter((result) => result === null || isLlmError(result)).map(String)).toEqual([]);
+    const stats = server.stats();
+    expect(stats.delivered).toBe(250);
+    expect(stats.duplicates).toBe(0);
+    // The refusals are the first windows' probing (16 in flight at once meet a spent window), not a steady share.
+    expect(stats.rateLimited).toBeLessThan(100);
+    const { rpm } = limiter.limitsInForce!();
+    expect(rpm.source).toBe('adapted');
+    // Near the window's 3,000 a minute (the bug left it at 50), never far above it.
+    expect(rpm.value).toBeGreaterThan(1_500);
+    expect(rpm.value).toBeLessThan(3_600);
+  }, 60_000);
+
   it("does not take Groq's per-day request count for a per-minute budget", async () => {
     server = await startMockServer({ rateLimitHeaders: 'per-day-requests', requestsPerDay: 14_400, tpmLimit: 1_000_000 });
     const perDay = rateLimiter({ rpm: 'auto' });

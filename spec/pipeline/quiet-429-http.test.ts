@@ -64,5 +64,5 @@ describe('a 429 with nothing to wait on, against a real server with a fixed wind
     // keeps it to a fraction of that over the three windows.
     expect(refusals).toBeLessThan(3 * 90);
     expect(refusals).toBeGreaterThan(0);
-  }, 120_000); // a ceiling that catches a hang: the run takes 18-25 s (the pace starts low while the floor has little history)
+  }, 120_000); // a ceiling that catches a hang: the run takes about 3 s (18-25 s before the adaptive floor became a rate)
 });

@@ -1,35 +1,15 @@
 import { firstValueFrom } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ChatModel, chatModel, InvalidOptionsError, knownProviders } from '../../src/index.js';
-import { type LocalServer, respond, startLocalServer } from '../support/local-server.js';
+import { respond } from '../support/local-server.js';
+import { useLocalModels } from '../support/use-local-models.js';
 import { completionBody } from '../support/openai-transcripts.js';
 import { messageBody } from './anthropic/anthropic-transcripts.js';
 
 const ENV_NAMES = Object.values(knownProviders).flatMap((preset) => [preset.apiKeyEnv, preset.baseURLEnv]).concat('OLLAMA_HOST', 'AZURE_OPENAI_ENDPOINT');
 
-let server: LocalServer;
-let savedEnv: Record<string, string | undefined>;
-const models: ChatModel[] = [];
-
-beforeEach(async () => {
-  server = await startLocalServer();
-  savedEnv = Object.fromEntries(ENV_NAMES.map((name) => [name, process.env[name]]));
-  for (const name of ENV_NAMES) delete process.env[name];
-});
-afterEach(async () => {
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  await Promise.all(models.splice(0).map((model) => model.provider.close?.()));
-  await server.close();
-});
-
-function make(id: string, options?: Parameters<typeof chatModel>[1]): ChatModel {
-  const model = chatModel(id, options);
-  models.push(model);
-  return model;
-}
+const { server, keep } = useLocalModels({ env: ENV_NAMES });
+const make = (id: string, options?: Parameters<typeof chatModel>[1]): ChatModel => keep(chatModel(id, options));
 
 describe('knownProviders', () => {
   it('lists each prefix with its protocol, default base URL and environment variables', () => {

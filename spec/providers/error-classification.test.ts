@@ -1,5 +1,5 @@
 import { toArray } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InsufficientCreditsError, RateLimitError, ServerError } from '../../src/errors/api-call-error.js';
 import type { LlmError } from '../../src/errors/llm-error.js';
 import type { ChatModel } from '../../src/model/chat-provider.js';
@@ -17,33 +17,21 @@ import {
   liteLLMRateLimitSse,
   openAIInsufficientQuota429,
 } from '../fixtures/error-bodies.js';
-import { type LocalServer, respond, startLocalServer } from '../support/local-server.js';
+import { respond } from '../support/local-server.js';
+import { useLocalModels } from '../support/use-local-models.js';
 import { completionBody } from '../support/openai-transcripts.js';
 import { errorOf } from '../support/settle.js';
 
 // Issue 16, first bullet: each adapter classifies by its provider's codes and types, never by words in a message.
 
-let server: LocalServer;
-const models: ChatModel[] = [];
-
-beforeEach(async () => {
-  server = await startLocalServer();
-});
-afterEach(async () => {
-  await Promise.all(models.splice(0).map((model) => model.provider.close?.()));
-  await server.close();
-});
+const { server, keep } = useLocalModels();
 
 function openAIModel(options: Partial<Parameters<typeof openai>[0]> = {}): ChatModel {
-  const model = openai({ model: 'test-model', baseURL: server.baseURL, apiKey: '', maxRetries: 0, ...options });
-  models.push(model);
-  return model;
+  return keep(openai({ model: 'test-model', baseURL: server.baseURL, apiKey: '', maxRetries: 0, ...options }));
 }
 
 function anthropicModel(): ChatModel {
-  const model = anthropic({ model: 'claude-test', apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
-  models.push(model);
-  return model;
+  return keep(anthropic({ model: 'claude-test', apiKey: 'test-key', baseURL: server.url, maxRetries: 0 }));
 }
 
 const chatError = async (model: ChatModel) => (await errorOf(model.chat('Hi'))) as LlmError;

@@ -1,11 +1,10 @@
 import { lastValueFrom, toArray } from 'rxjs';
-import type { Agent } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { APIConnectionError } from '../../src/errors/llm-error.js';
 import { createOpenAIProvider } from '../../src/providers/openai-compatible/openai-provider.js';
-import { createAgent } from '../../src/transport/create-agent.js';
 import type { ProviderRequest } from '../../src/types.js';
-import { type Handler, type LocalServer, respond, startLocalServer } from '../support/local-server.js';
+import { type Handler, respond } from '../support/local-server.js';
+import { useLocalModels } from '../support/use-local-models.js';
 import { completionBody, streamTranscript } from '../support/openai-transcripts.js';
 import { errorOf } from '../support/settle.js';
 
@@ -15,20 +14,11 @@ import { errorOf } from '../support/settle.js';
 // server sees it). Pass or fail follows the order of events, not the clock; the test timeout is only a hang ceiling.
 const SHORT_DEFAULT_MS = 150;
 
-let server: LocalServer;
-let agent: Agent;
-
-beforeEach(async () => {
-  server = await startLocalServer();
-  agent = createAgent();
-});
-afterEach(async () => {
-  await server.close();
-  await agent.destroy();
-});
+const local = useLocalModels();
+const { server } = local;
 
 const provider = (timeoutIsDefault: boolean) =>
-  createOpenAIProvider({ id: 'local', baseURL: server.baseURL, dispatcher: agent, timeoutMs: SHORT_DEFAULT_MS, idleTimeoutMs: SHORT_DEFAULT_MS, maxResponseBytes: 1 << 20, timeoutIsDefault });
+  createOpenAIProvider({ id: 'local', baseURL: server.baseURL, dispatcher: local.agent, timeoutMs: SHORT_DEFAULT_MS, idleTimeoutMs: SHORT_DEFAULT_MS, maxResponseBytes: 1 << 20, timeoutIsDefault });
 
 const request = (serviceTier?: string): ProviderRequest => ({
   model: 'test-model',

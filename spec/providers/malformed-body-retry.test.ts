@@ -1,11 +1,12 @@
 import { lastValueFrom, reduce } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { APIConnectionError } from '../../src/errors/llm-error.js';
 import type { ChatModel } from '../../src/model/chat-provider.js';
 import { anthropic } from '../../src/providers/anthropic/anthropic.js';
 import { openai } from '../../src/providers/openai-compatible/openai.js';
 import { parallelChat } from '../../src/promise/parallel-chat.js';
-import { type LocalServer, respond, startLocalServer } from '../support/local-server.js';
+import { respond } from '../support/local-server.js';
+import { useLocalModels } from '../support/use-local-models.js';
 import { completionBody, deltaEvent, streamTranscript } from '../support/openai-transcripts.js';
 import { messageBody, sse, textStreamEvents } from './anthropic/anthropic-transcripts.js';
 import { errorOf } from '../support/settle.js';
@@ -14,15 +15,7 @@ import { errorOf } from '../support/settle.js';
 // connection, as an `APIConnectionError`. Here each server answers with a complete HTTP response (its
 // content-length matching) whose JSON is cut halfway, once, then a good answer.
 
-let server: LocalServer;
-const models: ChatModel[] = [];
-beforeEach(async () => {
-  server = await startLocalServer();
-});
-afterEach(async () => {
-  await Promise.all(models.splice(0).map((model) => model.provider.close?.()));
-  await server.close();
-});
+const { server, keep } = useLocalModels();
 
 const quickRetry = { initialDelayMs: 0, jitter: false };
 const json = { 'content-type': 'application/json' };
@@ -33,15 +26,11 @@ function cutHalfway(body: unknown): string {
 }
 
 function openaiModel(): ChatModel {
-  const model = openai({ model: 'test-model', baseURL: server.baseURL, apiKey: 'sk-test', retry: quickRetry });
-  models.push(model);
-  return model;
+  return keep(openai({ model: 'test-model', baseURL: server.baseURL, apiKey: 'sk-test', retry: quickRetry }));
 }
 
 function anthropicModel(): ChatModel {
-  const model = anthropic({ model: 'claude-test', baseURL: server.url, apiKey: 'sk-ant-test', retry: quickRetry });
-  models.push(model);
-  return model;
+  return keep(anthropic({ model: 'claude-test', baseURL: server.url, apiKey: 'sk-ant-test', retry: quickRetry }));
 }
 
 const streamText = (model: ChatModel) => lastValueFrom(model.stream('Hi').pipe(reduce((text, chunk) => text + chunk.text, '')));

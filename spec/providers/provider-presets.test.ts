@@ -1,7 +1,8 @@
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ChatModel, chatModel, InvalidOptionsError, knownProviders } from '../../src/index.js';
-import { type LocalServer, type RecordedRequest, respond, startLocalServer } from '../support/local-server.js';
+import { type RecordedRequest, respond } from '../support/local-server.js';
+import { useLocalModels } from '../support/use-local-models.js';
 import { completionBody, sseData } from '../support/openai-transcripts.js';
 
 // What each preset sends, recorded on a local server: path, key header, body keys, for a JSON request and a stream.
@@ -11,29 +12,8 @@ const ENV_NAMES = Object.values(knownProviders)
   .flatMap((preset) => [preset.apiKeyEnv, preset.baseURLEnv, preset.endpointEnv])
   .filter((name): name is string => name !== undefined);
 
-let server: LocalServer;
-let savedEnv: Record<string, string | undefined>;
-const models: ChatModel[] = [];
-
-beforeEach(async () => {
-  server = await startLocalServer();
-  savedEnv = Object.fromEntries(ENV_NAMES.map((name) => [name, process.env[name]]));
-  for (const name of ENV_NAMES) delete process.env[name];
-});
-afterEach(async () => {
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  await Promise.all(models.splice(0).map((model) => model.provider.close?.()));
-  await server.close();
-});
-
-function make(id: string, options?: Parameters<typeof chatModel>[1]): ChatModel {
-  const model = chatModel(id, options);
-  models.push(model);
-  return model;
-}
+const { server, keep } = useLocalModels({ env: ENV_NAMES });
+const make = (id: string, options?: Parameters<typeof chatModel>[1]): ChatModel => keep(chatModel(id, options));
 
 const PARAMS = { maxTokens: 20, temperature: 0.5, topP: 0.9, stop: ['END'], seed: 7 };
 

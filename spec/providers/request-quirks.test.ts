@@ -1,28 +1,15 @@
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { anthropic, type ChatModel, chatModel, InvalidOptionsError, openai } from '../../src/index.js';
-import { type LocalServer, respond, startLocalServer } from '../support/local-server.js';
+import { describe, expect, it } from 'vitest';
+import { anthropic, chatModel, InvalidOptionsError, openai } from '../../src/index.js';
+import { respond } from '../support/local-server.js';
+import { useLocalModels } from '../support/use-local-models.js';
 import { completionBody, streamTranscript } from '../support/openai-transcripts.js';
 import { messageBody } from './anthropic/anthropic-transcripts.js';
 
 // Each quirk below is a request a real server rejects (issue 16, "Requests real servers reject"); sources are cited at
 // the code that knows the quirk (the adapter or preset).
 
-let server: LocalServer;
-const models: ChatModel[] = [];
-
-beforeEach(async () => {
-  server = await startLocalServer();
-});
-afterEach(async () => {
-  await Promise.all(models.splice(0).map((model) => model.provider.close?.()));
-  await server.close();
-});
-
-function keep(model: ChatModel): ChatModel {
-  models.push(model);
-  return model;
-}
+const { server, keep } = useLocalModels();
 
 const lastBody = () => server.requests.at(-1)!.body as Record<string, unknown>;
 

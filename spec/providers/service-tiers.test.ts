@@ -1,5 +1,5 @@
 import { lastValueFrom, toArray } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BadRequestError, RateLimitError } from '../../src/errors/api-call-error.js';
 import { InvalidOptionsError } from '../../src/errors/llm-error.js';
 import { CapacityError, UnsupportedTierError } from '../../src/errors/tier-errors.js';
@@ -7,7 +7,6 @@ import { anthropic } from '../../src/providers/anthropic/anthropic.js';
 import { chatModel } from '../../src/providers/chat-model-router.js';
 import { openai } from '../../src/providers/openai-compatible/openai.js';
 import { FLEX_TIMEOUT_MS, tieredTransport } from '../../src/providers/service-tiers.js';
-import type { ChatModel } from '../../src/model/chat-provider.js';
 import {
   anthropicStandardMessage,
   gatewayUnsupportedTier,
@@ -16,24 +15,12 @@ import {
   openAIFlexUnavailable,
   unsupportedFlex,
 } from '../fixtures/tier-fixtures.js';
-import { type LocalServer, respond, startLocalServer } from '../support/local-server.js';
+import { respond } from '../support/local-server.js';
+import { useLocalModels } from '../support/use-local-models.js';
 import { sseData } from '../support/openai-transcripts.js';
 import { errorOf } from '../support/settle.js';
 
-let server: LocalServer;
-const models: ChatModel[] = [];
-beforeEach(async () => {
-  server = await startLocalServer();
-});
-afterEach(async () => {
-  await Promise.all(models.splice(0).map((model) => model.provider.close?.()));
-  await server.close();
-});
-
-function track(model: ChatModel): ChatModel {
-  models.push(model);
-  return model;
-}
+const { server, keep: track } = useLocalModels();
 const openAIModel = (options: Partial<Parameters<typeof openai>[0]> = {}) =>
   track(openai({ model: 'gpt-5', baseURL: server.baseURL, apiKey: '', maxRetries: 0, ...options }));
 

@@ -1,37 +1,15 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type MockServer, startMockServer } from '../../src/mock-server/start-mock-server.js';
-import { buildCli, completeLines, resultRecords, runCliToEnd, startCli, tempDir, waitFor } from '../cli/support/cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { completeLines, resultRecords, useCliHarness, waitFor } from '../cli/support/cli-harness.js';
 import { createSeededRandom } from '../../src/mock-server/create-seeded-random.js';
 
 // Ctrl-C on `rxllm run` at random moments (seeded), against the built-in mock server with faults: the run stops
 // submitting, lets what is in flight finish (or aborts it when the grace runs out), exits 130, and the resume
 // finishes the job with every id exactly once.
 
-let cli: { path: string; remove: () => Promise<void> };
-let dir: string;
-let removeDir: () => Promise<void>;
-let server: MockServer | undefined;
+const h = useCliHarness();
 
-beforeAll(async () => {
-  cli = await buildCli();
-});
-afterAll(() => cli.remove());
-beforeEach(async () => {
-  ({ dir, remove: removeDir } = await tempDir());
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await removeDir();
-});
-
-
-async function writePrompts(total: number): Promise<string> {
-  const input = join(dir, 'prompts.jsonl');
-  await writeFile(input, Array.from({ length: total }, (_, i) => `${JSON.stringify({ id: `q${i}`, prompt: `interrupt prompt ${i}` })}\n`).join(''));
-  return input;
+function writePrompts(total: number): Promise<string> {
+  return h.writeFile('prompts.jsonl', Array.from({ length: total }, (_, i) => `${JSON.stringify({ id: `q${i}`, prompt: `interrupt prompt ${i}` })}\n`).join(''));
 }
 
 function expectEveryIdOnce(output: string, total: number): void {
@@ -43,16 +21,16 @@ function expectEveryIdOnce(output: string, total: number): void {
 describe('Ctrl-C on rxllm run at random moments', () => {
   it('stops submitting, lets the requests in flight finish (none aborted, none lost), exits 130; resuming finishes with every id once', async () => {
     const total = 400;
-    server = await startMockServer({ latencyMs: [20, 120], seed: 5, faults: { '500': 0.04, '429': 0.02 }, faultRetryAfterMs: 10 });
+    const server = await h.startMock({ latencyMs: [20, 120], seed: 5, faults: { '500': 0.04, '429': 0.02 }, faultRetryAfterMs: 10 });
     const input = await writePrompts(total);
-    const output = join(dir, 'results.jsonl');
+    const output = h.path('results.jsonl');
     const args = ['run', input, '-o', output, '--model', 'openai/m', '--base-url', server.openaiBaseURL, '--rpm', '100000', '--max-active', '16', '--grace', '20', '--max-retries', '1'];
     const next = createSeededRandom(2_718);
 
     for (let cycle = 0; cycle < 3; cycle += 1) {
       const before = completeLines(output).length;
       const at = before + 5 + Math.floor(next() * 60);
-      const run = startCli(cli.path, args);
+      const run = h.start(args);
       await waitFor(() => completeLines(output).length >= at || run.child.exitCode !== null, `${at} result lines`);
       run.child.kill('SIGINT');
       const { code } = await run.exited;
@@ -63,10 +41,10 @@ describe('Ctrl-C on rxllm run at random moments', () => {
       const stats = server.stats();
       expect(stats.aborted).toBe(0);
       expect(new Set(resultRecords(output).map((record) => record.id)).size).toBe(completeLines(output).length);
-      await waitFor(() => server!.stats().openSockets === 0, 'the server to see every socket close');
+      await waitFor(() => server.stats().openSockets === 0, 'the server to see every socket close');
     }
 
-    const resumed = await runCliToEnd(cli.path, args);
+    const resumed = await h.run(args);
     expect([0, 1]).toContain(resumed.code);
     expectEveryIdOnce(output, total);
     // Graceful interrupts re-send nothing: every prompt was answered at most once.
@@ -75,18 +53,18 @@ describe('Ctrl-C on rxllm run at random moments', () => {
 
   it('when the grace runs out, aborts the requests in flight, records none of them, and the resume sends them again', async () => {
     const total = 120;
-    server = await startMockServer({ latencyMs: [5, 20], seed: 9, faults: { hang: 0.15 } });
+    const server = await h.startMock({ latencyMs: [5, 20], seed: 9, faults: { hang: 0.15 } });
     const input = await writePrompts(total);
-    const output = join(dir, 'results.jsonl');
+    const output = h.path('results.jsonl');
     const args = ['run', input, '-o', output, '--model', 'openai/m', '--base-url', server.openaiBaseURL, '--rpm', '100000', '--max-active', '8'];
 
-    const run = startCli(cli.path, [...args, '--timeout', '60', '--grace', '0.3']);
+    const run = h.start([...args, '--timeout', '60', '--grace', '0.3']);
     // Hanging requests pile up in the slots: wait until some are in flight and some results are written.
-    await waitFor(() => (server!.stats().faults.hang ?? 0) >= 2 && completeLines(output).length >= 5, 'results and hanging requests');
+    await waitFor(() => (server.stats().faults.hang ?? 0) >= 2 && completeLines(output).length >= 5, 'results and hanging requests');
     run.child.kill('SIGINT');
     const { code } = await run.exited;
     expect(code).toBe(130);
-    await waitFor(() => server!.stats().openSockets === 0, 'the server to see every socket close');
+    await waitFor(() => server.stats().openSockets === 0, 'the server to see every socket close');
     const stats = server.stats();
     // Exactly the hanging requests were aborted when the grace ran out; the others finished and were recorded.
     expect(stats.aborted).toBeGreaterThan(0);
@@ -96,7 +74,7 @@ describe('Ctrl-C on rxllm run at random moments', () => {
     // Every request the server saw either became a line or was aborted at the end of the grace.
     expect(stats.requests).toBe(recorded + stats.aborted);
 
-    const resumed = await runCliToEnd(cli.path, [...args, '--timeout', '1']); // hangs now time out quickly
+    const resumed = await h.run([...args, '--timeout', '1']); // hangs now time out quickly
     expect([0, 1]).toContain(resumed.code);
     expectEveryIdOnce(output, total);
   }, 120_000);

@@ -1,32 +1,24 @@
 import { chmodSync, linkSync, lstatSync, readFileSync, readlinkSync, statSync, symlinkSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServer, startMockServer } from '../../src/mock-server/start-mock-server.js';
-import { buildCli, resultRecords, runCliToEnd, startCli, tempDir, waitFor } from '../cli/support/cli-harness.js';
+import { resultRecords, useCliHarness, waitFor } from '../cli/support/cli-harness.js';
 
 // Issue 17, items 1 and 5: the results file belongs to the run holding its lock; rewrites keep the file's identity;
 // the exit code says what the file holds.
-let cli: { path: string; remove: () => Promise<void> };
+const h = useCliHarness();
+// Shared by every test of the file (the harness's own mock servers live one test each).
 let server: MockServer;
 /** Slow enough that run 1 is still writing when run 2 (a fresh Node process on a loaded machine) starts. */
 let slow: MockServer;
-let dir: string;
-let removeDir: () => Promise<void>;
 beforeAll(async () => {
-  cli = await buildCli();
   server = await startMockServer({ latencyMs: [20, 40], seed: 5 });
   slow = await startMockServer({ latencyMs: [120, 160], seed: 6 });
 });
 afterAll(async () => {
   await server.close();
   await slow.close();
-  await cli.remove();
 });
-beforeEach(async () => {
-  ({ dir, remove: removeDir } = await tempDir());
-});
-afterEach(() => removeDir());
 
 const TOTAL = 40;
 
@@ -36,8 +28,8 @@ function args(input: string, output: string, extra: readonly string[] = [], base
 
 /** A prompts file of `TOTAL` ids, and a results file already holding two failed lines and a torn last line. */
 async function setUp(): Promise<{ input: string; output: string; before: string }> {
-  const input = join(dir, 'prompts.jsonl');
-  const output = join(dir, 'results.jsonl');
+  const input = h.path('prompts.jsonl');
+  const output = h.path('results.jsonl');
   await writeFile(input, Array.from({ length: TOTAL }, (_, i) => `${JSON.stringify({ id: i, prompt: `prompt ${i}` })}\n`).join(''));
   const failed = (id: number) => JSON.stringify({ id, index: id, ok: false, error: { type: 'ServerError', status: 500, code: null, message: 'x' }, usage: null, model: 'm', attempts: 1, latencyMs: 1 });
   const before = `${failed(0)}\n${failed(1)}\n{"id":2,"index":2,"ok":tr`;
@@ -51,11 +43,11 @@ describe('the results file lock: a refused run changes nothing', () => {
       it(`run 1 ${first.join(' ') || '(plain)'}, run 2 ${second.join(' ') || '(plain)'} on the same output while run 1 writes: run 2 is refused, run 1's results all stay`, async () => {
         const { input, output } = await setUp();
         const inode = statSync(output).ino;
-        const run1 = startCli(cli.path, args(input, output, first, slow.openaiBaseURL, 1));
+        const run1 = h.start(args(input, output, first, slow.openaiBaseURL, 1));
         // Run 1 holds the lock (and has done any rewrite) once it has written results of its own.
         await waitFor(() => resultRecords(output).filter((record) => record.ok).length >= 2 || run1.child.exitCode !== null, 'run 1 writing');
         const linesBefore = readFileSync(output, 'utf8');
-        const run2 = await runCliToEnd(cli.path, args(input, output, second));
+        const run2 = await h.run(args(input, output, second));
         expect(run2.code, run2.stderr).toBe(2);
         expect(run2.stderr).toMatch(/another process \(pid \d+\) is writing/);
         // Run 2 neither rewrote nor cut the file: what run 1 had written is still there, in the same inode.
@@ -77,16 +69,16 @@ describe('the results file lock: a refused run changes nothing', () => {
 describe('rewrites keep the results file\'s identity', () => {
   it('--retry-failed on a symlinked, hard-linked, mode-0640 results file rewrites the real file in place', async () => {
     const { input, output } = await setUp();
-    const real = join(dir, 'real-results.jsonl');
-    const hardlink = join(dir, 'hardlink.jsonl');
+    const real = h.path('real-results.jsonl');
+    const hardlink = h.path('hardlink.jsonl');
     await writeFile(real, readFileSync(output));
     chmodSync(real, 0o640);
     linkSync(real, hardlink);
-    const link = join(dir, 'link.jsonl');
+    const link = h.path('link.jsonl');
     symlinkSync(real, link);
     const inode = statSync(real).ino;
 
-    const { code, stderr } = await runCliToEnd(cli.path, args(input, link, ['--retry-failed']));
+    const { code, stderr } = await h.run(args(input, link, ['--retry-failed']));
     expect(code, stderr).toBe(0);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readlinkSync(link)).toBe(real);
@@ -101,20 +93,16 @@ describe('rewrites keep the results file\'s identity', () => {
 
 describe('the exit code reflects the results file', () => {
   it('a resume that sends nothing new still exits 1 while the file holds failures, and 0 once --retry-failed fixed them', async () => {
-    const input = join(dir, 'prompts.jsonl');
-    const output = join(dir, 'results.jsonl');
+    const input = h.path('prompts.jsonl');
+    const output = h.path('results.jsonl');
     await writeFile(input, '"a"\n"b"\n');
-    const failing = await startMockServer({ faults: { '500': 1 } });
-    try {
-      const first = await runCliToEnd(cli.path, args(input, output, [], failing.openaiBaseURL));
-      expect(first.code, first.stderr).toBe(1);
-      const again = await runCliToEnd(cli.path, args(input, output, [], failing.openaiBaseURL));
-      expect(again.code, again.stderr).toBe(1);
-      expect(again.stderr).toMatch(/--retry-failed/);
-    } finally {
-      await failing.close();
-    }
-    const fixed = await runCliToEnd(cli.path, args(input, output, ['--retry-failed']));
+    const failing = await h.startMock({ faults: { '500': 1 } });
+    const first = await h.run(args(input, output, [], failing.openaiBaseURL));
+    expect(first.code, first.stderr).toBe(1);
+    const again = await h.run(args(input, output, [], failing.openaiBaseURL));
+    expect(again.code, again.stderr).toBe(1);
+    expect(again.stderr).toMatch(/--retry-failed/);
+    const fixed = await h.run(args(input, output, ['--retry-failed']));
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(resultRecords(output).map((record) => record.ok)).toEqual([true, true]);
   }, 60_000);

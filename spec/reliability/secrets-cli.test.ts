@@ -1,29 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildCli, runCliToEnd, tempDir } from '../cli/support/cli-harness.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useCliHarness } from '../cli/support/cli-harness.js';
 import { type Handler, type LocalServer, startLocalServer } from '../support/local-server.js';
 import { apiKeyArbitrary, type EchoScript, echoHandler, echoScriptArbitrary, leaksIn } from '../support/reliability-secrets.js';
 
-let cli: { path: string; remove: () => Promise<void> };
+const h = useCliHarness();
 let server: LocalServer;
-let dir: string;
-let removeDir: () => Promise<void>;
-
-beforeAll(async () => {
-  cli = await buildCli();
-});
-afterAll(() => cli.remove());
 beforeEach(async () => {
   server = await startLocalServer();
-  ({ dir, remove: removeDir } = await tempDir());
 });
-afterEach(async () => {
-  await server.close();
-  await removeDir();
-});
+afterEach(() => server.close());
 
 /** Answers `{"prompt": "case <i>"}` with `scripts[i]`. */
 function scriptedByPrompt(scripts: readonly EchoScript[]): Handler {
@@ -44,14 +31,13 @@ interface CliCase {
 
 async function runCase({ provider, stream, scripts }: CliCase, key: string): Promise<{ code: number | null; texts: Record<string, string> }> {
   server.handle(scriptedByPrompt(scripts));
-  const input = join(dir, `${provider}-${stream}.jsonl`);
-  const output = join(dir, `${provider}-${stream}.out.jsonl`);
-  await writeFile(input, scripts.map((_, i) => `${JSON.stringify({ id: `s${i}`, prompt: `case ${i}` })}\n`).join(''));
+  const input = await h.writeFile(`${provider}-${stream}.jsonl`, scripts.map((_, i) => `${JSON.stringify({ id: `s${i}`, prompt: `case ${i}` })}\n`).join(''));
+  const output = h.path(`${provider}-${stream}.out.jsonl`);
   const model = provider === 'openai' ? 'openai/gpt-test' : 'anthropic/claude-test';
   const baseURL = provider === 'openai' ? server.baseURL : server.url;
   const env = provider === 'openai' ? { OPENAI_API_KEY: key } : { ANTHROPIC_API_KEY: key };
   const args = ['run', input, '-o', output, '--model', model, '--base-url', baseURL, '--max-retries', '0', '--max-active', '4', '--rpm', '100000', '--progress', 'lines'];
-  const result = await runCliToEnd(cli.path, stream ? [...args, '--stream'] : args, { env });
+  const result = await h.run(stream ? [...args, '--stream'] : args, { env });
   let file = '';
   try {
     file = readFileSync(output, 'utf8');

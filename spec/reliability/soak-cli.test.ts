@@ -1,7 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, resultRecords, runCliToEnd, tempDir } from '../cli/support/cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { resultRecords, useCliHarness } from '../cli/support/cli-harness.js';
 import { expectedErrorNames, type FaultServer, isRetryableFault, SOAK_FAULTS, seededPlan, startFaultServer } from '../support/reliability-fault-server.js';
 import { leaksIn } from '../support/reliability-secrets.js';
 
@@ -10,11 +8,7 @@ const N = Number(process.env.RXLLM_SOAK_N ?? 2_000);
 const MAX_RETRIES = 2;
 const KEY = 'sk-cli-soak-7f3a9c1e5b2d8f4a6c0e';
 
-let cli: { path: string; remove: () => Promise<void> };
-beforeAll(async () => {
-  cli = await buildCli();
-});
-afterAll(() => cli.remove());
+const h = useCliHarness();
 
 describe(`soak: rxllm run, ${N} prompts, --max-active 64, every fault at a combined 20 %`, () => {
   it(
@@ -22,15 +16,12 @@ describe(`soak: rxllm run, ${N} prompts, --max-active 64, every fault at a combi
     async () => {
       // The CLI has no size-cap flag (32 MiB), so endless bodies are cut by the server at 1 MiB: a dropped connection.
       const server: FaultServer = await startFaultServer({ plan: seededPlan({ seed: 77, faultRate: 0.2 }), endlessLimitBytes: 1024 * 1024, latencyMs: 100 });
-      const { dir, remove } = await tempDir();
       try {
         const prompts = Array.from({ length: N }, (_, i) => `soak cli ${i}`);
-        const input = join(dir, 'prompts.jsonl');
-        const output = join(dir, 'results.jsonl');
-        await writeFile(input, prompts.map((prompt, i) => `${JSON.stringify({ id: `p${i}`, prompt })}\n`).join(''));
+        const input = await h.writeFile('prompts.jsonl', prompts.map((prompt, i) => `${JSON.stringify({ id: `p${i}`, prompt })}\n`).join(''));
+        const output = h.path('results.jsonl');
         const started = performance.now();
-        const result = await runCliToEnd(
-          cli.path,
+        const result = await h.run(
           ['run', input, '-o', output, '--model', 'openai/soak-model', '--base-url', server.baseURL, '--max-active', '64', '--rpm', '1000000', '--timeout', '4', '--max-retries', String(MAX_RETRIES), '--progress', 'lines', '--progress-interval', '1'],
           { env: { OPENAI_API_KEY: KEY } },
         );
@@ -84,7 +75,6 @@ describe(`soak: rxllm run, ${N} prompts, --max-active 64, every fault at a combi
         console.info('cli soak figures:', JSON.stringify({ prompts: N, requests: server.requests, seconds: Number(seconds.toFixed(1)), maxInFlight: server.maxInFlight, outcomes: byClass }));
       } finally {
         await server.close();
-        await remove();
       }
     },
     Math.max(180_000, N * 150),

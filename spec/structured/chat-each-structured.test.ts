@@ -1,6 +1,6 @@
 import { from, lastValueFrom, map, type Observable, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   BadRequestError,
@@ -17,22 +17,15 @@ import {
   summarizeUsage,
 } from '../../src/index.js';
 import { fakeModel, promptOf, reply } from '../support/fake-provider.js';
-import { type LocalServer, respond, startLocalServer } from '../support/local-server.js';
+import { respond } from '../support/local-server.js';
+import { useLocalModels } from '../support/use-local-models.js';
 import { completionBody } from '../support/openai-transcripts.js';
 import { recordingLimiter } from '../support/test-limiter.js';
 
 const City = z.object({ city: z.string() });
 const prices = { 'test-model': { inputPerMillion: 1_000, outputPerMillion: 4_000 } };
 
-let server: LocalServer;
-const models: ChatModel[] = [];
-beforeEach(async () => {
-  server = await startLocalServer();
-});
-afterEach(async () => {
-  await Promise.all(models.splice(0).map((model) => model.provider.close?.()));
-  await server.close();
-});
+const { server, keep } = useLocalModels();
 
 type Wire = { messages: Array<{ role: string; content: string }>; response_format?: { type: string; json_schema: { name: string } } };
 const userText = (body: unknown) => (body as Wire).messages.filter((message) => message.role === 'user').at(-1)!.content;
@@ -48,9 +41,7 @@ function answering(): void {
 }
 
 function model(): ChatModel {
-  const made = openai({ baseURL: server.url, apiKey: 'sk-test', model: 'test-model', maxRetries: 0 });
-  models.push(made);
-  return made;
+  return keep(openai({ baseURL: server.url, apiKey: 'sk-test', model: 'test-model', maxRetries: 0 }));
 }
 
 async function run<T>(operator: (source: Observable<Prompt>) => Observable<StructuredResult<T>>, prompts: Prompt[]) {

@@ -1,31 +1,23 @@
 import { firstValueFrom, lastValueFrom } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   anthropic,
   AuthenticationError,
-  type ChatModel,
   chatStructured,
   openai,
   parallelChatStructured,
   StructuredOutputError,
 } from '../../src/index.js';
 import { partialResultsOf } from '../../src/promise/partial-results.js';
-import { type Handler, type LocalServer, respond, startLocalServer } from '../support/local-server.js';
+import { type Handler, respond } from '../support/local-server.js';
+import { useLocalModels } from '../support/use-local-models.js';
 import { completionBody } from '../support/openai-transcripts.js';
 import { messageBody, toolMessageBody } from '../providers/anthropic/anthropic-transcripts.js';
 
 const City = z.object({ city: z.string(), population: z.number().int().optional() });
 
-let server: LocalServer;
-const models: ChatModel[] = [];
-beforeEach(async () => {
-  server = await startLocalServer();
-});
-afterEach(async () => {
-  await Promise.all(models.splice(0).map((model) => model.provider.close?.()));
-  await server.close();
-});
+const { server, keep } = useLocalModels();
 
 type Wire = { messages: Array<{ role: string; content: unknown }> };
 const lastUserText = (body: unknown) => {
@@ -84,11 +76,7 @@ const PROTOCOLS = [
 
 for (const protocol of PROTOCOLS) {
   describe(`parallelChatStructured() over ${protocol.name}`, () => {
-    const model = () => {
-      const created = protocol.make();
-      models.push(created);
-      return created;
-    };
+    const model = () => keep(protocol.make());
 
     it('returns validated, typed values in input order', async () => {
       server.handle(protocol.handler());
@@ -149,11 +137,7 @@ for (const protocol of PROTOCOLS) {
 }
 
 describe('parallelChatStructured() with other sources and failures', () => {
-  const model = () => {
-    const created = openai({ model: 'gpt-4o-mini', baseURL: server.baseURL, apiKey: '', maxRetries: 0 });
-    models.push(created);
-    return created;
-  };
+  const model = () => keep(openai({ model: 'gpt-4o-mini', baseURL: server.baseURL, apiKey: '', maxRetries: 0 }));
 
   it('reads a generator lazily and repairs its prompts too', async () => {
     server.handle(openAIServer());
@@ -180,8 +164,7 @@ describe('parallelChatStructured() with other sources and failures', () => {
 describe('chatStructured()', () => {
   it('emits one validated value, repairing once when asked', async () => {
     server.handle(anthropicServer());
-    const model = anthropic({ model: 'claude-haiku-4-5', baseURL: server.url, apiKey: '', maxRetries: 0 });
-    models.push(model);
+    const model = keep(anthropic({ model: 'claude-haiku-4-5', baseURL: server.url, apiKey: '', maxRetries: 0 }));
     expect(await firstValueFrom(chatStructured(model, 'Peru', City, { name: 'city' }))).toEqual({ city: 'Lima' });
     await expect(lastValueFrom(chatStructured(model, 'mismatch', City, { name: 'city' }))).rejects.toBeInstanceOf(StructuredOutputError);
     expect(await firstValueFrom(chatStructured(model, 'mismatch', City, { name: 'city', repair: true }))).toEqual({ city: 'Fixed' });

@@ -1,28 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { anthropic, type ChatModel, chatStructured, openai, parallelChatStructured, RefusalError, StructuredOutputError, structuredOutput } from '../../src/index.js';
+import { anthropic, chatStructured, openai, parallelChatStructured, RefusalError, StructuredOutputError, structuredOutput } from '../../src/index.js';
 import { anthropicStructuredRefusalMessage, openaiRefusalCompletion } from '../fixtures/content-fixtures.js';
-import { type LocalServer, respond, startLocalServer } from '../support/local-server.js';
+import { respond } from '../support/local-server.js';
+import { useLocalModels } from '../support/use-local-models.js';
 import { completionBody } from '../support/openai-transcripts.js';
 import { errorOf } from '../support/settle.js';
 
 const City = z.object({ city: z.string() });
 const OPENAI_REFUSAL = "I'm very sorry, but I can't assist with that request.";
 
-let server: LocalServer;
-const models: ChatModel[] = [];
-beforeEach(async () => {
-  server = await startLocalServer();
-});
-afterEach(async () => {
-  await Promise.all(models.splice(0).map((model) => model.provider.close?.()));
-  await server.close();
-});
-
-function keep(model: ChatModel): ChatModel {
-  models.push(model);
-  return model;
-}
+const { server, keep } = useLocalModels();
 const openaiModel = () => keep(openai({ model: 'gpt-test', apiKey: 'sk-test', baseURL: server.baseURL, maxRetries: 0 }));
 const anthropicModel = () => keep(anthropic({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: server.url, maxRetries: 0 }));
 

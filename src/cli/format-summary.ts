@@ -17,8 +17,9 @@ export type RunEnding = 'finished' | 'interrupted' | 'stopped';
  * // rxllm: finished in 12.4s: 500 prompts, 497 ok, 3 failed
  * //   tokens 12,345 in (8,000 cached) + 6,789 out (1,200 reasoning) · cost $0.0052
  * //   tiers: 480 flex, 20 default · $0.0052 vs $0.0098 at the standard tier
- * //   refused: 31 for capacity (tier), 0 for rate limits
+ * //   refused: 31 for capacity (tier)
  * //   in flight p50 230ms · p95 870ms · queued (rate limit) p50 0ms · p95 1.2s · 2,420 prompts/min
+ * //   limits 480 rpm (from headers) · 0 refused for rate limits (429)
  * //   results: results.jsonl
  * ```
  */
@@ -56,9 +57,8 @@ export function formatSummary(
   lines.push(`  ${tokens}${cost}`);
   const tiers = tierLine(stats);
   if (tiers !== undefined) lines.push(tiers);
-  if (refusals !== undefined && (refusals.capacityRefusals > 0 || refusals.rateLimitRefusals > 0)) {
-    lines.push(`  refused: ${formatCount(refusals.capacityRefusals)} for capacity (tier), ${formatCount(refusals.rateLimitRefusals)} for rate limits`);
-  }
+  // The 429s of rate limits are counted once, beside the limits they speak of (see `formatLimits`).
+  if (refusals !== undefined && refusals.capacityRefusals > 0) lines.push(`  refused: ${formatCount(refusals.capacityRefusals)} for capacity (tier)`);
   const inFlight = percentiles(stats.latencies);
   if (inFlight !== undefined) {
     const perMinute = elapsed > 0 ? (stats.completed * 60_000) / elapsed : 0;
@@ -82,7 +82,11 @@ function tierLine(stats: RunStats): string | undefined {
 /** Words for where a limit came from. */
 const SOURCES = { configured: 'configured', headers: 'from headers', adapted: 'adapted' } as const;
 
-/** `limits 480 rpm (from headers), 200,000 tpm (configured) · 3 answered 429`, or `undefined` with nothing to say. */
+/**
+ * `limits 480 rpm (from headers), 200,000 tpm (configured) · 3 refused for rate limits (429)`, or `undefined` with
+ * nothing to say. The only place the summary counts rate-limit refusals (capacity refusals, also 429s at OpenAI, have
+ * their own line).
+ */
 function formatLimits(limits: LimitsInForce | undefined, rateLimited: number): string | undefined {
   const shown: string[] = [];
   for (const [name, unit] of [['rpm', 'rpm'], ['tpm', 'tpm'], ['inputTpm', 'input tpm'], ['outputTpm', 'output tpm']] as const) {
@@ -90,7 +94,7 @@ function formatLimits(limits: LimitsInForce | undefined, rateLimited: number): s
     if (limit !== undefined) shown.push(`${Number.isFinite(limit.value) ? formatCount(limit.value) : 'no'} ${unit}${Number.isFinite(limit.value) ? '' : ' limit'} (${SOURCES[limit.source]})`);
   }
   if (shown.length === 0 && rateLimited === 0) return undefined;
-  const refusals = rateLimited > 0 ? `${formatCount(rateLimited)} answered 429` : '0 answered 429';
+  const refusals = `${formatCount(rateLimited)} refused for rate limits (429)`;
   return shown.length === 0 ? refusals : `limits ${shown.join(', ')} · ${refusals}`;
 }
 

@@ -86,7 +86,8 @@ export interface RateLimiter {
   /**
    * Applies the pause rule to a 429's own rate-limit headers: a `remaining` of 0 pauses everyone; budget left delays
    * only the refused item; no budget headers at all delays the item and may slow the shared pace (adaptive: once per
-   * episode, when refusals are at least 10 % of the last 5 s of answers, never below the last minute's successes).
+   * episode, when refusals are at least 10 % of the last 5 s of answers, never below 95 % of the rate the server
+   * demonstrably lets through).
    * A 429 to a request sent before the latest pause began changes nothing.
    */
   refused?(info: RateLimitInfo | undefined, options?: RefusalOptions): void;

@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { type MockServer, type MockServerOptions, startMockServer } from '../../../src/mock-server/index.js';
 import { bundleSourcesIfStale, ROOT } from '../../support/bundle-sources.js';
 
 /**
@@ -95,4 +97,81 @@ export async function tempDir(): Promise<{ dir: string; remove: () => Promise<vo
 /** `count` prompt lines: JSON strings `"Question <i>: …"` (ids default to line-<n>). */
 export function promptLines(count: number, prefix = 'Question'): string {
   return Array.from({ length: count }, (_, i) => `${JSON.stringify(`${prefix} ${i + 1}: what is ${i} + ${i}?`)}\n`).join('');
+}
+
+/** What a test file gets from `useCliHarness()`; read its fields inside tests (the hooks set them). */
+export interface CliHarness {
+  /** The CLI script to run (built once for the file). */
+  readonly cli: string;
+  /** This test's own temporary directory (made before each test, removed after it). */
+  readonly dir: string;
+  /** The mock server this test started last with `startMock`; throws when it started none. */
+  readonly server: MockServer;
+  /** Starts a mock server for this test, closed after it. */
+  startMock(options?: MockServerOptions): Promise<MockServer>;
+  /** `names` joined inside `dir`. */
+  path(...names: string[]): string;
+  /** Writes `text` to `name` inside `dir`; returns its path. */
+  writeFile(name: string, text: string): Promise<string>;
+  /** `rxllm run <input> -o <output>` against `server` with `openai/gpt-4o-mini`, `--rpm 100000` and `extra`. */
+  runArgs(input: string, output: string, extra?: readonly string[]): string[];
+  /** Starts the CLI with `args` (see `startCli`). */
+  start(args: readonly string[], options?: CliRunOptions): CliProcess;
+  /** Runs the CLI with `args` to its end (see `runCliToEnd`). */
+  run(args: readonly string[], options?: CliRunOptions): Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+/**
+ * Registers the lifecycle every CLI test file repeats: build the CLI once (`build: false` for files that run it in
+ * process), a fresh temporary directory per test, and every mock server the test started closed after it.
+ */
+export function useCliHarness({ build = true }: { build?: boolean } = {}): CliHarness {
+  let built: { path: string; remove: () => Promise<void> } | undefined;
+  let temp: { dir: string; remove: () => Promise<void> } | undefined;
+  const servers: MockServer[] = [];
+  if (build) {
+    beforeAll(async () => {
+      built = await buildCli();
+    }, 60_000); // the bundle, when dist/ is stale, on a loaded machine
+    afterAll(() => built?.remove());
+  }
+  beforeEach(async () => {
+    temp = await tempDir();
+  });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+    await temp?.remove();
+    temp = undefined;
+  });
+  const harness: CliHarness = {
+    get cli() {
+      if (built === undefined) throw new Error('useCliHarness({ build: false }) builds no CLI');
+      return built.path;
+    },
+    get dir() {
+      if (temp === undefined) throw new Error('the harness directory exists only inside a test');
+      return temp.dir;
+    },
+    get server() {
+      const server = servers.at(-1);
+      if (server === undefined) throw new Error('this test started no mock server (call startMock)');
+      return server;
+    },
+    async startMock(options) {
+      const server = await startMockServer(options);
+      servers.push(server);
+      return server;
+    },
+    path: (...names) => join(harness.dir, ...names),
+    async writeFile(name, text) {
+      const path = harness.path(name);
+      await writeFile(path, text);
+      return path;
+    },
+    runArgs: (input, output, extra = []) =>
+      ['run', input, '-o', output, '--model', 'openai/gpt-4o-mini', '--base-url', harness.server.openaiBaseURL, '--rpm', '100000', ...extra],
+    start: (args, options) => startCli(harness.cli, args, options),
+    run: (args, options) => runCliToEnd(harness.cli, args, options),
+  };
+  return harness;
 }

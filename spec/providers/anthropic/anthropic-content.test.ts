@@ -1,26 +1,16 @@
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anthropic, type ChatMessage, type ChatModel } from '../../../src/index.js';
 import { anthropicBlocks, anthropicRefusalMessage, anthropicStructuredRefusalMessage } from '../../fixtures/content-fixtures.js';
-import { type LocalServer, respond, startLocalServer } from '../../support/local-server.js';
+import { respond } from '../../support/local-server.js';
+import { useLocalModels } from '../../support/use-local-models.js';
 import { readFixture } from '../../support/openai-transcripts.js';
 import { messageBody, sse } from './anthropic-transcripts.js';
 
-let server: LocalServer;
-const models: ChatModel[] = [];
-
-beforeEach(async () => {
-  server = await startLocalServer();
-});
-afterEach(async () => {
-  await Promise.all(models.splice(0).map((model) => model.provider.close?.()));
-  await server.close();
-});
+const { server, keep } = useLocalModels();
 
 function model(): ChatModel {
-  const created = anthropic({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: server.url, maxRetries: 0 });
-  models.push(created);
-  return created;
+  return keep(anthropic({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: server.url, maxRetries: 0 }));
 }
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';

@@ -1,19 +1,14 @@
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { anthropic, type ChatModel } from '../../../src/index.js';
-import { type LocalServer, respond, startLocalServer } from '../../support/local-server.js';
+import { respond } from '../../support/local-server.js';
+import { useLocalModels } from '../../support/use-local-models.js';
 import { sse } from './anthropic-transcripts.js';
 
-let server: LocalServer;
+const { server, keep } = useLocalModels();
 let model: ChatModel;
-
-beforeEach(async () => {
-  server = await startLocalServer();
-  model = anthropic({ model: 'claude-test', apiKey: 'sk-ant-test-key-0123456789', baseURL: server.url, maxRetries: 0 });
-});
-afterEach(async () => {
-  await model.provider.close?.();
-  await server.close();
+beforeEach(() => {
+  model = keep(anthropic({ model: 'claude-test', apiKey: 'sk-ant-test-key-0123456789', baseURL: server.url, maxRetries: 0 }));
 });
 
 // Anthropic's `input_tokens` counts only the tokens after the last cache breakpoint; cache reads and writes are

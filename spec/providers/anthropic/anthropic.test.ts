@@ -1,5 +1,5 @@
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   anthropic,
   APIConnectionError,
@@ -16,27 +16,17 @@ import {
   ServerError,
   StreamInterruptedError,
 } from '../../../src/index.js';
-import { type LocalServer, respond, startLocalServer } from '../../support/local-server.js';
+import { respond } from '../../support/local-server.js';
+import { useLocalModels } from '../../support/use-local-models.js';
 import { readFixture } from '../../support/openai-transcripts.js';
 import { errorBody, messageBody, sse, textStream, textStreamEvents, toolMessageBody } from './anthropic-transcripts.js';
 
 const KEY = 'sk-ant-test-key-0123456789';
 
-let server: LocalServer;
-const models: ChatModel[] = [];
-
-beforeEach(async () => {
-  server = await startLocalServer();
-});
-afterEach(async () => {
-  await Promise.all(models.splice(0).map((model) => model.provider.close?.()));
-  await server.close();
-});
+const { server, keep } = useLocalModels();
 
 function model(options: Partial<Parameters<typeof anthropic>[0]> = {}): ChatModel {
-  const created = anthropic({ model: 'claude-test', apiKey: KEY, baseURL: server.url, maxRetries: 0, ...options });
-  models.push(created);
-  return created;
+  return keep(anthropic({ model: 'claude-test', apiKey: KEY, baseURL: server.url, maxRetries: 0, ...options }));
 }
 
 async function failure(promise: Promise<unknown>): Promise<LlmError> {
@@ -433,8 +423,7 @@ describe('anthropic() options', () => {
       process.env.ANTHROPIC_API_KEY = 'sk-ant-from-env-987654321';
       process.env.ANTHROPIC_BASE_URL = `${server.url}/v1/`; // a trailing /v1 is tolerated
       server.handle(respond.json(200, messageBody('env')));
-      const m = anthropic({ model: 'm' });
-      models.push(m);
+      const m = keep(anthropic({ model: 'm' }));
       expect((await firstValueFrom(m.chat('Hi'))).text).toBe('env');
       expect(server.requests[0]!.headers['x-api-key']).toBe('sk-ant-from-env-987654321');
       expect(server.requests[0]!.path).toBe('/v1/messages');

@@ -1,21 +1,20 @@
 import { lastValueFrom } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from '../../../src/errors/llm-error.js';
 import { chatModel } from '../../../src/providers/chat-model-router.js';
 import { needsResponsesApi } from '../../../src/providers/openai-compatible/needs-responses-api.js';
 import { openai } from '../../../src/providers/openai-compatible/openai.js';
-import { type LocalServer, respond, startLocalServer } from '../../support/local-server.js';
+import { respond } from '../../support/local-server.js';
+import { useLocalModels } from '../../support/use-local-models.js';
 import { completionBody } from '../../support/openai-transcripts.js';
 import { responsesReasoningBody } from '../../fixtures/responses-fixtures.js';
 
-let server: LocalServer;
-beforeEach(async () => {
-  server = await startLocalServer();
+const { server } = useLocalModels();
+beforeEach(() => {
   server.handle((exchange) =>
     (exchange.request.path === '/v1/responses' ? respond.json(200, responsesReasoningBody) : respond.json(200, completionBody('Lima')))(exchange),
   );
 });
-afterEach(() => server.close());
 
 const pathOfFirstRequest = async (model: ReturnType<typeof openai>) => {
   await lastValueFrom(model.chat('Capital of Peru?'));

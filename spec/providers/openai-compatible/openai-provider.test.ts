@@ -1,41 +1,25 @@
 import { from, lastValueFrom, mergeMap, toArray } from 'rxjs';
-import type { Agent } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { APIConnectionError, ResponseValidationError } from '../../../src/errors/llm-error.js';
 import { RateLimitError, ServerError } from '../../../src/errors/api-call-error.js';
 import type { ChatProvider } from '../../../src/model/chat-provider.js';
 import { createOpenAIProvider, isOpenAIHost, type OpenAIProviderSettings } from '../../../src/providers/openai-compatible/openai-provider.js';
 import type { ProviderRequest } from '../../../src/types.js';
-import { createAgent } from '../../../src/transport/create-agent.js';
 import type { ChatChunk } from '../../../src/types.js';
-import { everyOffset, type LocalServer, respond, startLocalServer } from '../../support/local-server.js';
+import { everyOffset, respond } from '../../support/local-server.js';
 import { completionBody, deltaEvent, readFixture, sseData, streamTranscript } from '../../support/openai-transcripts.js';
+import { useLocalModels } from '../../support/use-local-models.js';
 import { errorOf, settle } from '../../support/settle.js';
 
-let server: LocalServer;
-let agent: Agent;
+const local = useLocalModels();
+const { server } = local;
 let provider: ChatProvider;
-
-beforeEach(async () => {
-  server = await startLocalServer();
-  agent = createAgent();
+beforeEach(() => {
   provider = makeProvider();
-});
-afterEach(async () => {
-  await server.close();
-  await agent.destroy();
 });
 
 function makeProvider(overrides: Partial<OpenAIProviderSettings> = {}): ChatProvider {
-  return createOpenAIProvider({
-    id: 'local',
-    baseURL: server.baseURL,
-    dispatcher: agent,
-    timeoutMs: 5000,
-    idleTimeoutMs: 5000,
-    maxResponseBytes: 1024 * 1024,
-    ...overrides,
-  });
+  return createOpenAIProvider({ id: 'local', ...local.providerSettings(), ...overrides });
 }
 
 const request = (params: ProviderRequest['params'] = {}): ProviderRequest => ({

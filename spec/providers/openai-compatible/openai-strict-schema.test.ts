@@ -1,34 +1,24 @@
 import { lastValueFrom } from 'rxjs';
-import type { Agent } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { structuredOutput } from '../../../src/index.js';
 import { createOpenAIProvider } from '../../../src/providers/openai-compatible/openai-provider.js';
 import { createResponsesProvider } from '../../../src/providers/openai-compatible/responses-provider.js';
-import { createAgent } from '../../../src/transport/create-agent.js';
-import { type LocalServer, respond, startLocalServer } from '../../support/local-server.js';
+import { respond } from '../../support/local-server.js';
+import { useLocalModels } from '../../support/use-local-models.js';
 import { completionBody } from '../../support/openai-transcripts.js';
 import { responsesReasoningBody } from '../../fixtures/responses-fixtures.js';
 
 type Schema = Record<string, unknown>;
 
-let server: LocalServer;
-let agent: Agent;
-
-beforeEach(async () => {
-  server = await startLocalServer();
-  agent = createAgent();
-});
-afterEach(async () => {
-  await server.close();
-  await agent.destroy();
-});
+const local = useLocalModels();
+const { server } = local;
 
 type Api = 'chat' | 'responses';
 
 /** The schema each API carries: Chat Completions in `response_format.json_schema`, Responses in `text.format`. */
 async function sentSchema(api: Api, schema: z.ZodType, strict = true): Promise<Schema> {
-  const settings = { id: 'local', baseURL: server.baseURL, dispatcher: agent, timeoutMs: 5000, idleTimeoutMs: 5000, maxResponseBytes: 1 << 20 };
+  const settings = { id: 'local', ...local.providerSettings() };
   const provider = api === 'chat' ? createOpenAIProvider(settings) : createResponsesProvider(settings);
   server.handle(respond.json(200, api === 'chat' ? completionBody('{}') : responsesReasoningBody));
   const request = structuredOutput(schema, { strict }).apply('Rate it.');

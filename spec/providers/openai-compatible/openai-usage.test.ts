@@ -1,32 +1,17 @@
 import { lastValueFrom, toArray } from 'rxjs';
-import type { Agent } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ChatProvider } from '../../../src/model/chat-provider.js';
 import type { ProviderRequest } from '../../../src/types.js';
 import { createOpenAIProvider } from '../../../src/providers/openai-compatible/openai-provider.js';
-import { createAgent } from '../../../src/transport/create-agent.js';
-import { type LocalServer, respond, startLocalServer } from '../../support/local-server.js';
+import { respond } from '../../support/local-server.js';
+import { useLocalModels } from '../../support/use-local-models.js';
 import { sseData } from '../../support/openai-transcripts.js';
 
-let server: LocalServer;
-let agent: Agent;
+const local = useLocalModels();
+const { server } = local;
 let provider: ChatProvider;
-
-beforeEach(async () => {
-  server = await startLocalServer();
-  agent = createAgent();
-  provider = createOpenAIProvider({
-    id: 'local',
-    baseURL: server.baseURL,
-    dispatcher: agent,
-    timeoutMs: 5000,
-    idleTimeoutMs: 5000,
-    maxResponseBytes: 1024 * 1024,
-  });
-});
-afterEach(async () => {
-  await server.close();
-  await agent.destroy();
+beforeEach(() => {
+  provider = createOpenAIProvider({ id: 'local', ...local.providerSettings() });
 });
 
 const request: ProviderRequest = { model: 'requested-model', messages: [{ role: 'user', content: 'Hi' }], params: {} };

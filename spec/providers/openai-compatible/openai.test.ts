@@ -9,29 +9,23 @@ import {
   type OpenAIOptions,
   StreamInterruptedError,
 } from '../../../src/index.js';
-import { type LocalServer, respond, startLocalServer } from '../../support/local-server.js';
+import { respond } from '../../support/local-server.js';
+import { useLocalModels } from '../../support/use-local-models.js';
 import { completionBody, deltaEvent, sseData, streamTranscript } from '../../support/openai-transcripts.js';
 import { errorOf, settle } from '../../support/settle.js';
 
-let server: LocalServer;
-const models: ChatModel[] = [];
-
-beforeEach(async () => {
-  server = await startLocalServer();
+const { server, keep } = useLocalModels();
+beforeEach(() => {
   vi.stubEnv('OPENAI_API_KEY', undefined);
   vi.stubEnv('OPENAI_BASE_URL', undefined);
 });
-afterEach(async () => {
+afterEach(() => {
   vi.unstubAllEnvs();
-  await Promise.all(models.splice(0).map((model) => model.provider.close?.()));
-  await server.close();
 });
 
 /** A model on the local server with fast retries; closed after the test. */
 function local(options: Partial<OpenAIOptions> = {}): ChatModel {
-  const model = openai({ model: 'test-model', baseURL: server.baseURL, retry: { initialDelayMs: 1, jitter: false }, ...options });
-  models.push(model);
-  return model;
+  return keep(openai({ model: 'test-model', baseURL: server.baseURL, retry: { initialDelayMs: 1, jitter: false }, ...options }));
 }
 
 const gapsBetweenAttempts = () => server.requests.slice(1).map((request, i) => request.receivedAt - server.requests[i]!.receivedAt);
@@ -82,7 +76,7 @@ describe('openai() options', () => {
     vi.stubEnv('OPENAI_BASE_URL', server.baseURL);
     server.handle(respond.json(200, completionBody('ok')));
     const model = openai({ model: 'm' });
-    models.push(model);
+    keep(model);
     await firstValueFrom(model.chat('hi'));
     expect(server.requests[0]!.headers.authorization).toBe('Bearer sk-from-env-123');
     expect(model.id).toBe('openai/m');
@@ -101,9 +95,9 @@ describe('openai() options', () => {
     expect(() => openai({ model: 'm', baseURL: 'http://10.1.2.3/v1' })).toThrow(/OPENAI_API_KEY.*allowInsecureKey/);
     for (const baseURL of ['http://models.internal:8000/v1', 'https://models.internal/v1']) {
       const allowed = openai({ model: 'm', apiKey: 'sk-123456', baseURL, allowInsecureKey: baseURL.startsWith('http:') });
-      models.push(allowed);
+      keep(allowed);
     }
-    for (const baseURL of ['http://localhost:8080/v1', 'http://127.0.0.2/v1', 'http://[::1]:8080/v1']) models.push(openai({ model: 'm', apiKey: 'sk-123456', baseURL }));
+    for (const baseURL of ['http://localhost:8080/v1', 'http://127.0.0.2/v1', 'http://[::1]:8080/v1']) keep(openai({ model: 'm', apiKey: 'sk-123456', baseURL }));
   });
 
   it('serves other OpenAI-compatible hosts under their own provider id and environment variables', async () => {
@@ -113,14 +107,14 @@ describe('openai() options', () => {
     vi.stubEnv('OPENAI_API_KEY', 'sk-openai-not-for-groq');
     server.handle(respond.json(200, completionBody('ok')));
     const groq = openai({ model: 'llama', providerId: 'groq' });
-    models.push(groq);
+    keep(groq);
     await firstValueFrom(groq.chat('hi'));
     expect(groq.id).toBe('groq/llama');
     expect(groq.provider.id).toBe('groq');
     expect(server.requests[0]!.headers.authorization).toBe('Bearer gsk-groq-key-1');
     vi.stubEnv('MY_KEY', 'custom-key-1');
     const custom = openai({ model: 'm', providerId: 'vllm', baseURL: server.baseURL, apiKeyEnv: 'MY_KEY' });
-    models.push(custom);
+    keep(custom);
     await firstValueFrom(custom.chat('hi'));
     expect(server.requests[1]!.headers.authorization).toBe('Bearer custom-key-1');
   });

@@ -1,19 +1,18 @@
 import { lastValueFrom } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { openai } from '../../../src/providers/openai-compatible/openai.js';
 import { rejectsSamplingParams } from '../../../src/providers/openai-compatible/rejects-sampling-params.js';
-import { type LocalServer, respond, startLocalServer } from '../../support/local-server.js';
+import { respond } from '../../support/local-server.js';
+import { useLocalModels } from '../../support/use-local-models.js';
 import { completionBody } from '../../support/openai-transcripts.js';
 import { responsesReasoningBody } from '../../fixtures/responses-fixtures.js';
 
-let server: LocalServer;
-beforeEach(async () => {
-  server = await startLocalServer();
+const { server } = useLocalModels();
+beforeEach(() => {
   server.handle((exchange) =>
     (exchange.request.path === '/v1/responses' ? respond.json(200, responsesReasoningBody) : respond.json(200, completionBody('Lima')))(exchange),
   );
 });
-afterEach(() => server.close());
 
 const REASONING = ['gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'gpt-5-pro', 'gpt-5.1', 'gpt-5.2-codex', 'o1', 'o3', 'o3-mini', 'o4-mini', 'o4-mini-2025-04-16', 'o3-deep-research'];
 const SAMPLING = ['gpt-4.1', 'gpt-4o-mini', 'gpt-5-chat-latest', 'omni-moderation-latest'];

@@ -1,22 +1,21 @@
 import { lastValueFrom, toArray } from 'rxjs';
-import type { Agent } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../../src/errors/api-call-error.js';
 import { customModel } from '../../../src/model/custom-model.js';
 import { createOpenAIProvider } from '../../../src/providers/openai-compatible/openai-provider.js';
 import { openai } from '../../../src/providers/openai-compatible/openai.js';
 import { responsesOnlyRouter, routesOnResponsesOnly404 } from '../../../src/providers/openai-compatible/responses-only-router.js';
 import { createResponsesProvider } from '../../../src/providers/openai-compatible/responses-provider.js';
-import { createAgent } from '../../../src/transport/create-agent.js';
 import { chatEach } from '../../../src/pipeline/chat-each.js';
 import { from } from 'rxjs';
-import { type LocalServer, respond, startLocalServer } from '../../support/local-server.js';
+import { respond } from '../../support/local-server.js';
+import { useLocalModels } from '../../support/use-local-models.js';
 import { completionBody, readFixture } from '../../support/openai-transcripts.js';
 import { errorOf } from '../../support/settle.js';
 import { modelNotFound404Body, notAChatModel404Body, responsesOnly404Body, responsesReasoningBody } from '../../fixtures/responses-fixtures.js';
 
-let server: LocalServer;
-let agent: Agent;
+const local = useLocalModels();
+const { server } = local;
 
 /** Chat Completions refuses the models in `refused` with `body`; everything else answers. */
 function serve(refused: readonly string[], body: unknown = responsesOnly404Body): void {
@@ -31,17 +30,8 @@ function serve(refused: readonly string[], body: unknown = responsesOnly404Body)
   });
 }
 
-beforeEach(async () => {
-  server = await startLocalServer();
-  agent = createAgent();
-});
-afterEach(async () => {
-  await server.close();
-  await agent.destroy();
-});
-
 function router() {
-  const settings = { id: 'openai', baseURL: server.baseURL, apiKey: 'sk-test-router-0123456789', dispatcher: agent, timeoutMs: 5000, idleTimeoutMs: 5000, maxResponseBytes: 1 << 20 };
+  const settings = { id: 'openai', apiKey: 'sk-test-router-0123456789', ...local.providerSettings() };
   return responsesOnlyRouter(createOpenAIProvider(settings), createResponsesProvider(settings));
 }
 

@@ -1,14 +1,13 @@
 import { lastValueFrom, take, toArray } from 'rxjs';
-import type { Agent } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { InsufficientCreditsError, ServerError } from '../../../src/errors/api-call-error.js';
 import { APIConnectionError, InvalidOptionsError, ResponseValidationError } from '../../../src/errors/llm-error.js';
 import type { ChatProvider } from '../../../src/model/chat-provider.js';
 import type { ProviderRequest } from '../../../src/types.js';
 import { createResponsesProvider, type ResponsesProviderSettings } from '../../../src/providers/openai-compatible/responses-provider.js';
-import { createAgent } from '../../../src/transport/create-agent.js';
-import { type LocalServer, respond, startLocalServer } from '../../support/local-server.js';
+import { respond } from '../../support/local-server.js';
 import { readFixture, sseData } from '../../support/openai-transcripts.js';
+import { useLocalModels } from '../../support/use-local-models.js';
 import { errorOf } from '../../support/settle.js';
 import {
   responsesIncompleteBody,
@@ -18,31 +17,15 @@ import {
   responsesRefusalBody,
 } from '../../fixtures/responses-fixtures.js';
 
-let server: LocalServer;
-let agent: Agent;
+const local = useLocalModels();
+const { server } = local;
 let provider: ChatProvider;
-
-beforeEach(async () => {
-  server = await startLocalServer();
-  agent = createAgent();
+beforeEach(() => {
   provider = makeProvider();
-});
-afterEach(async () => {
-  await server.close();
-  await agent.destroy();
 });
 
 function makeProvider(overrides: Partial<ResponsesProviderSettings> = {}): ChatProvider {
-  return createResponsesProvider({
-    id: 'openai',
-    baseURL: server.baseURL,
-    apiKey: 'sk-test-responses-0123456789',
-    dispatcher: agent,
-    timeoutMs: 5000,
-    idleTimeoutMs: 5000,
-    maxResponseBytes: 1024 * 1024,
-    ...overrides,
-  });
+  return createResponsesProvider({ id: 'openai', apiKey: 'sk-test-responses-0123456789', ...local.providerSettings(), ...overrides });
 }
 
 const request = (params: ProviderRequest['params'] = {}, messages?: ProviderRequest['messages']): ProviderRequest => ({
