@@ -42,6 +42,15 @@ describe('parsePromptLine', () => {
     });
   });
 
+  it('reads the common {id, prompt, meta} line the same whatever the id (no schema on that path, issue 25)', () => {
+    const base = { kind: 'prompt', index: 2, lineNumber: 3, prompt: 'Hi' };
+    expect(parsePromptLine('{"prompt":"Hi"}', 3)).toEqual({ ...base, id: 'line-3' });
+    expect(parsePromptLine('{"id":"doc-0000001","prompt":"Hi"}', 3)).toEqual({ ...base, id: 'doc-0000001' });
+    expect(parsePromptLine(`{"id":"${'x'.repeat(1024)}","prompt":"Hi"}`, 3)).toEqual({ ...base, id: 'x'.repeat(1024) });
+    expect(parsePromptLine('{"id":-7,"prompt":"Hi","meta":null}', 3)).toEqual({ ...base, id: -7, meta: null });
+    expect(parsePromptLine('{"meta":[1,2],"prompt":""}', 3)).toEqual({ ...base, id: 'line-3', prompt: '', meta: [1, 2] });
+  });
+
   it('ignores blank lines', () => {
     expect(parsePromptLine('', 1)).toBeUndefined();
     expect(parsePromptLine('   \t', 1)).toBeUndefined();
@@ -56,6 +65,11 @@ describe('parsePromptLine', () => {
       ['{"promt":"a"}', /^line 4: unknown field "promt"/],
       ['{"id":"","prompt":"a"}', /^line 4: id: expected a non-empty string/],
       ['{"id":1.5,"prompt":"a"}', /^line 4: id: /],
+      ['{"id":9007199254740993,"prompt":"a"}', /^line 4: id: .*safe integer/],
+      [`{"id":"${'x'.repeat(1025)}","prompt":"a"}`, /^line 4: id: expected at most 1024 characters/],
+      ['{"id":true,"prompt":"a"}', /^line 4: id: /],
+      ['{"id":"a","prompt":"b","extra":1}', /^line 4: unknown field "extra"/],
+      ['{"prompt":"a","__proto__":{"x":1}}', /^line 4: unknown field "__proto__"/],
       ['{"prompt":"a","params":{"temperature":3}}', /^line 4: params\.temperature: Too big/],
       ['{"prompt":"a","params":{"top_k":3}}', /^line 4: params: unknown parameter top_k/],
       ['{"messages":[{"role":"robot","content":"a"}]}', /^line 4: messages\[0\]\.role/],

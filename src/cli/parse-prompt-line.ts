@@ -86,6 +86,8 @@ export function parsePromptLine(text: string, lineNumber: number): PromptLine | 
   if (typeof value !== 'object' || value === null) {
     return bad('expected a JSON string, an array of messages, or an object with "prompt" or "messages"');
   }
+  const simple = simpleLine(value as Record<string, unknown>, base);
+  if (simple !== undefined) return simple;
   const parsed = lineSchema.safeParse(value);
   if (!parsed.success) {
     const unknownKeys = parsed.error.issues.filter((issue) => issue.code === 'unrecognized_keys');
@@ -142,4 +144,23 @@ function checkMessages(value: unknown[], label: string): ChatMessage[] | string 
       return issue.code === 'unrecognized_keys' ? `${path}: unknown field ${issue.keys.join(', ')}` : `${path}: ${issue.message}`;
     })
     .join('; ');
+}
+
+/**
+ * The common line `{"id"?, "prompt": "…", "meta"?}`, checked without zod (issue 25: the schema was the CLI's largest
+ * per-prompt cost after the request itself); `undefined` for any other shape, which the schema then checks and
+ * explains. Accepts exactly what the schema accepts for this shape.
+ */
+function simpleLine(value: Record<string, unknown>, base: Omit<PromptLine, 'prompt'>): PromptLine | undefined {
+  const { prompt, id } = value;
+  if (typeof prompt !== 'string') return undefined;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (key !== 'id' && key !== 'prompt' && key !== 'meta') return undefined;
+  }
+  if (id !== undefined && !(typeof id === 'string' ? id.length >= 1 && id.length <= 1024 : Number.isSafeInteger(id))) return undefined;
+  const line: PromptLine = { ...base, prompt };
+  if (id !== undefined) line.id = id as PromptId;
+  if (value.meta !== undefined) line.meta = value.meta;
+  return line;
 }

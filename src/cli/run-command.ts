@@ -9,8 +9,6 @@ import type { RunOptions } from './parse-run-args.js';
 import { type PreparedRun, prepareRun } from './prepare-run.js';
 import { promptSource } from './prompt-source.js';
 import { recordResult } from './record-result.js';
-import { reportRefusedWaits } from './report-refused-waits.js';
-import { reportTierSwitches } from './report-tier-switches.js';
 import { RunSession } from './run-session.js';
 import { applyOnError, sendPrompts } from './send-prompts.js';
 import { startBanner } from './start-banner.js';
@@ -96,8 +94,6 @@ function runToEnd(results: Observable<ChatResult>, options: RunOptions, prepared
       if (finished) return;
       finished = true;
       if (graceTimer !== undefined) clearTimeout(graceTimer);
-      refusedWaits.unsubscribe();
-      tierSwitches.unsubscribe();
       removeSignalHandlers();
       resolveRun(finishRun({ ...outcome, how: stopping === undefined ? outcome.how : 'interrupted', signal: stopping }, options, prepared, session, context));
     };
@@ -129,8 +125,6 @@ function runToEnd(results: Observable<ChatResult>, options: RunOptions, prepared
     });
 
     session.display.start();
-    const refusedWaits = reportRefusedWaits(session);
-    const tierSwitches = reportTierSwitches(session);
     subscription = results.subscribe({
       next: endOnceNothingInFlight,
       error: (error: unknown) => finish({ how: 'stopped', fatal: isLlmError(error) || error instanceof Error ? error : toLlmError(error) }),

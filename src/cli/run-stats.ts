@@ -1,4 +1,4 @@
-import { costOf, priceTierOf, type Usage } from '../index.js';
+import { costOf, type PriceTable, priceOf, type PriceTier, priceTierOf, type Usage } from '../index.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
 /** Live figures of the pipeline, read from the library's progress tracker. */
@@ -64,6 +64,11 @@ export class RunStats {
   readonly #model: string;
   readonly #now: () => number;
   readonly #samples: Array<[time: number, completed: number]> = [];
+  /**
+   * Each model's price, looked up once (a dated id such as `gpt-4o-mini-2024-07-18`, or an unknown one, is matched
+   * by scanning the whole price table: issue 25 found it on every result), as a one-entry table for `costOf`.
+   */
+  readonly #prices = new Map<string, PriceTable | undefined>();
 
   constructor(model: string, now: () => number = () => performance.now()) {
     this.#model = model;
@@ -113,13 +118,23 @@ export class RunStats {
     this.cacheWriteInputTokens += usage.cacheWriteInputTokens ?? 0;
     this.reasoningTokens += usage.reasoningTokens ?? 0;
     const tier = priceTierOf(serviceTier);
-    const cost = costOf(model, usage, undefined, tier) ?? costOf(this.#model, usage, undefined, tier);
+    const cost = this.#costOf(model, usage, tier) ?? this.#costOf(this.#model, usage, tier);
     if (cost === undefined) {
       this.unpricedModels.add(model);
       return;
     }
     this.cost += cost;
-    this.standardCost += costOf(model, usage) ?? costOf(this.#model, usage) ?? cost;
+    this.standardCost += this.#costOf(model, usage) ?? this.#costOf(this.#model, usage) ?? cost;
+  }
+
+  #costOf(model: string, usage: Usage, tier?: PriceTier): number | undefined {
+    let table = this.#prices.get(model);
+    if (table === undefined && !this.#prices.has(model)) {
+      const price = priceOf(model);
+      table = price === undefined ? undefined : { [model]: price };
+      this.#prices.set(model, table);
+    }
+    return table === undefined ? undefined : costOf(model, usage, table, tier);
   }
 
   /** True when every answer so far had a price. */

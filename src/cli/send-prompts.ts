@@ -2,8 +2,7 @@ import { catchError, from, map, mergeMap, type Observable, of } from 'rxjs';
 import { type ChatEachOptions, type ChatResult, chatEach, type Prompt, streamEach, toLlmError } from '../index.js';
 import type { RunOptions } from './parse-run-args.js';
 import type { PreparedRun } from './prepare-run.js';
-import { CLI_MAX_RETRY_AFTER_MS } from './report-refused-waits.js';
-import type { RunSession } from './run-session.js';
+import { CLI_MAX_RETRY_AFTER_MS, type RunSession } from './run-session.js';
 
 /**
  * Sends the prompts through the library's `chatEach` (or `streamEach` with `--stream`, each stream's response
