@@ -8,6 +8,27 @@ import type { RateLimiterStore } from '../../src/rate-limiter/rate-limiter-store
 import { createRedisLimiterStore } from '../../src/rate-limiter/redis-limiter-store.js';
 import { skipRedis, startRedisServer, type RedisServer } from '../support/redis-server.js';
 
+/** A real `redis-server` and a connected client for the tests of one `describe` (started before them, stopped after). */
+function useRedisClient(): { readonly client: ReturnType<typeof createClient> } {
+  let redis: RedisServer | undefined;
+  let connected: ReturnType<typeof createClient> | undefined;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    connected = createClient({ url: redis.url });
+    connected.on('error', () => undefined);
+    await connected.connect();
+  });
+  afterAll(async () => {
+    await connected?.close();
+    await redis?.stop();
+  });
+  return {
+    get client() {
+      return connected!;
+    },
+  };
+}
+
 /**
  * `rpm: 'auto'` across workers. The learned pace stays per process, on purpose: it is the server's figure
  * (`remaining ÷ reset`, counting every worker's traffic on the key), every worker reads it from its own answers, and
@@ -15,23 +36,12 @@ import { skipRedis, startRedisServer, type RedisServer } from '../support/redis-
  * the budget needs only that clock; storing the learned figure too would add a second, staler copy of the headers.
  */
 describe.skipIf(skipRedis)("rateLimiter({ rpm: 'auto' }) with one Redis store shared by two workers", () => {
-  let redis: RedisServer;
-  let client: ReturnType<typeof createClient>;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    client = createClient({ url: redis.url });
-    client.on('error', () => undefined);
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client?.close();
-    await redis?.stop();
-  });
+  const redis = useRedisClient();
 
   /** A worker: its own store object on the shared budget, timed by `performance.now()`; grants go to `grants` (store clock). */
   const worker = (key: string, grants: number[]): RateLimiter => {
     let stamp = 0;
-    const store = createRedisLimiterStore(client, { key }, () => (stamp = performance.now()));
+    const store = createRedisLimiterStore(redis.client, { key }, () => (stamp = performance.now()));
     const recording: RateLimiterStore = {
       reserve: (limiterKey, request, nowMs) => {
         const answer = store.reserve(limiterKey, request, nowMs);
@@ -69,21 +79,10 @@ describe.skipIf(skipRedis)("rateLimiter({ rpm: 'auto' }) with one Redis store sh
  * decrease with its next reserve, instead of pacing the shared clock at a pace of its own.
  */
 describe.skipIf(skipRedis)("rateLimiter({ rpm: 'auto' }) adaptive slow-down shared through one Redis budget", () => {
-  let redis: RedisServer;
-  let client: ReturnType<typeof createClient>;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    client = createClient({ url: redis.url });
-    client.on('error', () => undefined);
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client?.close();
-    await redis?.stop();
-  });
+  const redis = useRedisClient();
 
   it("a worker takes another worker's decrease with its next reserve", async () => {
-    const [a, b] = [0, 1].map(() => rateLimiter({ rpm: 'auto', store: createRedisLimiterStore(client, { key: 'adaptive-shared' }) })) as [RateLimiter, RateLimiter];
+    const [a, b] = [0, 1].map(() => rateLimiter({ rpm: 'auto', store: createRedisLimiterStore(redis.client, { key: 'adaptive-shared' }) })) as [RateLimiter, RateLimiter];
     const turn = async (limiter: RateLimiter) => (await lastValueFrom(limiter.acquire({ tokens: 0 }))).grantedAt!;
     for (const limiter of [b, a]) {
       for (let i = 0; i < 20; i++) limiter.observe(undefined); // 20 successes each, reported with the next reserve
