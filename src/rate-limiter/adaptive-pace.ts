@@ -68,11 +68,9 @@ export class AdaptivePace {
   /** The pace set by the latest decrease; `undefined` while not adapted. */
   private adapted: number | undefined;
   /** When the latest decrease happened (the start of the current episode). */
-  decreasedAt = Number.NEGATIVE_INFINITY;
+  private decreasedAt = Number.NEGATIVE_INFINITY;
   /** The adapted pace grows from this time on (after a decrease or a refusal, a hold of `RECENT_MS`). */
   private growthFrom = Number.NEGATIVE_INFINITY;
-  /** Decreases so far. */
-  decreases = 0;
 
   /** Counts a successful answer at `now`. */
   answer(now: number): void {
@@ -113,7 +111,6 @@ export class AdaptivePace {
     this.adapted = next;
     this.decreasedAt = now;
     this.growthFrom = now + RECENT_MS;
-    this.decreases += 1;
     return true;
   }
 
